@@ -1,0 +1,124 @@
+"""Reading ``template.yaml``: the one list of resources, routes, schedules and event sources.
+
+The local stack and the tests use this module to find what the template declares; nothing else keeps a
+second list. ``translate`` turns the SAM template into plain CloudFormation with ``aws-sam-translator``.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+ARTIFACT_BUCKET = "sanmenxia-local-artifacts"
+
+
+@functools.cache
+def load(path: Path = TEMPLATE) -> dict[str, Any]:
+    from samtranslator.yaml_helper import yaml_parse
+
+    return yaml_parse(path.read_text())  # type: ignore[no-any-return]
+
+
+def resources(template: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    return (template or load())["Resources"]  # type: ignore[no-any-return]
+
+
+def of_type(kind: str, template: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    return {name: res for name, res in resources(template).items() if res["Type"] == kind}
+
+
+@dataclass(frozen=True)
+class Route:
+    function: str  # logical id
+    event: str
+    method: str  # upper case
+    path: str  # API Gateway form: /residents/{person_id}
+    public: bool
+
+    @property
+    def powertools_rule(self) -> str:
+        """The same path in Powertools' form: /residents/<person_id>."""
+        return re.sub(r"\{([^}+]+)\+?\}", r"<\1>", self.path)
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        if method.upper() != self.method and self.method != "ANY":
+            return None
+        pattern = "^" + re.sub(r"\\\{([^}]+?)\\\+\\\}", r"(?P<\1>.+)", re.escape(self.path))
+        pattern = re.sub(r"\\\{([^}]+?)\\\}", r"(?P<\1>[^/]+)", pattern) + "$"
+        found = re.match(pattern, path)
+        return found.groupdict() if found else None
+
+
+@dataclass(frozen=True)
+class EventSource:
+    function: str
+    event: str
+    kind: str  # Schedule | DynamoDB | S3 | SQS
+    properties: dict[str, Any] = field(hash=False, compare=False)
+
+
+def functions(template: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    return of_type("AWS::Serverless::Function", template)
+
+
+def routes(template: dict[str, Any] | None = None) -> list[Route]:
+    """Every ``Api`` event of every function; static paths sort before parameterised ones."""
+    template = template or load()
+    default_auth = template["Resources"].get("Api", {}).get("Properties", {}).get("Auth", {}).get("DefaultAuthorizer")
+    found = []
+    for name, res in functions(template).items():
+        for event_name, event in (res["Properties"].get("Events") or {}).items():
+            if event["Type"] != "Api":
+                continue
+            props = event["Properties"]
+            authorizer = (props.get("Auth") or {}).get("Authorizer", default_auth)
+            found.append(Route(name, event_name, props["Method"].upper(), props["Path"], authorizer in (None, "NONE")))
+    return sorted(found, key=lambda r: (r.path.count("{"), r.path, r.method))
+
+
+def event_sources(template: dict[str, Any] | None = None) -> list[EventSource]:
+    found = []
+    for name, res in functions(template).items():
+        for event_name, event in (res["Properties"].get("Events") or {}).items():
+            if event["Type"] in {"Schedule", "DynamoDB", "S3", "SQS"}:
+                found.append(EventSource(name, event_name, event["Type"], event["Properties"]))
+    return found
+
+
+def code_dir(function: str, template: dict[str, Any] | None = None) -> Path:
+    return ROOT / functions(template)[function]["Properties"]["CodeUri"]
+
+
+def layer_dirs(template: dict[str, Any] | None = None) -> list[Path]:
+    """Source folders of the layers whose content is ours (``python/`` inside each)."""
+    dirs = []
+    for res in of_type("AWS::Serverless::LayerVersion", template).values():
+        path = ROOT / res["Properties"]["ContentUri"] / "python"
+        if path.is_dir():
+            dirs.append(path)
+    return dirs
+
+
+def translate(template: dict[str, Any] | None = None, region: str = "ap-east-1") -> dict[str, Any]:
+    """SAM → CloudFormation, offline: local CodeUris become ``s3://`` artifact URIs first."""
+    import boto3
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+
+    sam = copy.deepcopy(template or load())
+    for name, res in sam["Resources"].items():
+        props = res.get("Properties", {})
+        if res["Type"] == "AWS::Serverless::Function":
+            props["CodeUri"] = f"s3://{ARTIFACT_BUCKET}/{name}.zip"
+        elif res["Type"] == "AWS::Serverless::LayerVersion":
+            props["ContentUri"] = f"s3://{ARTIFACT_BUCKET}/{name}.zip"
+
+    session = boto3.session.Session(region_name=region, aws_access_key_id="local", aws_secret_access_key="local")
+    translator = Translator({}, Parser(), boto_session=session)
+    return translator.translate(sam, parameter_values={}, get_managed_policy_map=dict)  # type: ignore[no-any-return]

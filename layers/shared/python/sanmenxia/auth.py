@@ -1,0 +1,186 @@
+"""Who is calling, in which role and scope, and the one place where scope is checked.
+
+Roles are Cognito groups; scope is in custom attributes of the user pool (``custom:county_code``,
+``custom:community_id``, ``custom:checkpoint_id``, ``custom:department``, ``custom:enterprise_id``).
+API Gateway's Cognito authorizer has verified the ID token and passes its claims in
+``requestContext.authorizer.claims``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sanmenxia.errors import Forbidden, Unauthorized
+
+
+class Role(StrEnum):
+    """The platform's roles (Cognito groups)."""
+
+    RESIDENT = "resident"  # 居民
+    CHECKPOINT_STAFF = "checkpoint_staff"  # 检测点工作人员
+    COMMUNITY_HEAD = "community_head"  # 社区(村)负责人
+    HOTLINE_OPERATOR = "hotline_operator"  # 12345 话务员
+    DEPARTMENT_HANDLER = "department_handler"  # 责任单位承办人
+    ENTERPRISE_ADMIN = "enterprise_admin"  # 企业管理员
+    SUPPLIES_OFFICER = "supplies_officer"  # 物资保障人员
+    COMMANDER = "commander"  # 指挥部
+    ADMIN = "admin"  # 系统管理员
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.RESIDENT
+
+
+#: Scope attributes (custom:<name>) and the roles that must carry them.
+SCOPE_ATTRIBUTES = ("county_code", "community_id", "checkpoint_id", "department", "enterprise_id")
+REQUIRED_SCOPE: dict[Role, tuple[str, ...]] = {
+    Role.CHECKPOINT_STAFF: ("checkpoint_id",),
+    Role.COMMUNITY_HEAD: ("community_id",),
+    Role.DEPARTMENT_HANDLER: ("department",),
+    Role.ENTERPRISE_ADMIN: ("enterprise_id",),
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """A route's declaration: which roles may call it, or ``public``."""
+
+    roles: frozenset[Role] = frozenset()
+    public: bool = False
+
+    def describe(self) -> str:
+        return "public" if self.public else ", ".join(sorted(self.roles))
+
+
+PUBLIC = Access(public=True)
+
+
+def allow(*roles: Role) -> Access:
+    """Declare the roles that may call a route (a signed-in caller with none of them gets 403)."""
+    if not roles:
+        raise ValueError("declare at least one role, or use PUBLIC")
+    return Access(roles=frozenset(roles))
+
+
+#: Everyone signed in (residents and all staff).
+ANY_SIGNED_IN = allow(*Role)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in caller."""
+
+    sub: str
+    username: str
+    roles: frozenset[Role]
+    scope: Mapping[str, str] = field(default_factory=dict)
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_staff(self) -> bool:
+        return any(role.is_staff for role in self.roles)
+
+    @property
+    def primary_role(self) -> str:
+        staff = sorted(role.value for role in self.roles if role.is_staff)
+        return staff[0] if staff else Role.RESIDENT.value
+
+    def scope_value(self, name: str) -> str | None:
+        return self.scope.get(name) or None
+
+    # -- scope checks: the only place where "own community / checkpoint / ..." is decided ----------
+    def require_community(self, community_id: str, county_code: str | None = None) -> None:
+        """Community heads: own community; commanders: their county, or the city; admins: all."""
+        if self.has(Role.ADMIN):
+            return
+        if self.has(Role.COMMANDER) and self._in_county(county_code or community_id.split("-")[0]):
+            return
+        if self.has(Role.COMMUNITY_HEAD) and self.scope_value("community_id") == community_id:
+            return
+        raise Forbidden("community is outside your scope")
+
+    def require_county(self, county_code: str) -> None:
+        if self.has(Role.ADMIN) or (self.has(Role.COMMANDER) and self._in_county(county_code)):
+            return
+        raise Forbidden("county is outside your scope")
+
+    def require_checkpoint(self, checkpoint_id: str, community_id: str | None = None) -> None:
+        if self.has(Role.ADMIN):
+            return
+        if self.has(Role.CHECKPOINT_STAFF) and self.scope_value("checkpoint_id") == checkpoint_id:
+            return
+        if community_id is not None and self.has(Role.COMMUNITY_HEAD, Role.COMMANDER):
+            self.require_community(community_id)
+            return
+        raise Forbidden("checkpoint is outside your scope")
+
+    def require_department(self, department: str) -> None:
+        if self.has(Role.ADMIN, Role.HOTLINE_OPERATOR, Role.COMMANDER):
+            return
+        if self.has(Role.DEPARTMENT_HANDLER) and self.scope_value("department") == department:
+            return
+        raise Forbidden("department is outside your scope")
+
+    def require_enterprise(self, enterprise_id: str) -> None:
+        if self.has(Role.ADMIN, Role.COMMANDER):
+            return
+        if self.has(Role.ENTERPRISE_ADMIN) and self.scope_value("enterprise_id") == enterprise_id:
+            return
+        raise Forbidden("enterprise is outside your scope")
+
+    def _in_county(self, county_code: str) -> bool:
+        own = self.scope_value("county_code")
+        return own is None or own == county_code
+
+
+def _groups(raw: Any) -> list[str]:
+    """``cognito:groups`` arrives as a list, a JSON list, ``"[a b]"`` or ``"a,b"`` depending on the path."""
+    if raw is None:
+        return []
+    if isinstance(raw, list):
+        return [str(item) for item in raw]
+    text = str(raw).strip()
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            parsed = json.loads(text)
+            if isinstance(parsed, list):
+                return [str(item) for item in parsed]
+        except ValueError:
+            text = text[1:-1]
+    return [part for part in text.replace(",", " ").split() if part]
+
+
+def principal_from_claims(claims: Mapping[str, Any] | None) -> Principal | None:
+    """Build the caller from the authorizer's claims; ``None`` when the request carries none."""
+    if not claims or not claims.get("sub"):
+        return None
+    roles: set[Role] = set()
+    for group in _groups(claims.get("cognito:groups")):
+        try:
+            roles.add(Role(group))
+        except ValueError:
+            continue
+    scope = {name: str(claims[f"custom:{name}"]) for name in SCOPE_ATTRIBUTES if claims.get(f"custom:{name}")}
+    username = str(claims.get("cognito:username") or claims.get("username") or claims["sub"])
+    return Principal(sub=str(claims["sub"]), username=username, roles=frozenset(roles), scope=scope)
+
+
+def authorize(access: Access, principal: Principal | None) -> Principal | None:
+    """Apply a route's declaration: 401 without a caller, 403 without a declared role."""
+    if access.public:
+        return principal
+    if principal is None:
+        raise Unauthorized("sign in first")
+    if not principal.roles.intersection(access.roles):
+        raise Forbidden(f"this action needs one of the roles: {access.describe()}")
+    return principal
+
+
+def roles_from(values: Iterable[str]) -> frozenset[Role]:
+    return frozenset(Role(value) for value in values)

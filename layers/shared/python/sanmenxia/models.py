@@ -1,0 +1,61 @@
+"""Base models: every request body forbids unknown fields and strips whitespace."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from sanmenxia.idnumber import InvalidIdNumber, parse_id_number
+from sanmenxia.regions import county_of_community, is_known_community, is_known_county
+
+
+class RequestModel(BaseModel):
+    """A request body: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+def _id_number(value: str) -> str:
+    try:
+        return parse_id_number(value).value
+    except InvalidIdNumber as exc:
+        raise ValueError(f"invalid ID number: {exc}") from exc
+
+
+def _county(value: str) -> str:
+    if not is_known_county(value):
+        raise ValueError("unknown county code")
+    return value
+
+
+def _community(value: str) -> str:
+    if not is_known_community(value):
+        raise ValueError("unknown community id")
+    return value
+
+
+IdNumberStr = Annotated[str, Field(min_length=18, max_length=18, examples=["411202199001011237"]), AfterValidator(_id_number)]
+CountyCode = Annotated[str, Field(pattern=r"^\d{6}$", examples=["411202"]), AfterValidator(_county)]
+CommunityId = Annotated[str, Field(pattern=r"^\d{6}-\d{3}$", examples=["411202-001"]), AfterValidator(_community)]
+Phone = Annotated[str, Field(pattern=r"^1[3-9]\d{9}$", examples=["13812345678"])]
+PersonName = Annotated[str, Field(min_length=1, max_length=40)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+__all__ = [
+    "CommunityId",
+    "CountyCode",
+    "IdNumberStr",
+    "LongText",
+    "PersonName",
+    "Phone",
+    "RequestModel",
+    "ResponseModel",
+    "ShortText",
+    "county_of_community",
+]
