@@ -105,9 +105,7 @@ def _resolve_simple(value: Any, parameters: dict[str, str]) -> Any:
     return value
 
 
-def _create_user_pool(
-    session: Any, name: str, props: dict[str, Any], values: dict[tuple[str, str], Any], deployment: Deployment
-) -> None:
+def _create_user_pool(session: Any, name: str, props: dict[str, Any], values: dict[tuple[str, str], Any], deployment: Deployment) -> None:
     idp = session.client("cognito-idp")
     schema = [{**attr, "Mutable": bool(attr.get("Mutable", True))} for attr in props.get("Schema", [])]
     pool = idp.create_user_pool(
@@ -124,9 +122,7 @@ def _create_user_pool(
     deployment.user_pool_id = deployment.user_pool_id or pool["Id"]
 
 
-def _create_group(
-    session: Any, name: str, props: dict[str, Any], values: dict[tuple[str, str], Any], deployment: Deployment
-) -> None:
+def _create_group(session: Any, name: str, props: dict[str, Any], values: dict[tuple[str, str], Any], deployment: Deployment) -> None:
     session.client("cognito-idp").create_group(
         UserPoolId=props["UserPoolId"],
         GroupName=props["GroupName"],
@@ -136,9 +132,7 @@ def _create_group(
     deployment.physical[name] = props["GroupName"]
 
 
-def _create_client(
-    session: Any, name: str, props: dict[str, Any], values: dict[tuple[str, str], Any], deployment: Deployment
-) -> None:
+def _create_client(session: Any, name: str, props: dict[str, Any], values: dict[tuple[str, str], Any], deployment: Deployment) -> None:
     client = session.client("cognito-idp").create_user_pool_client(
         UserPoolId=props["UserPoolId"],
         ClientName=props["ClientName"],
@@ -151,19 +145,14 @@ def _create_client(
     deployment.user_pool_client_id = deployment.user_pool_client_id or client["ClientId"]
 
 
-def _create_secret(
-    session: Any, name: str, props: dict[str, Any], values: dict[tuple[str, str], Any], deployment: Deployment
-) -> None:
+def _create_secret(session: Any, name: str, props: dict[str, Any], values: dict[tuple[str, str], Any], deployment: Deployment) -> None:
     import secrets as _secrets
 
     spec = props.get("GenerateSecretString") or {}
-    value = (
-        props.get("SecretString")
-        or _secrets.token_urlsafe(int(spec.get("PasswordLength", 32)))[: int(spec.get("PasswordLength", 32))]
-    )
-    arn = session.client("secretsmanager").create_secret(
-        Name=props.get("Name") or f"{deployment.stack_name}-{name}", SecretString=value
-    )["ARN"]
+    value = props.get("SecretString") or _secrets.token_urlsafe(int(spec.get("PasswordLength", 32)))[: int(spec.get("PasswordLength", 32))]
+    arn = session.client("secretsmanager").create_secret(Name=props.get("Name") or f"{deployment.stack_name}-{name}", SecretString=value)[
+        "ARN"
+    ]
     values[(name, "Ref")] = arn
     values[(name, "Id")] = arn
     deployment.physical[name] = arn
@@ -177,9 +166,7 @@ _CREATORS = {
 }
 
 
-def _create_skipped(
-    session: Any, cfn: dict[str, Any], parameters: dict[str, str], deployment: Deployment
-) -> dict[tuple[str, str], Any]:
+def _create_skipped(session: Any, cfn: dict[str, Any], parameters: dict[str, str], deployment: Deployment) -> dict[tuple[str, str], Any]:
     values: dict[tuple[str, str], Any] = {}
     for kind in API_CREATED_TYPES:
         for name, res in cfn["Resources"].items():
@@ -189,9 +176,7 @@ def _create_skipped(
     return values
 
 
-def deploy(
-    session: Any, *, stack_name: str = "sanmenxia-local", stage: str = "local", upload_code: bool = True
-) -> Deployment:
+def deploy(session: Any, *, stack_name: str = "sanmenxia-local", stage: str = "local", upload_code: bool = True) -> Deployment:
     """Create every resource of the template in the AWS that ``session`` talks to (moto)."""
     region = session.region_name
     deployment = Deployment(stack_name=stack_name, region=region)
@@ -201,9 +186,7 @@ def deploy(
     parameters["AWS::Region"] = region
 
     values = _create_skipped(session, cfn, parameters, deployment)
-    kept = {
-        name: res for name, res in cfn["Resources"].items() if res["Type"] not in SKIPPED_TYPES.union(API_CREATED_TYPES)
-    }
+    kept = {name: res for name, res in cfn["Resources"].items() if res["Type"] not in SKIPPED_TYPES.union(API_CREATED_TYPES)}
     cfn["Resources"] = _substitute(kept, values)
     cfn["Outputs"] = {}
 
@@ -214,9 +197,7 @@ def deploy(
         if res["Type"] == "AWS::Serverless::Function":
             body = _zip_dir(tpl.ROOT / res["Properties"]["CodeUri"]) if upload_code else _zip_dir(Path("/nonexistent"))
         elif res["Type"] == "AWS::Serverless::LayerVersion":
-            body = (
-                _zip_dir(tpl.ROOT / res["Properties"]["ContentUri"]) if upload_code else _zip_dir(Path("/nonexistent"))
-            )
+            body = _zip_dir(tpl.ROOT / res["Properties"]["ContentUri"]) if upload_code else _zip_dir(Path("/nonexistent"))
         else:
             continue
         s3.put_object(Bucket=tpl.ARTIFACT_BUCKET, Key=f"{name}.zip", Body=body)

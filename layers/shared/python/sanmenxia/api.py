@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -49,7 +49,9 @@ def validation_body(errors: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
         kind = error.get("type", "")
         if kind == "json_invalid":
             malformed = True
-            fields.append({"field": "body", "location": "body", "reason": f"malformed JSON: {error.get('ctx', {}).get('error', 'decode error')}"})
+            fields.append(
+                {"field": "body", "location": "body", "reason": f"malformed JSON: {error.get('ctx', {}).get('error', 'decode error')}"}
+            )
             continue
         reason = str(error.get("msg") or kind)
         if kind == "extra_forbidden":
@@ -59,7 +61,11 @@ def validation_body(errors: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
         location = str(loc[0]) if loc else "body"
         fields.append({"field": _field_name(loc), "location": location, "reason": reason.removeprefix("Value error, ")})
     message = "; ".join(f"{item['field']}: {item['reason']}" for item in fields) or "invalid request"
-    return (400 if malformed else 422), {"error": "malformed_json" if malformed else "invalid_request", "message": message, "fields": fields}
+    return (400 if malformed else 422), {
+        "error": "malformed_json" if malformed else "invalid_request",
+        "message": message,
+        "fields": fields,
+    }
 
 
 class PlatformResolver(APIGatewayRestResolver):
@@ -79,7 +85,7 @@ class PlatformResolver(APIGatewayRestResolver):
         middlewares = [_gate(access), *(kwargs.pop("middlewares", None) or [])]
         extensions = {"x-roles": "public" if access.public else sorted(role.value for role in access.roles)}
         extensions.update(kwargs.pop("openapi_extensions", None) or {})
-        security = None if access.public else [{"CognitoUserPool": []}]
+        security: list[dict[str, list[str]]] | None = None if access.public else [{"CognitoUserPool": []}]
         return super().route(rule, method, middlewares=middlewares, openapi_extensions=extensions, security=security, **kwargs)
 
     def get(self, rule: str, *, access: Access, **kwargs: Any) -> Callable[..., Any]:  # type: ignore[override]
@@ -111,26 +117,35 @@ class PlatformResolver(APIGatewayRestResolver):
         return self.context.get("principal")
 
     # -- resolving ----------------------------------------------------------------------------------------
-    def resolve(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         body = event.get("body") or ""
         if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
-            error = {"error": "payload_too_large", "message": f"body exceeds {MAX_BODY_BYTES} bytes", "fields": [{"field": "body", "reason": "too large"}]}
-            return {"statusCode": 413, "headers": {"Content-Type": content_types.APPLICATION_JSON}, "body": json.dumps(error), "isBase64Encoded": False}
+            error = {
+                "error": "payload_too_large",
+                "message": f"body exceeds {MAX_BODY_BYTES} bytes",
+                "fields": [{"field": "body", "reason": "too large"}],
+            }
+            return {
+                "statusCode": 413,
+                "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                "body": json.dumps(error),
+                "isBase64Encoded": False,
+            }
         return super().resolve(event, context)
 
     def _register_error_handlers(self) -> None:
-        @self.exception_handler(RequestValidationError)
+        @self.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
         def _invalid(exc: RequestValidationError) -> Response[str]:
             status, body = validation_body(list(exc.errors()))
             logger.info("request rejected", extra={"status": status, "fields": [f["field"] for f in body["fields"]]})
             return _json(status, body)
 
-        @self.exception_handler(DomainError)
+        @self.exception_handler(DomainError)  # type: ignore[untyped-decorator]
         def _domain(exc: DomainError) -> Response[str]:
             logger.info("request refused", extra={"status": exc.status, "error": exc.code})
             return _json(exc.status, exc.to_dict())
 
-        @self.exception_handler(Exception)
+        @self.exception_handler(Exception)  # type: ignore[untyped-decorator]
         def _unexpected(exc: Exception) -> Response[str]:
             logger.exception("unhandled error")
             return _json(500, {"error": "internal_error", "message": "internal error; the request id is in the logs"})
@@ -140,7 +155,7 @@ def _gate(access: Access) -> Callable[[PlatformResolver, NextMiddleware], Respon
     def role_gate(app: PlatformResolver, next_middleware: NextMiddleware) -> Response[Any]:
         claims = app.current_event.request_context.authorizer.claims
         principal = authorize(access, principal_from_claims(claims))
-        app.append_context(principal=principal)
+        app.append_context(principal=principal)  # type: ignore[no-untyped-call]
         return next_middleware(app)
 
     return role_gate

@@ -53,7 +53,7 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         raise InvalidIdNumber("must be 17 digits followed by a digit or X")
     region = value[:6]
-    if region[:2] not in PROVINCE_CODES or region[2:4] == "00" and region[:2] not in {"11", "12", "31", "50"}:
+    if region[:2] not in PROVINCE_CODES or (region[2:4] == "00" and region[:2] not in {"11", "12", "31", "50"}):
         raise InvalidIdNumber("unknown region code")
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

@@ -1,0 +1,59 @@
+# Online Sanmenxia (线上三门峡) — the front door. `make help` lists every target.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 3000
+STAGE ?= dev
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help venv run test test-unit test-integration test-e2e lint bench package deploy web clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): requirements-dev.txt layers/deps/requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create the virtualenv with everything the stack and the tests need
+
+web: ## Build the web app (web/dist) when it has a package.json
+	@if [ -f web/package.json ]; then cd web && (test -d node_modules || npm ci --no-audit --no-fund) && npm run build; fi
+
+run: venv web ## Start the whole platform locally: moto, API + web on http://127.0.0.1:$(PORT), demo data
+	PORT=$(PORT) $(PY) -m infra.local.stack
+
+lint: venv ## ruff, mypy (shared package), cfn-lint (template)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/cfn-lint template.yaml
+
+test-unit: venv ## Pure tests, no AWS
+	$(VENV)/bin/pytest tests/unit -q
+
+test-integration: venv ## Handlers on moto (mock_aws), tables from template.yaml
+	$(VENV)/bin/pytest tests/integration -q
+
+test-e2e: venv web ## The local stack over HTTP (and the web app in headless Chromium)
+	$(VENV)/bin/pytest tests/e2e -q
+
+test: lint web ## Everything: lint, cfn-lint, unit, integration, e2e
+	$(VENV)/bin/pytest tests -q
+
+bench: venv ## Benchmarks (not tests): counts and ratios measured in one run
+	@for bench in infra/bench/bench_*.py; do echo "== $$bench"; $(PY) -m $$(echo $${bench%.py} | tr / .) || exit 1; done
+
+package: venv ## Build deployable artifacts in .build/ without Docker (cross-installed wheels)
+	$(PY) -m infra.package
+
+deploy: package ## Deploy with sam deploy: make deploy STAGE=dev|prod
+	test -x .venv-sam/bin/sam || ($(PYTHON) -m venv .venv-sam && .venv-sam/bin/pip install -q aws-sam-cli)
+	.venv-sam/bin/sam deploy --template-file .build/template.yaml --config-env $(STAGE)
+
+clean: ## Remove build output and local state
+	rm -rf .build .local web/dist

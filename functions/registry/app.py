@@ -1,0 +1,147 @@
+"""Registry function: regions (public), residents and households, staff accounts."""
+
+from __future__ import annotations
+
+import functools
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import Field
+
+from sanmenxia import api, audit, aws, regions
+from sanmenxia.auth import ANY_SIGNED_IN, PUBLIC, Role, allow
+from sanmenxia.errors import InvalidInput
+from sanmenxia.models import CommunityId, CountyCode, IdNumberStr, PersonName, Phone, RequestModel, ShortText
+from sanmenxia.observability import logger, metrics
+from sanmenxia.people import NewPerson, Relation
+from sanmenxia.services import PeopleSettings, audit_log, people
+from sanmenxia.staff import StaffDirectory
+
+
+class Settings(PeopleSettings):
+    user_pool_id: str
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
+
+
+@functools.cache
+def staff_directory() -> StaffDirectory:
+    return StaffDirectory(aws.client("cognito-idp"), settings().user_pool_id)
+
+
+app = api.PlatformResolver(title="Registry 人员登记")
+
+
+class ResidentIn(RequestModel):
+    name: PersonName
+    id_number: IdNumberStr
+    phone: Phone
+    county_code: CountyCode
+    community_id: CommunityId
+    address: ShortText
+
+
+class MemberIn(RequestModel):
+    name: PersonName
+    id_number: IdNumberStr
+    phone: Phone | None = None
+    relation: Relation
+    address: ShortText | None = None
+
+
+class StaffIn(RequestModel):
+    username: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.@-]{3,64}$")]
+    temporary_password: Annotated[str, Field(min_length=8, max_length=64)]
+    role: Role
+    scope: dict[str, Annotated[str, Field(max_length=40)]] = Field(default_factory=dict)
+
+
+def _check_community(county_code: str, community_id: str) -> None:
+    if regions.county_of_community(community_id) != county_code:
+        raise InvalidInput("community is not in that county", field="community_id")
+
+
+@app.get("/regions", access=PUBLIC, summary="Counties and communities of Sanmenxia 区县与社区", tags=["registry"])
+def list_regions() -> list[dict[str, Any]]:
+    return regions.as_json()
+
+
+@app.get("/me", access=ANY_SIGNED_IN, summary="The signed-in account: roles and scope 当前账号", tags=["registry"])
+def who_am_i() -> dict[str, Any]:
+    caller = app.caller
+    record = people(settings()).find_by_account(caller.sub)
+    return {
+        "username": caller.username,
+        "roles": sorted(role.value for role in caller.roles),
+        "scope": dict(caller.scope),
+        "person": record.masked() if record else None,
+    }
+
+
+@app.post("/residents", access=allow(Role.RESIDENT), status_code=201, summary="Register myself 居民登记", tags=["registry"])
+def register_resident(body: ResidentIn) -> dict[str, Any]:
+    _check_community(body.county_code, body.community_id)
+    person = people(settings()).register(
+        app.caller.sub,
+        NewPerson(body.name, body.id_number, body.county_code, body.community_id, body.address, body.phone),
+    )
+    metrics.add_metric(name="ResidentsRegistered", unit="Count", value=1)
+    logger.info("resident registered", extra={"person_id": person.person_id, "community_id": person.community_id})
+    return person.masked()
+
+
+@app.get("/residents/me", access=allow(Role.RESIDENT), summary="My record, masked 我的登记信息", tags=["registry"])
+def my_record() -> dict[str, Any]:
+    return people(settings()).me(app.caller.sub).masked()
+
+
+@app.post(
+    "/residents/me/household",
+    access=allow(Role.RESIDENT),
+    status_code=201,
+    summary="Register a household member without a phone 登记家庭成员",
+    tags=["registry"],
+)
+def add_household_member(body: MemberIn) -> dict[str, Any]:
+    registry = people(settings())
+    head = registry.me(app.caller.sub)
+    member = registry.register(
+        app.caller.sub,
+        NewPerson(body.name, body.id_number, head.county_code, head.community_id, body.address or head.address, body.phone, body.relation),
+        household_id=head.person_id,
+    )
+    logger.info("household member registered", extra={"person_id": member.person_id, "household_id": head.person_id})
+    return member.masked()
+
+
+@app.get("/residents/me/household", access=allow(Role.RESIDENT), summary="My household, masked 我的家庭成员", tags=["registry"])
+def list_household() -> list[dict[str, Any]]:
+    registry = people(settings())
+    head = registry.me(app.caller.sub)
+    return [member.masked() for member in registry.household(head.household_id)]
+
+
+@app.get(
+    "/residents/<person_id>",
+    access=allow(Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN),
+    summary="A resident's record, masked (own community / county) 居民信息",
+    tags=["registry"],
+)
+def get_resident(person_id: Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")]) -> dict[str, Any]:
+    person = people(settings()).get(person_id)
+    app.caller.require_community(person.community_id, person.county_code)
+    return person.masked()
+
+
+@app.post("/staff", access=allow(Role.ADMIN), status_code=201, summary="Create a staff account 创建工作人员账号", tags=["registry"])
+def create_staff(body: StaffIn) -> dict[str, Any]:
+    created = staff_directory().create(body.username, body.temporary_password, body.role, body.scope)
+    entry = audit.record(app.caller, "staff.create", f"account#{body.username}", None, {"role": body.role.value, "scope": body.scope})
+    audit_log(settings().audit_table).append(entry)
+    return created
+
+
+lambda_handler = api.handler(app)

@@ -1,0 +1,172 @@
+"""Holds (管控标记): facts held by other platforms that keep a health code from being green.
+
+A hold has a kind, the colour it imposes, a source (which platform and record placed it) and a reason the
+holder can read. The shown colour of a code is the worst of the rule colour and the active holds. Platforms
+place and lift holds only through this module; the health code reads them only through it.
+
+Table layout (``HoldsTable``): partition ``person_id``, sort ``hold_key`` = ``<kind>#<source_ref>``, so a
+source places at most one hold of a kind per record and placing again is idempotent. Lifting keeps the
+item with ``lifted_at`` (the holder's history shows it); ``active`` is only present on active holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from sanmenxia import clock
+from sanmenxia.errors import UpstreamUnavailable
+
+
+class CodeColor(StrEnum):
+    """Health code colours, ordered by severity."""
+
+    GREEN = "green"  # 绿码
+    YELLOW = "yellow"  # 黄码
+    RED = "red"  # 红码
+
+    @property
+    def severity(self) -> int:
+        return {"green": 0, "yellow": 1, "red": 2}[self.value]
+
+
+def worst(*colors: CodeColor) -> CodeColor:
+    return max(colors, key=lambda color: color.severity, default=CodeColor.GREEN)
+
+
+class HoldKind(StrEnum):
+    ISOLATION = "isolation"  # 隔离
+    FEVER = "fever"  # 发热
+    KEY_PERSON = "key_person"  # 重点人员
+    CO_TRAVEL = "co_travel"  # 同行密接
+    IMPORTED_LIST = "imported_list"  # 三方比对名单
+    MANUAL = "manual"  # 人工研判
+
+
+#: The colour a hold of each kind imposes unless the placing platform says otherwise.
+DEFAULT_COLOR: dict[HoldKind, CodeColor] = {
+    HoldKind.ISOLATION: CodeColor.RED,
+    HoldKind.KEY_PERSON: CodeColor.RED,
+    HoldKind.FEVER: CodeColor.YELLOW,
+    HoldKind.CO_TRAVEL: CodeColor.YELLOW,
+    HoldKind.IMPORTED_LIST: CodeColor.YELLOW,
+    HoldKind.MANUAL: CodeColor.YELLOW,
+}
+
+
+@dataclass(frozen=True)
+class Hold:
+    person_id: str
+    kind: HoldKind
+    source: str  # platform that placed it, e.g. "checkpoints", "key-persons", "health-code"
+    source_ref: str  # the record there, e.g. a scan id or key-person id
+    reason: str
+    color: CodeColor
+    since: str
+    lifted_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.value}#{self.source_ref}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "color": self.color.value,
+            "source": self.source,
+            "source_ref": self.source_ref,
+            "reason": self.reason,
+            "since": self.since,
+            "lifted_at": self.lifted_at,
+        }
+
+
+class HoldStore:
+    """Places, lifts and reads holds. ``dynamodb`` is a boto3 client."""
+
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db = dynamodb
+        self._table = table
+
+    def place(
+        self,
+        person_id: str,
+        kind: HoldKind,
+        *,
+        source: str,
+        source_ref: str,
+        reason: str,
+        color: CodeColor | None = None,
+    ) -> Hold:
+        """Place (or re-activate) a hold; placing the same kind from the same record again is a no-op."""
+        hold = Hold(person_id, kind, source, source_ref, reason, color or DEFAULT_COLOR[kind], clock.iso())
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"person_id": {"S": person_id}, "hold_key": {"S": hold.key}},
+                UpdateExpression=(
+                    "SET kind = :k, #src = :s, source_ref = :r, reason = :why, color = :c, "
+                    "since = if_not_exists(since, :now), active = :a REMOVE lifted_at"
+                ),
+                ExpressionAttributeNames={"#src": "source"},
+                ExpressionAttributeValues={
+                    ":k": {"S": kind.value},
+                    ":s": {"S": source},
+                    ":r": {"S": source_ref},
+                    ":why": {"S": reason},
+                    ":c": {"S": hold.color.value},
+                    ":now": {"S": hold.since},
+                    ":a": {"S": "1"},
+                },
+            )
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not record the hold") from exc
+        return hold
+
+    def lift(self, person_id: str, kind: HoldKind, source_ref: str) -> bool:
+        """Lift a hold; returns False when there was no active hold to lift."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"person_id": {"S": person_id}, "hold_key": {"S": f"{kind.value}#{source_ref}"}},
+                UpdateExpression="SET lifted_at = :now REMOVE active",
+                ConditionExpression="attribute_exists(active)",
+                ExpressionAttributeValues={":now": {"S": clock.iso()}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise UpstreamUnavailable("could not lift the hold") from exc
+        return True
+
+    def for_person(self, person_id: str, *, include_lifted: bool = False) -> list[Hold]:
+        try:
+            items = self._db.query(
+                TableName=self._table,
+                KeyConditionExpression="person_id = :p",
+                ExpressionAttributeValues={":p": {"S": person_id}},
+                ConsistentRead=True,
+            )["Items"]
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read holds") from exc
+        holds = [
+            Hold(
+                person_id=person_id,
+                kind=HoldKind(item["kind"]["S"]),
+                source=item["source"]["S"],
+                source_ref=item["source_ref"]["S"],
+                reason=item["reason"]["S"],
+                color=CodeColor(item["color"]["S"]),
+                since=item["since"]["S"],
+                lifted_at=item.get("lifted_at", {}).get("S"),
+            )
+            for item in items
+        ]
+        return holds if include_lifted else [hold for hold in holds if hold.active]
