@@ -12,6 +12,7 @@ from sanmenxia import api, audit, aws, regions
 from sanmenxia.auth import ANY_SIGNED_IN, PUBLIC, Role, allow
 from sanmenxia.errors import InvalidInput
 from sanmenxia.models import CommunityId, CountyCode, IdNumberStr, PersonName, Phone, RequestModel, ShortText
+from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger, metrics
 from sanmenxia.people import NewPerson, Relation
 from sanmenxia.services import PeopleSettings, audit_log, people
@@ -20,11 +21,17 @@ from sanmenxia.staff import StaffDirectory
 
 class Settings(PeopleSettings):
     user_pool_id: str
+    notifications_table: str
 
 
 @functools.cache
 def settings() -> Settings:
     return Settings()  # type: ignore[call-arg]
+
+
+@functools.cache
+def inbox() -> Inbox:
+    return Inbox(aws.client("dynamodb"), settings().notifications_table, settings().personal_record_days)
 
 
 @functools.cache
@@ -134,6 +141,11 @@ def get_resident(person_id: Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")]) -> 
     person = people(settings()).get(person_id)
     app.caller.require_community(person.community_id, person.county_code)
     return person.masked()
+
+
+@app.get("/notifications", access=allow(Role.RESIDENT), summary="My notifications 我的消息", tags=["registry"])
+def my_notifications() -> list[dict[str, Any]]:
+    return inbox().list(people(settings()).me(app.caller.sub).person_id)
 
 
 @app.post("/staff", access=allow(Role.ADMIN), status_code=201, summary="Create a staff account 创建工作人员账号", tags=["registry"])

@@ -1,0 +1,79 @@
+"""Messages between platforms. Each platform owns its tables; others reach it through these queues
+(SQS, declared in ``template.yaml``), so a slow or failing consumer never fails the producer's request.
+
+* ``KeyPersonCandidateQueue`` → key-persons function: a person who should be registered as a key person
+  (a fever or red code at a checkpoint, a co-travel "register me", an import hit).
+* ``WorkOrderIntakeQueue`` → hotline function: something that must become a 12345 work order (a tip-off,
+  a portal help message, a hardship request, a health-code appeal).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sanmenxia import aws, clock
+
+
+class KeyPersonCategory(StrEnum):
+    """The five kinds of key person (五类重点人员)."""
+
+    FROM_OUTSIDE_CITY = "from_outside_city"  # 市外返回人员
+    FROM_HUBEI = "from_hubei"  # 湖北返回人员
+    FROM_WUHAN = "from_wuhan"  # 武汉返回人员
+    CLOSE_CONTACT = "close_contact"  # 密切接触者
+    FEVER_WITHOUT_CONTACT = "fever_without_contact"  # 无接触史发热人员
+
+
+class KeyPersonCandidate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: str
+    category: KeyPersonCategory
+    source: str = Field(description="platform that found the person: checkpoint, co_travel, import, tipoff")
+    source_ref: str = Field(description="the record there (scan id, trip id, import id)")
+    community_id: str
+    reason: str
+    observed_at: str = Field(default_factory=clock.iso)
+
+
+class WorkOrderSource(StrEnum):
+    TIPOFF = "tipoff"  # 我要上报疫情
+    HELP_MESSAGE = "help_message"  # 门户求助留言
+    HARDSHIP = "hardship"  # 居民困难诉求
+    APPEAL = "appeal"  # 健康码申诉
+    CALL = "call"  # 12345 来电
+
+
+class WorkOrderType(StrEnum):
+    CONSULTATION = "consultation"  # 咨询
+    REPORT = "report"  # 举报
+    HELP_REQUEST = "help_request"  # 求助
+    COMPLAINT = "complaint"  # 投诉
+
+
+class WorkOrderIntake(BaseModel):
+    """Something that must become a 12345 work order. No personal data in clear: people by ``person_id``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: WorkOrderSource
+    source_ref: str = Field(description="id of the tip-off / message / request / appeal; with source, the idempotency key")
+    type: WorkOrderType
+    category: str | None = None
+    summary: str = Field(max_length=2000)
+    county_code: str | None = None
+    community_id: str | None = None
+    department: str | None = Field(default=None, description="responsible unit when the source already knows it")
+    requester_person_id: str | None = None
+    requester_sub: str | None = Field(default=None, description="Cognito sub to answer back to; absent when anonymous")
+    created_at: str = Field(default_factory=clock.iso)
+
+
+def send(queue_url: str, message: BaseModel, *, group: str | None = None) -> None:
+    """Send a contract message (JSON). ``group`` is unused for standard queues; kept for FIFO upgrades."""
+    body: dict[str, Any] = message.model_dump(mode="json")
+    aws.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(body, ensure_ascii=False))

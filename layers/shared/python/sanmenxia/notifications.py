@@ -1,0 +1,77 @@
+"""The resident's inbox (消息通知): short messages a platform leaves for a person, read in the app.
+
+``NotificationsTable``: partition ``person_id``, sort ``sk`` = ``<iso time>#<id>``; items expire after the
+personal-record retention. Texts hold no personal data of anyone else.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from sanmenxia import clock
+from sanmenxia.errors import UpstreamUnavailable
+
+
+class Inbox:
+    def __init__(self, dynamodb: Any, table: str, retention_days: int = 60) -> None:
+        self._db = dynamodb
+        self._table = table
+        self._retention = retention_days
+
+    def notify(self, person_id: str, *, kind: str, title: str, body: str, link: str | None = None, ref: str | None = None) -> str:
+        """Leave a message; with ``ref`` the same message is left once (idempotent per person and ref)."""
+        note_id = ref or secrets.token_hex(8)
+        item = {
+            "person_id": {"S": person_id},
+            "sk": {"S": f"{clock.iso()}#{note_id}"},
+            "id": {"S": note_id},
+            "kind": {"S": kind},
+            "title": {"S": title},
+            "body": {"S": body},
+            "expires_at": {"N": str(clock.epoch_after_days(self._retention))},
+        }
+        if link:
+            item["link"] = {"S": link}
+        try:
+            if ref and self._exists(person_id, ref):
+                return note_id
+            self._db.put_item(TableName=self._table, Item=item)
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not leave the notification") from exc
+        return note_id
+
+    def _exists(self, person_id: str, ref: str) -> bool:
+        items = self._db.query(
+            TableName=self._table,
+            KeyConditionExpression="person_id = :p",
+            FilterExpression="id = :i",
+            ExpressionAttributeValues={":p": {"S": person_id}, ":i": {"S": ref}},
+            ProjectionExpression="id",
+        )["Items"]
+        return bool(items)
+
+    def list(self, person_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        try:
+            items = self._db.query(
+                TableName=self._table,
+                KeyConditionExpression="person_id = :p",
+                ExpressionAttributeValues={":p": {"S": person_id}},
+                ScanIndexForward=False,
+                Limit=limit,
+            )["Items"]
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read notifications") from exc
+        return [
+            {
+                "id": item["id"]["S"],
+                "at": item["sk"]["S"].split("#", 1)[0],
+                "kind": item["kind"]["S"],
+                "title": item["title"]["S"],
+                "body": item["body"]["S"],
+                "link": item.get("link", {}).get("S"),
+            }
+            for item in items
+        ]
