@@ -1,0 +1,272 @@
+"""A scan at a gate (扫码/刷证/录入 登记): identify the person, read or verify their code, decide, record.
+
+``Gate.scan`` is the one domain function behind ``POST /checkpoints/{id}/scans``. Its collaborators are
+passed in (data-access objects and plain callables), so the benchmark and the tests run it on stubs:
+
+* a QR token is verified offline with the health-code verifier and the published key set, at the scan's
+  own time (a device that syncs late sends tokens that were valid when it scanned them);
+* an ID number (card reader or typed) finds the resident through the people registry's HMAC key; their
+  colour is the health code's current shown colour (rule colour and holds);
+* a fever or a red code starts the follow-up (a fever hold and a key-person candidate), after the scan is
+  safely recorded; the follow-up is idempotent, so a device's retry repeats it harmlessly.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sanmenxia import audit, clock
+from sanmenxia.auth import Principal
+from sanmenxia.checkpoints import rules, stats
+from sanmenxia.checkpoints.records import Checkpoint, Location, ScanRecord
+from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn
+from sanmenxia.checkpoints.rules import DEFAULT_RULES, GateRules, ScanMethod, StopReason
+from sanmenxia.checkpoints.store import ScanLedger
+from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
+from sanmenxia.errors import Conflict, InvalidInput, NotFound
+from sanmenxia.healthcode.tokens import TokenRejected, verify_token
+from sanmenxia.holds import CodeColor, HoldKind, HoldStore
+from sanmenxia.masking import mask_name
+from sanmenxia.people import PeopleRegistry, Person
+from sanmenxia.regions import county_of_community
+
+SOURCE = "checkpoints"
+
+
+class TokenInvalid(InvalidInput):
+    """A QR token the gate must not accept (forged, expired, signed by an unknown key, malformed)."""
+
+    status = 422
+    code = "token_rejected"
+
+
+# -- the registry of checkpoints -------------------------------------------------------------------------
+def new_checkpoint(caller: Principal, body: CheckpointIn) -> Checkpoint:
+    """A checkpoint as a commander or community head registers it (scope checked by the caller's role)."""
+    county_code = county_of_community(body.community_id)
+    caller.require_community(body.community_id, county_code)
+    entrances = _entrances(body.entrances)
+    now = clock.iso()
+    return Checkpoint(
+        checkpoint_id=body.checkpoint_id or f"cp-{secrets.token_hex(6)}",
+        name=body.name,
+        kind=body.kind,
+        county_code=county_code,
+        community_id=body.community_id,
+        entrances=entrances,
+        location=Location(body.location.latitude, body.location.longitude, body.location.place),
+        active=True,
+        created_by=caller.username,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def edited_checkpoint(before: Checkpoint, patch: CheckpointPatch) -> Checkpoint:
+    """The checkpoint with the patch applied (community and county never move)."""
+    location = before.location
+    if patch.location is not None:
+        location = Location(patch.location.latitude, patch.location.longitude, patch.location.place)
+    return Checkpoint(
+        checkpoint_id=before.checkpoint_id,
+        name=patch.name if patch.name is not None else before.name,
+        kind=patch.kind if patch.kind is not None else before.kind,
+        county_code=before.county_code,
+        community_id=before.community_id,
+        entrances=_entrances(patch.entrances) if patch.entrances is not None else before.entrances,
+        location=location,
+        active=patch.active if patch.active is not None else before.active,
+        created_by=before.created_by,
+        created_at=before.created_at,
+        updated_at=clock.iso(),
+    )
+
+
+def _entrances(names: list[str]) -> tuple[str, ...]:
+    if len({name.casefold() for name in names}) != len(names):
+        raise InvalidInput("entrance names must be different", field="entrances")
+    return tuple(names)
+
+
+# -- scanning -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Identified:
+    """Who stands at the gate, as far as the gate may know: opaque ids, a masked name, a colour."""
+
+    person_id: str | None
+    person_ref: str
+    masked_name: str | None
+    color: CodeColor | None
+    home_community_id: str | None
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    records: tuple[ScanRecord, ...]
+    duplicate: bool
+
+    def to_json(self) -> dict[str, Any]:
+        main, *dependents = self.records
+        return {
+            **main.gate_view(),
+            "checkpoint_id": main.checkpoint_id,
+            "direction": main.direction.value,
+            "message": rules.REASON_TEXT[main.reasons[0] if main.reasons else None],
+            "duplicate": self.duplicate,
+            "dependents": [record.gate_view() for record in dependents],
+        }
+
+
+@dataclass
+class Gate:
+    """The scan use case. Collaborators are injected; nothing here builds an AWS client."""
+
+    checkpoints: Callable[[str], Checkpoint]
+    ledger: ScanLedger
+    people: PeopleRegistry
+    current_color: Callable[[str], CodeColor]
+    key_set: Callable[[], Mapping[str, Any]]
+    follow_up: Callable[[ScanRecord], None]
+    plate_key: Callable[[str], str]
+    retention_days: int = 60
+    rules: GateRules = field(default=DEFAULT_RULES)
+
+    def scan(self, caller: Principal, checkpoint_id: str, body: ScanIn) -> ScanResult:
+        """Record one scan (and the dependents with it) and return what the gate shows."""
+        checkpoint = self.checkpoints(checkpoint_id)
+        caller.require_checkpoint(checkpoint.checkpoint_id, checkpoint.community_id)
+        if not checkpoint.active:
+            raise Conflict("this checkpoint is closed", field="checkpoint_id")
+        if body.entrance is not None and checkpoint.entrances and body.entrance not in checkpoint.entrances:
+            raise InvalidInput(f"unknown entrance; this checkpoint has: {', '.join(checkpoint.entrances)}", field="entrance")
+        received = clock.now()
+        at = rules.scan_time(body.scanned_at, received, self.rules)
+        main = self._identify_main(body, at)
+        people: list[tuple[Identified, Decimal, int | None]] = [(main, rules.temperature(body.temperature), None)]
+        for index, dependent in enumerate(body.dependents, start=1):
+            who = self._by_id_number(dependent.id_number)
+            people.append((who, rules.temperature(dependent.temperature, field=f"dependents.{index - 1}.temperature"), index))
+        if len({who.person_ref for who, _, _ in people}) != len(people):
+            raise InvalidInput("the same person appears twice in one scan", field="dependents")
+        records = [self._record(checkpoint, body, caller, who, reading, index, at, received) for who, reading, index in people]
+        entry = audit.record(
+            caller,
+            "checkpoint.scan",
+            f"scan#{records[0].scan_key}",
+            None,
+            [{"person_ref": r.person_ref, "decision": r.decision.value, "reasons": [x.value for x in r.reasons]} for r in records],
+        )
+        recorded = self.ledger.record(records, entry)
+        for record in recorded.records:
+            if record.person_id and (record.fever or StopReason.RED_CODE in record.reasons):
+                self.follow_up(record)
+        return ScanResult(recorded.records, recorded.duplicate)
+
+    def _identify_main(self, body: ScanIn, at: datetime) -> Identified:
+        if body.method is ScanMethod.QR:
+            try:
+                verified = verify_token(body.token or "", self.key_set(), at)
+            except TokenRejected as exc:
+                raise TokenInvalid(f"token rejected: {exc.reason}", field="token") from exc
+            person = self._person(verified.person_id)
+            return Identified(
+                person_id=verified.person_id,
+                person_ref=verified.person_id,
+                masked_name=mask_name(person.name) if person else None,
+                color=verified.color,
+                home_community_id=person.community_id if person else None,
+            )
+        return self._by_id_number(body.id_number or "")
+
+    def _by_id_number(self, id_number: str) -> Identified:
+        person = self.people.find_by_id_number(id_number)
+        if person is None:
+            # No registered resident: no health code. The HMAC key counts them without keeping the number.
+            return Identified(None, f"idn-{self.people.id_key(id_number)}", None, None, None)
+        return Identified(person.person_id, person.person_id, mask_name(person.name), self.current_color(person.person_id), person.community_id)
+
+    def _person(self, person_id: str) -> Person | None:
+        try:
+            return self.people.get(person_id)
+        except NotFound:
+            return None
+
+    def _record(
+        self,
+        checkpoint: Checkpoint,
+        body: ScanIn,
+        caller: Principal,
+        who: Identified,
+        reading: Decimal,
+        dependent_index: int | None,
+        at: datetime,
+        received: datetime,
+    ) -> ScanRecord:
+        verdict = rules.decide(who.color, reading, self.rules)
+        plate = body.vehicle_plate if dependent_index is None else None
+        return ScanRecord(
+            scan_id=body.scan_id if dependent_index is None else f"{body.scan_id}.d{dependent_index}",
+            checkpoint_id=checkpoint.checkpoint_id,
+            checkpoint_name=checkpoint.name,
+            community_id=checkpoint.community_id,
+            county_code=checkpoint.county_code,
+            entrance=body.entrance,
+            direction=body.direction,
+            method=body.method if dependent_index is None else ScanMethod.TYPED,
+            person_id=who.person_id,
+            person_ref=who.person_ref,
+            masked_name=who.masked_name,
+            color=who.color,
+            decision=verdict.decision,
+            reasons=verdict.reasons,
+            temperature=reading,
+            scanned_at=clock.iso(at),
+            day=stats.day_of(at),
+            received_at=clock.iso(received),
+            staff_sub=caller.sub,
+            home_community_id=who.home_community_id,
+            companion_of=body.scan_id if dependent_index is not None else None,
+            plate_masked=rules.mask_plate(plate) if plate else None,
+            plate_region=rules.plate_region(plate) if plate else None,
+            plate_key=self.plate_key(plate) if plate else None,
+            expires_at=clock.epoch_after_days(self.retention_days, at),
+        )
+
+
+# -- follow-up of a fever or a red code ------------------------------------------------------------------
+def follow_up_reason(record: ScanRecord) -> str:
+    """The reason the holder and the community read (no personal data)."""
+    where = f"{record.checkpoint_name} ({record.scanned_at})"
+    if record.fever:
+        return f"检测点测温 {record.temperature} °C 发热 fever of {record.temperature} °C at checkpoint {where}"
+    return f"红码在检测点被拦截 red code stopped at checkpoint {where}"
+
+
+@dataclass
+class FollowUp:
+    """Places a fever hold and sends a key-person candidate for a scan that needs it (both idempotent)."""
+
+    holds: HoldStore
+    send_candidate: Callable[[KeyPersonCandidate], None]
+
+    def __call__(self, record: ScanRecord) -> None:
+        if record.person_id is None:
+            return
+        reason = follow_up_reason(record)
+        self.holds.place(record.person_id, HoldKind.FEVER, source=SOURCE, source_ref=record.scan_key, reason=reason)
+        self.send_candidate(
+            KeyPersonCandidate(
+                person_id=record.person_id,
+                category=KeyPersonCategory.FEVER_WITHOUT_CONTACT,
+                source="checkpoint",
+                source_ref=record.scan_key,
+                community_id=record.home_community_id or record.community_id,
+                reason=reason,
+                observed_at=record.scanned_at,
+            )
+        )

@@ -1,0 +1,342 @@
+"""Data access of the checkpoint platform (DynamoDB). Only this module talks to AWS for checkpoints.
+
+``CheckpointsTable`` (``pk``, ``sk``):
+  * ``cp#<id>`` / ``meta``               the checkpoint; GSIs ``community-index`` and ``county-index``
+  * ``cp#<id>`` / ``staff#<username>``   a staff assignment (who assigned whom, when)
+
+``ScansTable`` (``scan_key`` = ``<checkpoint_id>#<scan_id>``): one item per scanned person, TTL ``expires_at``;
+GSIs ``person-index`` (``person_id``, ``scanned_at``: a resident's history) and ``checkpoint-day-index``
+(``cp_day``, ``scanned_at``: a checkpoint's list of the day).
+
+``CheckpointStatsTable`` (``pk``, ``sk``): counters and unique-person markers, see ``checkpoints.stats``.
+
+A scan, its markers, its counters and its audit record are one ``TransactWriteItems``: the scan item is
+put only if its key is new, so a device that sends the same client scan id twice is counted once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from sanmenxia.audit import AuditLog, AuditRecord
+from sanmenxia.checkpoints import stats
+from sanmenxia.checkpoints.records import Checkpoint, ScanRecord
+from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _cancellation_codes(exc: ClientError) -> list[str]:
+    return [str(reason.get("Code") or "None") for reason in exc.response.get("CancellationReasons", [])]
+
+
+def _cancelled(exc: ClientError) -> bool:
+    return exc.response["Error"]["Code"] == "TransactionCanceledException"
+
+
+def _paged(call: Callable[..., dict[str, Any]], **kwargs: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    while True:
+        page = call(**kwargs)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+class CheckpointRegistry:
+    """Checkpoints and their staff assignments. ``dynamodb`` is a boto3 client."""
+
+    def __init__(self, dynamodb: Any, table: str, audit: AuditLog) -> None:
+        self._db = dynamodb
+        self._table = table
+        self._audit = audit
+
+    def create(self, checkpoint: Checkpoint, audit: AuditRecord) -> Checkpoint:
+        """Register a checkpoint with its audit record; an existing id is a conflict."""
+        writes = [
+            {"Put": {"TableName": self._table, "Item": checkpoint.item(), "ConditionExpression": "attribute_not_exists(pk)"}},
+            self._audit.put_request(audit),
+        ]
+        try:
+            self._db.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            if _cancelled(exc) and _cancellation_codes(exc)[0] == "ConditionalCheckFailed":
+                raise Conflict("a checkpoint with this id already exists", field="checkpoint_id") from exc
+            raise UpstreamUnavailable("could not save the checkpoint") from exc
+        return checkpoint
+
+    def replace(self, before: Checkpoint, after: Checkpoint, audit: AuditRecord) -> Checkpoint:
+        """Save an edited checkpoint if nobody changed it since ``before`` was read (409 otherwise)."""
+        writes = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": after.item(),
+                    "ConditionExpression": "updated_at = :seen",
+                    "ExpressionAttributeValues": {":seen": _s(before.updated_at)},
+                }
+            },
+            self._audit.put_request(audit),
+        ]
+        try:
+            self._db.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            if _cancelled(exc) and _cancellation_codes(exc)[0] == "ConditionalCheckFailed":
+                raise Conflict("the checkpoint was changed meanwhile: reload and retry") from exc
+            raise UpstreamUnavailable("could not save the checkpoint") from exc
+        return after
+
+    def find(self, checkpoint_id: str) -> Checkpoint | None:
+        try:
+            item = self._db.get_item(TableName=self._table, Key={"pk": _s(f"cp#{checkpoint_id}"), "sk": _s("meta")}).get("Item")
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read the checkpoint") from exc
+        return Checkpoint.from_item(item) if item else None
+
+    def get(self, checkpoint_id: str) -> Checkpoint:
+        checkpoint = self.find(checkpoint_id)
+        if checkpoint is None:
+            raise NotFound("no such checkpoint", field="checkpoint_id")
+        return checkpoint
+
+    def in_community(self, community_id: str) -> list[Checkpoint]:
+        return self._by_index("community-index", "community_id", community_id)
+
+    def in_county(self, county_code: str) -> list[Checkpoint]:
+        return self._by_index("county-index", "county_code", county_code)
+
+    def _by_index(self, index: str, attribute: str, value: str) -> list[Checkpoint]:
+        try:
+            items = _paged(
+                self._db.query,
+                TableName=self._table,
+                IndexName=index,
+                KeyConditionExpression="#a = :v",
+                ExpressionAttributeNames={"#a": attribute},
+                ExpressionAttributeValues={":v": _s(value)},
+            )
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not list checkpoints") from exc
+        return [Checkpoint.from_item(item) for item in items]
+
+    def assign_staff(self, checkpoint_id: str, username: str, assigned_by: str, at: str, audit: AuditRecord) -> dict[str, str]:
+        """Record that ``username`` works at the checkpoint (the account itself lives in Cognito)."""
+        item = {
+            "pk": _s(f"cp#{checkpoint_id}"),
+            "sk": _s(f"staff#{username}"),
+            "username": _s(username),
+            "assigned_by": _s(assigned_by),
+            "assigned_at": _s(at),
+        }
+        try:
+            self._db.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+                    self._audit.put_request(audit),
+                ]
+            )
+        except ClientError as exc:
+            if _cancelled(exc) and _cancellation_codes(exc)[0] == "ConditionalCheckFailed":
+                raise Conflict("this account is already assigned here", field="username") from exc
+            raise UpstreamUnavailable("could not record the assignment") from exc
+        return {"username": username, "assigned_by": assigned_by, "assigned_at": at}
+
+    def staff(self, checkpoint_id: str) -> list[dict[str, str]]:
+        try:
+            items = _paged(
+                self._db.query,
+                TableName=self._table,
+                KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+                ExpressionAttributeValues={":p": _s(f"cp#{checkpoint_id}"), ":s": _s("staff#")},
+            )
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not list the staff") from exc
+        return [{"username": i["username"]["S"], "assigned_by": i["assigned_by"]["S"], "assigned_at": i["assigned_at"]["S"]} for i in items]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The outcome of recording a scan: the stored records and whether they were already there."""
+
+    records: tuple[ScanRecord, ...]
+    duplicate: bool
+
+
+class ScanLedger:
+    """Scans, counters and markers. ``dynamodb`` is a boto3 client."""
+
+    #: Attempts when concurrent scans race for the same counter or marker (TransactionConflict).
+    ATTEMPTS = 4
+
+    def __init__(self, dynamodb: Any, scans_table: str, stats_table: str, audit: AuditLog, marker_days: int = 5) -> None:
+        self._db = dynamodb
+        self._scans = scans_table
+        self._stats = stats_table
+        self._audit = audit
+        self._marker_days = marker_days
+
+    # -- writing ------------------------------------------------------------------------------------------
+    def record(self, records: list[ScanRecord], audit: AuditRecord) -> Recorded:
+        """Write a scan (the first record) and its dependents with markers, counters and audit, at once.
+
+        A scan key that already exists means the device sent this scan before: nothing is written and the
+        stored records are returned with ``duplicate=True``.
+        """
+        facts = [record.facts() for record in records]
+        for attempt in range(self.ATTEMPTS):
+            existing = self._existing_markers(facts)
+            new_markers = {touch.marker for fact in facts for touch in stats.touches(fact)} - existing
+            writes = self._writes(records, new_markers, facts, audit)
+            try:
+                self._db.transact_write_items(TransactItems=writes)
+                return Recorded(tuple(records), duplicate=False)
+            except ClientError as exc:
+                if not _cancelled(exc):
+                    raise UpstreamUnavailable("could not record the scan") from exc
+                codes = _cancellation_codes(exc)
+                if "ConditionalCheckFailed" in codes[: len(records)]:
+                    stored = self.get(records[0].checkpoint_id, records[0].scan_id)
+                    if stored is not None:
+                        return Recorded((stored, *self._companions(records[1:])), duplicate=True)
+                # A marker written by a concurrent scan, or a conflict on a counter: read again and retry.
+                time.sleep(0.02 * (attempt + 1))
+        raise UpstreamUnavailable("the checkpoint is busy: send the same scan again")
+
+    def _companions(self, records: Iterable[ScanRecord]) -> list[ScanRecord]:
+        found = []
+        for record in records:
+            stored = self.get(record.checkpoint_id, record.scan_id)
+            if stored is not None:
+                found.append(stored)
+        return found
+
+    def _writes(self, records: list[ScanRecord], new_markers: set[stats.ItemKey], facts: list[stats.ScanFacts], audit: AuditRecord) -> list[Any]:
+        writes: list[Any] = [
+            {"Put": {"TableName": self._scans, "Item": record.item(), "ConditionExpression": "attribute_not_exists(scan_key)"}} for record in records
+        ]
+        expires = str(_marker_expiry(records[0], self._marker_days))
+        for marker in sorted(new_markers, key=lambda key: (key.pk, key.sk)):
+            writes.append(
+                {
+                    "Put": {
+                        "TableName": self._stats,
+                        "Item": {"pk": _s(marker.pk), "sk": _s(marker.sk), "expires_at": {"N": expires}},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
+        for key, counts in stats.increments(facts, new_markers).items():
+            values = counts.nonzero()
+            writes.append(
+                {
+                    "Update": {
+                        "TableName": self._stats,
+                        "Key": {"pk": _s(key.pk), "sk": _s(key.sk)},
+                        "UpdateExpression": "ADD " + ", ".join(f"{name} :{name}" for name in values),
+                        "ExpressionAttributeValues": {f":{name}": {"N": str(value)} for name, value in values.items()},
+                    }
+                }
+            )
+        writes.append(self._audit.put_request(audit))
+        return writes
+
+    def _existing_markers(self, facts: list[stats.ScanFacts]) -> set[stats.ItemKey]:
+        keys = list({touch.marker for fact in facts for touch in stats.touches(fact)})
+        found: set[stats.ItemKey] = set()
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {
+                self._stats: {
+                    "Keys": [{"pk": _s(key.pk), "sk": _s(key.sk)} for key in keys[start : start + 100]],
+                    "ConsistentRead": True,
+                    "ProjectionExpression": "pk, sk",
+                }
+            }
+            while request:
+                try:
+                    response = self._db.batch_get_item(RequestItems=request)
+                except ClientError as exc:
+                    raise UpstreamUnavailable("could not read the counters") from exc
+                found.update(stats.ItemKey(item["pk"]["S"], item["sk"]["S"]) for item in response["Responses"].get(self._stats, []))
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    # -- reading ------------------------------------------------------------------------------------------
+    def get(self, checkpoint_id: str, scan_id: str) -> ScanRecord | None:
+        try:
+            item = self._db.get_item(TableName=self._scans, Key={"scan_key": _s(f"{checkpoint_id}#{scan_id}")}, ConsistentRead=True).get("Item")
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read the scan") from exc
+        return ScanRecord.from_item(item) if item else None
+
+    def for_person(self, person_id: str, limit: int = 100) -> list[ScanRecord]:
+        """A person's scans, newest first."""
+        return self._query("person-index", "person_id", person_id, limit)
+
+    def at_checkpoint(self, checkpoint_id: str, day: str, limit: int = 200) -> list[ScanRecord]:
+        """A checkpoint's scans of one day, newest first."""
+        return self._query("checkpoint-day-index", "cp_day", f"{checkpoint_id}#{day}", limit)
+
+    def _query(self, index: str, attribute: str, value: str, limit: int) -> list[ScanRecord]:
+        try:
+            items = self._db.query(
+                TableName=self._scans,
+                IndexName=index,
+                KeyConditionExpression="#a = :v",
+                ExpressionAttributeNames={"#a": attribute},
+                ExpressionAttributeValues={":v": _s(value)},
+                ScanIndexForward=False,
+                Limit=limit,
+            )["Items"]
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read scans") from exc
+        return [ScanRecord.from_item(item) for item in items]
+
+    def day_stats(self, level: stats.Level, scope_id: str, day: str) -> stats.DayStats:
+        """The counters of one level's day (one partition: a query, never a table scan)."""
+        try:
+            items = _paged(
+                self._db.query,
+                TableName=self._stats,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": _s(stats.counter_partition(level, scope_id, day))},
+            )
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read the statistics") from exc
+        plain = [{"sk": item["sk"]["S"], **{n: int(item[n]["N"]) for n in stats.COUNTER_NAMES if n in item}} for item in items]
+        return stats.summarize(level, scope_id, day, plain)
+
+
+def _marker_expiry(record: ScanRecord, days: int) -> int:
+    """Markers are needed only while late scans of that day can still arrive."""
+    return int((datetime.fromisoformat(record.scanned_at) + timedelta(days=days)).timestamp())
+
+
+class CachedCheckpoints:
+    """A warm container's memory of checkpoints for ``seconds``: a busy gate reads its checkpoint once a minute.
+
+    Edits take effect at the next refresh; closing a checkpoint is therefore seen within ``seconds``.
+    """
+
+    def __init__(self, registry: CheckpointRegistry, seconds: float = 60.0) -> None:
+        self._registry = registry
+        self._seconds = seconds
+        self._cache: dict[str, tuple[float, Checkpoint]] = {}
+
+    def __call__(self, checkpoint_id: str) -> Checkpoint:
+        hit = self._cache.get(checkpoint_id)
+        if hit is not None and time.monotonic() - hit[0] < self._seconds:
+            return hit[1]
+        checkpoint = self._registry.get(checkpoint_id)
+        self._cache[checkpoint_id] = (time.monotonic(), checkpoint)
+        if len(self._cache) > 512:
+            self._cache.pop(next(iter(self._cache)))
+        return checkpoint
