@@ -134,6 +134,28 @@ class Principal:
             return
         raise Forbidden("enterprise is outside your scope")
 
+    def require_enterprise_record(self, enterprise_id: str, county_code: str) -> None:
+        """An enterprise's records (return to work 复工复产): its own enterprise admin; commanders of its
+        county, or of the city; admins."""
+        if self.has(Role.ADMIN) or (self.has(Role.COMMANDER) and self._in_county(county_code)):
+            return
+        if self.has(Role.ENTERPRISE_ADMIN) and self.scope_value("enterprise_id") == enterprise_id:
+            return
+        raise Forbidden("enterprise is outside your scope")
+
+    def require_supply_unit(self, unit_kind: str, unit_id: str) -> None:
+        """A requesting unit's supplies (应急物资): supplies officers, commanders and admins act for every
+        unit; a community head for their community, a department handler for their department, an
+        enterprise admin for their enterprise."""
+        if self.has(Role.ADMIN, Role.SUPPLIES_OFFICER, Role.COMMANDER):
+            return
+        own = {"community": ("community_id", Role.COMMUNITY_HEAD), "department": ("department", Role.DEPARTMENT_HANDLER)}
+        own["enterprise"] = ("enterprise_id", Role.ENTERPRISE_ADMIN)
+        attribute, role = own.get(unit_kind, ("", Role.ADMIN))
+        if attribute and self.has(role) and self.scope_value(attribute) == unit_id:
+            return
+        raise Forbidden("unit is outside your scope")
+
     def _in_county(self, county_code: str) -> bool:
         own = self.scope_value("county_code")
         return own is None or own == county_code
