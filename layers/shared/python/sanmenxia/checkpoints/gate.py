@@ -21,19 +21,21 @@ from decimal import Decimal
 from typing import Any
 
 from sanmenxia import audit, clock
-from sanmenxia.auth import Principal
+from sanmenxia.audit import AuditLog
+from sanmenxia.auth import Principal, Role
 from sanmenxia.checkpoints import rules, stats
 from sanmenxia.checkpoints.records import Checkpoint, Location, ScanRecord
-from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn
+from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn, StaffAssignmentIn
 from sanmenxia.checkpoints.rules import DEFAULT_RULES, GateRules, ScanMethod, StopReason
-from sanmenxia.checkpoints.store import ScanLedger
+from sanmenxia.checkpoints.store import CheckpointRegistry, ScanLedger
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
-from sanmenxia.errors import Conflict, InvalidInput, NotFound
+from sanmenxia.errors import Conflict, DomainError, InvalidInput, NotFound
 from sanmenxia.healthcode.tokens import TokenRejected, verify_token
 from sanmenxia.holds import CodeColor, HoldKind, HoldStore
 from sanmenxia.masking import mask_name
 from sanmenxia.people import PeopleRegistry, Person
 from sanmenxia.regions import county_of_community
+from sanmenxia.staff import StaffDirectory
 
 SOURCE = "checkpoints"
 
@@ -270,3 +272,29 @@ class FollowUp:
                 observed_at=record.scanned_at,
             )
         )
+
+
+# -- staff assignment -----------------------------------------------------------------------------------
+def assign_staff(
+    caller: Principal,
+    checkpoint: Checkpoint,
+    body: StaffAssignmentIn,
+    registry: CheckpointRegistry,
+    directory: StaffDirectory,
+    log: AuditLog,
+) -> dict[str, Any]:
+    """Create a checkpoint-staff account scoped to ``checkpoint`` and record the assignment.
+
+    The assignment is written first (conditionally) and removed again if Cognito refuses the account, so a
+    failure leaves neither; the audit record is appended once both exist.
+    """
+    caller.require_community(checkpoint.community_id, checkpoint.county_code)
+    assignment = registry.assign_staff(checkpoint.checkpoint_id, body.username, caller.username, clock.iso())
+    scope = {"checkpoint_id": checkpoint.checkpoint_id, "community_id": checkpoint.community_id, "county_code": checkpoint.county_code}
+    try:
+        account = directory.create(body.username, body.temporary_password, Role.CHECKPOINT_STAFF, scope)
+    except DomainError:
+        registry.unassign_staff(checkpoint.checkpoint_id, body.username)
+        raise
+    log.append(audit.record(caller, "checkpoint.staff.assign", f"checkpoint#{checkpoint.checkpoint_id}", None, {"username": body.username}))
+    return {**assignment, "role": account["role"], "scope": account["scope"]}

@@ -128,27 +128,29 @@ class CheckpointRegistry:
             raise UpstreamUnavailable("could not list checkpoints") from exc
         return [Checkpoint.from_item(item) for item in items]
 
-    def assign_staff(self, checkpoint_id: str, username: str, assigned_by: str, at: str, audit: AuditRecord) -> dict[str, str]:
+    def assign_staff(self, checkpoint_id: str, username: str, assigned_by: str, at: str) -> dict[str, str]:
         """Record that ``username`` works at the checkpoint (the account itself lives in Cognito)."""
         item = {
             "pk": _s(f"cp#{checkpoint_id}"),
-            "sk": _s(f"staff#{username}"),
+            "sk": _s(f"staff#{username.lower()}"),
             "username": _s(username),
             "assigned_by": _s(assigned_by),
             "assigned_at": _s(at),
         }
         try:
-            self._db.transact_write_items(
-                TransactItems=[
-                    {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
-                    self._audit.put_request(audit),
-                ]
-            )
+            self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as exc:
-            if _cancelled(exc) and _cancellation_codes(exc)[0] == "ConditionalCheckFailed":
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise Conflict("this account is already assigned here", field="username") from exc
             raise UpstreamUnavailable("could not record the assignment") from exc
         return {"username": username, "assigned_by": assigned_by, "assigned_at": at}
+
+    def unassign_staff(self, checkpoint_id: str, username: str) -> None:
+        """Undo an assignment whose account could not be created."""
+        try:
+            self._db.delete_item(TableName=self._table, Key={"pk": _s(f"cp#{checkpoint_id}"), "sk": _s(f"staff#{username.lower()}")})
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not undo the assignment") from exc
 
     def staff(self, checkpoint_id: str) -> list[dict[str, str]]:
         try:

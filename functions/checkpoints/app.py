@@ -1,0 +1,251 @@
+"""Checkpoints function (检测点管理): the registry of checkpoints, gate scans, live statistics."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from sanmenxia import api, audit, aws, clock, contracts, regions
+from sanmenxia.auth import Role, allow
+from sanmenxia.checkpoints import gate, stats
+from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn, StaffAssignmentIn
+from sanmenxia.checkpoints.store import CachedCheckpoints, CheckpointRegistry, ScanLedger
+from sanmenxia.errors import InvalidInput
+from sanmenxia.holds import CodeColor
+from sanmenxia.observability import logger, metrics
+from sanmenxia.pii import lookup_key
+from sanmenxia.services import PeopleSettings, audit_log, holds, lookup_secret, people
+from sanmenxia.staff import StaffDirectory
+
+
+class Settings(PeopleSettings):
+    checkpoints_table: str
+    scans_table: str
+    checkpoint_stats_table: str
+    holds_table: str
+    key_person_queue_url: str
+    user_pool_id: str
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
+
+
+@functools.cache
+def registry() -> CheckpointRegistry:
+    return CheckpointRegistry(aws.client("dynamodb"), settings().checkpoints_table, audit_log(settings().audit_table))
+
+
+@functools.cache
+def ledger() -> ScanLedger:
+    return ScanLedger(aws.client("dynamodb"), settings().scans_table, settings().checkpoint_stats_table, audit_log(settings().audit_table))
+
+
+@functools.cache
+def staff_directory() -> StaffDirectory:
+    return StaffDirectory(aws.client("cognito-idp"), settings().user_pool_id)
+
+
+def key_set() -> Mapping[str, Any]:
+    """The health code's published key set (JWKS)."""
+    raise NotImplementedError
+
+
+def current_color(person_id: str) -> CodeColor:
+    """A person's shown health-code colour now (rule colour and holds)."""
+    raise NotImplementedError
+
+
+def _send_candidate(candidate: contracts.KeyPersonCandidate) -> None:
+    contracts.send(settings().key_person_queue_url, candidate)
+
+
+@functools.cache
+def the_gate() -> gate.Gate:
+    config = settings()
+    return gate.Gate(
+        checkpoints=CachedCheckpoints(registry()),
+        ledger=ledger(),
+        people=people(config),
+        current_color=current_color,
+        key_set=key_set,
+        follow_up=gate.FollowUp(holds(config.holds_table), _send_candidate),
+        plate_key=lambda plate: lookup_key(lookup_secret(config.lookup_secret_arn), "plate", plate),
+        retention_days=config.personal_record_days,
+    )
+
+
+app = api.PlatformResolver(title="Checkpoints 检测点管理")
+
+CheckpointIdPath = Annotated[str, Path(pattern=r"^cp-[a-z0-9-]{3,36}$")]
+DateQuery = Annotated[date | None, Query(description="day in Asia/Shanghai, yyyy-mm-dd; today when absent")]
+STAFF_READERS = allow(Role.CHECKPOINT_STAFF, Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN)
+MANAGERS = allow(Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN)
+
+
+def _day(value: date | None) -> str:
+    return (value or clock.today()).isoformat()
+
+
+# -- registry -------------------------------------------------------------------------------------------
+@app.post("/checkpoints", access=MANAGERS, status_code=201, summary="Register a checkpoint 新建检测点", tags=["checkpoints"])
+def create_checkpoint(body: CheckpointIn) -> dict[str, Any]:
+    checkpoint = gate.new_checkpoint(app.caller, body)
+    entry = audit.record(app.caller, "checkpoint.create", f"checkpoint#{checkpoint.checkpoint_id}", None, checkpoint.to_json())
+    registry().create(checkpoint, entry)
+    logger.info("checkpoint created", extra={"checkpoint_id": checkpoint.checkpoint_id, "community_id": checkpoint.community_id})
+    return checkpoint.to_json()
+
+
+@app.get("/checkpoints", access=STAFF_READERS, summary="Checkpoints in my scope 检测点列表", tags=["checkpoints"])
+def list_checkpoints(
+    community_id: Annotated[str | None, Query(pattern=r"^\d{6}-\d{3}$")] = None,
+    county_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+) -> list[dict[str, Any]]:
+    caller = app.caller
+    if caller.has(Role.CHECKPOINT_STAFF) and not caller.has(Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN):
+        own = registry().find(caller.scope_value("checkpoint_id") or "")
+        return [own.to_json()] if own else []
+    community_id = community_id or (None if county_code else caller.scope_value("community_id"))
+    if community_id:
+        caller.require_community(community_id)
+        return [checkpoint.to_json() for checkpoint in registry().in_community(community_id)]
+    codes = [county_code] if county_code else [caller.scope_value("county_code")] if caller.scope_value("county_code") else []
+    codes = codes or [county.code for county in regions.COUNTIES]
+    found = []
+    for code in codes:
+        caller.require_county(code or "")
+        found.extend(checkpoint.to_json() for checkpoint in registry().in_county(code or ""))
+    return found
+
+
+@app.get("/checkpoints/<checkpoint_id>", access=STAFF_READERS, summary="A checkpoint 检测点详情", tags=["checkpoints"])
+def get_checkpoint(checkpoint_id: CheckpointIdPath) -> dict[str, Any]:
+    checkpoint = registry().get(checkpoint_id)
+    app.caller.require_checkpoint(checkpoint.checkpoint_id, checkpoint.community_id)
+    return checkpoint.to_json()
+
+
+@app.patch("/checkpoints/<checkpoint_id>", access=MANAGERS, summary="Edit or close a checkpoint 修改/关闭检测点", tags=["checkpoints"])
+def edit_checkpoint(checkpoint_id: CheckpointIdPath, body: CheckpointPatch) -> dict[str, Any]:
+    before = registry().get(checkpoint_id)
+    app.caller.require_community(before.community_id, before.county_code)
+    after = gate.edited_checkpoint(before, body)
+    entry = audit.record(app.caller, "checkpoint.edit", f"checkpoint#{checkpoint_id}", before.to_json(), after.to_json())
+    return registry().replace(before, after, entry).to_json()
+
+
+@app.post(
+    "/checkpoints/<checkpoint_id>/staff",
+    access=MANAGERS,
+    status_code=201,
+    summary="Create a staff account for this checkpoint 分配检测点工作人员",
+    tags=["checkpoints"],
+)
+def assign_staff(checkpoint_id: CheckpointIdPath, body: StaffAssignmentIn) -> dict[str, Any]:
+    checkpoint = registry().get(checkpoint_id)
+    return gate.assign_staff(app.caller, checkpoint, body, registry(), staff_directory(), audit_log(settings().audit_table))
+
+
+@app.get("/checkpoints/<checkpoint_id>/staff", access=MANAGERS, summary="Staff of this checkpoint 检测点工作人员", tags=["checkpoints"])
+def list_staff(checkpoint_id: CheckpointIdPath) -> list[dict[str, str]]:
+    checkpoint = registry().get(checkpoint_id)
+    app.caller.require_community(checkpoint.community_id, checkpoint.county_code)
+    return registry().staff(checkpoint_id)
+
+
+# -- scans ----------------------------------------------------------------------------------------------
+@app.post(
+    "/checkpoints/<checkpoint_id>/scans",
+    access=allow(Role.CHECKPOINT_STAFF, Role.COMMUNITY_HEAD),
+    status_code=201,
+    summary="Register a person at the gate: QR token, ID card or typed ID 扫码/刷证/录入登记",
+    tags=["checkpoints"],
+)
+def scan(checkpoint_id: CheckpointIdPath, body: ScanIn) -> dict[str, Any]:
+    result = the_gate().scan(app.caller, checkpoint_id, body)
+    main = result.records[0]
+    if not result.duplicate:
+        metrics.add_metric(name="Scans", unit="Count", value=len(result.records))
+        metrics.add_metric(name="ScansStopped", unit="Count", value=sum(r.decision.value == "stop" for r in result.records))
+    logger.info(
+        "scan recorded",
+        extra={"checkpoint_id": checkpoint_id, "scan_id": main.scan_id, "decision": main.decision.value, "duplicate": result.duplicate},
+    )
+    return result.to_json()
+
+
+@app.get("/checkpoints/<checkpoint_id>/scans", access=STAFF_READERS, summary="A checkpoint's scans of a day 检测点登记记录", tags=["checkpoints"])
+def list_scans(checkpoint_id: CheckpointIdPath, date: DateQuery = None) -> list[dict[str, Any]]:
+    checkpoint = registry().get(checkpoint_id)
+    app.caller.require_checkpoint(checkpoint.checkpoint_id, checkpoint.community_id)
+    return [record.record_view() for record in ledger().at_checkpoint(checkpoint_id, _day(date))]
+
+
+@app.get("/scans/me", access=allow(Role.RESIDENT), summary="My scans at checkpoints 我的通行记录", tags=["checkpoints"])
+def my_scans(person_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None) -> list[dict[str, Any]]:
+    person = people(settings()).person_for(app.caller, person_id)
+    return [record.record_view() for record in ledger().for_person(person.person_id)]
+
+
+# -- statistics -----------------------------------------------------------------------------------------
+@app.get("/checkpoints/<checkpoint_id>/stats", access=STAFF_READERS, summary="A checkpoint's day, by hour 检测点统计", tags=["checkpoints"])
+def checkpoint_stats(checkpoint_id: CheckpointIdPath, date: DateQuery = None) -> dict[str, Any]:
+    checkpoint = registry().get(checkpoint_id)
+    app.caller.require_checkpoint(checkpoint.checkpoint_id, checkpoint.community_id)
+    return ledger().day_stats(stats.Level.CHECKPOINT, checkpoint_id, _day(date)).to_json()
+
+
+@app.get(
+    "/communities/<community_id>/checkpoint-stats",
+    access=MANAGERS,
+    summary="A community's checkpoints today, in total and each 社区检测点统计",
+    tags=["checkpoints"],
+)
+def community_stats(community_id: Annotated[str, Path(pattern=r"^\d{6}-\d{3}$")], date: DateQuery = None) -> dict[str, Any]:
+    if not regions.is_known_community(community_id):
+        raise InvalidInput("unknown community id", field="community_id")
+    app.caller.require_community(community_id)
+    day = _day(date)
+    body = ledger().day_stats(stats.Level.COMMUNITY, community_id, day).to_json()
+    body["checkpoints"] = [
+        {**checkpoint.to_json(), "totals": ledger().day_stats(stats.Level.CHECKPOINT, checkpoint.checkpoint_id, day).totals.to_json()}
+        for checkpoint in registry().in_community(community_id)
+    ]
+    return body
+
+
+@app.get(
+    "/counties/<county_code>/checkpoint-stats",
+    access=allow(Role.COMMANDER, Role.ADMIN),
+    summary="A county's checkpoints, by hour 区县检测点统计",
+    tags=["checkpoints"],
+)
+def county_stats(county_code: Annotated[str, Path(pattern=r"^\d{6}$")], date: DateQuery = None) -> dict[str, Any]:
+    if not regions.is_known_county(county_code):
+        raise InvalidInput("unknown county code", field="county_code")
+    app.caller.require_county(county_code)
+    return ledger().day_stats(stats.Level.COUNTY, county_code, _day(date)).to_json()
+
+
+@app.get("/checkpoint-stats", access=allow(Role.COMMANDER, Role.ADMIN), summary="The city's checkpoints, by county 全市检测点统计", tags=["checkpoints"])
+def city_stats(date: DateQuery = None) -> dict[str, Any]:
+    day = _day(date)
+    counties = []
+    totals = stats.Counts()
+    for county in regions.COUNTIES:
+        app.caller.require_county(county.code)
+        county_day = ledger().day_stats(stats.Level.COUNTY, county.code, day)
+        totals.add(county_day.totals.to_json())
+        counties.append({"county_code": county.code, "name": county.name, "totals": county_day.totals.to_json()})
+    # A person seen in two counties is one person in each: unique persons do not add up across counties.
+    city = {name: value for name, value in totals.to_json().items() if name != "unique_persons"}
+    return {"level": "city", "id": regions.CITY_CODE, "date": day, "totals": city, "counties": counties}
+
+
+lambda_handler = api.handler(app)
