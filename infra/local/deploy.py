@@ -150,9 +150,7 @@ def _create_secret(session: Any, name: str, props: dict[str, Any], values: dict[
 
     spec = props.get("GenerateSecretString") or {}
     value = props.get("SecretString") or _secrets.token_urlsafe(int(spec.get("PasswordLength", 32)))[: int(spec.get("PasswordLength", 32))]
-    arn = session.client("secretsmanager").create_secret(Name=props.get("Name") or f"{deployment.stack_name}-{name}", SecretString=value)[
-        "ARN"
-    ]
+    arn = session.client("secretsmanager").create_secret(Name=props.get("Name") or f"{deployment.stack_name}-{name}", SecretString=value)["ARN"]
     values[(name, "Ref")] = arn
     values[(name, "Id")] = arn
     deployment.physical[name] = arn

@@ -121,9 +121,7 @@ class Stack:
                 continue
             if not route.public and claims is None:
                 return Response(401, {}, b'{"message":"Unauthorized"}')
-            event = events.api_event(
-                method, path, resource=route.path, path_parameters=params, query=query, headers=headers, body=body, claims=claims
-            )
+            event = events.api_event(method, path, resource=route.path, path_parameters=params, query=query, headers=headers, body=body, claims=claims)
             raw = self.invoke(route.function, event)
             payload = raw.get("body") or ""
             data = base64.b64decode(payload) if raw.get("isBase64Encoded") else payload.encode()

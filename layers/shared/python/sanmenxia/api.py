@@ -49,9 +49,7 @@ def validation_body(errors: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
         kind = error.get("type", "")
         if kind == "json_invalid":
             malformed = True
-            fields.append(
-                {"field": "body", "location": "body", "reason": f"malformed JSON: {error.get('ctx', {}).get('error', 'decode error')}"}
-            )
+            fields.append({"field": "body", "location": "body", "reason": f"malformed JSON: {error.get('ctx', {}).get('error', 'decode error')}"})
             continue
         reason = str(error.get("msg") or kind)
         if kind == "extra_forbidden":
@@ -115,6 +113,14 @@ class PlatformResolver(APIGatewayRestResolver):
     @property
     def caller_or_none(self) -> Principal | None:
         return self.context.get("principal")
+
+    def openapi_document(self) -> dict[str, Any]:
+        """This function's part of the platform's OpenAPI document (the local stack merges all parts)."""
+        from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
+
+        scheme = APIKey(name="Authorization", in_=APIKeyIn.header, description="Cognito ID token (Bearer)")  # type: ignore[call-arg]
+        schema = self.get_openapi_schema(title=self.title, security_schemes={"CognitoUserPool": scheme})
+        return schema.model_dump(mode="json", by_alias=True, exclude_none=True)  # type: ignore[no-any-return]
 
     # -- resolving ----------------------------------------------------------------------------------------
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
