@@ -128,130 +128,135 @@ class Gateway:
         return document
 
 
-def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "sanmenxia-local"
+class _Handler(BaseHTTPRequestHandler):
+    """One HTTP request: control API, docs, API routes (through the authorizer), then web files."""
 
-        def log_message(self, format: str, *args: Any) -> None:
+    gateway: Gateway
+
+    protocol_version = "HTTP/1.1"
+    server_version = "sanmenxia-local"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        headers = {"Access-Control-Allow-Origin": "*", **headers}
+        for key, value in headers.items():
+            if key.lower() not in {"content-length", "connection", "transfer-encoding"}:
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, body: Any) -> None:
+        self._send(status, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(body, ensure_ascii=False).encode())
+
+    def _body(self) -> bytes | None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_REQUEST_BYTES:
+            self._json(413, {"message": "Request Too Long"})
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _handle(self) -> None:
+        started = time.perf_counter()
+        parts = urlsplit(self.path)
+        path, query = parts.path, parts.query
+        body = self._body()
+        if body is None:
             return
+        status = self._dispatch(path, query, body)
+        self.gateway.log(f"{self.command} {path} {status} {1000 * (time.perf_counter() - started):.0f}ms")
 
-        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-            self.send_response(status)
-            headers = {"Access-Control-Allow-Origin": "*", **headers}
-            for key, value in headers.items():
-                if key.lower() not in {"content-length", "connection", "transfer-encoding"}:
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
-        def _json(self, status: int, body: Any) -> None:
-            self._send(status, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(body, ensure_ascii=False).encode())
-
-        def _body(self) -> bytes | None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_REQUEST_BYTES:
-                self._json(413, {"message": "Request Too Long"})
-                return None
-            return self.rfile.read(length) if length else b""
-
-        def _handle(self) -> None:
-            started = time.perf_counter()
-            parts = urlsplit(self.path)
-            path, query = parts.path, parts.query
-            body = self._body()
-            if body is None:
-                return
-            status = self._dispatch(path, query, body)
-            gateway.log(f"{self.command} {path} {status} {1000 * (time.perf_counter() - started):.0f}ms")
-
-        def _dispatch(self, path: str, query: str, body: bytes) -> int:
-            method = self.command
-            if method == "OPTIONS":
-                self._send(
-                    204,
-                    {
-                        "Access-Control-Allow-Methods": "GET,POST,PUT,PATCH,DELETE,OPTIONS",
-                        "Access-Control-Allow-Headers": "Authorization,Content-Type,Idempotency-Key",
-                    },
-                    b"",
-                )
-                return 204
-            control = gateway.control.get((method, path))
-            if control is not None:
-                return self._control(control, body)
-            if path in {"/openapi.json", "/docs"} or path.startswith("/docs/"):
-                try:
-                    return self._docs(path)
-                except InvocationError as exc:
-                    self._json(502, {"message": f"could not build the OpenAPI document: {exc}"})
-                    return 502
-            wants_page = method == "GET" and "text/html" in (self.headers.get("Accept") or "")
-            found = gateway.find_route(method, path)
-            if found:
-                route, params = found
-                headers = {key: value for key, value in self.headers.items()}
-                status, out_headers, data = gateway.call_api(route, params, method, path, query, headers, body)
-                self._send(status, out_headers, data)
-                return status
-            if method in {"GET", "HEAD"} and self._static(path, wants_page):
-                return 200
-            if gateway.path_exists(path):
-                self._json(403, {"message": f"Missing Authentication Token (no {method} on {path})"})
-                return 403
-            self._json(404, {"message": "Not Found"})
-            return 404
-
-        def _control(self, route: ControlRoute, body: bytes) -> int:
+    def _dispatch(self, path: str, query: str, body: bytes) -> int:
+        method = self.command
+        if method == "OPTIONS":
+            self._send(
+                204,
+                {
+                    "Access-Control-Allow-Methods": "GET,POST,PUT,PATCH,DELETE,OPTIONS",
+                    "Access-Control-Allow-Headers": "Authorization,Content-Type,Idempotency-Key",
+                },
+                b"",
+            )
+            return 204
+        control = self.gateway.control.get((method, path))
+        if control is not None:
+            return self._control(control, body)
+        if path in {"/openapi.json", "/docs"} or path.startswith("/docs/"):
             try:
-                payload = json.loads(body) if body else {}
-            except ValueError:
-                self._json(400, {"error": "malformed_json", "message": "body is not JSON"})
-                return 400
-            try:
-                status, result = route(payload if isinstance(payload, dict) else {})
-            except Exception as exc:  # a control-API error must reach the caller in words
-                status, result = 500, {"error": type(exc).__name__, "message": str(exc)}
-            self._json(status, result)
+                return self._docs(path)
+            except InvocationError as exc:
+                self._json(502, {"message": f"could not build the OpenAPI document: {exc}"})
+                return 502
+        wants_page = method == "GET" and "text/html" in (self.headers.get("Accept") or "")
+        found = self.gateway.find_route(method, path)
+        if found:
+            route, params = found
+            headers = {key: value for key, value in self.headers.items()}
+            status, out_headers, data = self.gateway.call_api(route, params, method, path, query, headers, body)
+            self._send(status, out_headers, data)
             return status
-
-        def _docs(self, path: str) -> int:
-            if path == "/openapi.json":
-                self._json(200, gateway.openapi())
-            elif path == "/docs":
-                page = _SWAGGER_PAGE.encode()
-                self._send(200, {"Content-Type": "text/html; charset=utf-8"}, page)
-            else:
-                file = SWAGGER_DIR / path.removeprefix("/docs/")
-                if not file.is_file():
-                    self._json(404, {"message": "Not Found"})
-                    return 404
-                self._send(200, {"Content-Type": mimetypes.guess_type(file.name)[0] or "application/octet-stream"}, file.read_bytes())
+        if method in {"GET", "HEAD"} and self._static(path, wants_page):
             return 200
+        if self.gateway.path_exists(path):
+            self._json(403, {"message": f"Missing Authentication Token (no {method} on {path})"})
+            return 403
+        self._json(404, {"message": "Not Found"})
+        return 404
 
-        def _static(self, path: str, wants_page: bool) -> bool:
-            root = gateway.web_dir.resolve()
-            target = (root / path.lstrip("/")).resolve()
-            if root not in target.parents and target != root:
+    def _control(self, route: ControlRoute, body: bytes) -> int:
+        try:
+            payload = json.loads(body) if body else {}
+        except ValueError:
+            self._json(400, {"error": "malformed_json", "message": "body is not JSON"})
+            return 400
+        try:
+            status, result = route(payload if isinstance(payload, dict) else {})
+        except Exception as exc:  # a control-API error must reach the caller in words
+            status, result = 500, {"error": type(exc).__name__, "message": str(exc)}
+        self._json(status, result)
+        return status
+
+    def _docs(self, path: str) -> int:
+        if path == "/openapi.json":
+            self._json(200, self.gateway.openapi())
+        elif path == "/docs":
+            page = _SWAGGER_PAGE.encode()
+            self._send(200, {"Content-Type": "text/html; charset=utf-8"}, page)
+        else:
+            file = SWAGGER_DIR / path.removeprefix("/docs/")
+            if not file.is_file():
+                self._json(404, {"message": "Not Found"})
+                return 404
+            self._send(200, {"Content-Type": mimetypes.guess_type(file.name)[0] or "application/octet-stream"}, file.read_bytes())
+        return 200
+
+    def _static(self, path: str, wants_page: bool) -> bool:
+        root = self.gateway.web_dir.resolve()
+        target = (root / path.lstrip("/")).resolve()
+        if root not in target.parents and target != root:
+            return False
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            if not wants_page:
                 return False
-            if target.is_dir():
-                target = target / "index.html"
+            target = root / "index.html"
             if not target.is_file():
-                if not wants_page:
-                    return False
-                target = root / "index.html"
-                if not target.is_file():
-                    return False
-            content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            cache = "no-cache" if target.name == "index.html" else "public, max-age=3600"
-            self._send(200, {"Content-Type": content_type, "Cache-Control": cache}, target.read_bytes())
-            return True
+                return False
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        cache = "no-cache" if target.name == "index.html" else "public, max-age=3600"
+        self._send(200, {"Content-Type": content_type, "Cache-Control": cache}, target.read_bytes())
+        return True
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle
 
-    return Handler
+
+def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
+    return type("Handler", (_Handler,), {"gateway": gateway})
 
 
 _SWAGGER_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Online Sanmenxia API</title>

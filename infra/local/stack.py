@@ -10,6 +10,7 @@ Environment: ``PORT`` (3000) for API + web, ``MOTO_PORT`` (4566), ``DEMO`` (``fu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -86,9 +87,8 @@ class LocalStack:
         self.session = boto3.session.Session(region_name=REGION)
         started = time.perf_counter()
         self.deployment = deploy(self.session, stage="local")
-        _say(
-            f"deployed template.yaml into moto: {len(self.deployment.physical)} resources, {len(self.deployment.functions)} functions ({time.perf_counter() - started:.1f}s)"
-        )
+        resources, functions = len(self.deployment.physical), len(self.deployment.functions)
+        _say(f"deployed template.yaml into moto: {resources} resources, {functions} functions ({time.perf_counter() - started:.1f}s)")
         self.clock = VirtualClock()
         self.pool = FunctionPool(self.deployment, base_environment(self.endpoint, REGION), logs, lambda: self.clock.offset)
         self.pump = EventPump(self.session, self.deployment, self.pool, self.clock, self._log)
@@ -211,10 +211,8 @@ class LocalStack:
         self._stopping.set()
         _say("stopping")
         for step in (lambda: self.server.shutdown(), lambda: self.pump.stop(), lambda: self.pool.stop()):
-            try:
+            with contextlib.suppress(AttributeError):
                 step()
-            except AttributeError:
-                pass
         moto = getattr(self, "moto", None)
         if moto and moto.poll() is None:
             moto.terminate()
