@@ -29,6 +29,9 @@ API_CREATED_TYPES = (
     "AWS::SecretsManager::Secret",
     "AWS::Cognito::UserPoolGroup",
     "AWS::Cognito::UserPoolClient",
+    "AWS::Glue::Database",
+    "AWS::Glue::Table",
+    "AWS::Athena::WorkGroup",
 )
 
 
@@ -156,11 +159,54 @@ def _create_secret(session: Any, name: str, props: dict[str, Any], values: dict[
     deployment.physical[name] = arn
 
 
+def _with_account(session: Any, node: Any) -> Any:
+    """Resolve what ``_resolve_simple`` leaves in Glue/Athena properties: the account id, ``${!literal}``."""
+    if isinstance(node, dict):
+        if set(node) == {"Ref"} and node["Ref"] == "AWS::AccountId":
+            return session.client("sts").get_caller_identity()["Account"]
+        return {key: _with_account(session, value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_with_account(session, item) for item in node]
+    if isinstance(node, str) and "${" in node:
+        if "${AWS::AccountId}" in node:
+            node = node.replace("${AWS::AccountId}", session.client("sts").get_caller_identity()["Account"])
+        return node.replace("${!", "${")
+    return node
+
+
+def _create_glue_database(session: Any, name: str, props: dict[str, Any], values: dict[tuple[str, str], Any], deployment: Deployment) -> None:
+    props = _with_account(session, props)
+    database = props["DatabaseInput"]
+    session.client("glue").create_database(DatabaseInput=database)
+    values[(name, "Ref")] = database["Name"]
+    deployment.physical[name] = database["Name"]
+
+
+def _create_glue_table(session: Any, name: str, props: dict[str, Any], values: dict[tuple[str, str], Any], deployment: Deployment) -> None:
+    props = _with_account(session, props)
+    session.client("glue").create_table(DatabaseName=props["DatabaseName"], TableInput=props["TableInput"])
+    values[(name, "Ref")] = props["TableInput"]["Name"]
+    deployment.physical[name] = props["TableInput"]["Name"]
+
+
+def _create_athena_workgroup(session: Any, name: str, props: dict[str, Any], values: dict[tuple[str, str], Any], deployment: Deployment) -> None:
+    props = _with_account(session, props)
+    config = {key: value for key, value in (props.get("WorkGroupConfiguration") or {}).items() if key != "AdditionalConfiguration"}
+    if "BytesScannedCutoffPerQuery" in config:
+        config["BytesScannedCutoffPerQuery"] = int(config["BytesScannedCutoffPerQuery"])
+    session.client("athena").create_work_group(Name=props["Name"], Description=props.get("Description", ""), Configuration=config)
+    values[(name, "Ref")] = props["Name"]
+    deployment.physical[name] = props["Name"]
+
+
 _CREATORS = {
     "AWS::Cognito::UserPool": _create_user_pool,
     "AWS::SecretsManager::Secret": _create_secret,
     "AWS::Cognito::UserPoolGroup": _create_group,
     "AWS::Cognito::UserPoolClient": _create_client,
+    "AWS::Glue::Database": _create_glue_database,
+    "AWS::Glue::Table": _create_glue_table,
+    "AWS::Athena::WorkGroup": _create_athena_workgroup,
 }
 
 

@@ -6,6 +6,7 @@
   failures (``batchItemFailures``) are retried from the first failed record.
 * ``SQS`` events: messages received in batches; those not reported failed are deleted.
 * ``S3`` events: new objects (matching the event's filter) are noticed by listing the bucket.
+* ``Cognito`` PostConfirmation triggers: a self-signed-up user who is confirmed and in no group yet.
 
 Every source is read from ``template.yaml``; nothing here lists functions, tables or queues.
 """
@@ -95,6 +96,15 @@ class BucketSource:
     seen: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class UserPoolTrigger:
+    function: str
+    event: str
+    trigger: str
+    user_pool_id: str
+    seen: set[str] = field(default_factory=set)
+
+
 class EventPump:
     def __init__(self, session: Any, deployment: Any, pool: FunctionPool, clock: VirtualClock, log: Callable[[str], None]) -> None:
         self._session = session
@@ -109,6 +119,7 @@ class EventPump:
         self.streams: list[StreamSource] = []
         self.queues: list[QueueSource] = []
         self.buckets: list[BucketSource] = []
+        self.triggers: list[UserPoolTrigger] = []
         self._checked_until = clock.now()
         self._configure()
 
@@ -131,6 +142,8 @@ class EventPump:
                 url = physical[name]
                 arn = self._session.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
                 self.queues.append(QueueSource(source.function, source.event, url, arn, min(int(props.get("BatchSize", 10)), 10)))
+            elif source.kind == "Cognito" and props.get("Trigger") == "PostConfirmation":
+                self.triggers.append(UserPoolTrigger(source.function, source.event, "PostConfirmation", physical[_logical(props["UserPool"])]))
             elif source.kind == "S3":
                 rules = ((props.get("Filter") or {}).get("S3Key") or {}).get("Rules", [])
                 found = {rule["Name"].lower(): rule["Value"] for rule in rules}
@@ -265,6 +278,36 @@ class EventPump:
                 delivered += 1
         return delivered
 
+    def _poll_user_pool(self, source: UserPoolTrigger) -> int:
+        """Cognito runs PostConfirmation inside ConfirmSignUp; here a confirmed user with no group is one that just signed up."""
+        idp = self._session.client("cognito-idp")
+        delivered = 0
+        for page in idp.get_paginator("list_users").paginate(UserPoolId=source.user_pool_id):
+            for user in page["Users"]:
+                name = user["Username"]
+                if name in source.seen or user["UserStatus"] != "CONFIRMED":
+                    continue
+                source.seen.add(name)
+                if idp.admin_list_groups_for_user(UserPoolId=source.user_pool_id, Username=name)["Groups"]:
+                    continue
+                attributes = {item["Name"]: item["Value"] for item in user.get("Attributes", [])}
+                event = {
+                    "version": "1",
+                    "triggerSource": "PostConfirmation_ConfirmSignUp",
+                    "region": self._deployment.region,
+                    "userPoolId": source.user_pool_id,
+                    "userName": name,
+                    "callerContext": {"awsSdkVersion": "local", "clientId": self._deployment.user_pool_client_id},
+                    "request": {"userAttributes": {**attributes, "cognito:user_status": "CONFIRMED"}},
+                    "response": {},
+                }
+                try:
+                    self._pool.invoke(source.function, event)
+                except InvocationError as exc:
+                    self._log(f"trigger {source.function}.{source.event} failed: {exc}")
+                delivered += 1
+        return delivered
+
     def poll_once(self) -> int:
         """One pass over every stream, queue and bucket; the number of records delivered."""
         delivered = 0
@@ -275,6 +318,8 @@ class EventPump:
                 delivered += self._poll_queue(queue)
             for bucket in self.buckets:
                 delivered += self._poll_bucket(bucket)
+            for trigger in self.triggers:
+                delivered += self._poll_user_pool(trigger)
         return delivered
 
     def drain(self, max_passes: int = 50) -> int:

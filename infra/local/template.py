@@ -59,7 +59,7 @@ class Route:
 class EventSource:
     function: str
     event: str
-    kind: str  # Schedule | DynamoDB | S3 | SQS
+    kind: str  # Schedule | DynamoDB | S3 | SQS | Cognito
     properties: dict[str, Any] = field(hash=False, compare=False)
 
 
@@ -86,7 +86,7 @@ def event_sources(template: dict[str, Any] | None = None) -> list[EventSource]:
     found = []
     for name, res in functions(template).items():
         for event_name, event in (res["Properties"].get("Events") or {}).items():
-            if event["Type"] in {"Schedule", "DynamoDB", "S3", "SQS"}:
+            if event["Type"] in {"Schedule", "DynamoDB", "S3", "SQS", "Cognito"}:
                 found.append(EventSource(name, event_name, event["Type"], event["Properties"]))
     return found
 

@@ -124,3 +124,18 @@ def test_no_clear_personal_data_in_tables_objects_or_logs(local_stack: LocalStac
     # Then none of the clear values appears
     for secret in (id_number, "欧阳明月", "13711112222", "函谷关路88号"):
         assert secret not in everything
+
+
+def test_a_citizen_signs_up_confirms_and_is_a_resident(local_stack: LocalStack) -> None:
+    # Given a citizen who signs up with their phone number and confirms the SMS code
+    idp = local_stack.cognito()
+    client_id = local_stack.config["user_pool_client_id"]
+    username = "1380000" + str(abs(hash(local_stack.base_url)) % 10000).zfill(4)
+    idp.sign_up(ClientId=client_id, Username=username, Password="Sanmenxia2020", UserAttributes=[{"Name": "phone_number", "Value": "+86" + username}])
+    idp.confirm_sign_up(ClientId=client_id, Username=username, ConfirmationCode="123456")
+    local_stack.drain()
+    # When they sign in, Then they are in the resident group (the PostConfirmation trigger ran)
+    me = local_stack.request("GET", "/me", token=local_stack.sign_in(username)).json
+    assert me["roles"] == ["resident"]
+    groups = idp.admin_list_groups_for_user(UserPoolId=local_stack.config["user_pool_id"], Username=username)["Groups"]
+    assert [group["GroupName"] for group in groups] == ["resident"]

@@ -188,6 +188,10 @@ def principal_from_claims(claims: Mapping[str, Any] | None) -> Principal | None:
             roles.add(Role(group))
         except ValueError:
             continue
+    if not roles:
+        # A confirmed account in no group is a citizen who signed up themselves (the PostConfirmation trigger
+        # adds them to "resident"; until it has, they are residents all the same). Staff are always in a group.
+        roles.add(Role.RESIDENT)
     scope = {name: str(claims[f"custom:{name}"]) for name in SCOPE_ATTRIBUTES if claims.get(f"custom:{name}")}
     username = str(claims.get("cognito:username") or claims.get("username") or claims["sub"])
     return Principal(sub=str(claims["sub"]), username=username, roles=frozenset(roles), scope=scope)

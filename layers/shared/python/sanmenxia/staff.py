@@ -49,9 +49,10 @@ class StaffDirectory:
                 UserAttributes=attributes,
                 MessageAction="SUPPRESS",
             )
+            # The group first: a confirmed account without a group would look like a self-registered citizen.
+            self._idp.admin_add_user_to_group(UserPoolId=self._pool, Username=username, GroupName=role.value)
             if permanent:
                 self._idp.admin_set_user_password(UserPoolId=self._pool, Username=username, Password=password, Permanent=True)
-            self._idp.admin_add_user_to_group(UserPoolId=self._pool, Username=username, GroupName=role.value)
         except ClientError as exc:
             code = exc.response["Error"]["Code"]
             if code == "UsernameExistsException":
