@@ -70,12 +70,12 @@ class FakeKms:
         self.generated = 0
         self.decrypted = 0
 
-    def generate_data_key(self, KeyId: str, KeySpec: str) -> dict[str, bytes]:  # noqa: N803 - boto3's names
+    def generate_data_key(self, KeyId: str, KeySpec: str) -> dict[str, bytes]:
         self.generated += 1
         key = bytes([self.generated]) * 32
         return {"Plaintext": key, "CiphertextBlob": b"wrapped:" + key}
 
-    def decrypt(self, CiphertextBlob: bytes, KeyId: str) -> dict[str, bytes]:  # noqa: N803
+    def decrypt(self, CiphertextBlob: bytes, KeyId: str) -> dict[str, bytes]:
         self.decrypted += 1
         return {"Plaintext": CiphertextBlob.removeprefix(b"wrapped:")}
 
