@@ -71,6 +71,9 @@ class WorkOrderIntake(BaseModel):
     requester_person_id: str | None = None
     requester_sub: str | None = Field(default=None, description="Cognito sub to answer back to; absent when anonymous")
     created_at: str = Field(default_factory=clock.iso)
+    address: str | None = Field(default=None, max_length=200, description="where it happens (sealed by the hotline)")
+    attachments: list[str] = Field(default_factory=list, max_length=5, description="S3 keys of checked photos in UploadsBucket")
+    related_ref: str | None = Field(default=None, description="source_ref of an earlier record (same source) this one likely repeats")
 
 
 def send(queue_url: str, message: BaseModel, *, group: str | None = None) -> None:

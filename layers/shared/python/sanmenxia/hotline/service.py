@@ -1,0 +1,245 @@
+"""The hotline's use cases: open orders (intake, calls), act on them, sweep overdue ones, and show them.
+
+Routes and event handlers call these; the rules are in ``orders``/``figures``, the storage in ``store``.
+Every change is written with its audit record and figures in one transaction; the citizen is told of a
+reply (or a merge) in their inbox (消息通知) when their person record is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sanmenxia.audit import AuditRecord, fingerprint
+from sanmenxia.clock import iso
+from sanmenxia.contracts import WorkOrderIntake
+from sanmenxia.errors import Conflict
+from sanmenxia.hotline.orders import (
+    ROUTING,
+    SWEEP,
+    Action,
+    Actor,
+    Command,
+    NewOrder,
+    WorkOrder,
+    apply,
+    escalate,
+    open_order,
+    order_id_for,
+)
+from sanmenxia.hotline.routing import CATEGORY_LABELS, DEPARTMENT_LABELS, Department, TipoffCategory, route
+from sanmenxia.hotline.sla import SlaPolicy
+from sanmenxia.hotline.store import WorkOrderStore
+from sanmenxia.masking import mask_name, mask_phone
+from sanmenxia.notifications import Inbox
+from sanmenxia.observability import logger
+from sanmenxia.pii import Vault
+
+#: Personal text an order may carry, sealed under these purposes.
+SEALED_FIELDS = ("summary", "address", "phone", "name")
+INTAKE = Actor("system", "intake", "system")
+
+
+def audit_entry(actor: Actor, action: Action, before: WorkOrder | None, after: WorkOrder, at: datetime) -> AuditRecord:
+    """The audit record of one change (who, role, what, when, digests before/after)."""
+    return AuditRecord(
+        actor_sub=actor.sub,
+        actor=actor.name,
+        role=actor.role,
+        action=f"work_order.{action.value}",
+        target=f"work_order#{after.order_id}",
+        at=iso(at),
+        before=fingerprint(before.audit_state()) if before else None,
+        after=fingerprint(after.audit_state()),
+    )
+
+
+def department_label(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return DEPARTMENT_LABELS.get(Department(value), value) if value in Department._value2member_map_ else value
+
+
+def category_label(value: str | None) -> str | None:
+    if value is not None and value in TipoffCategory._value2member_map_:
+        return CATEGORY_LABELS[TipoffCategory(value)]
+    return value
+
+
+@dataclass
+class Hotline:
+    store: WorkOrderStore
+    policy: SlaPolicy
+    vault: Vault
+    inbox: Inbox | None = None
+    person_of: Callable[[str], str | None] | None = None
+
+    # -- opening orders -------------------------------------------------------------------------------
+    def seal(self, values: dict[str, str | None]) -> dict[str, str]:
+        return {name: self.vault.seal(f"work_order.{name}", value) for name, value in values.items() if value}
+
+    def _open(self, new: NewOrder, actor: Actor, at: datetime, department: Department | None) -> tuple[WorkOrder, bool]:
+        received = open_order(new, actor, at, self.policy)
+        changes: list[tuple[WorkOrder | None, WorkOrder]] = [(None, received)]
+        audits = [audit_entry(actor, Action.RECEIVE, None, received, at)]
+        order = received
+        if department is not None:
+            order = apply(received, Command(Action.DISPATCH, department=department.value), ROUTING, at, self.policy)
+            changes.append((received, order))
+            audits.append(audit_entry(ROUTING, Action.DISPATCH, received, order, at))
+        created = self.store.create(changes, audits)
+        return order, created
+
+    def intake(self, message: WorkOrderIntake, at: datetime) -> tuple[WorkOrder, bool]:
+        """Open the order for an intake message; redelivery finds the order already there (``False``)."""
+        related = order_id_for(message.source, message.related_ref) if message.related_ref else None
+        new = NewOrder(
+            source=message.source,
+            source_ref=message.source_ref,
+            type=message.type,
+            category=message.category,
+            county_code=message.county_code,
+            community_id=message.community_id,
+            requester_sub=message.requester_sub,
+            requester_person_id=message.requester_person_id,
+            sealed=self.seal({"summary": message.summary, "address": message.address}),
+            attachments=tuple(message.attachments),
+            related_order_id=related,
+        )
+        order, created = self._open(new, INTAKE, at, route(message.source, message.category, message.department))
+        if not created:
+            logger.info("intake already opened", extra={"order_id": order.order_id, "source": message.source.value})
+        return order, created
+
+    def open_call(self, new: NewOrder, actor: Actor, at: datetime, department: Department | None) -> WorkOrder:
+        """An operator's order from a call (12345 来电), dispatched at once when the operator names a unit."""
+        order, _ = self._open(new, actor, at, department)
+        return order
+
+    # -- acting on orders -----------------------------------------------------------------------------
+    def act(self, order_id: str, command: Command, actor: Actor, at: datetime, authorize: Callable[[WorkOrder], None]) -> WorkOrder:
+        """Apply ``command`` to the order after ``authorize(order)`` accepted the caller's scope."""
+        before = self.store.get(order_id)
+        authorize(before)
+        if command.action is Action.MERGE and command.merged_into:
+            target = self.store.get(command.merged_into)
+            if not target.is_open and target.merged_into:
+                command = Command(Action.MERGE, note=command.note, merged_into=target.merged_into)
+        after = apply(before, command, actor, at, self.policy)
+        self.store.save([(before, after)], [audit_entry(actor, command.action, before, after, at)])
+        if command.action in (Action.REPLY, Action.MERGE):
+            self._tell_requester(after)
+        return after
+
+    def _tell_requester(self, order: WorkOrder) -> None:
+        if self.inbox is None:
+            return
+        person_id = order.requester_person_id
+        if person_id is None and order.requester_sub and self.person_of is not None:
+            person_id = self.person_of(order.requester_sub)
+        if person_id is None:
+            return
+        self.inbox.notify(
+            person_id,
+            kind="work_order_reply",
+            title=f"12345 工单 {order.order_id} 已答复 Your request has been answered",
+            body=(order.reply or "")[:500],
+            link=f"/hotline/orders/{order.order_id}",
+            ref=f"{order.order_id}-v{order.version}",
+        )
+
+    # -- the overdue sweep ----------------------------------------------------------------------------
+    def sweep(self, at: datetime) -> dict[str, int]:
+        """Mark and escalate every open order whose check time has come; rerunning changes nothing."""
+        checked = escalated = conflicts = 0
+        for order in self.store.due(iso(at)):
+            checked += 1
+            after = escalate(order, at, self.policy)
+            if after is None:
+                continue
+            try:
+                self.store.save([(order, after)], [audit_entry(SWEEP, Action.ESCALATE, order, after, at)])
+            except Conflict:
+                # An order changed by a handler meanwhile is looked at again by the next sweep.
+                conflicts += 1
+                logger.warning("overdue escalation skipped", extra={"order_id": order.order_id}, exc_info=True)
+                continue
+            escalated += 1
+            logger.info("order escalated", extra={"order_id": order.order_id, "level": after.escalation_level})
+        return {"checked": checked, "escalated": escalated, "skipped": conflicts}
+
+    # -- views ----------------------------------------------------------------------------------------
+    def _opened(self, order: WorkOrder, name: str) -> str | None:
+        sealed = order.sealed.get(name)
+        return self.vault.open(f"work_order.{name}", sealed) if sealed else None
+
+    def citizen_view(self, order: WorkOrder, at: datetime) -> dict[str, Any]:
+        """What the citizen who raised the order sees: progress, the reply, whether they can rate."""
+        return {
+            "order_id": order.order_id,
+            "type": order.type.value,
+            "source": order.source.value,
+            "category": order.category,
+            "category_label": category_label(order.category),
+            "status": order.status.value,
+            "department": order.department or order.replied_by,
+            "department_label": department_label(order.department or order.replied_by),
+            "created_at": order.created_at,
+            "updated_at": order.updated_at,
+            "due_at": order.due_at,
+            "overdue": order.overdue_at(at),
+            "summary": self._opened(order, "summary"),
+            "reply": order.reply,
+            "resolved": order.resolved,
+            "satisfaction": order.satisfaction,
+            "can_rate": order.satisfaction is None and order.status.value in ("replied", "revisited", "closed") and not order.merged_into,
+            "merged_into": order.merged_into,
+            "progress": [
+                {"action": step.action.value, "status": step.status.value, "at": step.at, "department": department_label(step.department)}
+                for step in order.steps
+            ],
+        }
+
+    def staff_view(self, order: WorkOrder, at: datetime, *, full_contact: bool = False) -> dict[str, Any]:
+        """What staff see: everything, contact details masked unless ``full_contact`` (operators call back)."""
+        phone, name = self._opened(order, "phone"), self._opened(order, "name")
+        view = self.citizen_view(order, at)
+        view.update(
+            {
+                "department": order.department,
+                "replied_by": order.replied_by,
+                "county_code": order.county_code,
+                "community_id": order.community_id,
+                "address": self._opened(order, "address"),
+                "contact_phone": (phone if full_contact else mask_phone(phone)) if phone else None,
+                "contact_name": (name if full_contact else mask_name(name)) if name else None,
+                "anonymous": order.requester_sub is None and phone is None,
+                "accept_due_at": order.accept_due_at,
+                "escalation_level": order.escalation_level,
+                "related_order_id": order.related_order_id,
+                "attachments": list(order.attachments),
+                "version": order.version,
+                "steps": [step.to_json() for step in order.steps],
+            }
+        )
+        view.pop("progress")
+        view.pop("can_rate")
+        return view
+
+    def summary_row(self, order: WorkOrder, at: datetime) -> dict[str, Any]:
+        """A list row: no personal text at all."""
+        return {
+            "order_id": order.order_id,
+            "type": order.type.value,
+            "source": order.source.value,
+            "category": order.category,
+            "status": order.status.value,
+            "department": order.department,
+            "community_id": order.community_id,
+            "created_at": order.created_at,
+            "due_at": order.due_at,
+            "overdue": order.overdue_at(at),
+            "escalation_level": order.escalation_level,
+        }

@@ -1,0 +1,370 @@
+"""Work orders and per-unit figures in DynamoDB.
+
+``WorkOrdersTable`` (partition ``order_id``): one item per order, written whole with a condition on its
+``version`` (optimistic concurrency: two operators acting at once cannot both win). Sparse indexes:
+
+* ``department-index`` (department, created_at): a unit's queue;
+* ``community-index`` (community_id, created_at): what reaches a community head;
+* ``status-index`` (status, created_at): the operators' queues;
+* ``requester-index`` (requester_sub, created_at): a citizen's own orders (absent for anonymous ones);
+* ``due-index`` (due_shard, next_check_at): only open orders, so the overdue sweep reads the few orders
+  whose time has come instead of the whole table.
+
+``HotlineFiguresTable`` (department, month): the counters of ``figures``, added to in the same transaction
+as the change they count, together with the change's audit record.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from sanmenxia.audit import AuditLog, AuditRecord
+from sanmenxia.contracts import WorkOrderSource, WorkOrderType
+from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
+from sanmenxia.hotline import figures
+from sanmenxia.hotline.orders import Status, Step, WorkOrder
+from sanmenxia.hotline.routing import Department
+
+SHARDS = 4
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+
+
+def shard_of(order_id: str) -> str:
+    return f"s{zlib.crc32(order_id.encode()) % SHARDS}"
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    """A cursor from a previous page; a damaged one is the caller's error, named as such."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, binascii.Error) as exc:
+        raise InvalidInput("not a cursor returned by this list", field="cursor") from exc
+    if not isinstance(key, dict):
+        raise InvalidInput("not a cursor returned by this list", field="cursor")
+    return key
+
+
+def serialize(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: _SERIALIZER.serialize(value) for name, value in values.items() if value is not None}
+
+
+def deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, list):
+            return [plain(entry) for entry in value]
+        if isinstance(value, dict):
+            return {key: plain(entry) for key, entry in value.items()}
+        return value
+
+    return {name: plain(_DESERIALIZER.deserialize(value)) for name, value in item.items()}
+
+
+def to_item(order: WorkOrder) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "order_id": order.order_id,
+        "source": order.source.value,
+        "source_ref": order.source_ref,
+        "type": order.type.value,
+        "status": order.status.value,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+        "due_at": order.due_at,
+        "category": order.category,
+        "county_code": order.county_code,
+        "community_id": order.community_id,
+        "department": order.department,
+        "accept_due_at": order.accept_due_at,
+        "overdue": order.overdue,
+        "escalation_level": order.escalation_level,
+        "next_check_at": order.next_check_at,
+        "due_shard": shard_of(order.order_id) if order.next_check_at else None,
+        "requester_sub": order.requester_sub,
+        "requester_person_id": order.requester_person_id,
+        "sealed": order.sealed or None,
+        "attachments": list(order.attachments) or None,
+        "reply": order.reply,
+        "resolved": order.resolved,
+        "replied_by": order.replied_by,
+        "satisfaction": order.satisfaction,
+        "related_order_id": order.related_order_id,
+        "merged_into": order.merged_into,
+        "steps": [{k: v for k, v in step.to_json().items() if v is not None} for step in order.steps],
+        "version": order.version,
+    }
+    return serialize(values)
+
+
+def from_item(item: dict[str, Any]) -> WorkOrder:
+    data = deserialize(item)
+    return WorkOrder(
+        order_id=data["order_id"],
+        source=WorkOrderSource(data["source"]),
+        source_ref=data["source_ref"],
+        type=WorkOrderType(data["type"]),
+        status=Status(data["status"]),
+        created_at=data["created_at"],
+        updated_at=data["updated_at"],
+        due_at=data["due_at"],
+        category=data.get("category"),
+        county_code=data.get("county_code"),
+        community_id=data.get("community_id"),
+        department=data.get("department"),
+        accept_due_at=data.get("accept_due_at"),
+        overdue=bool(data.get("overdue", False)),
+        escalation_level=int(data.get("escalation_level", 0)),
+        next_check_at=data.get("next_check_at"),
+        requester_sub=data.get("requester_sub"),
+        requester_person_id=data.get("requester_person_id"),
+        sealed=dict(data.get("sealed") or {}),
+        attachments=tuple(data.get("attachments") or ()),
+        reply=data.get("reply"),
+        resolved=data.get("resolved"),
+        replied_by=data.get("replied_by"),
+        satisfaction=data.get("satisfaction"),
+        related_order_id=data.get("related_order_id"),
+        merged_into=data.get("merged_into"),
+        steps=tuple(Step.from_json(step) for step in data.get("steps") or ()),
+        version=int(data["version"]),
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    orders: list[WorkOrder]
+    cursor: str | None
+
+
+class WorkOrderStore:
+    """Data access for work orders and figures. ``dynamodb`` is a boto3 client."""
+
+    def __init__(self, dynamodb: Any, table: str, figures_table: str, audit: AuditLog) -> None:
+        self._db = dynamodb
+        self._table = table
+        self._figures = figures_table
+        self._audit = audit
+
+    # -- writes ---------------------------------------------------------------------------------------
+    def _figure_updates(self, changes: Sequence[tuple[WorkOrder | None, WorkOrder]]) -> list[dict[str, Any]]:
+        merged: dict[tuple[str, str], dict[str, int]] = {}
+        for before, after in changes:
+            counts = figures.deltas(before, after)
+            if not counts:
+                continue
+            step = after.steps[-1]
+            key = (figures.unit_of(step), figures.month_of(step.at))
+            target = merged.setdefault(key, {})
+            for name, value in counts.items():
+                target[name] = target.get(name, 0) + value
+        updates = []
+        for (unit, month), counts in merged.items():
+            names = sorted(counts)
+            updates.append(
+                {
+                    "Update": {
+                        "TableName": self._figures,
+                        "Key": {"department": {"S": unit}, "month": {"S": month}},
+                        "UpdateExpression": "ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(names))),
+                        "ExpressionAttributeNames": {f"#c{i}": name for i, name in enumerate(names)},
+                        "ExpressionAttributeValues": {f":c{i}": {"N": str(counts[name])} for i, name in enumerate(names)},
+                    }
+                }
+            )
+        return updates
+
+    def create(self, changes: Sequence[tuple[WorkOrder | None, WorkOrder]], audits: Sequence[AuditRecord]) -> bool:
+        """Write a new order (the last of ``changes``) with its figures and audit records in one transaction.
+        Returns False when the order already exists (intake redelivered): nothing is written then."""
+        order = changes[-1][1]
+        put = {"Put": {"TableName": self._table, "Item": to_item(order), "ConditionExpression": "attribute_not_exists(order_id)"}}
+        try:
+            self._transact([put, *self._figure_updates(changes), *(self._audit.put_request(entry) for entry in audits)])
+        except _ConditionFailed as failed:
+            if failed.index == 0:
+                return False
+            raise UpstreamUnavailable("could not save the work order") from failed
+        return True
+
+    def save(self, changes: Sequence[tuple[WorkOrder, WorkOrder]], audits: Sequence[AuditRecord]) -> None:
+        """Write the order after ``changes`` (from the version first read), its figures and audit records."""
+        first, last = changes[0][0], changes[-1][1]
+        put = {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item(last),
+                "ConditionExpression": "version = :v",
+                "ExpressionAttributeValues": {":v": {"N": str(first.version)}},
+            }
+        }
+        try:
+            self._transact([put, *self._figure_updates(changes), *(self._audit.put_request(entry) for entry in audits)])
+        except _ConditionFailed as failed:
+            if failed.index == 0:
+                raise Conflict("the order was changed by someone else meanwhile; reload it and try again") from failed
+            raise UpstreamUnavailable("could not save the work order") from failed
+
+    def _transact(self, items: list[dict[str, Any]]) -> None:
+        try:
+            self._db.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
+            if exc.response["Error"]["Code"] == "TransactionCanceledException" and "ConditionalCheckFailed" in reasons:
+                raise _ConditionFailed(reasons.index("ConditionalCheckFailed")) from exc
+            raise UpstreamUnavailable("could not save the work order") from exc
+
+    # -- reads ----------------------------------------------------------------------------------------
+    def find(self, order_id: str) -> WorkOrder | None:
+        try:
+            item = self._db.get_item(TableName=self._table, Key={"order_id": {"S": order_id}}, ConsistentRead=True).get("Item")
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read the work order") from exc
+        return from_item(item) if item else None
+
+    def get(self, order_id: str) -> WorkOrder:
+        order = self.find(order_id)
+        if order is None:
+            raise NotFound("no such work order")
+        return order
+
+    def get_many(self, order_ids: Sequence[str]) -> dict[str, WorkOrder]:
+        """Orders by id (missing ones left out), in batches of 100."""
+        found: dict[str, WorkOrder] = {}
+        unique = list(dict.fromkeys(order_ids))
+        for start in range(0, len(unique), 100):
+            request: dict[str, Any] = {self._table: {"Keys": [{"order_id": {"S": oid}} for oid in unique[start : start + 100]]}}
+            while request:
+                try:
+                    response = self._db.batch_get_item(RequestItems=request)
+                except ClientError as exc:
+                    raise UpstreamUnavailable("could not read work orders") from exc
+                for item in response["Responses"].get(self._table, []):
+                    order = from_item(item)
+                    found[order.order_id] = order
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def page(
+        self,
+        index: str,
+        key: tuple[str, str],
+        *,
+        limit: int = 20,
+        cursor: str | None = None,
+        filters: dict[str, Any] | None = None,
+    ) -> Page:
+        """Newest first from ``index`` where ``key[0] = key[1]``; ``filters`` are equality filters."""
+        params: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": "#k = :k",
+            "ExpressionAttributeNames": {"#k": key[0]},
+            "ExpressionAttributeValues": {":k": {"S": key[1]}},
+            "ScanIndexForward": False,
+        }
+        clauses = []
+        for position, (name, value) in enumerate(sorted((filters or {}).items())):
+            params["ExpressionAttributeNames"][f"#f{position}"] = name
+            params["ExpressionAttributeValues"][f":f{position}"] = _SERIALIZER.serialize(value)
+            clauses.append(f"#f{position} = :f{position}")
+        if clauses:
+            params["FilterExpression"] = " AND ".join(clauses)
+        start = decode_cursor(cursor)
+        orders: list[WorkOrder] = []
+        # With a filter a page of the index can hold fewer matches than asked for; read on (bounded).
+        for _ in range(5):
+            if start:
+                params["ExclusiveStartKey"] = start
+            params["Limit"] = limit - len(orders)
+            try:
+                response = self._db.query(**params)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] == "ValidationException" and start:
+                    raise InvalidInput("not a cursor returned by this list", field="cursor") from exc
+                raise UpstreamUnavailable("could not list work orders") from exc
+            orders.extend(from_item(item) for item in response["Items"])
+            start = response.get("LastEvaluatedKey")
+            if not start or len(orders) >= limit:
+                break
+        return Page(orders, encode_cursor(start))
+
+    def due(self, now: str) -> Iterator[WorkOrder]:
+        """Open orders whose check time (``next_check_at``) has come, shard by shard."""
+        for shard in range(SHARDS):
+            params: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": "due-index",
+                "KeyConditionExpression": "due_shard = :s AND next_check_at <= :now",
+                "ExpressionAttributeValues": {":s": {"S": f"s{shard}"}, ":now": {"S": now}},
+            }
+            while True:
+                try:
+                    response = self._db.query(**params)
+                except ClientError as exc:
+                    raise UpstreamUnavailable("could not read due work orders") from exc
+                for item in response["Items"]:
+                    yield from_item(item)
+                if not response.get("LastEvaluatedKey"):
+                    break
+                params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def overdue_open(self, limit: int = 200) -> list[WorkOrder]:
+        """Open orders marked overdue (the supervision list), most urgent first."""
+        found: list[WorkOrder] = []
+        for shard in range(SHARDS):
+            params: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": "due-index",
+                "KeyConditionExpression": "due_shard = :s",
+                "FilterExpression": "overdue = :t",
+                "ExpressionAttributeValues": {":s": {"S": f"s{shard}"}, ":t": {"BOOL": True}},
+            }
+            while len(found) < limit:
+                try:
+                    response = self._db.query(**params)
+                except ClientError as exc:
+                    raise UpstreamUnavailable("could not read overdue work orders") from exc
+                found.extend(from_item(item) for item in response["Items"])
+                if not response.get("LastEvaluatedKey"):
+                    break
+                params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return sorted(found, key=lambda order: (-order.escalation_level, order.due_at))[:limit]
+
+    def figures(self, month: str, units: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+        """The counters of ``units`` (default: every unit) for ``month``; units with nothing counted are absent."""
+        wanted = list(units or [unit.value for unit in Department])
+        keys = [{"department": {"S": unit}, "month": {"S": month}} for unit in wanted]
+        try:
+            response = self._db.batch_get_item(RequestItems={self._figures: {"Keys": keys}})
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read figures") from exc
+        result: dict[str, dict[str, int]] = {}
+        for item in response["Responses"].get(self._figures, []):
+            data = deserialize(item)
+            result[data["department"]] = {name: int(data.get(name, 0)) for name in figures.COUNTERS}
+        return result
+
+
+class _ConditionFailed(Exception):
+    def __init__(self, index: int) -> None:
+        super().__init__(f"condition failed at item {index}")
+        self.index = index
