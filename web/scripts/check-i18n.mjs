@@ -1,0 +1,46 @@
+// Build check: every literal message key used in src/ exists in both locales (zh-CN first, then en), and the
+// two locales have the same keys. Keys built at run time (`colors.${c}`) are checked by their prefix.
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import en from '../src/locales/en.js'
+import zh from '../src/locales/zh.js'
+
+const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src')
+
+function files(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) return name === 'locales' || name === 'generated' ? [] : files(path)
+    return /\.(vue|js)$/.test(name) ? [path] : []
+  })
+}
+
+function flatten(tree, prefix = '') {
+  return Object.entries(tree).flatMap(([key, value]) =>
+    typeof value === 'object' ? flatten(value, `${prefix}${key}.`) : [`${prefix}${key}`],
+  )
+}
+
+const zhKeys = new Set(flatten(zh))
+const enKeys = new Set(flatten(en))
+const problems = []
+for (const key of zhKeys) if (!enKeys.has(key)) problems.push(`en lacks ${key}`)
+for (const key of enKeys) if (!zhKeys.has(key)) problems.push(`zh-CN lacks ${key}`)
+
+const literal = /\bt\(\s*'([a-zA-Z0-9_.]+)'/g
+const dynamic = /\bt\(\s*`([a-zA-Z0-9_.]+)\.\$\{/g
+for (const file of files(src)) {
+  const text = readFileSync(file, 'utf8')
+  for (const [, key] of text.matchAll(literal)) {
+    if (!zhKeys.has(key)) problems.push(`${file.slice(src.length + 1)}: missing key ${key}`)
+  }
+  for (const [, prefix] of text.matchAll(dynamic)) {
+    if (![...zhKeys].some((key) => key.startsWith(`${prefix}.`))) problems.push(`${file.slice(src.length + 1)}: missing group ${prefix}`)
+  }
+}
+if (problems.length) {
+  console.error(problems.join('\n'))
+  process.exit(1)
+}
+console.log(`i18n: ${zhKeys.size} keys in zh-CN and en, all used keys present`)

@@ -1,0 +1,40 @@
+import { createRouter, createWebHashHistory } from 'vue-router'
+import { hasRole, session } from './auth'
+
+// Hash history: the API shares the origin (paths such as /residents), and S3/CloudFront serve one index.html.
+const routes = [
+  { path: '/login', name: 'login', component: () => import('./views/SignIn.vue'), meta: { public: true } },
+  { path: '/signup', name: 'signup', component: () => import('./views/SignUp.vue'), meta: { public: true } },
+  { path: '/', name: 'home', component: () => import('./views/Home.vue'), meta: { public: true, tab: true } },
+  { path: '/news', name: 'news', component: () => import('./views/News.vue'), meta: { public: true } },
+  { path: '/news/:id', name: 'article', component: () => import('./views/Article.vue'), meta: { public: true } },
+  { path: '/cotravel', name: 'cotravel', component: () => import('./views/resident/CoTravel.vue'), meta: { public: true } },
+  { path: '/tipoff', name: 'tipoff', component: () => import('./views/resident/TipOff.vue'), meta: { public: true } },
+  { path: '/me', name: 'me', component: () => import('./views/Me.vue'), meta: { tab: true } },
+  { path: '/notifications', name: 'notifications', component: () => import('./views/resident/Notifications.vue'), meta: { tab: true, roles: ['resident'] } },
+  { path: '/register', name: 'register', component: () => import('./views/resident/Register.vue'), meta: { roles: ['resident'] } },
+  { path: '/code', name: 'code', component: () => import('./views/resident/Code.vue'), meta: { tab: true, roles: ['resident'] } },
+  { path: '/code/apply', name: 'apply', component: () => import('./views/resident/Apply.vue'), meta: { roles: ['resident'] } },
+  { path: '/code/check-in', name: 'checkin', component: () => import('./views/resident/CheckIn.vue'), meta: { roles: ['resident'] } },
+  { path: '/code/appeal', name: 'appeal', component: () => import('./views/resident/Appeal.vue'), meta: { roles: ['resident'] } },
+  { path: '/household', name: 'household', component: () => import('./views/resident/Household.vue'), meta: { roles: ['resident'] } },
+  { path: '/self-report', name: 'selfreport', component: () => import('./views/resident/SelfReport.vue'), meta: { roles: ['resident'] } },
+  { path: '/help', name: 'help', component: () => import('./views/resident/Help.vue'), meta: { roles: ['resident'] } },
+  { path: '/my-tipoffs', name: 'mytipoffs', component: () => import('./views/resident/MyTipOffs.vue'), meta: {} },
+  { path: '/staff/scan', name: 'scan', component: () => import('./views/staff/Scanner.vue'), meta: { roles: ['checkpoint_staff', 'admin'] } },
+  { path: '/staff/community', name: 'community', component: () => import('./views/staff/Community.vue'), meta: { roles: ['community_head', 'commander', 'admin'] } },
+  { path: '/staff/key-persons/:id', name: 'keyperson', component: () => import('./views/staff/KeyPerson.vue'), meta: { roles: ['community_head', 'commander', 'admin'] } },
+  { path: '/staff/hotline', name: 'hotline', component: () => import('./views/staff/Hotline.vue'), meta: { roles: ['hotline_operator', 'department_handler', 'commander', 'admin'] } },
+  { path: '/staff/orders/:id', name: 'order', component: () => import('./views/staff/WorkOrder.vue'), meta: { roles: ['hotline_operator', 'department_handler', 'commander', 'admin'] } },
+  { path: '/staff/dashboard', name: 'dashboard', component: () => import('./views/staff/Dashboard.vue'), meta: { roles: ['commander', 'admin', 'community_head'] } },
+  { path: '/:pathMatch(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({ history: createWebHashHistory(), routes })
+
+router.beforeEach((to) => {
+  if (to.meta.public) return true
+  if (!session.current) return { name: 'login', query: { next: to.fullPath } }
+  if (to.meta.roles && !hasRole(...to.meta.roles)) return { name: 'home' }
+  return true
+})

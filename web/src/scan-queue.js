@@ -1,0 +1,47 @@
+// Scans that could not reach the server (no network at the gate) wait here with their client-generated id and
+// original time; the server counts an id once, so sending one twice after a flaky connection is harmless.
+import { ref } from 'vue'
+import { api, ApiError } from './api'
+
+const STORAGE_KEY = 'sanmenxia.pendingScans'
+
+function read() {
+  try {
+    return JSON.parse(localStorage.getItem(STORAGE_KEY) || '[]')
+  } catch {
+    return []
+  }
+}
+
+export const pending = ref(read())
+
+function write(list) {
+  pending.value = list
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(list))
+}
+
+export function newScanId() {
+  if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID()
+  return `scan-${Date.now()}-${Math.random().toString(16).slice(2, 10)}`
+}
+
+export function enqueue(checkpointId, body) {
+  write([...pending.value, { checkpointId, body }])
+}
+
+/** Send waiting scans; returns [sent, failed-with-reason]. Rejected ones (4xx) leave the queue with their reason. */
+export async function flush() {
+  const sent = []
+  const rejected = []
+  const keep = []
+  for (const item of pending.value) {
+    try {
+      sent.push(await api('POST', `/checkpoints/${item.checkpointId}/scans`, item.body, { quiet: true }))
+    } catch (error) {
+      if (error instanceof ApiError && error.status >= 400 && error.status < 500) rejected.push(error.message)
+      else keep.push(item)
+    }
+  }
+  write(keep)
+  return { sent, rejected }
+}
