@@ -112,8 +112,7 @@ class HoldStore:
                 TableName=self._table,
                 Key={"person_id": {"S": person_id}, "hold_key": {"S": hold.key}},
                 UpdateExpression=(
-                    "SET kind = :k, #src = :s, source_ref = :r, reason = :why, color = :c, "
-                    "since = if_not_exists(since, :now), active = :a REMOVE lifted_at"
+                    "SET kind = :k, #src = :s, source_ref = :r, reason = :why, color = :c, since = if_not_exists(since, :now), active = :a REMOVE lifted_at"
                 ),
                 ExpressionAttributeNames={"#src": "source"},
                 ExpressionAttributeValues={
@@ -129,6 +128,38 @@ class HoldStore:
         except ClientError as exc:
             raise UpstreamUnavailable("could not record the hold") from exc
         return hold
+
+    def place_request(
+        self,
+        person_id: str,
+        kind: HoldKind,
+        *,
+        source: str,
+        source_ref: str,
+        reason: str,
+        color: CodeColor | None = None,
+    ) -> tuple[Hold, dict[str, Any]]:
+        """The hold ``place`` would write, as the ``Update`` of a ``TransactWriteItems`` call, so a platform
+        can place a hold in the same transaction as the record that causes it."""
+        hold = Hold(person_id, kind, source, source_ref, reason, color or DEFAULT_COLOR[kind], clock.iso())
+        update = {
+            "TableName": self._table,
+            "Key": {"person_id": {"S": person_id}, "hold_key": {"S": hold.key}},
+            "UpdateExpression": (
+                "SET kind = :k, #src = :s, source_ref = :r, reason = :why, color = :c, since = if_not_exists(since, :now), active = :a REMOVE lifted_at"
+            ),
+            "ExpressionAttributeNames": {"#src": "source"},
+            "ExpressionAttributeValues": {
+                ":k": {"S": kind.value},
+                ":s": {"S": source},
+                ":r": {"S": source_ref},
+                ":why": {"S": reason},
+                ":c": {"S": hold.color.value},
+                ":now": {"S": hold.since},
+                ":a": {"S": "1"},
+            },
+        }
+        return hold, {"Update": update}
 
     def lift(self, person_id: str, kind: HoldKind, source_ref: str) -> bool:
         """Lift a hold; returns False when there was no active hold to lift."""

@@ -1,0 +1,228 @@
+"""Health code function (健康绿码): apply, daily check-in, my code, QR and token, JWKS, verify, appeals.
+
+Routes with ``?person=<id>`` act for a dependent of the caller's household (``PeopleRegistry.person_for``).
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import Field, field_validator
+
+from sanmenxia import api, audit, aws, contracts
+from sanmenxia.auth import PUBLIC, Role, allow
+from sanmenxia.healthcode import qr, service
+from sanmenxia.healthcode.store import HealthCodeStore, SigningKeys
+from sanmenxia.healthcode.tokens import jwks
+from sanmenxia.holds import CodeColor
+from sanmenxia.models import RequestModel, ShortText
+from sanmenxia.observability import logger, metrics
+from sanmenxia.people import Person
+from sanmenxia.services import PeopleSettings, audit_log, holds, people, vault
+
+
+class Settings(PeopleSettings):
+    health_code_table: str
+    holds_table: str
+    signing_secret_arn: str
+    work_order_queue_url: str
+    key_person_queue_url: str
+    fever_threshold: float = 37.3
+    token_ttl_minutes: int = Field(default=5, ge=1, le=60)
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
+
+
+@functools.cache
+def store() -> HealthCodeStore:
+    return HealthCodeStore(aws.client("dynamodb"), settings().health_code_table, holds(settings().holds_table), retention_days=settings().personal_record_days)
+
+
+@functools.cache
+def signing_keys() -> SigningKeys:
+    return SigningKeys(aws.client("secretsmanager"), settings().signing_secret_arn)
+
+
+app = api.PlatformResolver(title="Health code 健康绿码")
+
+RESIDENT = allow(Role.RESIDENT)
+SCANNERS = allow(Role.CHECKPOINT_STAFF, Role.COMMUNITY_HEAD, Role.ENTERPRISE_ADMIN, Role.COMMANDER, Role.ADMIN)
+COMMUNITY_STAFF = allow(Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN)
+PersonQuery = Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$", description="a dependent of your household (person id)")]
+PersonPath = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")]
+HoldKey = Annotated[str, Field(pattern=r"^[a-z_]{3,20}#[A-Za-z0-9#:._-]{1,120}$", examples=["fever#declaration"])]
+Temperature = Annotated[float, Field(strict=True, ge=34.0, le=43.0, allow_inf_nan=False, description="°C, body temperature")]
+
+
+class ApplyIn(RequestModel):
+    fever: bool = Field(strict=True, description="I have a fever now 是否发热")
+    in_isolation: bool = Field(strict=True, description="I am under isolation now 是否隔离")
+    declaration_accepted: bool = Field(strict=True, description="I declare the above honestly 诚信申报")
+
+    @field_validator("declaration_accepted")
+    @classmethod
+    def _accepted(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("the honest declaration must be accepted")
+        return value
+
+
+class CheckInIn(RequestModel):
+    temperature: Temperature
+    symptoms: Annotated[list[service.Symptom], Field(max_length=9)] = Field(default_factory=list)
+
+    @field_validator("symptoms")
+    @classmethod
+    def _distinct(cls, value: list[service.Symptom]) -> list[service.Symptom]:
+        if len(set(value)) != len(value):
+            raise ValueError("symptoms must not repeat")
+        return value
+
+
+class VerifyIn(RequestModel):
+    token: Annotated[str, Field(min_length=1, max_length=2048)]
+
+
+class AppealIn(RequestModel):
+    hold: HoldKey
+    statement: Annotated[str, Field(min_length=5, max_length=1000)]
+
+
+class LiftIn(RequestModel):
+    hold: HoldKey
+    note: ShortText
+
+
+def _person(person: str | None) -> Person:
+    return people(settings()).person_for(app.caller, person)
+
+
+def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+@app.post("/health-codes", access=RESIDENT, status_code=201, summary="Apply for a health code 申领健康码", tags=["health-code"])
+def apply_for_code(body: ApplyIn, person: PersonQuery = None) -> dict[str, Any]:
+    holder = _person(person)
+    code = service.apply(store(), holder, app.caller.sub, fever=body.fever, in_isolation=body.in_isolation)
+    metrics.add_metric(name="HealthCodesApplied", unit="Count", value=1)
+    logger.info("health code applied", extra={"person_id": holder.person_id, "color": code["color"], "community_id": holder.community_id})
+    return code
+
+
+@app.get("/health-codes/me", access=RESIDENT, summary="My health code: colour, reasons, history 我的健康码", tags=["health-code"])
+def get_my_code(person: PersonQuery = None) -> dict[str, Any]:
+    return service.my_code(store(), _person(person))
+
+
+@app.post("/health-codes/me/check-ins", access=RESIDENT, summary="Today's check-in 每日健康打卡", tags=["health-code"])
+def check_in(body: CheckInIn, person: PersonQuery = None) -> Response[dict[str, Any]]:
+    holder = _person(person)
+    outcome = service.check_in(
+        store(),
+        holder,
+        temperature=body.temperature,
+        symptoms=[symptom.value for symptom in body.symptoms],
+        fever_threshold=settings().fever_threshold,
+        send_candidate=lambda message: contracts.send(settings().key_person_queue_url, message),
+    )
+    if not outcome.repeat:
+        metrics.add_metric(name="CheckIns", unit="Count", value=1)
+        if outcome.checkin.fever:
+            metrics.add_metric(name="FeverCheckIns", unit="Count", value=1)
+        logger.info("checked in", extra={"person_id": holder.person_id, "fever": outcome.checkin.fever, "color": outcome.code["color"]})
+    return _json(200 if outcome.repeat else 201, outcome.to_json())
+
+
+def _ttl() -> timedelta:
+    return timedelta(minutes=settings().token_ttl_minutes)
+
+
+@app.get("/health-codes/me/token", access=RESIDENT, summary="A signed short-lived token of my code 健康码令牌", tags=["health-code"])
+def get_token(person: PersonQuery = None) -> Response[dict[str, Any]]:
+    issued = service.token_for(store(), signing_keys().current(), _person(person), _ttl())
+    return Response(200, content_types.APPLICATION_JSON, issued, headers={"Cache-Control": "no-store"})
+
+
+@app.get("/health-codes/me/qr.png", access=RESIDENT, summary="My code as a QR image (PNG) 健康码二维码", tags=["health-code"])
+def get_qr_png(person: PersonQuery = None) -> Response[bytes]:
+    issued = service.token_for(store(), signing_keys().current(), _person(person), _ttl())
+    png = qr.qr_png(issued["token"], CodeColor(issued["color"]))
+    headers = {"Cache-Control": "no-store", "X-Code-Color": issued["color"], "X-Token-Expires": issued["expires_at"]}
+    return Response(200, "image/png", png, headers=headers)
+
+
+@app.get("/health-codes/me/qr.svg", access=RESIDENT, summary="My code as a QR image (SVG) 健康码二维码", tags=["health-code"])
+def get_qr_svg(person: PersonQuery = None) -> Response[str]:
+    issued = service.token_for(store(), signing_keys().current(), _person(person), _ttl())
+    svg = qr.qr_svg(issued["token"], CodeColor(issued["color"]))
+    headers = {"Cache-Control": "no-store", "X-Code-Color": issued["color"], "X-Token-Expires": issued["expires_at"]}
+    return Response(200, "image/svg+xml", svg, headers=headers)
+
+
+@app.get("/.well-known/jwks.json", access=PUBLIC, summary="Public keys that verify health-code tokens 公钥", tags=["health-code"])
+def get_jwks() -> Response[dict[str, Any]]:
+    return Response(200, "application/jwk-set+json", jwks(signing_keys().published()), headers={"Cache-Control": "public, max-age=300"})
+
+
+@app.post("/health-codes/verify", access=SCANNERS, summary="Verify a scanned token 核验健康码", tags=["health-code"])
+def verify_code(body: VerifyIn) -> dict[str, Any]:
+    verdict = service.verify(store(), signing_keys().published(), body.token, people(settings()).get)
+    metrics.add_metric(name="TokensVerified" if verdict["valid"] else "TokensRejected", unit="Count", value=1)
+    logger.info("token verified", extra={"valid": verdict["valid"], "reason": verdict["reason"], "verifier_role": app.caller.primary_role})
+    return verdict
+
+
+@app.post("/health-codes/me/appeals", access=RESIDENT, status_code=201, summary="Appeal against a hold 申诉", tags=["health-code"])
+def appeal_hold(body: AppealIn, person: PersonQuery = None) -> dict[str, Any]:
+    holder = _person(person)
+    recorded = service.appeal(
+        store(),
+        holder,
+        app.caller.sub,
+        hold_key=body.hold,
+        statement=body.statement,
+        seal=lambda text: vault(settings().pii_key_id).seal("appeal", text),
+        send_work_order=lambda message: contracts.send(settings().work_order_queue_url, message),
+    )
+    metrics.add_metric(name="AppealsSubmitted", unit="Count", value=1)
+    logger.info("appeal submitted", extra={"person_id": holder.person_id, "appeal_id": recorded["appeal_id"]})
+    return recorded
+
+
+@app.get(
+    "/health-codes/people/<person_id>",
+    access=COMMUNITY_STAFF,
+    summary="A resident's code (own community / county) 居民健康码",
+    tags=["health-code"],
+)
+def get_person_code(person_id: PersonPath) -> dict[str, Any]:
+    holder = people(settings()).get(person_id)
+    app.caller.require_community(holder.community_id, holder.county_code)
+    return service.my_code(store(), holder)
+
+
+@app.post(
+    "/health-codes/people/<person_id>/holds/lift",
+    access=COMMUNITY_STAFF,
+    summary="Lift a hold the health code placed (declaration, fever check-in) 解除标记",
+    tags=["health-code"],
+)
+def lift_hold(person_id: PersonPath, body: LiftIn) -> dict[str, Any]:
+    holder = people(settings()).get(person_id)
+    app.caller.require_community(holder.community_id, holder.county_code)
+    lifted = service.lift_own_hold(store(), holder, body.hold)
+    entry = audit.record(app.caller, "health_code.hold.lift", f"person#{person_id}", lifted.to_json(), {**lifted.to_json(), "lifted": True, "note": body.note})
+    audit_log(settings().audit_table).append(entry)
+    logger.info("hold lifted", extra={"person_id": person_id, "hold": body.hold, "actor": app.caller.username})
+    return service.my_code(store(), holder)
+
+
+lambda_handler = api.handler(app)

@@ -1,0 +1,282 @@
+"""Health-code use cases: apply, check in, see my code, sign and verify a token, appeal, lift a self-declared hold.
+
+Each function takes its collaborators (store, keys, queues) and plain values, so the HTTP handler stays thin
+and the use cases are testable on moto without API Gateway. Decisions are in ``rules``; storage in ``store``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+from sanmenxia import clock
+from sanmenxia.clock import SHANGHAI
+from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory, WorkOrderIntake, WorkOrderSource, WorkOrderType
+from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
+from sanmenxia.healthcode import rules
+from sanmenxia.healthcode.store import Appeal, CheckIn, HealthCodeStore, Partition, StaleCode
+from sanmenxia.healthcode.tokens import SigningKey, TokenRejected, issue_token, jwks, verify_token
+from sanmenxia.holds import CodeColor, Hold, HoldKind, worst
+from sanmenxia.people import Person
+
+SOURCE = "health_code"
+
+
+class Symptom(StrEnum):
+    """Symptoms a resident may report at check-in."""
+
+    COUGH = "cough"  # 咳嗽
+    SORE_THROAT = "sore_throat"  # 咽痛
+    FATIGUE = "fatigue"  # 乏力
+    SHORTNESS_OF_BREATH = "shortness_of_breath"  # 呼吸困难
+    DIARRHEA = "diarrhea"  # 腹泻
+    MUSCLE_ACHE = "muscle_ache"  # 肌肉酸痛
+    LOSS_OF_TASTE_OR_SMELL = "loss_of_taste_or_smell"  # 嗅觉味觉减退
+    RUNNY_NOSE = "runny_nose"  # 流涕
+    CHILLS = "chills"  # 寒战
+
+
+Sender = Callable[[Any], None]
+
+
+def _hold_day(hold: Hold) -> date:
+    return datetime.fromisoformat(hold.since.replace("Z", "+00:00")).astimezone(SHANGHAI).date()
+
+
+def code_view(person: Person, partition: Partition, holds: Sequence[Hold], today: date) -> dict[str, Any]:
+    """What the holder (or a household head, or staff in scope) sees: colour, since, reasons, history."""
+    code = partition.code
+    if code is None:
+        raise NotFound("no health code yet: apply first (POST /health-codes)", field="person")
+    state, pending = rules.advance(code.state, today - rules.ONE_DAY)
+    active = [hold for hold in holds if hold.active]
+    color = rules.shown_color(state.color, active)
+    since = state.since
+    if color is not state.color:
+        since = min(_hold_day(hold) for hold in active if hold.color is color)
+    history = [transition.to_json() for transition in reversed(pending)] + partition.changes
+    return {
+        "person_id": person.person_id,
+        "name": person.masked()["name"],
+        "color": color.value,
+        "since": since.isoformat(),
+        "rule_color": state.color.value,
+        "reasons": rules.reasons(state, active, today),
+        "checkins_to_green": rules.checkins_to_green(state, today),
+        "green_blocked_by_holds": any(hold.color is not CodeColor.GREEN for hold in active),
+        "missed_days": rules.missed_days(state, today) if state.color is not CodeColor.RED else None,
+        "checked_in_today": state.last_checkin == today,
+        "today": today.isoformat(),
+        "rule_version": state.rule_version,
+        "history": history[:60],
+        "checkins": [checkin.to_json() for checkin in partition.checkins[:14]],
+        "appeals": [appeal.to_json() for appeal in partition.appeals],
+    }
+
+
+def my_code(store: HealthCodeStore, person: Person) -> dict[str, Any]:
+    return code_view(person, store.partition(person.person_id), store.holds.for_person(person.person_id), clock.today())
+
+
+def apply(store: HealthCodeStore, person: Person, applied_by: str, *, fever: bool, in_isolation: bool) -> dict[str, Any]:
+    """Grant a code ("two no's, one check-in, one application"): green by the rule, with the holds the
+    declaration and other platforms set. The declaration's holds are written in the same transaction."""
+    holds = []
+    if fever:
+        holds.append(
+            store.holds.place_request(
+                person.person_id, HoldKind.FEVER, source=SOURCE, source_ref="declaration", reason="fever declared at application 申领时申报发热"
+            )[1]
+        )
+    if in_isolation:
+        holds.append(
+            store.holds.place_request(
+                person.person_id,
+                HoldKind.ISOLATION,
+                source=SOURCE,
+                source_ref="declaration",
+                reason="isolation declared at application 申领时申报隔离",
+            )[1]
+        )
+    store.apply(
+        person.person_id,
+        county_code=person.county_code,
+        community_id=person.community_id,
+        applied_by=applied_by,
+        declared_fever=fever,
+        declared_isolation=in_isolation,
+        holds=holds,
+    )
+    return my_code(store, person)
+
+
+@dataclass(frozen=True)
+class CheckInOutcome:
+    checkin: CheckIn
+    repeat: bool
+    code: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.checkin.to_json(), "repeat": self.repeat, "code": self.code}
+
+
+def _fever_hold(store: HealthCodeStore, checkin: CheckIn) -> tuple[Hold, dict[str, Any]]:
+    return store.holds.place_request(
+        checkin.person_id,
+        HoldKind.FEVER,
+        source=SOURCE,
+        source_ref=f"checkin#{checkin.day.isoformat()}",
+        reason=f"temperature {checkin.temperature} °C at the daily check-in 打卡体温异常",
+    )
+
+
+def _fever_candidate(person: Person, checkin: CheckIn) -> KeyPersonCandidate:
+    return KeyPersonCandidate(
+        person_id=person.person_id,
+        category=KeyPersonCategory.FEVER_WITHOUT_CONTACT,
+        source=SOURCE,
+        source_ref=f"checkin:{person.person_id}:{checkin.day.isoformat()}",
+        community_id=person.community_id,
+        reason=f"temperature {checkin.temperature} °C reported at the daily health-code check-in",
+        observed_at=checkin.at,
+    )
+
+
+def check_in(
+    store: HealthCodeStore,
+    person: Person,
+    *,
+    temperature: float,
+    symptoms: Sequence[str],
+    fever_threshold: float,
+    send_candidate: Sender,
+) -> CheckInOutcome:
+    """Today's check-in (one per person and day: a repeat returns the first, writes nothing). A temperature at
+    or above ``fever_threshold`` places a fever hold (same transaction) and asks for a key-person record."""
+    today = clock.today()
+    rounded = Decimal(str(temperature)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    for _ in range(3):
+        record = store.get(person.person_id)
+        if record is None:
+            raise NotFound("no health code yet: apply first (POST /health-codes)", field="person")
+        existing = store.get_checkin(person.person_id, today)
+        if existing is not None:
+            if existing.fever:  # repair a fever follow-up that failed after the write
+                send_candidate(_fever_candidate(person, existing))
+            return CheckInOutcome(existing, True, my_code(store, person))
+        checkin = CheckIn(person.person_id, today, rounded, tuple(symptoms), rounded >= Decimal(str(fever_threshold)), clock.iso())
+        state, transitions = rules.check_in(record.state, today)
+        holds = [_fever_hold(store, checkin)[1]] if checkin.fever else []
+        try:
+            store.record_checkin(record, checkin, state, transitions, holds)
+        except StaleCode:
+            continue
+        except Conflict:
+            continue  # a concurrent request checked in first: the next pass returns it as a repeat
+        if checkin.fever:
+            send_candidate(_fever_candidate(person, checkin))
+        return CheckInOutcome(checkin, False, my_code(store, person))
+    raise UpstreamUnavailable("the health code is busy; try again")
+
+
+def shown_color(store: HealthCodeStore, person_id: str) -> CodeColor:
+    current = store.current([person_id]).get(person_id)
+    if current is None:
+        raise NotFound("no health code yet: apply first (POST /health-codes)", field="person")
+    return current.color
+
+
+def token_for(store: HealthCodeStore, key: SigningKey, person: Person, ttl: timedelta) -> dict[str, Any]:
+    """A signed short-lived token of the person's shown colour (what the QR image carries)."""
+    color = shown_color(store, person.person_id)
+    now = clock.now()
+    token = issue_token(key, person.person_id, color, now=now, ttl=ttl)
+    return {"token": token, "color": color.value, "kid": key.kid, "issued_at": clock.iso(now), "expires_at": clock.iso(now + ttl)}
+
+
+def verify(store: HealthCodeStore, keys: Sequence[SigningKey], token: str, find_person: Callable[[str], Person]) -> dict[str, Any]:
+    """Verify a scanned token: validity, colour (the worse of the token's and today's), masked name, reason.
+
+    A string that is not a token at all is invalid input (400); a real token that fails (expired, bad
+    signature, unknown key) is a verdict: ``valid: false`` with the reason."""
+    try:
+        verified = verify_token(token, jwks(keys), clock.now())
+    except TokenRejected as rejected:
+        if rejected.reason == TokenRejected.MALFORMED:
+            raise InvalidInput("malformed token", field="token") from rejected
+        return {"valid": False, "reason": rejected.reason, "color": None, "name": None}
+    try:
+        person = find_person(verified.person_id)
+    except NotFound:
+        return {"valid": False, "reason": "unknown person", "color": None, "name": None}
+    current = store.current([verified.person_id]).get(verified.person_id)
+    today_color = current.color if current else verified.color
+    return {
+        "valid": True,
+        "reason": None,
+        "color": worst(verified.color, today_color).value,
+        "token_color": verified.color.value,
+        "current_color": today_color.value,
+        "name": person.masked()["name"],
+        "person_id": verified.person_id,
+        "issued_at": clock.iso(verified.issued_at),
+        "expires_at": clock.iso(verified.expires_at),
+    }
+
+
+def appeal_id(person_id: str, hold_key: str) -> str:
+    return hashlib.sha256(f"{person_id}|{hold_key}".encode()).hexdigest()[:20]
+
+
+def appeal(
+    store: HealthCodeStore,
+    person: Person,
+    requester_sub: str,
+    *,
+    hold_key: str,
+    statement: str,
+    seal: Callable[[str], str],
+    send_work_order: Sender,
+) -> dict[str, Any]:
+    """Appeal against an active hold: recorded (statement sealed) and sent to the 12345 hotline as a work
+    order. The work order goes first, keyed by the appeal id, so a retry after a failure never loses it."""
+    hold = next((hold for hold in store.holds.for_person(person.person_id) if hold.key == hold_key), None)
+    if hold is None:
+        raise NotFound("no active hold with that key on this code", field="hold")
+    if store.get_appeal(person.person_id, hold_key) is not None:
+        raise Conflict("this hold has already been appealed", field="hold")
+    ident = appeal_id(person.person_id, hold_key)
+    send_work_order(
+        WorkOrderIntake(
+            source=WorkOrderSource.APPEAL,
+            source_ref=ident,
+            type=WorkOrderType.COMPLAINT,
+            category="health_code_appeal",
+            summary=f"Health-code appeal 健康码申诉 against a {hold.kind.value} hold placed by {hold.source} ({hold.reason}): {statement}"[:2000],
+            county_code=person.county_code,
+            community_id=person.community_id,
+            requester_person_id=person.person_id,
+            requester_sub=requester_sub,
+        )
+    )
+    record = Appeal(ident, hold_key, "submitted", clock.iso())
+    store.put_appeal(person.person_id, record, seal(statement), person.community_id)
+    return record.to_json()
+
+
+def lift_own_hold(store: HealthCodeStore, person: Person, hold_key: str) -> Hold:
+    """Lift a hold the health code itself placed (declaration, fever check-in); other platforms' holds are
+    lifted on the platform that placed them."""
+    hold = next((hold for hold in store.holds.for_person(person.person_id) if hold.key == hold_key), None)
+    if hold is None:
+        raise NotFound("no active hold with that key on this code", field="hold")
+    if hold.source != SOURCE:
+        raise Conflict(f"this hold was placed by {hold.source}; lift it there", field="hold")
+    if not store.holds.lift(person.person_id, hold.kind, hold.source_ref):
+        raise Conflict("the hold is no longer active", field="hold")
+    return hold
