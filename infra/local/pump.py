@@ -14,6 +14,7 @@ Every source is read from ``template.yaml``; nothing here lists functions, table
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -74,6 +75,8 @@ class StreamSource:
     iterators: dict[str, str | None] = field(default_factory=dict)
     pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
+    shards: list[str] = field(default_factory=list)
+    shards_listed: float = 0.0
 
 
 @dataclass
@@ -175,7 +178,6 @@ class EventPump:
         except InvocationError as exc:
             entry.update(ok=False, error=str(exc))
             self._log(f"schedule {source.function}.{source.event} failed: {exc}")
-        self.drain()
         return entry
 
     def advance(self, days: int) -> list[dict[str, Any]]:
@@ -190,6 +192,7 @@ class EventPump:
                     fired.append(self._fire(moment, source))
                 self.clock.set_now(end)
                 self._checked_until = end
+            self.drain()
         return fired
 
     def set_today(self, day: date) -> None:
@@ -201,8 +204,11 @@ class EventPump:
     def _poll_stream(self, source: StreamSource) -> int:
         streams = self._session.client("dynamodbstreams")
         delivered = 0
-        for shard in streams.describe_stream(StreamArn=source.stream_arn)["StreamDescription"]["Shards"]:
-            shard_id = shard["ShardId"]
+        if time.monotonic() - source.shards_listed > 5:  # shards change rarely; listing them every poll is waste
+            description = streams.describe_stream(StreamArn=source.stream_arn)["StreamDescription"]
+            source.shards = [shard["ShardId"] for shard in description["Shards"]]
+            source.shards_listed = time.monotonic()
+        for shard_id in source.shards:
             records = source.pending.get(shard_id, [])
             if not records:
                 iterator = source.iterators.get(shard_id)
