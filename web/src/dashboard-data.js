@@ -34,7 +34,7 @@ export async function checkpointTraffic(scope) {
 
 /** The live key-person list of one community (the last drill-down step). */
 export async function keyPersonList(scope) {
-  return itemsOf(await api('GET', `/communities/${scope.community}/key-persons`, undefined, { quiet: true, query: { status: 'active' } }))
+  return itemsOf(await api('GET', '/key-persons', undefined, { quiet: true, query: { community_id: scope.community, status: 'active', limit: 100 } }))
 }
 
 /** Sum rows by area: {area: total}. */

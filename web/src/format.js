@@ -8,8 +8,8 @@ export function formatTime(value, locale) {
 
 export function newsLabel(item, t) {
   const parts = []
-  if (item.category) parts.push(t(`news.categories.${item.category}`, item.category))
-  const when = item.published_at || item.created_at
+  if (item.kind) parts.push(t(`news.categories.${item.kind}`, item.kind))
+  const when = item.published_at || item.updated_at
   if (when) parts.push(String(when).slice(0, 10))
   return parts.join(' · ')
 }
