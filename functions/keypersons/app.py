@@ -1,0 +1,285 @@
+"""Key persons function (疫情信息): records of the five kinds of key person, daily follow-up, release;
+candidates from other platforms (SQS ``KeyPersonCandidateQueue``); the daily close that fills the
+supervision list (EventBridge schedule, just after midnight Asia/Shanghai)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field, model_validator
+
+from sanmenxia import api, aws, clock, regions
+from sanmenxia.auth import Principal, Role, allow
+from sanmenxia.community import paging
+from sanmenxia.community.keyperson_service import Changes, KeyPersonService
+from sanmenxia.community.keypersons import DEFAULT_OBSERVATION_DAYS, KeyPersonStatus, Measure, MeasureKind
+from sanmenxia.community.keypersons_db import KeyPerson, KeyPersonStore
+from sanmenxia.community.residents import Symptom
+from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
+from sanmenxia.errors import Forbidden, InvalidInput
+from sanmenxia.models import CommunityId, CountyCode, IdNumberStr, RequestModel, ShortText
+from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.people import Person
+from sanmenxia.services import PeopleSettings, audit_log, holds, people
+
+STAFF = (Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN)
+
+
+class Settings(PeopleSettings):
+    key_persons_table: str
+    holds_table: str
+    key_person_observation_days: int = DEFAULT_OBSERVATION_DAYS
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
+
+
+@functools.cache
+def store() -> KeyPersonStore:
+    return KeyPersonStore(aws.client("dynamodb"), settings().key_persons_table, settings().personal_record_days)
+
+
+@functools.cache
+def service() -> KeyPersonService:
+    return KeyPersonService(store(), holds(settings().holds_table), audit_log(settings().audit_table), settings().key_person_observation_days)
+
+
+app = api.PlatformResolver(title="Key persons 疫情信息")
+
+Temperature = Annotated[Decimal, Field(ge=Decimal("34.0"), le=Decimal("43.0"), decimal_places=1)]
+KpIdPath = Annotated[str, Path(pattern=r"^kp\d{6}[0-9a-f]{12}$")]
+
+
+class MeasureIn(RequestModel):
+    kind: MeasureKind
+    site: ShortText | None = None
+
+    def measure(self) -> Measure:
+        return Measure(self.kind, self.site)
+
+
+class RegisterIn(RequestModel):
+    """Register a key person: the resident by ``person_id`` or by ID number (looked up, never stored)."""
+
+    person_id: Annotated[str, Field(pattern=r"^[0-9a-f]{24}$")] | None = None
+    id_number: IdNumberStr | None = None
+    category: KeyPersonCategory
+    measure: MeasureIn
+    start_date: date | None = None
+    planned_release: date | None = None
+    problems: Annotated[str, Field(max_length=1000)] | None = None
+
+    @model_validator(mode="after")
+    def _who(self) -> RegisterIn:
+        if (self.person_id is None) == (self.id_number is None):
+            raise ValueError("give exactly one of person_id and id_number")
+        return self
+
+
+class ConfirmIn(RequestModel):
+    measure: MeasureIn
+    category: KeyPersonCategory | None = None
+    start_date: date | None = None
+    planned_release: date | None = None
+    problems: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class UpdateIn(RequestModel):
+    category: KeyPersonCategory | None = None
+    measure: MeasureIn | None = None
+    start_date: date | None = None
+    planned_release: date | None = None
+    problems: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class FollowUpIn(RequestModel):
+    temperature: Temperature | None = None
+    symptoms: Annotated[list[Symptom], Field(max_length=8)] = Field(default_factory=list)
+    measure_kept: bool = True
+    note: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class CloseIn(RequestModel):
+    note: ShortText
+
+
+def _person(body: RegisterIn) -> Person:
+    registry = people(settings())
+    if body.person_id:
+        return registry.get(body.person_id)
+    found = registry.find_by_id_number(body.id_number or "")
+    if found is None:
+        raise InvalidInput("no resident is registered with this ID number; ask them (or their household) to register", field="id_number")
+    return found
+
+
+def _loaded(kp_id: str) -> KeyPerson:
+    """The record, after checking that it is in the caller's scope (403 otherwise)."""
+    kp = store().get(kp_id)
+    app.caller.require_community(kp.community_id, kp.county_code)
+    return kp
+
+
+@app.post("/key-persons", access=allow(*STAFF), status_code=201, summary="Register a key person 登记重点人员")
+def register(body: RegisterIn) -> dict[str, Any]:
+    person = _person(body)
+    app.caller.require_community(person.community_id, person.county_code)
+    changes = Changes(start_date=body.start_date, planned_release=body.planned_release, problems=body.problems)
+    kp = service().register(app.caller, person, body.category, body.measure.measure(), changes)
+    metrics.add_metric(name="KeyPersonsRegistered", unit="Count", value=1)
+    logger.info("key person registered", extra={"kp_id": kp.kp_id, "community_id": kp.community_id, "category": kp.category.value})
+    return kp.to_json()
+
+
+def _listing_partition(caller: Principal, community_id: str | None, county_code: str | None) -> tuple[str, str]:
+    if community_id is None and county_code is None:
+        community_id = caller.scope_value("community_id") if caller.has(Role.COMMUNITY_HEAD) else None
+        county_code = None if community_id else caller.scope_value("county_code")
+    if community_id is not None:
+        caller.require_community(community_id)
+        return "community-index", community_id
+    if county_code is None:
+        raise InvalidInput("city-wide callers choose a county (county_code) or a community (community_id)", field="county_code")
+    caller.require_county(county_code)
+    return "county-index", county_code
+
+
+@app.get("/key-persons", access=allow(*STAFF), summary="Key persons of a community or county 重点人员列表")
+def list_key_persons(
+    community_id: Annotated[CommunityId | None, Query()] = None,
+    county_code: Annotated[CountyCode | None, Query()] = None,
+    status: Annotated[KeyPersonStatus | None, Query()] = None,
+    category: Annotated[KeyPersonCategory | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    next: Annotated[str | None, Query(max_length=300)] = None,
+) -> dict[str, Any]:
+    index, partition = _listing_partition(app.caller, community_id, county_code)
+    after = paging.decode(next)
+    if after is not None and (status is not None and not after.startswith(f"{status.value}#")):
+        raise InvalidInput("not a page token from this listing", field="next")
+    found, last = store().page(index=index, partition=partition, status=status, category=category, limit=limit, after=after)
+    return {"items": [kp.to_json() for kp in found], "next": paging.encode(last) if last else None}
+
+
+@app.get("/key-persons/<kp_id>", access=allow(*STAFF), summary="A key person with recent follow-ups 重点人员详情")
+def get_key_person(kp_id: KpIdPath) -> dict[str, Any]:
+    kp = _loaded(kp_id)
+    return {**kp.to_json(), "follow_ups": [item.to_json() for item in store().follow_ups(kp_id)]}
+
+
+@app.patch("/key-persons/<kp_id>", access=allow(*STAFF), summary="Change category, measure, dates or problems 修改")
+def update_key_person(kp_id: KpIdPath, body: UpdateIn) -> dict[str, Any]:
+    _loaded(kp_id)
+    changes = Changes(body.category, body.measure.measure() if body.measure else None, body.start_date, body.planned_release, body.problems)
+    return service().update(app.caller, kp_id, changes).to_json()
+
+
+@app.post("/key-persons/<kp_id>/confirm", access=allow(*STAFF), summary="Confirm a candidate under a control measure 核实确认")
+def confirm(kp_id: KpIdPath, body: ConfirmIn) -> dict[str, Any]:
+    _loaded(kp_id)
+    changes = Changes(body.category, None, body.start_date, body.planned_release, body.problems)
+    return service().confirm(app.caller, kp_id, body.measure.measure(), changes).to_json()
+
+
+@app.post("/key-persons/<kp_id>/dismiss", access=allow(*STAFF), summary="Dismiss a candidate 排除")
+def dismiss(kp_id: KpIdPath, body: CloseIn) -> dict[str, Any]:
+    _loaded(kp_id)
+    return service().dismiss(app.caller, kp_id, body.note).to_json()
+
+
+@app.post("/key-persons/<kp_id>/follow-ups", access=allow(*STAFF), status_code=201, summary="Today's follow-up 每日随访")
+def follow_up(kp_id: KpIdPath, body: FollowUpIn) -> dict[str, Any]:
+    _loaded(kp_id)
+    symptoms = tuple(dict.fromkeys(body.symptoms))
+    kp, record = service().follow_up(app.caller, kp_id, temperature=body.temperature, symptoms=symptoms, measure_kept=body.measure_kept, note=body.note)
+    return {**kp.to_json(), "follow_up": record.to_json()}
+
+
+@app.post("/key-persons/<kp_id>/release", access=allow(*STAFF), summary="Release from control 解除管控")
+def release(kp_id: KpIdPath, body: CloseIn) -> dict[str, Any]:
+    _loaded(kp_id)
+    kp = service().release(app.caller, kp_id, body.note)
+    logger.info("key person released", extra={"kp_id": kp_id})
+    return kp.to_json()
+
+
+def _supervision_scope(caller: Principal, county_code: str | None, community_id: str | None) -> tuple[list[str], str | None]:
+    """Counties to read and the community to keep: commanders their county or the city, heads their community."""
+    if caller.has(Role.COMMANDER, Role.ADMIN):
+        if community_id is not None:
+            caller.require_community(community_id)
+            return [regions.county_of_community(community_id)], community_id
+        if county_code is not None:
+            caller.require_county(county_code)
+            return [county_code], None
+        own = None if caller.has(Role.ADMIN) else caller.scope_value("county_code")
+        return ([own] if own else [county.code for county in regions.COUNTIES]), None
+    target = community_id or caller.scope_value("community_id") or ""
+    caller.require_community(target)
+    if county_code is not None and county_code != regions.county_of_community(target):
+        raise Forbidden("county is outside your scope")
+    return [regions.county_of_community(target)], target
+
+
+@app.get("/supervision", access=allow(*STAFF), summary="Supervision list: key persons without a daily update 督办清单")
+def supervision(
+    county_code: Annotated[CountyCode | None, Query()] = None,
+    community_id: Annotated[CommunityId | None, Query()] = None,
+    day: Annotated[date | None, Query(alias="date")] = None,
+    include_resolved: Annotated[bool, Query()] = False,
+) -> dict[str, Any]:
+    counties, community_id = _supervision_scope(app.caller, county_code, community_id)
+    shown = day or store().watermark() or clock.today() - timedelta(days=1)
+    entries = [entry for county in counties for entry in store().supervision_list(county, shown)]
+    items = [
+        entry.to_json() for entry in entries if (include_resolved or entry.resolved_at is None) and (community_id is None or entry.community_id == community_id)
+    ]
+    return {"date": shown.isoformat(), "items": items}
+
+
+# -- events other than HTTP ------------------------------------------------------------------------------
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def _take_candidate(record: SQSRecord) -> None:
+    candidate = KeyPersonCandidate.model_validate(json.loads(record.body))
+    person = people(settings()).get(candidate.person_id)
+    kp, new = service().take_candidate(candidate, person)
+    logger.info("candidate taken", extra={"kp_id": kp.kp_id, "source": candidate.source, "new": new})
+
+
+def _daily_close() -> dict[str, Any]:
+    summary = service().daily_close()
+    metrics.add_metric(name="SupervisionFlagged", unit="Count", value=summary["flagged"])
+    logger.info("daily close", extra=summary)
+    return summary
+
+
+_http = api.handler(app)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def _events(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if event.get("source") == "aws.events":
+        return _daily_close()
+    return dict(process_partial_response(event=event, record_handler=_take_candidate, processor=processor, context=context))
+
+
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """HTTP (API Gateway), SQS candidates, or the daily schedule: one function, three doors."""
+    if "httpMethod" in event:
+        return _http(event, context)
+    result: dict[str, Any] = _events(event, context)
+    return result
