@@ -1,0 +1,428 @@
+"""12345 hotline (12345 热线): work orders from operators' calls and from the intake queue (tip-offs, help
+messages, hardship requests, health-code appeals), their lifecycle, the hourly overdue sweep and per-unit
+figures. One function, three event sources: API Gateway, SQS (``WorkOrderIntakeQueue``) and a schedule."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from datetime import datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+
+from sanmenxia import api, aws, clock
+from sanmenxia.auth import ANY_SIGNED_IN, Role, allow
+from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
+from sanmenxia.errors import Forbidden
+from sanmenxia.hotline import figures
+from sanmenxia.hotline.access import require_handle, require_view
+from sanmenxia.hotline.orders import Action, Actor, Command, NewOrder, Status, WorkOrder
+from sanmenxia.hotline.routing import DEPARTMENT_LABELS, Department
+from sanmenxia.hotline.service import Hotline
+from sanmenxia.hotline.sla import SlaPolicy
+from sanmenxia.hotline.store import WorkOrderStore
+from sanmenxia.hotline.uploads import PhotoUploads
+from sanmenxia.models import CommunityId, CountyCode, LongText, PersonName, Phone, RequestModel, ShortText
+from sanmenxia.notifications import Inbox
+from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.services import PeopleSettings, audit_log, people, vault
+
+ORDER_ID = r"^WO[A-Z2-7]{16}$"
+OrderId = Annotated[str, Path(pattern=ORDER_ID)]
+STAFF = (Role.HOTLINE_OPERATOR, Role.DEPARTMENT_HANDLER, Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN)
+
+
+class Settings(PeopleSettings):
+    work_orders_table: str
+    hotline_figures_table: str
+    notifications_table: str
+    uploads_bucket: str
+    hotline_sla: SlaPolicy = Field(default_factory=SlaPolicy)
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
+
+
+def _person_of(sub: str) -> str | None:
+    person = people(settings()).find_by_account(sub)
+    return person.person_id if person else None
+
+
+@functools.cache
+def hotline() -> Hotline:
+    config = settings()
+    store = WorkOrderStore(aws.client("dynamodb"), config.work_orders_table, config.hotline_figures_table, audit_log(config.audit_table))
+    inbox = Inbox(aws.client("dynamodb"), config.notifications_table, config.personal_record_days)
+    return Hotline(store, config.hotline_sla, vault(config.pii_key_id), inbox, _person_of)
+
+
+@functools.cache
+def uploads() -> PhotoUploads:
+    return PhotoUploads(aws.client("s3"), settings().uploads_bucket)
+
+
+app = api.PlatformResolver(title="12345 Hotline 12345 热线")
+
+
+class CallIn(RequestModel):
+    type: WorkOrderType
+    summary: LongText
+    category: Annotated[str | None, Field(default=None, max_length=40)] = None
+    county_code: CountyCode | None = None
+    community_id: CommunityId | None = None
+    address: ShortText | None = None
+    caller_phone: Phone | None = None
+    caller_name: PersonName | None = None
+    department: Department | None = Field(default=None, description="dispatch at once to this unit")
+
+
+class DispatchIn(RequestModel):
+    department: Department
+    note: ShortText | None = None
+
+
+class NoteIn(RequestModel):
+    note: ShortText
+
+
+class OptionalNoteIn(RequestModel):
+    note: ShortText | None = None
+
+
+class ReplyIn(RequestModel):
+    reply: LongText
+    resolved: bool
+
+
+class RevisitIn(RequestModel):
+    satisfaction: Annotated[int | None, Field(default=None, ge=1, le=5)] = None
+    note: ShortText | None = None
+
+
+class ReopenIn(RequestModel):
+    note: ShortText
+    department: Department | None = None
+
+
+class MergeIn(RequestModel):
+    merged_into: Annotated[str, Field(pattern=ORDER_ID)]
+    note: ShortText | None = None
+
+
+class RatingIn(RequestModel):
+    satisfaction: Annotated[int, Field(ge=1, le=5)]
+
+
+def _actor() -> Actor:
+    caller = app.caller
+    return Actor(caller.sub, caller.username, caller.primary_role)
+
+
+def _staff_view(order: WorkOrder) -> dict[str, Any]:
+    view = hotline().staff_view(order, clock.now(), full_contact=app.caller.has(Role.HOTLINE_OPERATOR))
+    view["attachments"] = [{"key": key, "url": uploads().view_url(key)} for key in order.attachments]
+    return view
+
+
+def _act(order_id: str, command: Command, authorize: Any) -> dict[str, Any]:
+    order = hotline().act(order_id, command, _actor(), clock.now(), authorize)
+    metrics.add_metric(name=f"WorkOrder{command.action.value.title()}", unit="Count", value=1)
+    logger.info("work order changed", extra={"order_id": order_id, "action": command.action.value, "status": order.status.value})
+    return _staff_view(order)
+
+
+def _oversees(order: WorkOrder) -> None:
+    """Hotline-wide actions (dispatch, revisit, close): operators, commanders, admins."""
+    app.caller.require_department(Department.HOTLINE_CENTER.value)
+    require_view(app.caller, order)
+
+
+def _handles(order: WorkOrder) -> None:
+    require_handle(app.caller, order)
+
+
+def _requester(order: WorkOrder) -> None:
+    if order.requester_sub is None or order.requester_sub != app.caller.sub:
+        raise Forbidden("only the citizen who raised the order can rate it")
+
+
+# -- creating and reading ------------------------------------------------------------------------------
+@app.post(
+    "/hotline/orders",
+    access=allow(Role.HOTLINE_OPERATOR, Role.ADMIN),
+    status_code=201,
+    summary="Open a work order from a call 来电受理",
+    tags=["hotline"],
+)
+def create_order(body: CallIn) -> dict[str, Any]:
+    service = hotline()
+    new = NewOrder(
+        source=WorkOrderSource.CALL,
+        source_ref="C" + secrets.token_hex(8),
+        type=body.type,
+        category=body.category,
+        county_code=body.county_code or (body.community_id.split("-")[0] if body.community_id else None),
+        community_id=body.community_id,
+        sealed=service.seal({"summary": body.summary, "address": body.address, "phone": body.caller_phone, "name": body.caller_name}),
+    )
+    order = service.open_call(new, _actor(), clock.now(), body.department)
+    metrics.add_metric(name="WorkOrdersOpened", unit="Count", value=1)
+    logger.info("call order opened", extra={"order_id": order.order_id, "type": order.type.value, "department": order.department})
+    return _staff_view(order)
+
+
+@app.get("/hotline/orders", access=allow(*STAFF), summary="Work orders of my unit / community / queue 工单列表", tags=["hotline"])
+def list_orders(
+    department: Annotated[Department | None, Query()] = None,
+    community_id: Annotated[CommunityId | None, Query()] = None,
+    status: Annotated[Status | None, Query()] = None,
+    overdue: Annotated[bool | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    caller = app.caller
+    filters: dict[str, Any] = {}
+    if overdue is not None:
+        filters["overdue"] = overdue
+    if department is None and community_id is None:
+        if caller.has(Role.DEPARTMENT_HANDLER) and caller.scope_value("department"):
+            department = Department(str(caller.scope_value("department")))
+        elif caller.has(Role.COMMUNITY_HEAD) and caller.scope_value("community_id"):
+            community_id = caller.scope_value("community_id")
+    if caller.has(Role.COMMANDER) and caller.scope_value("county_code"):
+        filters["county_code"] = caller.scope_value("county_code")
+    store = hotline().store
+    if department is not None:
+        caller.require_department(department.value)
+        page = store.page(
+            "department-index",
+            ("department", department.value),
+            limit=limit,
+            cursor=cursor,
+            filters={**filters, **({"status": status.value} if status else {})},
+        )
+    elif community_id is not None:
+        caller.require_community(community_id)
+        page = store.page(
+            "community-index", ("community_id", community_id), limit=limit, cursor=cursor, filters={**filters, **({"status": status.value} if status else {})}
+        )
+    else:
+        caller.require_department(Department.HOTLINE_CENTER.value)
+        wanted = status or Status.RECEIVED
+        page = store.page("status-index", ("status", wanted.value), limit=limit, cursor=cursor, filters=filters)
+    now = clock.now()
+    return {"orders": [hotline().summary_row(order, now) for order in page.orders], "cursor": page.cursor}
+
+
+@app.get("/hotline/orders/mine", access=ANY_SIGNED_IN, summary="My work orders and their progress 我的诉求", tags=["hotline"])
+def my_orders(
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    page = hotline().store.page("requester-index", ("requester_sub", app.caller.sub), limit=limit, cursor=cursor)
+    now = clock.now()
+    return {"orders": [hotline().citizen_view(order, now) for order in page.orders], "cursor": page.cursor}
+
+
+@app.get(
+    "/hotline/orders/overdue",
+    access=allow(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN),
+    summary="Overdue open orders, most escalated first 超期督办",
+    tags=["hotline"],
+)
+def overdue_orders() -> list[dict[str, Any]]:
+    caller = app.caller
+    now = clock.now()
+    rows = []
+    for order in hotline().store.overdue_open():
+        if order.county_code and caller.has(Role.COMMANDER) and caller.scope_value("county_code") not in (None, order.county_code):
+            continue
+        rows.append(hotline().summary_row(order, now))
+    return rows
+
+
+@app.get("/hotline/orders/<order_id>", access=ANY_SIGNED_IN, summary="One work order 工单详情", tags=["hotline"])
+def get_order(order_id: OrderId) -> dict[str, Any]:
+    order = hotline().store.get(order_id)
+    if order.requester_sub is not None and order.requester_sub == app.caller.sub:
+        return hotline().citizen_view(order, clock.now())
+    if not app.caller.has(*STAFF):
+        raise Forbidden("this order is not yours")
+    require_view(app.caller, order)
+    return _staff_view(order)
+
+
+# -- the lifecycle ---------------------------------------------------------------------------------------
+@app.post(
+    "/hotline/orders/<order_id>/dispatch",
+    access=allow(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN),
+    summary="Dispatch to a responsible unit 派单",
+    tags=["hotline"],
+)
+def dispatch(order_id: OrderId, body: DispatchIn) -> dict[str, Any]:
+    return _act(order_id, Command(Action.DISPATCH, department=body.department.value, note=body.note), _oversees)
+
+
+@app.post(
+    "/hotline/orders/<order_id>/return",
+    access=allow(Role.DEPARTMENT_HANDLER, Role.COMMUNITY_HEAD, Role.ADMIN),
+    summary="Return: not our remit 退回",
+    tags=["hotline"],
+)
+def return_order(order_id: OrderId, body: NoteIn) -> dict[str, Any]:
+    return _act(order_id, Command(Action.RETURN, note=body.note), _handles)
+
+
+@app.post(
+    "/hotline/orders/<order_id>/accept",
+    access=allow(Role.DEPARTMENT_HANDLER, Role.COMMUNITY_HEAD, Role.ADMIN),
+    summary="Accept and start handling 签收",
+    tags=["hotline"],
+)
+def accept(order_id: OrderId) -> dict[str, Any]:
+    return _act(order_id, Command(Action.ACCEPT), _handles)
+
+
+@app.post(
+    "/hotline/orders/<order_id>/reply",
+    access=allow(Role.DEPARTMENT_HANDLER, Role.COMMUNITY_HEAD, Role.HOTLINE_OPERATOR, Role.ADMIN),
+    summary="Reply to the citizen with the result 答复",
+    tags=["hotline"],
+)
+def reply(order_id: OrderId, body: ReplyIn) -> dict[str, Any]:
+    return _act(order_id, Command(Action.REPLY, note=body.reply, resolved=body.resolved), _handles)
+
+
+@app.post(
+    "/hotline/orders/<order_id>/revisit",
+    access=allow(Role.HOTLINE_OPERATOR, Role.ADMIN),
+    summary="Record the call-back to the citizen 回访",
+    tags=["hotline"],
+)
+def revisit(order_id: OrderId, body: RevisitIn) -> dict[str, Any]:
+    return _act(order_id, Command(Action.REVISIT, satisfaction=body.satisfaction, note=body.note), _oversees)
+
+
+@app.post(
+    "/hotline/orders/<order_id>/reopen",
+    access=allow(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN),
+    summary="Reopen an unsatisfactory order 重办",
+    tags=["hotline"],
+)
+def reopen(order_id: OrderId, body: ReopenIn) -> dict[str, Any]:
+    department = body.department.value if body.department else None
+    return _act(order_id, Command(Action.REOPEN, note=body.note, department=department), _oversees)
+
+
+@app.post(
+    "/hotline/orders/<order_id>/close",
+    access=allow(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN),
+    summary="Close with its result 办结",
+    tags=["hotline"],
+)
+def close(order_id: OrderId, body: OptionalNoteIn) -> dict[str, Any]:
+    return _act(order_id, Command(Action.CLOSE, note=body.note), _oversees)
+
+
+@app.post(
+    "/hotline/orders/<order_id>/merge",
+    access=allow(Role.HOTLINE_OPERATOR, Role.DEPARTMENT_HANDLER, Role.ADMIN),
+    summary="Merge a duplicate into another order 并案",
+    tags=["hotline"],
+)
+def merge(order_id: OrderId, body: MergeIn) -> dict[str, Any]:
+    return _act(order_id, Command(Action.MERGE, merged_into=body.merged_into, note=body.note), _handles_or_oversees)
+
+
+def _handles_or_oversees(order: WorkOrder) -> None:
+    if app.caller.has(Role.HOTLINE_OPERATOR):
+        _oversees(order)
+    else:
+        _handles(order)
+
+
+@app.post("/hotline/orders/<order_id>/rating", access=ANY_SIGNED_IN, summary="Rate the result of my order 评价", tags=["hotline"])
+def rate(order_id: OrderId, body: RatingIn) -> dict[str, Any]:
+    order = hotline().act(order_id, Command(Action.RATE, satisfaction=body.satisfaction), Actor(app.caller.sub, "citizen", "citizen"), clock.now(), _requester)
+    return hotline().citizen_view(order, clock.now())
+
+
+# -- figures ---------------------------------------------------------------------------------------------
+@app.get(
+    "/hotline/figures",
+    access=allow(Role.HOTLINE_OPERATOR, Role.DEPARTMENT_HANDLER, Role.COMMANDER, Role.ADMIN),
+    summary="Per-unit figures for a month 单位考核指标",
+    tags=["hotline"],
+)
+def unit_figures(
+    month: Annotated[str | None, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")] = None,
+    department: Annotated[Department | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    caller = app.caller
+    month = month or clock.now_shanghai().strftime("%Y-%m")
+    if department is None and caller.has(Role.DEPARTMENT_HANDLER) and not caller.has(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN):
+        department = Department(str(caller.scope_value("department")))
+    if department is not None:
+        caller.require_department(department.value)
+    units = [department.value] if department else [unit.value for unit in Department]
+    found = hotline().store.figures(month, units)
+    return [
+        {"department": unit, "label": DEPARTMENT_LABELS[Department(unit)], "month": month, **counts, **figures.rates(counts)}
+        for unit, counts in ((unit, found.get(unit, dict.fromkeys(figures.COUNTERS, 0))) for unit in units)
+    ]
+
+
+@app.get("/hotline/departments", access=ANY_SIGNED_IN, summary="Responsible units 责任单位", tags=["hotline"])
+def departments() -> list[dict[str, str]]:
+    return [{"department": unit.value, "label": unit.label} for unit in Department]
+
+
+# -- intake queue and the overdue sweep ----------------------------------------------------------------
+_processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def _received_at(message: WorkOrderIntake) -> datetime:
+    """Limits run from when the citizen asked (the message's time), never from the future."""
+    now = clock.now()
+    try:
+        sent = datetime.fromisoformat(message.created_at.replace("Z", "+00:00"))
+    except ValueError:
+        return now
+    return min(sent, now) if sent.tzinfo else now
+
+
+def _intake(record: SQSRecord) -> None:
+    message = WorkOrderIntake.model_validate_json(record.body)
+    order, created = hotline().intake(message, _received_at(message))
+    if created:
+        metrics.add_metric(name="WorkOrdersOpened", unit="Count", value=1)
+        logger.info("intake opened", extra={"order_id": order.order_id, "source": message.source.value, "department": order.department})
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def _events(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if event.get("source") == "aws.events":
+        result = hotline().sweep(clock.now())
+        logger.info("overdue sweep", extra=result)
+        return result
+    return process_partial_response(event=event, record_handler=_intake, processor=_processor, context=context)
+
+
+_http = api.handler(app)
+
+
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """API Gateway requests, SQS intake batches and the hourly schedule, told apart by their shape."""
+    records = event.get("Records") or []
+    if event.get("source") == "aws.events" or (records and records[0].get("eventSource") == "aws:sqs"):
+        return _events(event, context)
+    return _http(event, context)

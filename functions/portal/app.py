@@ -1,0 +1,259 @@
+"""The 线上三门峡 portal: content anyone reads without signing in (疫情通报 announcements, 防控措施 measures,
+防护知识 prevention knowledge, 辟谣 rumour rebuttals), published by staff (draft → published), and residents'
+help messages (求助留言), each of which reaches the community and the hotline as a work order."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from dataclasses import replace
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import Field
+
+from sanmenxia import api, audit, aws, clock, contracts, regions
+from sanmenxia.auth import PUBLIC, Role, allow
+from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
+from sanmenxia.errors import InvalidInput, NotFound, UpstreamUnavailable
+from sanmenxia.hotline.orders import order_id_for
+from sanmenxia.hotline.portal import Article, ArticleKind, ArticleState, HelpKind, PortalStore, move, new_article_id
+from sanmenxia.hotline.routing import PUBLISHING_DEPARTMENT
+from sanmenxia.hotline.service import department_label
+from sanmenxia.hotline.store import WorkOrderStore
+from sanmenxia.models import CommunityId, LongText, Phone, RequestModel, ShortText
+from sanmenxia.observability import logger, metrics
+from sanmenxia.services import PeopleSettings, audit_log, people, vault
+
+ARTICLE_ID = r"^A[0-9a-f]{16}$"
+PUBLISHERS = allow(Role.COMMANDER, Role.ADMIN, Role.DEPARTMENT_HANDLER)
+HELP_LABELS = {
+    HelpKind.MEDICINE: "买药",
+    HelpKind.FOOD: "生活物资",
+    HelpKind.MEDICAL_VISIT: "就医",
+    HelpKind.ELDERLY_CARE: "老人照护",
+    HelpKind.OTHER: "其他",
+}
+
+
+class Settings(PeopleSettings):
+    portal_table: str
+    work_orders_table: str
+    hotline_figures_table: str
+    work_order_intake_queue_url: str
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
+
+
+@functools.cache
+def portal() -> PortalStore:
+    return PortalStore(aws.client("dynamodb"), settings().portal_table, audit_log(settings().audit_table))
+
+
+@functools.cache
+def orders() -> WorkOrderStore:
+    return WorkOrderStore(aws.client("dynamodb"), settings().work_orders_table, settings().hotline_figures_table, audit_log(settings().audit_table))
+
+
+app = api.PlatformResolver(title="Portal 线上三门峡门户")
+
+
+class ArticleIn(RequestModel):
+    kind: ArticleKind
+    title: Annotated[str, Field(min_length=2, max_length=120)]
+    summary: Annotated[str, Field(min_length=1, max_length=300)]
+    body: Annotated[str, Field(min_length=1, max_length=20_000)]
+    source: Annotated[str, Field(min_length=2, max_length=60, examples=["三门峡市新型冠状病毒感染的肺炎疫情防控指挥部"])]
+    rebuts: Annotated[str | None, Field(default=None, max_length=300, description="the rumour a rebuttal answers")] = None
+
+
+class HelpIn(RequestModel):
+    kind: HelpKind
+    message: LongText
+    phone: Phone | None = None
+    address: ShortText | None = None
+    community_id: CommunityId | None = Field(default=None, description="where help is needed; default: my registered community")
+
+
+def _require_publisher() -> None:
+    """Commanders and admins publish; among department handlers only the propaganda unit does."""
+    if app.caller.has(Role.COMMANDER, Role.ADMIN):
+        return
+    app.caller.require_department(PUBLISHING_DEPARTMENT.value)
+
+
+def _save(article: Article, action: str, before: Article | None) -> Article:
+    entry = audit.record(app.caller, f"article.{action}", f"article#{article.article_id}", before.staff() if before else None, article.staff())
+    portal().save_article(article, entry, expected_version=before.version if before else None)
+    logger.info("article saved", extra={"article_id": article.article_id, "action": action, "state": article.state.value})
+    return article
+
+
+# -- public reading ------------------------------------------------------------------------------------
+@app.get("/portal/articles", access=PUBLIC, summary="Published content, newest first, paged 资讯", tags=["portal"])
+def list_articles(
+    kind: Annotated[ArticleKind | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    page = portal().published(kind, limit, cursor)
+    return {"articles": [article.public() for article in page.articles], "cursor": page.cursor}
+
+
+@app.get("/portal/articles/<article_id>", access=PUBLIC, summary="One published article 资讯详情", tags=["portal"])
+def get_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> dict[str, Any]:
+    article = portal().article(article_id)
+    if article.state is not ArticleState.PUBLISHED:
+        raise NotFound("no such article")
+    return article.public()
+
+
+# -- publishing ------------------------------------------------------------------------------------------
+@app.get("/portal/manage/articles", access=PUBLISHERS, summary="Drafts (or withdrawn) articles for editors 稿件管理", tags=["portal"])
+def manage_articles(
+    state: Annotated[ArticleState, Query()] = ArticleState.DRAFT,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    _require_publisher()
+    page = portal().in_state(state, limit, cursor)
+    return {"articles": [article.staff() for article in page.articles], "cursor": page.cursor}
+
+
+@app.post("/portal/articles", access=PUBLISHERS, status_code=201, summary="Write a draft 新建稿件", tags=["portal"])
+def create_article(body: ArticleIn) -> dict[str, Any]:
+    _require_publisher()
+    now = clock.iso()
+    article = Article(
+        article_id=new_article_id(),
+        kind=body.kind,
+        title=body.title,
+        summary=body.summary,
+        body=body.body,
+        source=body.source,
+        state=ArticleState.DRAFT,
+        author=app.caller.username,
+        created_at=now,
+        updated_at=now,
+        rebuts=body.rebuts,
+    )
+    return _save(article, "create", None).staff()
+
+
+@app.put("/portal/articles/<article_id>", access=PUBLISHERS, summary="Edit an article 修改稿件", tags=["portal"])
+def edit_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID)], body: ArticleIn) -> dict[str, Any]:
+    _require_publisher()
+    before = portal().article(article_id)
+    after = replace(
+        before,
+        kind=body.kind,
+        title=body.title,
+        summary=body.summary,
+        body=body.body,
+        source=body.source,
+        rebuts=body.rebuts,
+        updated_at=clock.iso(),
+        version=before.version + 1,
+    )
+    return _save(after, "edit", before).staff()
+
+
+@app.post("/portal/articles/<article_id>/publish", access=PUBLISHERS, summary="Publish 发布", tags=["portal"])
+def publish(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> dict[str, Any]:
+    _require_publisher()
+    before = portal().article(article_id)
+    metrics.add_metric(name="ArticlesPublished", unit="Count", value=1)
+    return _save(move(before, ArticleState.PUBLISHED, clock.iso()), "publish", before).staff()
+
+
+@app.post("/portal/articles/<article_id>/withdraw", access=PUBLISHERS, summary="Withdraw from the portal 撤回", tags=["portal"])
+def withdraw(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> dict[str, Any]:
+    _require_publisher()
+    before = portal().article(article_id)
+    return _save(move(before, ArticleState.WITHDRAWN, clock.iso()), "withdraw", before).staff()
+
+
+# -- help messages ---------------------------------------------------------------------------------------
+@app.post("/portal/help-messages", access=allow(Role.RESIDENT), status_code=201, summary="Leave a help message 求助留言", tags=["portal"])
+def leave_help_message(body: HelpIn) -> dict[str, Any]:
+    caller = app.caller
+    person = people(settings()).find_by_account(caller.sub)
+    community_id = body.community_id or (person.community_id if person else None)
+    if community_id is None:
+        raise InvalidInput("say which community needs help (or register as a resident first)", field="community_id")
+    county_code = regions.county_of_community(community_id)
+    help_id = "H" + secrets.token_hex(8)
+    sealer = vault(settings().pii_key_id)
+    now = clock.iso()
+    record = {
+        "help_id": help_id,
+        "kind": body.kind.value,
+        "enc_message": sealer.seal("help.message", body.message),
+        "enc_phone": sealer.seal("help.phone", body.phone) if body.phone else None,
+        "enc_address": sealer.seal("help.address", body.address) if body.address else None,
+        "requester_sub": caller.sub,
+        "person_id": person.person_id if person else None,
+        "county_code": county_code,
+        "community_id": community_id,
+        "created_at": now,
+        "order_id": order_id_for(WorkOrderSource.HELP_MESSAGE, help_id),
+        "expires_at": clock.epoch_after_days(settings().personal_record_days),
+    }
+    portal().put_help(record)
+    contact = f" 联系电话 {body.phone}" if body.phone else ""
+    message = WorkOrderIntake(
+        source=WorkOrderSource.HELP_MESSAGE,
+        source_ref=help_id,
+        type=WorkOrderType.HELP_REQUEST,
+        category=body.kind.value,
+        summary=f"【求助·{HELP_LABELS[body.kind]}】{body.message}{contact}"[:2000],
+        county_code=county_code,
+        community_id=community_id,
+        requester_person_id=person.person_id if person else None,
+        requester_sub=caller.sub,
+        address=body.address,
+        created_at=now,
+    )
+    try:
+        contracts.send(settings().work_order_intake_queue_url, message)
+    except Exception as exc:  # any failure to hand over: take the message back, so nothing is half written
+        portal().delete_help(help_id)
+        raise UpstreamUnavailable("the hotline could not take the message; please try again") from exc
+    metrics.add_metric(name="HelpMessages", unit="Count", value=1)
+    logger.info("help message left", extra={"help_id": help_id, "community_id": community_id, "kind": body.kind.value})
+    return {
+        "help_id": help_id,
+        "kind": body.kind.value,
+        "community_id": community_id,
+        "created_at": now,
+        "order_id": record["order_id"],
+        "status": "submitted",
+        "message": "留言已收到 Your message reached the hotline and your community; the answer will come to your inbox.",
+    }
+
+
+@app.get("/portal/help-messages/mine", access=allow(Role.RESIDENT), summary="My help messages and their answers 我的留言", tags=["portal"])
+def my_help_messages() -> list[dict[str, Any]]:
+    items = portal().help_of(app.caller.sub)
+    found = orders().get_many([item["order_id"] for item in items])
+    sealer = vault(settings().pii_key_id)
+    rows = []
+    for item in items:
+        order = found.get(item["order_id"])
+        rows.append(
+            {
+                "help_id": item["help_id"],
+                "kind": item["kind"],
+                "message": sealer.open("help.message", item["enc_message"]),
+                "community_id": item["community_id"],
+                "created_at": item["created_at"],
+                "order_id": item["order_id"],
+                "status": order.status.value if order else "submitted",
+                "department_label": department_label(order.department or order.replied_by) if order else None,
+                "reply": order.reply if order else None,
+            }
+        )
+    return rows

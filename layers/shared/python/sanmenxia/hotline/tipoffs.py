@@ -1,0 +1,186 @@
+"""Tip-offs (我要上报疫情) in DynamoDB.
+
+``TipoffsTable`` (partition ``pk``):
+
+* ``tipoff#<id>``: category, county, community, the address and description sealed, photo keys,
+  ``dup_key`` (category#community) and ``created_at`` for the duplicate index, ``reporter_sub`` only when
+  the reporter did not ask for anonymity, a SHA-256 of the tracking code;
+* ``track#<sha256 of the tracking code>``: points to the tip-off, so an anonymous reporter follows it with
+  the code alone. Both are written in one transaction.
+
+Indexes: ``dup-index`` (dup_key, created_at) for likely duplicates; ``reporter-index`` (reporter_sub,
+created_at), sparse: anonymous tip-offs are not in it, because they hold no identity at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from sanmenxia.errors import NotFound, UpstreamUnavailable
+from sanmenxia.hotline.duplicates import TipoffKey
+from sanmenxia.hotline.store import deserialize, serialize
+
+
+def tracking_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+def new_tracking_code() -> str:
+    """A code the reporter keeps to follow the tip-off (shown once, stored only as a hash)."""
+    return secrets.token_urlsafe(15)
+
+
+@dataclass(frozen=True)
+class Tipoff:
+    tipoff_id: str
+    category: str
+    county_code: str
+    community_id: str
+    sealed_address: str
+    sealed_description: str
+    photos: tuple[str, ...]
+    anonymous: bool
+    reporter_sub: str | None
+    created_at: str
+    order_id: str
+    department: str | None
+    duplicate_of: str | None
+    track_hash: str
+
+    @property
+    def key(self) -> TipoffKey:
+        return TipoffKey(self.tipoff_id, self.category, self.community_id, self.created_at)
+
+    def item(self) -> dict[str, Any]:
+        return serialize(
+            {
+                "pk": f"tipoff#{self.tipoff_id}",
+                "tipoff_id": self.tipoff_id,
+                "category": self.category,
+                "county_code": self.county_code,
+                "community_id": self.community_id,
+                "enc_address": self.sealed_address,
+                "enc_description": self.sealed_description,
+                "photos": list(self.photos) or None,
+                "anonymous": self.anonymous,
+                "reporter_sub": None if self.anonymous else self.reporter_sub,
+                "created_at": self.created_at,
+                "dup_key": f"{self.category}#{self.community_id}",
+                "order_id": self.order_id,
+                "department": self.department,
+                "duplicate_of": self.duplicate_of,
+                "track_hash": self.track_hash,
+            }
+        )
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Tipoff:
+        data = deserialize(item)
+        return cls(
+            tipoff_id=data["tipoff_id"],
+            category=data["category"],
+            county_code=data["county_code"],
+            community_id=data["community_id"],
+            sealed_address=data["enc_address"],
+            sealed_description=data["enc_description"],
+            photos=tuple(data.get("photos") or ()),
+            anonymous=bool(data.get("anonymous")),
+            reporter_sub=data.get("reporter_sub"),
+            created_at=data["created_at"],
+            order_id=data["order_id"],
+            department=data.get("department"),
+            duplicate_of=data.get("duplicate_of"),
+            track_hash=data["track_hash"],
+        )
+
+
+class TipoffStore:
+    """Data access for tip-offs. ``dynamodb`` is a boto3 client."""
+
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db = dynamodb
+        self._table = table
+
+    def put(self, tipoff: Tipoff) -> None:
+        writes = [
+            {"Put": {"TableName": self._table, "Item": tipoff.item(), "ConditionExpression": "attribute_not_exists(pk)"}},
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": {"pk": {"S": f"track#{tipoff.track_hash}"}, "tipoff_id": {"S": tipoff.tipoff_id}},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        try:
+            self._db.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not save the tip-off") from exc
+
+    def withdraw(self, tipoff: Tipoff) -> None:
+        """Undo ``put`` when the tip-off could not be handed to the hotline (nothing half written)."""
+        try:
+            self._db.transact_write_items(
+                TransactItems=[
+                    {"Delete": {"TableName": self._table, "Key": {"pk": {"S": f"tipoff#{tipoff.tipoff_id}"}}}},
+                    {"Delete": {"TableName": self._table, "Key": {"pk": {"S": f"track#{tipoff.track_hash}"}}}},
+                ]
+            )
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not withdraw the tip-off") from exc
+
+    def find(self, tipoff_id: str) -> Tipoff | None:
+        try:
+            item = self._db.get_item(TableName=self._table, Key={"pk": {"S": f"tipoff#{tipoff_id}"}}).get("Item")
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read the tip-off") from exc
+        return Tipoff.from_item(item) if item else None
+
+    def get(self, tipoff_id: str) -> Tipoff:
+        found = self.find(tipoff_id)
+        if found is None:
+            raise NotFound("no such tip-off")
+        return found
+
+    def by_tracking_code(self, code: str) -> Tipoff:
+        try:
+            pointer = self._db.get_item(TableName=self._table, Key={"pk": {"S": f"track#{tracking_hash(code)}"}}).get("Item")
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read the tip-off") from exc
+        if not pointer:
+            raise NotFound("no tip-off has this tracking code", field="code")
+        return self.get(pointer["tipoff_id"]["S"])
+
+    def recent(self, category: str, community_id: str, since: str, limit: int = 50) -> list[TipoffKey]:
+        """Tip-offs of this category in this community made at or after ``since``, newest first."""
+        try:
+            items = self._db.query(
+                TableName=self._table,
+                IndexName="dup-index",
+                KeyConditionExpression="dup_key = :d AND created_at >= :since",
+                ExpressionAttributeValues={":d": {"S": f"{category}#{community_id}"}, ":since": {"S": since}},
+                ScanIndexForward=False,
+                Limit=limit,
+            )["Items"]
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not look for similar tip-offs") from exc
+        return [TipoffKey(item["tipoff_id"]["S"], category, community_id, item["created_at"]["S"]) for item in items]
+
+    def of_reporter(self, reporter_sub: str, limit: int = 50) -> list[Tipoff]:
+        try:
+            items = self._db.query(
+                TableName=self._table,
+                IndexName="reporter-index",
+                KeyConditionExpression="reporter_sub = :r",
+                ExpressionAttributeValues={":r": {"S": reporter_sub}},
+                ScanIndexForward=False,
+                Limit=limit,
+            )["Items"]
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not list your tip-offs") from exc
+        return [Tipoff.from_item(item) for item in items]
