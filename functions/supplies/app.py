@@ -1,0 +1,294 @@
+"""Emergency supplies (应急物资): catalogue, warehouses and stock, inbound, requests, allocation runs
+("frontline first"), dispatch and signed receipt, low-stock alerts and the public view."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import Field
+
+from sanmenxia import api, audit, aws, clock
+from sanmenxia.auth import PUBLIC, Role, allow
+from sanmenxia.models import CountyCode, LongText, RequestModel, ShortText
+from sanmenxia.observability import logger, metrics
+from sanmenxia.services import audit_log
+from sanmenxia.settings import FunctionSettings
+from sanmenxia.supplies.allocation import Tier
+from sanmenxia.supplies.catalogue import CATALOGUE, InboundKind, Item, UnitKind
+from sanmenxia.supplies.ledger import (
+    SupplyRequest,
+    check_new_request,
+    crosses_threshold,
+    low_stock,
+    public_view,
+    threshold_for,
+)
+from sanmenxia.supplies.store import NewRequest, RunResult, SuppliesStore
+
+
+class Settings(FunctionSettings):
+    supplies_table: str
+    audit_table: str
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
+
+
+@functools.cache
+def store() -> SuppliesStore:
+    return SuppliesStore(aws.client("dynamodb"), settings().supplies_table, audit_log(settings().audit_table))
+
+
+app = api.PlatformResolver(title="Emergency supplies 应急物资")
+
+#: Who manages the stock and runs allocation.
+OFFICERS = allow(Role.SUPPLIES_OFFICER, Role.COMMANDER, Role.ADMIN)
+#: Who may request and sign for supplies (for their own unit; officers for every unit).
+UNITS = allow(Role.SUPPLIES_OFFICER, Role.COMMANDER, Role.ADMIN, Role.COMMUNITY_HEAD, Role.DEPARTMENT_HANDLER, Role.ENTERPRISE_ADMIN)
+
+Quantity = Annotated[int, Field(strict=True, ge=1, le=10_000_000)]
+UnitId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")]
+WarehouseId = Annotated[str, Path(pattern=r"^wh-[0-9a-f]{10}$")]
+RequestId = Annotated[str, Path(pattern=r"^rq-[0-9a-f]{10}$")]
+RunId = Annotated[str, Path(pattern=r"^run-[0-9a-f]{10}$")]
+
+
+class WarehouseIn(RequestModel):
+    name: ShortText
+    county_code: CountyCode
+    address: ShortText
+
+
+class InboundIn(RequestModel):
+    warehouse_id: Annotated[str, Field(pattern=r"^wh-[0-9a-f]{10}$")]
+    item: Item
+    quantity: Quantity
+    kind: InboundKind
+    source: ShortText = Field(description="donor or supplier (an organisation)")
+    reference: Annotated[str, Field(min_length=1, max_length=80)] | None = Field(default=None, description="invoice or certificate no.")
+
+
+class ThresholdIn(RequestModel):
+    threshold: Annotated[int, Field(strict=True, ge=0, le=100_000_000)]
+
+
+class RequestIn(RequestModel):
+    item: Item
+    tier: Tier
+    quantity: Quantity
+    needed_by: date
+    unit_kind: UnitKind
+    unit_id: UnitId
+    unit_name: ShortText
+    county_code: CountyCode | None = None
+    purpose: LongText | None = None
+
+
+class RunIn(RequestModel):
+    item: Item
+    warehouse_id: Annotated[str, Field(pattern=r"^wh-[0-9a-f]{10}$")]
+    release: Annotated[int, Field(strict=True, ge=1, le=10_000_000)] | None = Field(
+        default=None, description="units of the available stock to give out in this run (default: all)"
+    )
+
+
+class DispatchIn(RequestModel):
+    carrier: ShortText | None = Field(default=None, description="vehicle or carrier, e.g. 豫M·12345")
+    note: ShortText | None = None
+
+
+class ReceiptIn(RequestModel):
+    received_quantity: Annotated[int, Field(strict=True, ge=0, le=10_000_000)]
+    note: ShortText | None = None
+
+
+def _request_json(request: SupplyRequest) -> dict[str, Any]:
+    return request.to_json(clock.today())
+
+
+# -- public -------------------------------------------------------------------------------------------------
+@app.get("/supplies/public", access=PUBLIC, summary="Need against delivered, per item and tier 物资需求与到位", tags=["supplies"])
+def public_supplies() -> dict[str, Any]:
+    return {"as_of": clock.iso(), "items": public_view(store().totals())}
+
+
+# -- catalogue and thresholds ------------------------------------------------------------------------------------
+@app.get("/supplies/items", access=UNITS, summary="The catalogue with low-stock thresholds 物资目录", tags=["supplies"])
+def list_items() -> list[dict[str, Any]]:
+    thresholds = store().thresholds()
+    return [entry.to_json(threshold_for(item, thresholds)) for item, entry in CATALOGUE.items()]
+
+
+@app.put("/supplies/items/<item>/threshold", access=OFFICERS, summary="Set an item's low-stock threshold 预警阈值", tags=["supplies"])
+def set_threshold(item: Annotated[Item, Path()], body: ThresholdIn) -> dict[str, Any]:
+    before = threshold_for(item, store().thresholds())
+    entry = audit.record(app.caller, "supplies.threshold.set", f"item#{item.value}", {"threshold": before}, {"threshold": body.threshold})
+    store().set_threshold(item, body.threshold, entry)
+    return CATALOGUE[item].to_json(body.threshold)
+
+
+# -- warehouses, stock, inbound, alerts ----------------------------------------------------------------------------
+@app.post("/supplies/warehouses", access=OFFICERS, status_code=201, summary="Add a warehouse 新增仓库", tags=["supplies"])
+def add_warehouse(body: WarehouseIn) -> dict[str, Any]:
+    entry = audit.record(app.caller, "supplies.warehouse.create", "warehouse#new", None, body.model_dump())
+    return store().add_warehouse(body.name, body.county_code, body.address, entry).to_json()
+
+
+@app.get("/supplies/warehouses", access=OFFICERS, summary="Warehouses 仓库", tags=["supplies"])
+def list_warehouses() -> list[dict[str, Any]]:
+    return [warehouse.to_json() for warehouse in store().warehouses()]
+
+
+@app.get("/supplies/warehouses/<warehouse_id>", access=OFFICERS, summary="A warehouse and its stock 仓库库存", tags=["supplies"])
+def get_warehouse(warehouse_id: WarehouseId) -> dict[str, Any]:
+    warehouse = store().warehouse(warehouse_id)
+    lines = store().stock_of_warehouse(warehouse_id)
+    return {
+        **warehouse.to_json(),
+        "stock": [{"item": line.item.value, "available": line.available, "reserved": line.reserved} for line in lines],
+    }
+
+
+@app.post("/supplies/inbound", access=OFFICERS, status_code=201, summary="Book a donation or procurement 入库登记", tags=["supplies"])
+def book_inbound(body: InboundIn) -> dict[str, Any]:
+    entry = audit.record(app.caller, "supplies.inbound", f"warehouse#{body.warehouse_id}", None, body.model_dump(mode="json"))
+    record = store().receive(body.warehouse_id, body.item, body.quantity, body.kind, body.source, body.reference, entry)
+    metrics.add_metric(name="SuppliesInbound", unit="Count", value=1)
+    logger.info("supplies booked in", extra={"warehouse_id": body.warehouse_id, "item": body.item.value, "quantity": body.quantity})
+    return record
+
+
+@app.get("/supplies/inbound", access=OFFICERS, summary="Inbound records of an item, newest first 入库记录", tags=["supplies"])
+def list_inbound(item: Annotated[Item, Query()]) -> list[dict[str, Any]]:
+    return store().inbound(item)
+
+
+@app.get("/supplies/stock", access=OFFICERS, summary="Stock of every item in every warehouse 库存总览", tags=["supplies"])
+def stock_overview() -> list[dict[str, Any]]:
+    thresholds = store().thresholds()
+    overview = []
+    for item in Item:
+        lines = store().stock_of_item(item)
+        threshold = threshold_for(item, thresholds)
+        overview.append(
+            {
+                "item": item.value,
+                "available": sum(line.available for line in lines),
+                "reserved": sum(line.reserved for line in lines),
+                "threshold": threshold,
+                "warehouses": [
+                    {"warehouse_id": line.warehouse_id, "available": line.available, "reserved": line.reserved, "low": line.available < threshold}
+                    for line in lines
+                ],
+            }
+        )
+    return overview
+
+
+@app.get("/supplies/alerts", access=OFFICERS, summary="Low-stock alerts, worst first 库存预警", tags=["supplies"])
+def stock_alerts() -> list[dict[str, Any]]:
+    thresholds = store().thresholds()
+    names = {warehouse.warehouse_id: warehouse.name for warehouse in store().warehouses()}
+    lines = [line for item in Item for line in store().stock_of_item(item)]
+    return [low.to_json(names.get(low.warehouse_id)) for low in low_stock(lines, thresholds)]
+
+
+# -- requests ------------------------------------------------------------------------------------------------------
+@app.post("/supplies/requests", access=UNITS, status_code=201, summary="Request supplies for a unit 物资申领", tags=["supplies"])
+def file_request(body: RequestIn) -> dict[str, Any]:
+    app.caller.require_supply_unit(body.unit_kind.value, body.unit_id)
+    county = check_new_request(body.tier, body.unit_kind, body.unit_id, body.county_code, body.needed_by, clock.today())
+    new = NewRequest(body.item, body.tier, body.quantity, body.needed_by, body.unit_kind, body.unit_id, body.unit_name, county, body.purpose)
+    request = store().add_request(
+        new,
+        app.caller.sub,
+        lambda made: audit.record(app.caller, "supplies.request.create", f"request#{made.request_id}", None, _request_json(made)),
+    )
+    metrics.add_metric(name="SuppliesRequested", unit="Count", value=1)
+    return _request_json(request)
+
+
+@app.get("/supplies/requests", access=OFFICERS, summary="Requests for an item, newest first 申领列表", tags=["supplies"])
+def list_requests(item: Annotated[Item, Query()]) -> list[dict[str, Any]]:
+    return [_request_json(request) for request in store().requests_of_item(item)]
+
+
+@app.get("/supplies/requests/<request_id>", access=UNITS, summary="A request and its ledger 申领台账", tags=["supplies"])
+def get_request(request_id: RequestId) -> dict[str, Any]:
+    request = store().request(request_id)
+    app.caller.require_supply_unit(request.unit_kind.value, request.unit_id)
+    return _request_json(request)
+
+
+@app.get(
+    "/supplies/units/<unit_kind>/<unit_id>/requests",
+    access=UNITS,
+    summary="A unit's requests, newest first 本单位申领",
+    tags=["supplies"],
+)
+def unit_requests(unit_kind: Annotated[UnitKind, Path()], unit_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{2,40}$")]) -> list[dict[str, Any]]:
+    app.caller.require_supply_unit(unit_kind.value, unit_id)
+    return [_request_json(request) for request in store().requests_of_unit(unit_kind, unit_id)]
+
+
+# -- allocation runs -----------------------------------------------------------------------------------------------
+@app.post("/supplies/runs", access=OFFICERS, status_code=201, summary="Allocate a warehouse's stock: frontline first 调配", tags=["supplies"])
+def run_allocation(body: RunIn) -> dict[str, Any]:
+    def audit_for(result: RunResult) -> audit.AuditRecord:
+        return audit.record(app.caller, "supplies.run", f"run#{result.run_id}", None, result.to_json())
+
+    result = store().run_allocation(body.item, body.warehouse_id, body.release, audit_for)
+    threshold = threshold_for(body.item, store().thresholds())
+    after = result.available_before - result.plan.given
+    if crosses_threshold(result.available_before, after, threshold):
+        metrics.add_metric(name="LowStockAlerts", unit="Count", value=1)
+        logger.warning("stock below threshold", extra={"warehouse_id": body.warehouse_id, "item": body.item.value, "available": after})
+    metrics.add_metric(name="SuppliesAllocated", unit="Count", value=result.plan.given)
+    logger.info("allocation run", extra={"run_id": result.run_id, "item": body.item.value, "allocated": result.plan.given})
+    return result.to_json()
+
+
+@app.get("/supplies/runs", access=OFFICERS, summary="Allocation runs of an item, newest first 调配记录", tags=["supplies"])
+def list_runs(item: Annotated[Item, Query()]) -> list[dict[str, Any]]:
+    return store().runs(item)
+
+
+@app.get("/supplies/runs/<run_id>", access=OFFICERS, summary="An allocation run and its plan 调配详情", tags=["supplies"])
+def get_run(run_id: RunId) -> dict[str, Any]:
+    return store().run(run_id)
+
+
+# -- dispatch and receipt --------------------------------------------------------------------------------------------
+@app.post(
+    "/supplies/requests/<request_id>/lines/<run_id>/dispatch",
+    access=OFFICERS,
+    summary="Dispatch an allocated line 出库发运",
+    tags=["supplies"],
+)
+def dispatch_line(request_id: RequestId, run_id: RunId, body: DispatchIn) -> dict[str, Any]:
+    request = store().request(request_id)
+    before = request.lines[run_id].to_json() if run_id in request.lines else None
+    entry = audit.record(app.caller, "supplies.dispatch", f"request#{request_id}", before, {"run_id": run_id, **body.model_dump()})
+    return store().dispatch(request, run_id, body.carrier, body.note, entry).to_json()
+
+
+@app.post(
+    "/supplies/requests/<request_id>/lines/<run_id>/receipt",
+    access=UNITS,
+    summary="Sign for a dispatched line (the requesting unit) 签收",
+    tags=["supplies"],
+)
+def sign_receipt(request_id: RequestId, run_id: RunId, body: ReceiptIn) -> dict[str, Any]:
+    request = store().request(request_id)
+    app.caller.require_supply_unit(request.unit_kind.value, request.unit_id)
+    line = request.lines.get(run_id)
+    entry = audit.record(app.caller, "supplies.receipt", f"request#{request_id}", line.to_json() if line else None, body.model_dump())
+    return store().sign_receipt(request, run_id, body.received_quantity, body.note, entry).to_json()
+
+
+lambda_handler = api.handler(app)
