@@ -15,6 +15,8 @@ from sanmenxia.checkpoints import gate, stats
 from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn, StaffAssignmentIn
 from sanmenxia.checkpoints.store import CachedCheckpoints, CheckpointRegistry, ScanLedger
 from sanmenxia.errors import InvalidInput
+from sanmenxia.healthcode import tokens
+from sanmenxia.healthcode.store import HealthCodeStore, SigningKeys
 from sanmenxia.holds import CodeColor
 from sanmenxia.observability import logger, metrics
 from sanmenxia.pii import lookup_key
@@ -29,6 +31,8 @@ class Settings(PeopleSettings):
     holds_table: str
     key_person_queue_url: str
     user_pool_id: str
+    health_code_table: str
+    health_code_secret_arn: str
 
 
 @functools.cache
@@ -51,14 +55,26 @@ def staff_directory() -> StaffDirectory:
     return StaffDirectory(aws.client("cognito-idp"), settings().user_pool_id)
 
 
+@functools.cache
+def health_codes() -> HealthCodeStore:
+    config = settings()
+    return HealthCodeStore(aws.client("dynamodb"), config.health_code_table, holds(config.holds_table), retention_days=config.personal_record_days)
+
+
+@functools.cache
+def signing_keys() -> SigningKeys:
+    return SigningKeys(aws.client("secretsmanager"), settings().health_code_secret_arn)
+
+
 def key_set() -> Mapping[str, Any]:
-    """The health code's published key set (JWKS)."""
-    raise NotImplementedError
+    """The health code's published key set (JWKS), refreshed as the health-code function refreshes it."""
+    return tokens.jwks(signing_keys().published())
 
 
-def current_color(person_id: str) -> CodeColor:
-    """A person's shown health-code colour now (rule colour and holds)."""
-    raise NotImplementedError
+def current_color(person_id: str) -> CodeColor | None:
+    """A person's shown health-code colour now (rule colour and holds); None without a code."""
+    code = health_codes().current([person_id]).get(person_id)
+    return code.color if code else None
 
 
 def _send_candidate(candidate: contracts.KeyPersonCandidate) -> None:

@@ -131,7 +131,7 @@ class Gate:
     checkpoints: Callable[[str], Checkpoint]
     ledger: ScanLedger
     people: PeopleRegistry
-    current_color: Callable[[str], CodeColor]
+    current_color: Callable[[str], CodeColor | None]  # shown colour now; None: the person has no health code
     key_set: Callable[[], Mapping[str, Any]]
     follow_up: Callable[[ScanRecord], None]
     plate_key: Callable[[str], str]

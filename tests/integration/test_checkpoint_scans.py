@@ -1,0 +1,358 @@
+"""Gate scans on moto: decisions, idempotent scan ids, counts and unique persons, refusals, follow-up, scope."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from sanmenxia import clock
+from sanmenxia.healthcode import tokens
+from sanmenxia.healthcode.store import HealthCodeStore
+from sanmenxia.holds import CodeColor, HoldKind, HoldStore
+from sanmenxia.idnumber import make_id_number
+from tests.support.stack import Stack, claims_for
+
+HEAD1 = claims_for("sub-head1", "community_head", username="head1", community_id="411202-001", county_code="411202")
+HEAD2 = claims_for("sub-head2", "community_head", username="head2", community_id="411202-002", county_code="411202")
+HUBIN_COMMANDER = claims_for("sub-cmd", "commander", username="commander_hubin", county_code="411202")
+LINGBAO_COMMANDER = claims_for("sub-cmd-lb", "commander", username="commander_lingbao", county_code="411282")
+STAFF_A = claims_for("sub-staff-a", "checkpoint_staff", username="gate_a", checkpoint_id="cp-gate-a", community_id="411202-001")
+STAFF_B = claims_for("sub-staff-b", "checkpoint_staff", username="gate_b", checkpoint_id="cp-gate-b", community_id="411202-001")
+ALICE = claims_for("sub-alice", "resident")
+BOB = claims_for("sub-bob", "resident")
+ALICE_ID = make_id_number("411202", date(1990, 3, 7), 123)
+BOB_ID = make_id_number("411202", date(1985, 7, 1), 456)
+CHILD_ID = make_id_number("411202", date(2015, 6, 1), 124)
+STRANGER_ID = make_id_number("411221", date(1970, 1, 1), 777)
+
+
+@pytest.fixture
+def gates(stack: Stack) -> Stack:
+    """Two checkpoints of community 411202-001 (A: north gate, B: market), made by its head."""
+    for checkpoint_id, name, kind in (("cp-gate-a", "湖滨社区北门", "residential_compound"), ("cp-gate-b", "湖滨农贸市场", "market")):
+        body = {
+            "checkpoint_id": checkpoint_id,
+            "name": name,
+            "kind": kind,
+            "community_id": "411202-001",
+            "entrances": ["北门", "东门"],
+            "location": {"latitude": 34.78, "longitude": 111.19, "place": "湖滨区黄河路"},
+        }
+        assert stack.request("POST", "/checkpoints", claims=HEAD1, body=body).status == 201
+    return stack
+
+
+def register(stack: Stack, claims: dict[str, Any], id_number: str, name: str, *, color: CodeColor | None = CodeColor.GREEN) -> str:
+    """A registered resident; with ``color`` a health code (red through an isolation hold)."""
+    body = {"name": name, "id_number": id_number, "phone": "13812345678", "county_code": "411202", "community_id": "411202-001", "address": "湖滨区前进路1号"}
+    person = stack.request("POST", "/residents", claims=claims, body=body)
+    assert person.status == 201, person.json
+    person_id: str = person.json["person_id"]
+    if color is not None:
+        db = stack.client("dynamodb")
+        holds = HoldStore(db, stack.table("HoldsTable"))
+        store = HealthCodeStore(db, stack.table("HealthCodeTable"), holds)
+        store.apply(person_id, county_code="411202", community_id="411202-001", applied_by=claims["sub"], declared_fever=False, declared_isolation=False)
+        if color is CodeColor.RED:
+            holds.place(person_id, HoldKind.ISOLATION, source="key-persons", source_ref="kp-1", reason="centralised isolation")
+    return person_id
+
+
+def signing_key(stack: Stack) -> tokens.SigningKey:
+    secret = stack.client("secretsmanager").get_secret_value(SecretId=stack.table("HealthCodeSigningSecret"))["SecretString"]
+    return tokens.signing_key_from_secret(secret)
+
+
+def token_for(stack: Stack, person_id: str, color: CodeColor = CodeColor.GREEN, *, now: datetime | None = None, key: tokens.SigningKey | None = None) -> str:
+    return tokens.issue_token(key or signing_key(stack), person_id, color, now=now or clock.now(), ttl=timedelta(minutes=5))
+
+
+def scan(stack: Stack, checkpoint: str = "cp-gate-a", claims: dict[str, Any] = STAFF_A, **body: Any) -> Any:
+    payload: dict[str, Any] = {"scan_id": f"scan-{uuid.uuid4().hex[:16]}", "temperature": 36.5, "direction": "in"}
+    payload.update(body)
+    return stack.request("POST", f"/checkpoints/{checkpoint}/scans", claims=claims, body=payload)
+
+
+def day_totals(stack: Stack, path: str, claims: dict[str, Any] = HEAD1) -> dict[str, int]:
+    response = stack.request("GET", path, claims=claims)
+    assert response.status == 200, response.json
+    totals: dict[str, int] = response.json["totals"]
+    return totals
+
+
+def queued_candidates(stack: Stack) -> list[dict[str, Any]]:
+    sqs = stack.client("sqs")
+    url = stack.table("KeyPersonCandidateQueue")
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(message["Body"]) for message in messages]
+
+
+def test_a_green_qr_code_passes_and_the_gate_sees_only_what_it_needs(gates: Stack) -> None:
+    # Given a resident with a green code showing their QR token
+    alice = register(gates, ALICE, ALICE_ID, "张三丰")
+    # When checkpoint staff scan it
+    response = scan(gates, method="qr", token=token_for(gates, alice), scan_id="qr-green-0001", entrance="北门")
+    # Then the person passes and the response holds the masked name, colour, decision, reason and time only
+    assert response.status == 201, response.json
+    body = response.json
+    assert (body["name"], body["color"], body["decision"], body["reason"]) == ("张**", "green", "pass", "ok")
+    assert set(body) == {"scan_id", "name", "color", "decision", "reason", "time", "checkpoint_id", "direction", "message", "duplicate", "dependents"}
+
+
+def test_scans_hold_no_clear_personal_data_and_expire(gates: Stack) -> None:
+    alice = register(gates, ALICE, ALICE_ID, "张三丰")
+    scan(gates, method="typed", id_number=ALICE_ID, scan_id="typed-0001", vehicle_plate="鄂A12345")
+    items = gates.client("dynamodb").scan(TableName=gates.table("ScansTable"))["Items"]
+    dump = str(items)
+    for secret in (ALICE_ID, "张三丰", "鄂A12345"):
+        assert secret not in dump
+    assert items[0]["person_id"]["S"] == alice
+    assert items[0]["plate_masked"]["S"] == "鄂A***45"
+    assert int(items[0]["expires_at"]["N"]) > int(clock.now().timestamp()) + 50 * 86400
+
+
+def test_same_person_twice_here_and_once_elsewhere_counts_three_scans_and_one_person(gates: Stack) -> None:
+    # Given a resident scanned in and out at gate A, and in at gate B, the same day
+    register(gates, ALICE, ALICE_ID, "张三丰")
+    assert scan(gates, method="id_card", id_number=ALICE_ID, scan_id="visit-0001").status == 201
+    assert scan(gates, method="id_card", id_number=ALICE_ID, scan_id="visit-0002", direction="out").status == 201
+    assert scan(gates, "cp-gate-b", STAFF_B, method="typed", id_number=ALICE_ID, scan_id="visit-0003").status == 201
+    # Then gate A has two scans of one person and a balanced in/out, gate B one scan of one person
+    gate_a = day_totals(gates, "/checkpoints/cp-gate-a/stats")
+    assert (gate_a["scans"], gate_a["unique_persons"], gate_a["ins"], gate_a["outs"], gate_a["balance"]) == (2, 1, 1, 1, 0)
+    gate_b = day_totals(gates, "/checkpoints/cp-gate-b/stats")
+    assert (gate_b["scans"], gate_b["unique_persons"]) == (1, 1)
+    # And the community and the county count three scans of one person
+    community = day_totals(gates, "/communities/411202-001/checkpoint-stats")
+    county = day_totals(gates, "/counties/411202/checkpoint-stats", HUBIN_COMMANDER)
+    assert (community["scans"], community["unique_persons"], community["passes"]) == (3, 1, 3)
+    assert (county["scans"], county["unique_persons"]) == (3, 1)
+
+
+def test_the_same_scan_id_sent_twice_is_counted_once(gates: Stack) -> None:
+    # Given a device that lost the response and sends the same scan again
+    register(gates, ALICE, ALICE_ID, "张三丰")
+    first = scan(gates, method="typed", id_number=ALICE_ID, scan_id="retry-0001")
+    again = scan(gates, method="typed", id_number=ALICE_ID, scan_id="retry-0001")
+    # Then the second answer is the first one, marked duplicate, and the counters moved once
+    assert first.status == again.status == 201
+    assert (first.json["duplicate"], again.json["duplicate"]) == (False, True)
+    assert again.json["time"] == first.json["time"]
+    assert day_totals(gates, "/checkpoints/cp-gate-a/stats")["scans"] == 1
+    assert gates.client("dynamodb").scan(TableName=gates.table("ScansTable"))["Count"] == 1
+
+
+def test_a_late_sync_keeps_the_original_time_and_hour(gates: Stack) -> None:
+    # Given a scan taken offline yesterday at 08:15 Sanmenxia time and synced now
+    register(gates, ALICE, ALICE_ID, "张三丰")
+    yesterday = (clock.now_shanghai() - timedelta(days=1)).replace(hour=8, minute=15, second=0, microsecond=0)
+    response = scan(gates, method="typed", id_number=ALICE_ID, scan_id="offline-0001", scanned_at=yesterday.isoformat())
+    assert response.status == 201, response.json
+    assert response.json["time"] == clock.iso(yesterday)
+    # Then yesterday's 08:00 hour has it, today has nothing
+    day = yesterday.date().isoformat()
+    stats = gates.request("GET", "/checkpoints/cp-gate-a/stats", claims=HEAD1, query={"date": day}).json
+    assert [(hour["hour"], hour["scans"]) for hour in stats["hours"]] == [("08", 1)]
+    assert day_totals(gates, "/checkpoints/cp-gate-a/stats")["scans"] == 0
+    listed = gates.request("GET", "/checkpoints/cp-gate-a/scans", claims=STAFF_A, query={"date": day}).json
+    assert listed[0]["late"] is True
+
+
+def tampered(token: str) -> str:
+    header, payload, signature = token.split(".")
+    claims = json.loads(tokens._b64decode(payload))
+    claims["col"] = "green"
+    return f"{header}.{tokens._b64encode(json.dumps(claims, separators=(',', ':')).encode())}.{signature}"
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda s, p: tampered(token_for(s, p, CodeColor.RED)), "bad signature"),
+        (lambda s, p: token_for(s, p, now=clock.now() - timedelta(hours=1)), "expired"),
+        (lambda s, p: token_for(s, p, key=tokens.signing_key_from_secret("x" * 64)), "unknown key"),
+        (lambda s, p: "not.a.token", "malformed"),
+    ],
+    ids=["forged", "expired", "unknown-key", "malformed"],
+)
+def test_bad_tokens_are_refused_with_the_reason_and_nothing_is_counted(gates: Stack, make: Any, reason: str) -> None:
+    alice = register(gates, ALICE, ALICE_ID, "张三丰")
+    response = scan(gates, method="qr", token=make(gates, alice), scan_id="bad-token-01")
+    assert response.status == 422, response.json
+    assert response.json["error"] == "token_rejected"
+    assert response.json["fields"] == [{"field": "token", "reason": f"token rejected: {reason}"}]
+    assert gates.client("dynamodb").scan(TableName=gates.table("ScansTable"))["Count"] == 0
+
+
+def test_a_typed_id_with_a_bad_check_digit_is_refused(gates: Stack) -> None:
+    wrong = ALICE_ID[:-1] + ("0" if ALICE_ID[-1] != "0" else "1")
+    response = scan(gates, method="typed", id_number=wrong)
+    assert response.status == 422
+    assert response.json["fields"][0]["field"] == "id_number"
+    assert "check digit" in response.json["fields"][0]["reason"]
+
+
+@pytest.mark.parametrize("reading", [29.9, 45.1])
+def test_temperatures_outside_30_to_45_are_refused(gates: Stack, reading: float) -> None:
+    response = scan(gates, method="typed", id_number=ALICE_ID, temperature=reading)
+    assert response.status == 422
+    assert [item["field"] for item in response.json["fields"]] == ["temperature"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"method": "qr"}, "token"),
+        ({"method": "typed"}, "id_number"),
+        ({"method": "typed", "id_number": ALICE_ID, "scan_id": "x"}, "scan_id"),
+        ({"method": "typed", "id_number": ALICE_ID, "direction": "sideways"}, "direction"),
+        ({"method": "typed", "id_number": ALICE_ID, "vehicle_plate": "12345"}, "vehicle_plate"),
+        ({"method": "typed", "id_number": ALICE_ID, "scanned_at": "2020-02-25T08:00:00"}, "scanned_at"),
+    ],
+)
+def test_other_bad_scan_input_names_the_field(gates: Stack, body: dict[str, Any], field: str) -> None:
+    response = scan(gates, **body)
+    assert response.status == 422, response.json
+    assert any(field in item["field"] or field in item["reason"] for item in response.json["fields"])
+
+
+def test_an_unknown_entrance_and_a_future_time_are_refused(gates: Stack) -> None:
+    register(gates, ALICE, ALICE_ID, "张三丰")
+    assert scan(gates, method="typed", id_number=ALICE_ID, entrance="西门").json["fields"][0]["field"] == "entrance"
+    future = (clock.now() + timedelta(hours=1)).isoformat()
+    assert scan(gates, method="typed", id_number=ALICE_ID, scanned_at=future).json["fields"][0]["field"] == "scanned_at"
+
+
+def test_staff_cannot_scan_at_another_teams_checkpoint(gates: Stack) -> None:
+    register(gates, ALICE, ALICE_ID, "张三丰")
+    response = scan(gates, "cp-gate-b", STAFF_A, method="typed", id_number=ALICE_ID)
+    assert response.status == 403
+    assert scan(gates, "cp-gate-a", HEAD2, method="typed", id_number=ALICE_ID).status == 403
+    assert scan(gates, "cp-gate-a", ALICE, method="typed", id_number=ALICE_ID).status == 403
+
+
+def test_a_fever_stops_places_a_fever_hold_and_sends_a_key_person_candidate(gates: Stack) -> None:
+    # Given a green-code resident with 38.2 °C at the gate
+    alice = register(gates, ALICE, ALICE_ID, "张三丰")
+    response = scan(gates, method="qr", token=token_for(gates, alice), temperature=38.2, scan_id="fever-0001")
+    # Then the gate stops them for fever
+    assert (response.json["decision"], response.json["reason"]) == ("stop", "fever")
+    # And a fever hold from this scan is on their code
+    holds = HoldStore(gates.client("dynamodb"), gates.table("HoldsTable")).for_person(alice)
+    assert [(h.kind, h.source, h.source_ref) for h in holds] == [(HoldKind.FEVER, "checkpoints", "cp-gate-a#fever-0001")]
+    # And a key-person candidate is queued for their community
+    [candidate] = queued_candidates(gates)
+    assert candidate["person_id"] == alice
+    assert (candidate["category"], candidate["source"], candidate["source_ref"]) == ("fever_without_contact", "checkpoint", "cp-gate-a#fever-0001")
+    assert candidate["community_id"] == "411202-001"
+    assert day_totals(gates, "/checkpoints/cp-gate-a/stats")["fevers"] == 1
+
+
+def test_a_red_code_read_from_the_id_card_stops_and_is_followed_up(gates: Stack) -> None:
+    # Given a resident under isolation (red code), reading their ID card
+    bob = register(gates, BOB, BOB_ID, "李四", color=CodeColor.RED)
+    response = scan(gates, method="id_card", id_number=BOB_ID, scan_id="red-0001")
+    # Then they are stopped for the red code and followed up
+    assert (response.json["color"], response.json["decision"], response.json["reason"]) == ("red", "stop", "red_code")
+    assert [c["source_ref"] for c in queued_candidates(gates)] == ["cp-gate-a#red-0001"]
+    assert bob
+
+
+def test_a_yellow_code_stops_without_follow_up(gates: Stack) -> None:
+    alice = register(gates, ALICE, ALICE_ID, "张三丰")
+    response = scan(gates, method="qr", token=token_for(gates, alice, CodeColor.YELLOW), scan_id="yellow-001")
+    assert (response.json["decision"], response.json["reason"]) == ("stop", "yellow_code")
+    assert queued_candidates(gates) == []
+
+
+def test_an_unregistered_id_number_has_no_code_and_is_stopped_and_counted(gates: Stack) -> None:
+    response = scan(gates, method="typed", id_number=STRANGER_ID, scan_id="stranger-01")
+    assert response.status == 201
+    assert (response.json["name"], response.json["color"], response.json["reason"]) == (None, None, "no_health_code")
+    assert STRANGER_ID not in str(gates.client("dynamodb").scan(TableName=gates.table("ScansTable"))["Items"])
+    totals = day_totals(gates, "/checkpoints/cp-gate-a/stats")
+    assert (totals["stops"], totals["unique_persons"]) == (1, 1)
+
+
+def test_dependents_are_recorded_and_counted_with_the_scan(gates: Stack) -> None:
+    # Given a resident with a child passing together
+    alice = register(gates, ALICE, ALICE_ID, "张三丰")
+    child = gates.request("POST", "/residents/me/household", claims=ALICE, body={"name": "张小", "id_number": CHILD_ID, "relation": "child"})
+    assert child.status == 201
+    response = scan(gates, method="qr", token=token_for(gates, alice), scan_id="family-001", dependents=[{"id_number": CHILD_ID, "temperature": 36.8}])
+    # Then the child is a scan of its own (no code of their own here: stopped), and two persons are counted
+    assert [d["reason"] for d in response.json["dependents"]] == ["no_health_code"]
+    totals = day_totals(gates, "/checkpoints/cp-gate-a/stats")
+    assert (totals["scans"], totals["unique_persons"], totals["passes"], totals["stops"]) == (2, 2, 1, 1)
+    # And the parent sees the child's history through the household
+    history = gates.request("GET", "/scans/me", claims=ALICE, query={"person_id": child.json["person_id"]})
+    assert [record["companion_of"] for record in history.json] == ["family-001"]
+
+
+def test_the_same_person_twice_in_one_scan_is_refused(gates: Stack) -> None:
+    register(gates, ALICE, ALICE_ID, "张三丰")
+    response = scan(gates, method="typed", id_number=ALICE_ID, dependents=[{"id_number": ALICE_ID, "temperature": 36.8}])
+    assert response.status == 400
+    assert response.json["fields"][0]["field"] == "dependents"
+
+
+def test_a_resident_sees_their_own_scan_history_only(gates: Stack) -> None:
+    register(gates, ALICE, ALICE_ID, "张三丰")
+    bob = register(gates, BOB, BOB_ID, "李四")
+    scan(gates, method="typed", id_number=ALICE_ID, scan_id="hist-0001")
+    scan(gates, method="typed", id_number=BOB_ID, scan_id="hist-0002")
+    mine = gates.request("GET", "/scans/me", claims=ALICE)
+    assert [record["scan_id"] for record in mine.json] == ["hist-0001"]
+    assert mine.json[0]["checkpoint_name"] == "湖滨社区北门"
+    assert gates.request("GET", "/scans/me", claims=ALICE, query={"person_id": bob}).status == 403
+
+
+def test_statistics_follow_scope(gates: Stack) -> None:
+    assert gates.request("GET", "/communities/411202-001/checkpoint-stats", claims=HEAD1).status == 200
+    assert gates.request("GET", "/communities/411202-001/checkpoint-stats", claims=HEAD2).status == 403
+    assert gates.request("GET", "/checkpoints/cp-gate-a/stats", claims=STAFF_B).status == 403
+    assert gates.request("GET", "/checkpoints/cp-gate-a/scans", claims=STAFF_B).status == 403
+    assert gates.request("GET", "/counties/411202/checkpoint-stats", claims=HUBIN_COMMANDER).status == 200
+    assert gates.request("GET", "/counties/411202/checkpoint-stats", claims=LINGBAO_COMMANDER).status == 403
+    assert gates.request("GET", "/checkpoint-stats", claims=HUBIN_COMMANDER).status == 403
+
+
+def test_the_city_view_sums_counties_and_lists_each(gates: Stack) -> None:
+    register(gates, ALICE, ALICE_ID, "张三丰")
+    scan(gates, method="typed", id_number=ALICE_ID, scan_id="city-00001")
+    city = gates.request("GET", "/checkpoint-stats", claims=claims_for("sub-city", "commander")).json
+    assert city["totals"]["scans"] == 1
+    assert "unique_persons" not in city["totals"]
+    assert [c["totals"]["scans"] for c in city["counties"] if c["county_code"] == "411202"] == [1]
+
+
+def test_a_closed_checkpoint_takes_no_scans(gates: Stack) -> None:
+    register(gates, ALICE, ALICE_ID, "张三丰")
+    gates.request("PATCH", "/checkpoints/cp-gate-b", claims=HEAD1, body={"active": False})
+    response = scan(gates, "cp-gate-b", STAFF_B, method="typed", id_number=ALICE_ID)
+    assert response.status == 409
+
+
+def test_each_scan_leaves_an_audit_record_without_personal_data(gates: Stack) -> None:
+    register(gates, ALICE, ALICE_ID, "张三丰")
+    scan(gates, method="typed", id_number=ALICE_ID, scan_id="audit-0001")
+    items = gates.client("dynamodb").scan(TableName=gates.table("AuditTable"))["Items"]
+    scans = [item for item in items if item["action"]["S"] == "checkpoint.scan"]
+    assert [item["target"]["S"] for item in scans] == ["scan#cp-gate-a#audit-0001"]
+    assert scans[0]["actor_sub"]["S"] == "sub-staff-a"
+    assert ALICE_ID not in str(items)
+
+
+def test_time_comes_from_the_platform_clock(gates: Stack) -> None:
+    # Given the platform clock moved to 2020-02-25 09:30 in Sanmenxia
+    register(gates, ALICE, ALICE_ID, "张三丰")
+    clock.set_offset((datetime(2020, 2, 25, 1, 30, tzinfo=UTC) - datetime.now(UTC)).total_seconds())
+    try:
+        response = scan(gates, method="typed", id_number=ALICE_ID, scan_id="clock-0001")
+    finally:
+        clock.set_offset(0)
+    assert response.json["time"].startswith("2020-02-25T01:30")
