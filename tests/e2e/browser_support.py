@@ -1,0 +1,108 @@
+"""Headless Chromium for the web-app journeys (Playwright driving Debian's chromium, 375×812 phone viewport).
+
+Fixtures here are imported by ``tests/e2e/test_web*.py``; they need the ``local_stack`` fixture of
+``tests/e2e/conftest.py`` and ``web/dist`` (``make web``). Screenshots go to ``test-artifacts/web/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import PASSWORD, ROOT, LocalStack
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts" / "web"
+PHONE = {"width": 375, "height": 812}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--headless",
+]
+
+
+def chromium_args(*extra: str) -> list[str]:
+    return [*CHROMIUM_ARGS, *extra]
+
+
+def _require_browser_and_build() -> None:
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM)")
+    if not (ROOT / "web" / "dist" / "index.html").is_file():
+        pytest.fail("web/dist is missing: run `make web` first")
+    index = (ROOT / "web" / "dist" / "index.html").read_text()
+    if "/assets/" not in index:
+        pytest.fail("web/dist/index.html is not a Vite build: run `make web`")
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    _require_browser_and_build()
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Any) -> Iterator[Any]:
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=chromium_args(), headless=True)
+    yield browser
+    browser.close()
+
+
+class Phone:
+    """One browser context at phone size, with its console errors and failed API calls collected."""
+
+    def __init__(self, context: Any, stack: LocalStack, name: str) -> None:
+        self.context = context
+        self.stack = stack
+        self.name = name
+        self.page = context.new_page()
+        self.console_errors: list[str] = []
+        self.page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        self.shots = 0
+
+    def open(self, route: str = "/") -> None:
+        self.page.goto(f"{self.stack.base_url}/#{route}")
+
+    def shot(self, label: str) -> Path:
+        """Save a screenshot under test-artifacts/web/<test>-<n>-<label>.png."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.shots += 1
+        path = ARTIFACTS / f"{self.name}-{self.shots:02d}-{re.sub(r'[^a-z0-9]+', '-', label.lower())}.png"
+        self.page.screenshot(path=str(path), full_page=False)
+        return path
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> None:
+        """Sign in through the app's own form (Cognito InitiateAuth from the browser)."""
+        self.open("/login")
+        self.page.get_by_test_id("page-login").wait_for()
+        self.page.locator("input[name=username]").fill(username)
+        self.page.locator("input[name=password]").fill(password)
+        self.page.get_by_test_id("login-submit").click()
+        self.page.get_by_test_id("page-home").wait_for()
+
+    def no_horizontal_scroll(self) -> bool:
+        """The screen fits the phone: nothing wider than the 375 px viewport."""
+        return bool(self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+
+
+@pytest.fixture
+def phone(browser: Any, local_stack: LocalStack, request: pytest.FixtureRequest) -> Iterator[Phone]:
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(60_000)
+    device = Phone(context, local_stack, request.node.name.removeprefix("test_"))
+    yield device
+    context.close()

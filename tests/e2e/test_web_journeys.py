@@ -1,0 +1,245 @@
+"""The 线上三门峡 web app in headless Chromium at a 375×812 phone viewport, against the local stack:
+the resident journey (sign in → register → apply → check in → a green code whose QR token verifies), a
+checkpoint scan (the QR image read by the scanner's QR library, then a typed ID), and a commander's
+drill-down city → county → community → key-person list. Screenshots are kept in test-artifacts/web/."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from typing import Any
+
+from sanmenxia.idnumber import make_id_number
+from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone
+from tests.e2e.conftest import LocalStack
+
+pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
+
+
+def new_id_number(county: str = "411202") -> str:
+    rng = random.SystemRandom()
+    return make_id_number(county, date(rng.randint(1950, 2000), rng.randint(1, 12), rng.randint(1, 28)), rng.randint(0, 999))
+
+
+def pick_community(phone: Phone, county: str, community: str) -> None:
+    """Vant's cascader: tap the field, then the county, then the community."""
+    page = phone.page
+    page.locator("input[name=community_id]").click()
+    page.locator(".van-cascader__option", has_text=county).first.click()
+    page.locator(".van-cascader__option", has_text=community).first.click()
+    page.locator(".van-cascader").wait_for(state="hidden")
+
+
+def register_and_apply(phone: Phone, name: str, id_number: str) -> None:
+    """From the home screen of a new resident to their code screen, through the app's forms."""
+    page = phone.page
+    page.get_by_test_id("register-notice").click()
+    page.get_by_test_id("page-register").wait_for()
+    page.locator("input[name=name]").fill(name)
+    page.locator("input[name=id_number]").fill(id_number)
+    page.locator("input[name=phone]").fill("139" + str(random.SystemRandom().randint(10_000_000, 99_999_999)))
+    pick_community(phone, "湖滨区", "湖滨社区")
+    page.locator("input[name=address]").fill("湖滨区黄河路1号")
+    phone.shot("register-filled")
+    page.get_by_test_id("register-submit").click()
+    page.get_by_test_id("page-apply").wait_for()
+    page.get_by_test_id("apply-accept").click()
+    phone.shot("apply")
+    page.get_by_test_id("apply-submit").click()
+    page.get_by_test_id("page-code").wait_for()
+
+
+def code_token(phone: Phone) -> str:
+    qr = phone.page.get_by_test_id("code-qr")
+    qr.wait_for()
+    return str(qr.get_attribute("data-token"))
+
+
+def test_resident_signs_in_applies_checks_in_and_shows_a_green_code_whose_token_verifies(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a new resident account
+    username = local_stack.new_user("resident")
+    page = phone.page
+    # When they sign in through the app (Cognito InitiateAuth from the browser), register and apply
+    phone.sign_in(username)
+    phone.shot("home")
+    register_and_apply(phone, "韩梅梅", new_id_number())
+    # And check in today from the code screen
+    page.get_by_test_id("code-checkin").click()
+    page.get_by_test_id("page-checkin").wait_for()
+    page.get_by_test_id("checkin-temperature").locator("input").fill("36.4")
+    page.get_by_test_id("checkin-submit").click()
+    page.get_by_test_id("page-code").wait_for()
+    page.get_by_test_id("code-checkin").filter(has_text="今日已打卡").wait_for()
+    # Then the code screen is green, with a running clock and a QR image of a token
+    color = page.get_by_test_id("code-color")
+    assert color.get_attribute("data-color") == "green"
+    assert color.inner_text().replace(" ", "") == "绿码"
+    clock_before = page.get_by_test_id("running-clock").inner_text()
+    token = code_token(phone)
+    page.wait_for_timeout(1200)
+    assert page.get_by_test_id("running-clock").inner_text() != clock_before
+    assert page.get_by_test_id("code-qr").get_attribute("src", timeout=5000).startswith("data:image/png;base64,")
+    phone.shot("green-code")
+    # And the token in the QR verifies at a checkpoint as green, with the masked name
+    verdict = local_stack.call("POST", "/health-codes/verify", "checkpoint1", {"token": token})
+    assert verdict.status == 200, verdict.body
+    assert verdict.json["valid"] is True
+    assert verdict.json["color"] == "green"
+    assert verdict.json["name"] == "韩**"
+    # And the screen fits the phone, with no script errors
+    assert phone.no_horizontal_scroll()
+    assert not [error for error in phone.console_errors if "Failed to load resource" not in error]
+
+
+def test_checkpoint_scans_the_residents_qr_image_then_a_typed_id_and_the_verdict_clears_itself(
+    browser: Any,
+    phone: Phone,
+    local_stack: LocalStack,
+) -> None:
+    # Given a resident with a green code on their phone, and the QR image as a camera would see it
+    resident = local_stack.new_user("resident")
+    phone.sign_in(resident)
+    register_and_apply(phone, "李雷", new_id_number())
+    code_token(phone)
+    qr_image = ARTIFACTS / f"qr-{resident}.png"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    phone.page.get_by_test_id("code-qr").screenshot(path=str(qr_image))
+    # And a stop case: a second registered resident identified by a typed ID number, with a fever
+    typed_id = new_id_number()
+    other = local_stack.new_user("resident")
+    registered = local_stack.call(
+        "POST",
+        "/residents",
+        other,
+        {"name": "王芳", "id_number": typed_id, "phone": "13900002222", "county_code": "411202", "community_id": "411202-001", "address": "车站路2号"},
+    )
+    assert registered.status == 201, registered.body
+    assert local_stack.call("POST", "/health-codes", other, {"fever": False, "in_isolation": False, "declaration_accepted": True}).status == 201
+    # And a checkpoint of 湖滨社区 with its own officer
+    checkpoint_id = f"cp-web-{random.SystemRandom().randint(100000, 999999)}"
+    created = local_stack.call(
+        "POST",
+        "/checkpoints",
+        "head1",
+        {
+            "checkpoint_id": checkpoint_id,
+            "name": "黄河路小区东门",
+            "kind": "residential_compound",
+            "community_id": "411202-001",
+            "entrances": ["东门"],
+            "location": {"latitude": 34.77, "longitude": 111.19, "place": "黄河路1号"},
+        },
+    )
+    assert created.status == 201, created.body
+    officer = local_stack.new_user("checkpoint_staff", {"checkpoint_id": checkpoint_id, "community_id": "411202-001"})
+    # When the officer reads the QR image with the scanner's QR library
+    gate = Phone(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN"), local_stack, "checkpoint-scan")
+    try:
+        gate.context.set_default_timeout(60_000)
+        gate.sign_in(officer)
+        gate.open("/staff/scan")
+        gate.page.get_by_test_id("page-scan").wait_for()
+        gate.page.get_by_test_id("scan-stats").wait_for()
+        before = _stat(gate, "scans")
+        gate.page.get_by_test_id("qr-image-upload").locator("input[type=file]").set_input_files(str(qr_image))
+        # Then the gate shows PASS with the masked name, and the screen clears itself
+        verdict = gate.page.get_by_test_id("scan-result")
+        verdict.wait_for()
+        assert verdict.get_attribute("data-decision") == "pass"
+        assert gate.page.get_by_test_id("scan-result-name").inner_text() == "李*"
+        assert "黄河路小区东门" in gate.page.get_by_test_id("page-scan").inner_text()
+        gate.shot("pass")
+        verdict.wait_for(state="hidden", timeout=15_000)
+        # When a typed ID number comes with a temperature of 38.1 °C
+        gate.page.get_by_role("tab", name="身份证").click()
+        gate.page.get_by_test_id("scan-id-number").locator("input").fill(typed_id)
+        gate.page.get_by_test_id("scan-temperature").locator("input").fill("38.1")
+        gate.page.get_by_test_id("scan-submit").click()
+        # Then the gate says STOP with the reason, and today's counters include both scans
+        verdict.wait_for()
+        assert verdict.get_attribute("data-decision") == "stop"
+        assert "体温异常" in verdict.inner_text()
+        gate.shot("stop-fever")
+        verdict.click()
+        verdict.wait_for(state="hidden")
+        gate.page.wait_for_function(
+            "expected => Number(document.querySelector('[data-testid=scan-stats] [data-stat=scans]').textContent) >= expected", arg=before + 2
+        )
+        assert _stat(gate, "stops") >= 1
+        assert gate.no_horizontal_scroll()
+        gate.shot("stats")
+    finally:
+        gate.context.close()
+
+
+def _stat(device: Phone, name: str) -> int:
+    return int(device.page.locator(f"[data-testid=scan-stats] [data-stat={name}]").inner_text())
+
+
+def test_commander_drills_down_from_the_city_map_to_a_communitys_key_person_list(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a key person under home isolation in 湖滨区 / 前进社区, registered by the community head
+    resident = local_stack.new_user("resident")
+    id_number = new_id_number()
+    body = {"name": "赵强", "id_number": id_number, "phone": "13900003333", "county_code": "411202", "community_id": "411202-002", "address": "前进路3号"}
+    assert local_stack.call("POST", "/residents", resident, body).status == 201
+    registered = local_stack.call("POST", "/key-persons", "head2", {"id_number": id_number, "category": "from_hubei", "measure": {"kind": "home_isolation"}})
+    assert registered.status == 201, registered.body
+    page = phone.page
+    # When the city commander opens the dashboard
+    phone.sign_in("commander1")
+    phone.open("/staff/dashboard")
+    page.get_by_test_id("dashboard-map").wait_for()
+    page.wait_for_function("document.querySelector('[data-testid=dashboard-map] canvas') !== null")
+    phone.shot("city")
+    # And taps 湖滨区 on the map of the six county-level divisions
+    x, y = page.get_by_test_id("dashboard-map").evaluate("el => el.echartsInstance.convertToPixel({ seriesIndex: 0 }, [111.2, 34.75])")
+    box = page.get_by_test_id("dashboard-map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    # Then the dashboard is at the county, listing its communities
+    page.get_by_test_id("dashboard-crumbs").filter(has_text="湖滨区").wait_for()
+    phone.shot("county")
+    # When they tap 前进社区
+    page.locator("[data-testid=dashboard-areas] [data-area='411202-002']").click()
+    # Then the live key-person list of that community shows the key person, masked
+    listing = page.get_by_test_id("dashboard-keyperson-list")
+    listing.filter(has_text="赵*").wait_for()
+    assert "湖北返回" in listing.inner_text()
+    assert page.get_by_test_id("dashboard-crumbs").inner_text().replace(" ", "").endswith("前进社区")
+    phone.shot("community")
+    assert phone.no_horizontal_scroll()
+
+
+def test_every_screen_fits_the_phone_and_switches_to_english_and_large_text(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a signed-in resident
+    username = local_stack.new_user("resident")
+    phone.sign_in(username)
+    # When they switch to English and the large-font mode on the "me" screen
+    phone.open("/me")
+    phone.page.get_by_test_id("lang-switch").click()
+    phone.page.get_by_test_id("large-font").click()
+    # Then the app speaks English in large text, and the screens fit 375 px
+    assert phone.page.evaluate("document.documentElement.classList.contains('large-font')")
+    phone.page.get_by_text("Sign out").wait_for()
+    for route in ("/", "/news", "/cotravel", "/tipoff", "/household", "/self-report", "/help", "/notifications", "/my-tipoffs"):
+        phone.open(route)
+        phone.page.wait_for_timeout(400)
+        assert phone.no_horizontal_scroll(), route
+    phone.shot("english-large")
+
+
+def test_an_api_error_is_shown_in_words(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a resident who has not registered
+    username = local_stack.new_user("resident")
+    phone.sign_in(username)
+    # When they try to add a household member (the API answers 404: register yourself first)
+    phone.open("/household")
+    page = phone.page
+    page.locator("input[name=name]").fill("小明")
+    page.locator("input[name=id_number]").fill(new_id_number())
+    page.get_by_role("button", name="添加").click()
+    # Then the refusal is on screen in words, not swallowed
+    message = page.locator(".error-toast, .error-dialog")
+    message.first.wait_for()
+    assert "未找到" in message.first.inner_text()
+    phone.shot("error")
