@@ -42,12 +42,18 @@ class Settings(PeopleSettings):
     hotline_figures_table: str
     notifications_table: str
     uploads_bucket: str
-    hotline_sla: SlaPolicy = Field(default_factory=SlaPolicy)
+    hotline_sla: str = Field(default="", description="JSON of SlaPolicy; empty: the defaults")
 
 
 @functools.cache
 def settings() -> Settings:
     return Settings()  # type: ignore[call-arg]
+
+
+@functools.cache
+def sla_policy() -> SlaPolicy:
+    raw = settings().hotline_sla
+    return SlaPolicy.model_validate_json(raw) if raw.strip() else SlaPolicy()
 
 
 def _person_of(sub: str) -> str | None:
@@ -60,7 +66,7 @@ def hotline() -> Hotline:
     config = settings()
     store = WorkOrderStore(aws.client("dynamodb"), config.work_orders_table, config.hotline_figures_table, audit_log(config.audit_table))
     inbox = Inbox(aws.client("dynamodb"), config.notifications_table, config.personal_record_days)
-    return Hotline(store, config.hotline_sla, vault(config.pii_key_id), inbox, _person_of)
+    return Hotline(store, sla_policy(), vault(config.pii_key_id), inbox, _person_of)
 
 
 @functools.cache

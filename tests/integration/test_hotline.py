@@ -84,7 +84,7 @@ def test_call_order_goes_through_its_lifecycle_with_an_audit_record_per_change(s
     assert stack.request("POST", f"/hotline/orders/{oid}/accept", claims=CIVIL).json["status"] == "handling"
     replied = stack.request("POST", f"/hotline/orders/{oid}/reply", claims=CIVIL, body={"reply": "社区已送药上门", "resolved": True})
     assert replied.status == 200, replied.json
-    stack.request("POST", f"/hotline/orders/{oid}/revisit", claims=OPERATOR, body={"satisfaction": 5})
+    assert stack.request("POST", f"/hotline/orders/{oid}/revisit", claims=OPERATOR, body={"satisfaction": 5}).status == 200
     closed = stack.request("POST", f"/hotline/orders/{oid}/close", claims=OPERATOR, body={"note": "已办结"})
     # Then every state change is a step with who and when, and each has its audit record
     assert closed.json["status"] == "closed"
@@ -187,8 +187,8 @@ def test_citizen_rates_own_order_only_and_figures_show_it(stack: Stack) -> None:
     deliver_intake(stack)
     oid = stack.request("GET", "/hotline/orders/mine", claims=RESIDENT).json["orders"][0]["order_id"]
     handler = claims_for("sub-bd", "department_handler", department="big_data")
-    stack.request("POST", f"/hotline/orders/{oid}/accept", claims=handler)
-    stack.request("POST", f"/hotline/orders/{oid}/reply", claims=handler, body={"reply": "已核实并更正", "resolved": True})
+    assert stack.request("POST", f"/hotline/orders/{oid}/accept", claims=handler).status == 200
+    assert stack.request("POST", f"/hotline/orders/{oid}/reply", claims=handler, body={"reply": "已核实并更正", "resolved": True}).status == 200
     # When another resident tries to rate it, Then 403; when the requester rates, Then it is revisited
     assert stack.request("POST", f"/hotline/orders/{oid}/rating", claims=OTHER_RESIDENT, body={"satisfaction": 1}).status == 403
     rated = stack.request("POST", f"/hotline/orders/{oid}/rating", claims=RESIDENT, body={"satisfaction": 4})

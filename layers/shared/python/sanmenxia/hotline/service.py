@@ -134,14 +134,22 @@ class Hotline:
         return after
 
     def _tell_requester(self, order: WorkOrder) -> None:
+        """Leave the reply in the citizen's inbox. The change is saved already: a failure here is logged,
+        not reported (the citizen still sees the reply under their orders)."""
         if self.inbox is None:
             return
+        try:
+            self._notify(self.inbox, order)
+        except Exception:
+            logger.warning("reply notification failed", extra={"order_id": order.order_id}, exc_info=True)
+
+    def _notify(self, inbox: Inbox, order: WorkOrder) -> None:
         person_id = order.requester_person_id
         if person_id is None and order.requester_sub and self.person_of is not None:
             person_id = self.person_of(order.requester_sub)
         if person_id is None:
             return
-        self.inbox.notify(
+        inbox.notify(
             person_id,
             kind="work_order_reply",
             title=f"12345 工单 {order.order_id} 已答复 Your request has been answered",
