@@ -119,7 +119,8 @@ def test_partition_is_the_business_day_in_shanghai() -> None:
     # A date attribute is taken as it is
     assert partition_day(catalog.CHECKINS, {"day": "2020-02-03"}, changed) == "2020-02-03"
     # A UTC timestamp after 16:00 is the next day in Asia/Shanghai
-    assert partition_day(catalog.SCANS, {"scanned_at": "2020-02-01T17:30:00Z"}, changed) == "2020-02-02"
+    assert partition_day(catalog.WORK_ORDERS, {"updated_at": "2020-02-01T17:30:00Z"}, changed) == "2020-02-02"
+    assert partition_day(catalog.SCANS, {"dt": "2020-02-01", "scanned_at": "2020-02-01T08:00:00+08:00"}, changed) == "2020-02-01"
     # Without a business time, the change's own time decides
     assert partition_day(catalog.RESIDENTS, {}, changed) == "2020-02-05"
 

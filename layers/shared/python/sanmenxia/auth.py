@@ -105,6 +105,12 @@ class Principal:
             return
         raise Forbidden("community is outside your scope")
 
+    def require_city(self) -> None:
+        """City-wide figures: admins and commanders without a county (a county commander sees their county)."""
+        if self.has(Role.ADMIN) or (self.has(Role.COMMANDER) and self.scope_value("county_code") is None):
+            return
+        raise Forbidden("city-wide figures are outside your scope")
+
     def require_county(self, county_code: str) -> None:
         if self.has(Role.ADMIN) or (self.has(Role.COMMANDER) and self._in_county(county_code)):
             return

@@ -16,6 +16,7 @@ latest version per ``key`` (as of a day when they need history).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ class ColumnType(StrEnum):
 
 #: Attribute names that never become lake columns, whatever a spec says: sealed values, look-up keys and
 #: clear personal fields (DESIGN.md §3).
-DENIED_SOURCES = re.compile(r"^(enc_.*|(?!hold_key$).*_key|id_number|idn|name|phone|address|plate|vehicle_plate|contact.*|description|note|photo.*)$")
+DENIED_SOURCES = re.compile(r"^(enc_.*|(?!(hold|scan)_key$).*_key|id_number|idn|name|phone|address|plate|vehicle_plate|contact.*|description|note|photo.*)$")
 
 
 Derive = Callable[[Mapping[str, Any]], Any]
@@ -70,7 +71,7 @@ class LakeTable:
 
     ``source`` is the logical id of the DynamoDB table in ``template.yaml`` (``None`` while the platform
     that owns it has not landed; the generator still writes it). ``selector`` picks the items of a
-    single-table design: ``(attribute, prefix)``. ``date_from`` lists attributes (ISO timestamp or date)
+    single-table design: ``(attribute, prefix)``, or several such pairs that must all hold. ``date_from`` lists attributes (ISO timestamp or date)
     whose first present value gives the partition day; without one the change's own time does.
     ``personal`` tables hold one row per person and event and expire after ``PERSONAL_RECORD_DAYS``.
     """
@@ -80,7 +81,7 @@ class LakeTable:
     key: tuple[str, ...]
     description: str
     source: str | None = None
-    selector: tuple[str, str] | None = None
+    selector: tuple[str, str] | tuple[tuple[str, str], ...] | None = None
     date_from: tuple[str, ...] = ()
     personal: bool = True
 
@@ -106,9 +107,12 @@ class LakeTable:
         """Whether a (deserialized) DynamoDB item belongs to this table."""
         if self.selector is None:
             return True
-        attribute, prefix = self.selector
-        value = item.get(attribute)
-        return isinstance(value, str) and value.startswith(prefix)
+        pairs = (self.selector,) if isinstance(self.selector[0], str) else self.selector
+        for attribute, prefix in pairs:  # type: ignore[misc]
+            value = item.get(attribute)
+            if not (isinstance(value, str) and value.startswith(prefix)):
+                return False
+        return True
 
 
 def _c(name: str, kind: ColumnType = ColumnType.STRING, source: str | None = None, comment: str = "") -> Column:
@@ -124,6 +128,10 @@ def _county_of(attribute: str) -> Derive:
         return community.split("-")[0] if isinstance(community, str) and community else None
 
     return derive
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def _present(attribute: str) -> Derive:
@@ -169,23 +177,54 @@ HOLDS = LakeTable(
 
 HEALTH_CODES = LakeTable(
     name="health_codes",
-    description="Health codes (健康码): one version per colour change",
+    description="Health codes (健康码): the rule state, one version per change (check-in, daily close)",
+    source="HealthCodeTable",
+    selector=("sk", "code"),
     key=("person_id",),
     date_from=("updated_at",),
     columns=(
         _c("person_id"),
         _c("county_code"),
         _c("community_id"),
-        _c("color", comment="shown colour: green, yellow, red"),
-        _c("rule_color"),
-        _c("color_since"),
+        _c("color", comment="the rule's colour: green, yellow, red (holds may make the shown colour worse)"),
+        _c("since", comment="yyyy-MM-dd the colour holds since"),
+        _c("applied_on"),
+        _c("last_checkin"),
+        _c("streak", N),
+        _c("rule_version"),
+        _c("declared_fever", B),
+        _c("declared_isolation", B),
+        _c("applied_at", T),
         _c("updated_at", T),
+        _c("version", N),
+    ),
+)
+
+CODE_CHANGES = LakeTable(
+    name="code_changes",
+    description="Colour changes of health codes by the rule (赋码变更), one per code, day and colour",
+    source="HealthCodeTable",
+    selector=("sk", "change#"),
+    key=("person_id", "day", "to_color"),
+    date_from=("day",),
+    columns=(
+        _c("person_id"),
+        _c("day"),
+        _c("from_color", source="from"),
+        _c("to_color", source="to"),
+        _c("cause"),
+        _c("rule_version"),
+        _c("county_code"),
+        _c("community_id"),
+        _c("changed_at", T, source="at"),
     ),
 )
 
 CHECKINS = LakeTable(
     name="checkins",
     description="Daily health check-ins (每日打卡), one per person per day",
+    source="HealthCodeTable",
+    selector=("sk", "checkin#"),
     key=("person_id", "day"),
     date_from=("day",),
     columns=(
@@ -195,55 +234,89 @@ CHECKINS = LakeTable(
         _c("community_id"),
         _c("temperature", D),
         _c("fever", B),
-        _c("checked_in_at", T),
+        Column("symptom_count", N, derive=lambda item: len(item.get("symptoms") or [])),
+        _c("checked_in_at", T, source="at"),
     ),
 )
 
 SCANS = LakeTable(
     name="scans",
-    description="Checkpoint scans (检测点登记): pass or stop, colour, temperature",
-    key=("scan_id",),
-    date_from=("scanned_at",),
+    description="Checkpoint scans (检测点登记): pass or stop, colour, temperature; no names, no plates",
+    source="ScansTable",
+    key=("scan_key",),
+    date_from=("dt",),
     columns=(
-        _c("scan_id"),
+        _c("scan_key", comment="<checkpoint id>#<device scan id>"),
         _c("checkpoint_id"),
         _c("county_code"),
         _c("community_id"),
+        _c("home_community_id"),
         _c("person_id"),
+        _c("person_ref", comment="person id, or the HMAC of an unregistered ID number (unique counts)"),
         _c("method", comment="qr, id_card, typed"),
         _c("direction", comment="in, out"),
         _c("decision", comment="pass, stop"),
+        Column("reason", S, derive=lambda item: (item.get("reasons") or ["ok"])[0]),
         _c("color"),
         _c("temperature", D),
-        _c("fever", B),
+        Column("fever", B, derive=lambda item: "fever" in (item.get("reasons") or [])),
+        Column("companion", B, derive=_present("companion_of")),
+        _c("day", source="dt"),
         _c("scanned_at", T),
+        _c("received_at", T),
+    ),
+)
+
+CHECKPOINTS = LakeTable(
+    name="checkpoints",
+    description="Checkpoints (检测点): kind and place, one version per change",
+    source="CheckpointsTable",
+    selector=("sk", "meta"),
+    key=("checkpoint_id",),
+    date_from=("updated_at",),
+    personal=False,
+    columns=(
+        _c("checkpoint_id"),
+        _c("kind"),
+        _c("county_code"),
+        _c("community_id"),
+        _c("active", B),
+        _c("created_at", T),
+        _c("updated_at", T),
     ),
 )
 
 KEY_PERSONS = LakeTable(
     name="key_persons",
-    description="Key persons (重点人员) of the five categories, one version per change",
+    description="Key persons (重点人员) of the five categories, one version per change; masked fields left out",
+    source="KeyPersonsTable",
+    selector=("sk", "record"),
     key=("key_person_id",),
-    date_from=("updated_at",),
     columns=(
-        _c("key_person_id"),
+        _c("key_person_id", source="kp_id"),
         _c("person_id"),
         _c("county_code"),
         _c("community_id"),
         _c("category"),
-        _c("source"),
-        _c("measure"),
-        _c("status", comment="active, released"),
-        _c("started_at", T),
-        _c("released_at", T),
-        _c("last_update_day"),
-        _c("updated_at", T),
+        _c("status", comment="pending, active, released, dismissed"),
+        Column("source", S, derive=lambda item: ((item.get("sources") or [{}])[0] or {}).get("source")),
+        _c("measure", source="measure_kind"),
+        _c("opened_on"),
+        _c("start_date"),
+        _c("planned_release"),
+        _c("last_follow_up"),
+        Column("on_supervision", B, derive=_present("open_supervision")),
+        _c("created_at", T),
+        _c("closed_at", T),
+        _c("version", N),
     ),
 )
 
 TIPOFFS = LakeTable(
     name="tipoffs",
-    description="Tip-offs (我要上报疫情) by category and place; no reporter identity",
+    description="Tip-offs (我要上报疫情) by category and place; no reporter, no text",
+    source="TipoffsTable",
+    selector=("pk", "tipoff#"),
     key=("tipoff_id",),
     date_from=("created_at",),
     personal=False,
@@ -253,15 +326,18 @@ TIPOFFS = LakeTable(
         _c("county_code"),
         _c("community_id"),
         _c("department"),
-        _c("status"),
         _c("anonymous", B),
+        Column("has_photo", B, derive=_present("photos")),
+        Column("duplicate", B, derive=_present("duplicate_of")),
+        _c("order_id"),
         _c("created_at", T),
     ),
 )
 
 WORK_ORDERS = LakeTable(
     name="work_orders",
-    description="12345 work orders (工单): one version per state change",
+    description="12345 work orders (工单): one version per state change; no requester, no text",
+    source="WorkOrdersTable",
     key=("order_id",),
     date_from=("updated_at",),
     personal=False,
@@ -273,17 +349,163 @@ WORK_ORDERS = LakeTable(
         _c("department"),
         _c("county_code"),
         _c("community_id"),
-        _c("status"),
+        _c("status", comment="received, dispatched, handling, replied, revisited, closed"),
         _c("overdue", B),
+        _c("escalation_level", N),
+        _c("resolved", B),
+        _c("satisfaction", N),
         _c("created_at", T),
         _c("due_at", T),
-        _c("closed_at", T),
         _c("updated_at", T),
+        _c("version", N),
+    ),
+)
+
+RESIDENT_REPORTS = LakeTable(
+    name="resident_reports",
+    description="Residents' self-reports (居民信息填报): person type, fever, isolation, open hardship requests",
+    source="ResidentsTable",
+    selector=("sk", "p#"),
+    key=("person_id",),
+    date_from=("updated_at",),
+    columns=(
+        _c("person_id"),
+        Column("county_code", S, derive=_county_of("community_id")),
+        _c("community_id"),
+        _c("person_type", comment="permanent, migrant_worker, returnee, visitor"),
+        _c("fever", B),
+        _c("isolation"),
+        _c("temperature", D),
+        Column("travel_entries", N, derive=lambda item: len(item.get("travel") or [])),
+        Column("open_requests", N, derive=lambda item: len(item.get("open_requests") or ())),
+        _c("reported_on"),
+        _c("updated_at", T),
+        _c("version", N),
+    ),
+)
+
+HARDSHIP_REQUESTS = LakeTable(
+    name="hardship_requests",
+    description="Hardship requests (困难诉求) by need and status; the description stays sealed in DynamoDB",
+    source="ResidentsTable",
+    selector=("sk", "h#"),
+    key=("request_id",),
+    columns=(
+        _c("request_id"),
+        _c("person_id"),
+        Column("county_code", S, derive=_county_of("community_id")),
+        _c("community_id"),
+        _c("need", comment="medicine, necessities, medical_visit, other"),
+        _c("status"),
+        _c("created_at", T),
+        _c("version", N),
+    ),
+)
+
+SUPPLY_STOCK = LakeTable(
+    name="supply_stock",
+    description="Emergency supplies stock (应急物资库存) per warehouse and item, one version per change",
+    source="SuppliesTable",
+    selector=("sk", "stock#"),
+    key=("warehouse_id", "item"),
+    personal=False,
+    columns=(_c("warehouse_id"), _c("item"), _c("available", N), _c("reserved", N)),
+)
+
+SUPPLY_REQUESTS = LakeTable(
+    name="supply_requests",
+    description="Supply requests (物资需求) by tier: asked, allocated, dispatched, received",
+    source="SuppliesTable",
+    selector=("pk", "req#"),
+    key=("request_id",),
+    personal=False,
+    columns=(
+        _c("request_id"),
+        _c("item"),
+        _c("tier"),
+        _c("county_code"),
+        _c("unit_kind"),
+        _c("quantity", N),
+        _c("allocated", N),
+        _c("dispatched", N),
+        _c("received", N),
+        _c("needed_by"),
+        _c("created_at", T),
+    ),
+)
+
+AUDIT_ACTIONS = LakeTable(
+    name="audit_actions",
+    description="Staff actions (操作留痕) by role and action; who acted, and on whom, stays in the audit table",
+    source="AuditTable",
+    key=("record_id",),
+    date_from=("at",),
+    personal=False,
+    columns=(
+        Column("record_id", S, derive=lambda item: _digest(f"{item.get('target')}|{item.get('sk')}")),
+        Column("target_kind", S, derive=lambda item: str(item.get("target") or "").split("#", 1)[0] or None),
+        _c("role"),
+        _c("action"),
+        _c("acted_at", T, source="at"),
+    ),
+)
+
+
+ENTERPRISES = LakeTable(
+    name="enterprises",
+    description="Enterprises (企业) and their return to work (复工复产): county, industry, above-scale flag, status",
+    source="EnterprisesTable",
+    selector=(("pk", "ent#"), ("sk", "meta")),
+    key=("enterprise_id",),
+    personal=False,
+    columns=(
+        _c("enterprise_id"),
+        _c("county_code"),
+        _c("industry"),
+        _c("above_scale", B),
+        _c("resumption_status", comment="not_applied, pending, approved, rejected"),
+        _c("resumed_on"),
+        _c("created_at", T),
+    ),
+)
+
+ENTERPRISE_EMPLOYEES = LakeTable(
+    name="enterprise_employees",
+    description="Enterprise rosters (复工人员): employee to person link only; masked names and look-up keys left out",
+    source="EnterprisesTable",
+    selector=(("pk", "ent#"), ("sk", "emp#")),
+    key=("enterprise_id", "employee_id"),
+    columns=(
+        Column("enterprise_id", S, derive=lambda item: str(item.get("pk") or "").removeprefix("ent#") or None),
+        _c("employee_id"),
+        _c("person_id"),
+        _c("added_at", T),
     ),
 )
 
 #: Every lake table, by name.
-TABLES: dict[str, LakeTable] = {table.name: table for table in (RESIDENTS, HOLDS, HEALTH_CODES, CHECKINS, SCANS, KEY_PERSONS, TIPOFFS, WORK_ORDERS)}
+TABLES: dict[str, LakeTable] = {
+    table.name: table
+    for table in (
+        RESIDENTS,
+        HOLDS,
+        HEALTH_CODES,
+        CODE_CHANGES,
+        CHECKINS,
+        SCANS,
+        CHECKPOINTS,
+        KEY_PERSONS,
+        RESIDENT_REPORTS,
+        HARDSHIP_REQUESTS,
+        TIPOFFS,
+        WORK_ORDERS,
+        SUPPLY_STOCK,
+        SUPPLY_REQUESTS,
+        ENTERPRISES,
+        ENTERPRISE_EMPLOYEES,
+        AUDIT_ACTIONS,
+    )
+}
 
 
 def table(name: str) -> LakeTable:

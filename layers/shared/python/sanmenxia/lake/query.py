@@ -152,6 +152,11 @@ def _bytes_read() -> int | None:
     return None
 
 
+def _names(columns: Mapping[str, str], *, typed: bool = False) -> str:
+    """Quoted column names (``at`` and friends are keywords in DuckDB), with their types for a CREATE TABLE."""
+    return ", ".join(f'"{name}" {kind}' if typed else f'"{name}"' for name, kind in columns.items())
+
+
 def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
@@ -187,11 +192,11 @@ class DuckDBRunner:
             if spec.name in present:
                 source = _quote(self.directory / spec.name / f"{PARTITION_COLUMN}=*" / "*.parquet")
                 connection.execute(
-                    f"CREATE VIEW {spec.name} AS SELECT {', '.join(columns)} FROM read_parquet({source}, "  # noqa: S608 - names from the catalog
+                    f"CREATE VIEW {spec.name} AS SELECT {_names(columns)} FROM read_parquet({source}, "  # noqa: S608 - names from the catalog
                     f"hive_partitioning = true, hive_types = {{'{PARTITION_COLUMN}': VARCHAR}}, union_by_name = true)"
                 )
             else:
-                connection.execute(f"CREATE TABLE {spec.name} ({', '.join(f'{name} {kind}' for name, kind in columns.items())})")
+                connection.execute(f"CREATE TABLE {spec.name} ({_names(columns, typed=True)})")
         for view in self.views:
             statement = to_duckdb(view.sql, schema)
             try:
