@@ -1,0 +1,126 @@
+"""Bad input on every route that takes a body: malformed JSON, unknown fields, wrong types and oversized bodies
+get a 4xx JSON error that names the field, never a 500, and nothing is written.
+
+The routes, their roles and their body schemas come from the template and the handlers' own OpenAPI
+documents, so a new route is covered without editing this test.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from infra.local import template
+from tests.support.stack import Stack, claims_for, deployed_stack
+
+SCOPE = {
+    "county_code": "411202",
+    "community_id": "411202-001",
+    "checkpoint_id": "cp-demo-1",
+    "department": "public_security",
+    "enterprise_id": "ent-demo-1",
+}
+WRONG_TYPE = {"string": 12345, "integer": "not a number", "number": "not a number", "boolean": "maybe", "array": "not a list", "object": "not an object"}
+
+
+def _openapi(function: str) -> dict[str, Any]:
+    props = template.functions()[function]["Properties"]
+    env = {key: "placeholder" for key in (props.get("Environment") or {}).get("Variables", {})}
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        name = f"_badinput_{function}"
+        spec = importlib.util.spec_from_file_location(name, template.code_dir(function) / "app.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module.app.openapi_document()  # type: ignore[no-any-return]
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _body_routes() -> Iterator[Any]:
+    documents: dict[str, dict[str, Any]] = {}
+    for route in template.routes():
+        if route.method not in {"POST", "PUT", "PATCH"}:
+            continue
+        document = documents.setdefault(route.function, _openapi(route.function))
+        operation = document["paths"].get(route.path, {}).get(route.method.lower(), {})
+        content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+        if not content:
+            continue
+        schema = content["schema"]
+        if "$ref" in schema:
+            schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        roles = operation.get("x-roles", "public")
+        yield pytest.param(route, schema, roles, id=f"{route.method} {route.path}")
+
+
+BODY_ROUTES = list(_body_routes())
+
+
+@pytest.fixture(scope="module")
+def shared_stack() -> Iterator[Stack]:
+    """One deployment for the whole module: bad requests must not change it, which each test checks."""
+    with deployed_stack() as deployed:
+        yield deployed
+
+
+def _claims(roles: Any) -> dict[str, Any] | None:
+    if roles == "public":
+        return None
+    return claims_for("bad-input-caller", roles[0], **SCOPE)
+
+
+def _path(route: template.Route) -> str:
+    return re.sub(r"\{[^}]+\}", "a" * 24, route.path)
+
+
+def _total_items(stack: Stack) -> int:
+    dynamodb = stack.client("dynamodb")
+    return sum(dynamodb.scan(TableName=name, Select="COUNT")["Count"] for name in dynamodb.list_tables()["TableNames"])
+
+
+def _assert_clear_4xx(response: Any, route: template.Route) -> None:
+    assert 400 <= response.status < 500, f"{route.method} {route.path}: {response.status} {response.body[:300]!r}"
+    body = response.json
+    assert isinstance(body, dict) and (body.get("message") or body.get("error")), body
+
+
+@pytest.mark.parametrize(("route", "schema", "roles"), BODY_ROUTES)
+def test_bad_bodies_are_refused_clearly_and_write_nothing(shared_stack: Stack, route: template.Route, schema: dict[str, Any], roles: Any) -> None:
+    stack = shared_stack
+    claims = _claims(roles)
+    path = _path(route)
+    before = _total_items(stack)
+    # Malformed JSON
+    _assert_clear_4xx(stack.request(route.method, path, claims=claims, body="{not json"), route)
+    # An unknown field
+    _assert_clear_4xx(stack.request(route.method, path, claims=claims, body={"__unknown_field__": 1}), route)
+    # An oversized body
+    _assert_clear_4xx(stack.request(route.method, path, claims=claims, body={"x": "y" * 70_000}), route)
+    # Each property with a value of the wrong type: the field is named in the error
+    for name, spec in (schema.get("properties") or {}).items():
+        kind = spec.get("type") or next((item.get("type") for item in spec.get("anyOf", []) if item.get("type") != "null"), None)
+        if kind not in WRONG_TYPE or spec.get("format") or any(item.get("format") for item in spec.get("anyOf", [])):
+            continue  # pydantic's lax mode rightly reads a number as a Unix time for date-time fields
+        response = stack.request(route.method, path, claims=claims, body={name: WRONG_TYPE[kind]})
+        _assert_clear_4xx(response, route)
+        if response.status == 422:
+            assert name in [field["field"].split(".")[0] for field in response.json.get("fields", [])], response.json
+    assert _total_items(stack) == before, f"{route.method} {route.path} wrote something for a bad request"
+
+
+def test_there_are_body_routes_to_check() -> None:
+    assert len(BODY_ROUTES) >= 3
