@@ -4,6 +4,7 @@ GB 11643 check digit, phones by the mainland mobile pattern, anywhere in the tex
 
 from __future__ import annotations
 
+import io
 import re
 
 import boto3
@@ -13,6 +14,15 @@ from tests.e2e.conftest import LocalStack
 
 ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 PHONE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+
+
+def _as_text(key: str, body: bytes) -> str:
+    """Parquet is compressed: read its rows; everything else as text."""
+    if key.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        return str(pq.read_table(io.BytesIO(body)).to_pylist())
+    return body.decode("utf-8", errors="replace")
 
 
 def _everything(local_stack: LocalStack) -> dict[str, str]:
@@ -31,7 +41,7 @@ def _everything(local_stack: LocalStack) -> dict[str, str]:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"]):
             for obj in page.get("Contents", []):
                 body = s3.get_object(Bucket=bucket["Name"], Key=obj["Key"])["Body"].read()
-                texts[f"s3://{bucket['Name']}/{obj['Key']}"] = body.decode("utf-8", errors="replace")
+                texts[f"s3://{bucket['Name']}/{obj['Key']}"] = _as_text(obj["Key"], body)
     for path in sorted((local_stack.state_dir / "logs").glob("*.log")):
         texts[f"log {path.name}"] = path.read_text(errors="replace")
     return texts
