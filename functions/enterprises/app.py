@@ -1,0 +1,253 @@
+"""Return to work (复工复产): the enterprise registry, resumption applications and their approval, employee
+rosters linked to residents by the ID number's look-up key, live colour roll-ups and the seed's statistics."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import Field, StrictBool
+
+from sanmenxia import api, audit, aws, clock, regions
+from sanmenxia.auth import Role, allow
+from sanmenxia.enterprises.model import (
+    Decision,
+    Enterprise,
+    Industry,
+    PreventionMeasure,
+    ResumptionStatus,
+    RosterColour,
+    RosterEntry,
+    check_plan,
+    employee_id,
+    roll_up,
+    statistics,
+)
+from sanmenxia.enterprises.store import EnterpriseStore, PersonPointers, roster_colours
+from sanmenxia.healthcode.store import HealthCodeStore
+from sanmenxia.holds import CodeColor
+from sanmenxia.masking import mask_name
+from sanmenxia.models import CountyCode, IdNumberStr, LongText, PersonName, RequestModel, ShortText
+from sanmenxia.observability import logger, metrics
+from sanmenxia.services import PeopleSettings, audit_log, holds, people
+
+
+class Settings(PeopleSettings):
+    enterprises_table: str
+    health_code_table: str
+    holds_table: str
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
+
+
+@functools.cache
+def store() -> EnterpriseStore:
+    return EnterpriseStore(aws.client("dynamodb"), settings().enterprises_table, audit_log(settings().audit_table), settings().personal_record_days)
+
+
+@functools.cache
+def pointers() -> PersonPointers:
+    return PersonPointers(aws.client("dynamodb"), settings().people_table)
+
+
+@functools.cache
+def codes() -> HealthCodeStore:
+    return HealthCodeStore(aws.client("dynamodb"), settings().health_code_table, holds(settings().holds_table))
+
+
+def current_colours(person_ids: list[str]) -> Mapping[str, CodeColor]:
+    """Today's shown colours (rule colour and holds) from the health-code store."""
+    return {person_id: code.color for person_id, code in codes().current(person_ids).items()}
+
+
+app = api.PlatformResolver(title="Return to work 复工复产")
+
+COMMAND = allow(Role.COMMANDER, Role.ADMIN)
+ENTERPRISE_SIDE = allow(Role.ENTERPRISE_ADMIN, Role.COMMANDER, Role.ADMIN)
+ENTERPRISE_WRITE = allow(Role.ENTERPRISE_ADMIN, Role.ADMIN)
+
+EnterpriseIdStr = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{3,40}$", examples=["ent-demo-1"])]
+EnterpriseId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{3,40}$")]
+EmployeeId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
+
+
+class EnterpriseIn(RequestModel):
+    enterprise_id: EnterpriseIdStr = Field(description="e.g. the unified social credit code")
+    name: ShortText
+    county_code: CountyCode
+    industry: Industry
+    above_scale: StrictBool = Field(description="规模以上工业企业")
+
+
+class PlanIn(RequestModel):
+    measures: Annotated[list[PreventionMeasure], Field(min_length=1, max_length=len(PreventionMeasure))]
+    isolation_room_beds: Annotated[int, Field(strict=True, ge=0, le=1000)] = 0
+    mask_stock_days: Annotated[int, Field(strict=True, ge=0, le=365)]
+    description: LongText
+
+
+class ApplicationIn(RequestModel):
+    planned_date: date = Field(description="the day work resumes")
+    prevention_plan: PlanIn
+
+
+class DecisionIn(RequestModel):
+    decision: Decision
+    note: ShortText | None = None
+
+
+class EmployeeIn(RequestModel):
+    name: PersonName
+    id_number: IdNumberStr
+
+
+class RosterIn(RequestModel):
+    employees: Annotated[list[EmployeeIn], Field(min_length=1, max_length=200)]
+
+
+def _counties(county_code: str | None) -> list[str]:
+    """The counties a listing covers; every one must be in the caller's scope (city-wide needs a city scope)."""
+    codes_ = [county_code] if county_code else [county.code for county in regions.COUNTIES]
+    for code in codes_:
+        app.caller.require_county(code)
+    return codes_
+
+
+def _colours_of(enterprise: Enterprise) -> list[tuple[RosterEntry, RosterColour]]:
+    return roster_colours(store().roster(enterprise.enterprise_id), pointers(), current_colours)
+
+
+# -- registry ---------------------------------------------------------------------------------------------------
+@app.post("/enterprises", access=COMMAND, status_code=201, summary="Register an enterprise 企业登记", tags=["enterprises"])
+def register_enterprise(body: EnterpriseIn) -> dict[str, Any]:
+    app.caller.require_county(body.county_code)
+    enterprise = Enterprise(body.enterprise_id, body.name, body.county_code, body.industry, body.above_scale, ResumptionStatus.NOT_APPLIED, None, clock.iso())
+    entry = audit.record(app.caller, "enterprise.register", f"enterprise#{body.enterprise_id}", None, enterprise.to_json())
+    return store().register(enterprise, entry).to_json()
+
+
+@app.get("/enterprises", access=COMMAND, summary="Enterprises of a county or the city 企业名录", tags=["enterprises"])
+def list_enterprises(county_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None) -> list[dict[str, Any]]:
+    return [enterprise.to_json() for enterprise in store().in_counties(_counties(county_code))]
+
+
+@app.get(
+    "/enterprises/statistics",
+    access=COMMAND,
+    summary="Enterprises resumed and workers with green codes 复工复产统计",
+    tags=["enterprises"],
+)
+def resumption_statistics(county_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None) -> dict[str, Any]:
+    enterprises = store().in_counties(_counties(county_code))
+    colours = {e.enterprise_id: [colour for _, colour in _colours_of(e)] for e in enterprises if e.resumed}
+    return {"as_of": clock.iso(), "county_code": county_code, **statistics(enterprises, colours)}
+
+
+@app.get("/enterprises/<enterprise_id>", access=ENTERPRISE_SIDE, summary="An enterprise and its applications 企业详情", tags=["enterprises"])
+def get_enterprise(enterprise_id: EnterpriseId) -> dict[str, Any]:
+    enterprise = store().get(enterprise_id)
+    app.caller.require_enterprise_record(enterprise.enterprise_id, enterprise.county_code)
+    return {**enterprise.to_json(), "applications": store().applications(enterprise_id)}
+
+
+# -- resumption -------------------------------------------------------------------------------------------------
+@app.post(
+    "/enterprises/<enterprise_id>/resumption",
+    access=ENTERPRISE_WRITE,
+    status_code=201,
+    summary="Apply to resume work, with the prevention plan 复工申请",
+    tags=["enterprises"],
+)
+def apply_for_resumption(enterprise_id: EnterpriseId, body: ApplicationIn) -> dict[str, Any]:
+    enterprise = store().get(enterprise_id)
+    app.caller.require_enterprise_record(enterprise.enterprise_id, enterprise.county_code)
+    check_plan(body.prevention_plan.measures, body.planned_date, clock.today())
+    plan = {"planned_date": body.planned_date.isoformat(), "prevention_plan": body.prevention_plan.model_dump(mode="json")}
+    entry = audit.record(app.caller, "enterprise.resumption.apply", f"enterprise#{enterprise_id}", enterprise.to_json(), plan)
+    return store().apply(enterprise, plan, app.caller.username, entry)
+
+
+@app.post(
+    "/enterprises/<enterprise_id>/resumption/decision",
+    access=COMMAND,
+    summary="Approve or reject a resumption application 复工审批",
+    tags=["enterprises"],
+)
+def decide_resumption(enterprise_id: EnterpriseId, body: DecisionIn) -> dict[str, Any]:
+    enterprise = store().get(enterprise_id)
+    app.caller.require_county(enterprise.county_code)
+    after = {"decision": body.decision.value, "note": body.note}
+    entry = audit.record(app.caller, f"enterprise.resumption.{body.decision.value}", f"enterprise#{enterprise_id}", enterprise.to_json(), after)
+    decided = store().decide(enterprise, body.decision, body.note, app.caller.username, entry)
+    metrics.add_metric(name="ResumptionApproved" if body.decision is Decision.APPROVE else "ResumptionRejected", unit="Count", value=1)
+    logger.info("resumption decided", extra={"enterprise_id": enterprise_id, "decision": body.decision.value})
+    return decided
+
+
+# -- roster -------------------------------------------------------------------------------------------------------
+@app.post(
+    "/enterprises/<enterprise_id>/employees",
+    access=ENTERPRISE_WRITE,
+    summary="Upload employees due back (ID numbers are kept only as look-up keys) 上传返岗员工",
+    tags=["enterprises"],
+)
+def upload_employees(enterprise_id: EnterpriseId, body: RosterIn) -> dict[str, Any]:
+    enterprise = store().get(enterprise_id)
+    app.caller.require_enterprise_record(enterprise.enterprise_id, enterprise.county_code)
+    registry = people(settings())
+    at = clock.iso()
+    keyed = [(registry.id_key(employee.id_number), mask_name(employee.name)) for employee in body.employees]
+    found = pointers().person_ids(key for key, _ in keyed)
+    entries = [RosterEntry(employee_id(enterprise_id, key), key, masked, found.get(key), at) for key, masked in keyed]
+    entry = audit.record(app.caller, "enterprise.roster.upload", f"enterprise#{enterprise_id}", None, {"employees": len(entries)})
+    added, already = store().add_employees(enterprise_id, entries, entry)
+    logger.info("roster uploaded", extra={"enterprise_id": enterprise_id, "added": added, "already_listed": already})
+    return {
+        "added": added,
+        "already_listed": already,
+        "employees": [{"employee_id": e.employee_id, "name": e.masked_name, "registered": e.person_id is not None} for e in entries],
+    }
+
+
+@app.get(
+    "/enterprises/<enterprise_id>/employees",
+    access=ENTERPRISE_SIDE,
+    summary="The roster's code colours, live, with masked names 员工健康码",
+    tags=["enterprises"],
+)
+def roster_with_colours(enterprise_id: EnterpriseId) -> dict[str, Any]:
+    enterprise = store().get(enterprise_id)
+    app.caller.require_enterprise_record(enterprise.enterprise_id, enterprise.county_code)
+    coloured = _colours_of(enterprise)
+    return {
+        "enterprise_id": enterprise_id,
+        "as_of": clock.iso(),
+        "summary": roll_up(colour for _, colour in coloured),
+        "employees": [
+            {"employee_id": entry.employee_id, "name": entry.masked_name, "colour": colour.value}
+            for entry, colour in sorted(coloured, key=lambda pair: (pair[1].value, pair[0].employee_id))
+        ],
+    }
+
+
+@app.delete(
+    "/enterprises/<enterprise_id>/employees/<employee_id>",
+    access=ENTERPRISE_WRITE,
+    summary="Take an employee off the roster 移除员工",
+    tags=["enterprises"],
+)
+def remove_employee(enterprise_id: EnterpriseId, employee_id: EmployeeId) -> dict[str, Any]:
+    enterprise = store().get(enterprise_id)
+    app.caller.require_enterprise_record(enterprise.enterprise_id, enterprise.county_code)
+    entry = audit.record(app.caller, "enterprise.roster.remove", f"enterprise#{enterprise_id}", {"employee_id": employee_id}, None)
+    store().remove_employee(enterprise_id, employee_id, entry)
+    return {"employee_id": employee_id, "removed": True}
+
+
+lambda_handler = api.handler(app)
