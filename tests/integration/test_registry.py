@@ -111,3 +111,41 @@ def test_public_regions_need_no_token(stack: Stack) -> None:
     response = stack.request("GET", "/regions")
     assert response.status == 200
     assert [county["county_code"] for county in response.json] == ["411202", "411203", "411221", "411224", "411281", "411282"]
+
+
+ADMIN = claims_for("sub-admin", "admin", username="admin1")
+
+
+def test_admin_creates_a_scoped_staff_account_and_the_write_is_audited(stack: Stack) -> None:
+    # Given an admin, When they create a community head for one community
+    response = stack.request(
+        "POST",
+        "/staff",
+        claims=ADMIN,
+        body={"username": "head-hubin-3", "temporary_password": "Temp2020pass", "role": "community_head", "scope": {"community_id": "411202-003"}},
+    )
+    # Then the account exists in the role's group with its scope (county derived from the community)
+    assert response.status == 201, response.json
+    assert response.json["scope"] == {"community_id": "411202-003", "county_code": "411202"}
+    idp = stack.client("cognito-idp")
+    pool = stack.deployment.user_pool_id
+    groups = idp.admin_list_groups_for_user(UserPoolId=pool, Username="head-hubin-3")["Groups"]
+    assert [group["GroupName"] for group in groups] == ["community_head"]
+    attributes = {a["Name"]: a["Value"] for a in idp.admin_get_user(UserPoolId=pool, Username="head-hubin-3")["UserAttributes"]}
+    assert attributes["custom:community_id"] == "411202-003"
+    # And an audit record names who did it
+    audit = stack.client("dynamodb").query(
+        TableName=stack.table("AuditTable"), KeyConditionExpression="target = :t", ExpressionAttributeValues={":t": {"S": "account#head-hubin-3"}}
+    )["Items"]
+    assert [(item["actor"]["S"], item["role"]["S"], item["action"]["S"]) for item in audit] == [("admin1", "admin", "staff.create")]
+
+
+def test_staff_accounts_need_the_admin_role_and_a_valid_scope(stack: Stack) -> None:
+    body = {"username": "cp-staff-9", "temporary_password": "Temp2020pass", "role": "checkpoint_staff", "scope": {}}
+    assert stack.request("POST", "/staff", claims=claims_for("sub-c", "commander"), body=body).status == 403
+    missing = stack.request("POST", "/staff", claims=ADMIN, body=body)
+    assert missing.status == 400
+    assert missing.json["fields"][0]["field"] == "scope.checkpoint_id"
+    unknown = stack.request("POST", "/staff", claims=ADMIN, body={**body, "scope": {"checkpoint_id": "cp-1", "planet": "mars"}})
+    assert unknown.status == 400
+    assert stack.request("POST", "/staff", claims=ADMIN, body={**body, "role": "emperor"}).status == 422
