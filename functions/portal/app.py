@@ -257,3 +257,6 @@ def my_help_messages() -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+lambda_handler = api.handler(app)

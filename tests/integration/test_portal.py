@@ -1,0 +1,150 @@
+"""Portal on moto: public paged reading, publishing by staff with audit, help messages that reach the
+community and the hotline and whose answer comes back to the resident."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from infra.local import events
+from sanmenxia.idnumber import make_id_number
+from tests.support.stack import REGION, Stack, claims_for
+
+COMMANDER = claims_for("sub-cmd", "commander", username="commander1")
+PROPAGANDA = claims_for("sub-prop", "department_handler", username="prop1", department="propaganda")
+POLICE = claims_for("sub-police", "department_handler", username="police1", department="public_security")
+RESIDENT = claims_for("sub-res", "resident", username="resident1")
+HEAD = claims_for("sub-head1", "community_head", username="head1", community_id="411202-001", county_code="411202")
+OTHER_HEAD = claims_for("sub-head2", "community_head", username="head2", community_id="411202-002", county_code="411202")
+
+
+def article(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "rumour_rebuttal",
+        "title": "“自来水被污染”系谣言",
+        "summary": "经核实,市区供水水质正常。",
+        "body": "近日网传……经市水务部门检测,各项指标均符合国家标准。",
+        "source": "三门峡市网信办",
+        "rebuts": "自来水被病毒污染",
+    }
+    body.update(overrides)
+    return body
+
+
+def publish(stack: Stack, claims: dict[str, Any] = COMMANDER, **overrides: Any) -> dict[str, Any]:
+    draft = stack.request("POST", "/portal/articles", claims=claims, body=article(**overrides))
+    assert draft.status == 201, draft.json
+    published = stack.request("POST", f"/portal/articles/{draft.json['article_id']}/publish", claims=claims)
+    assert published.status == 200, published.json
+    return published.json  # type: ignore[no-any-return]
+
+
+def deliver_intake(stack: Stack) -> None:
+    sqs = stack.client("sqs")
+    url = stack.table("WorkOrderIntakeQueue")
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    result = stack.invoke("HotlineFunction", events.sqs_event(arn, messages, REGION))
+    assert result["batchItemFailures"] == []
+    for message in messages:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def test_drafts_are_hidden_until_published_and_readable_without_signing_in(stack: Stack) -> None:
+    # Given a draft, Then the public neither lists nor opens it
+    draft = stack.request("POST", "/portal/articles", claims=COMMANDER, body=article()).json
+    assert draft["state"] == "draft"
+    assert stack.request("GET", "/portal/articles").json["articles"] == []
+    assert stack.request("GET", f"/portal/articles/{draft['article_id']}").status == 404
+    # When it is published, Then anyone reads it without a token
+    stack.request("POST", f"/portal/articles/{draft['article_id']}/publish", claims=COMMANDER)
+    listed = stack.request("GET", "/portal/articles").json["articles"]
+    assert [item["article_id"] for item in listed] == [draft["article_id"]]
+    assert stack.request("GET", f"/portal/articles/{draft['article_id']}").json["rebuts"] == "自来水被病毒污染"
+    # And withdrawing takes it off the public feed again
+    stack.request("POST", f"/portal/articles/{draft['article_id']}/withdraw", claims=COMMANDER)
+    assert stack.request("GET", "/portal/articles").json["articles"] == []
+
+
+def test_public_feed_is_paged_newest_first_and_filtered_by_kind(stack: Stack) -> None:
+    ids = [publish(stack, title=f"第{n}号通报", kind="announcement")["article_id"] for n in range(3)]
+    publish(stack, kind="knowledge", title="如何正确佩戴口罩")
+    first = stack.request("GET", "/portal/articles", query={"kind": "announcement", "limit": "2"}).json
+    second = stack.request("GET", "/portal/articles", query={"kind": "announcement", "limit": "2", "cursor": first["cursor"]}).json
+    seen = [item["article_id"] for item in first["articles"] + second["articles"]]
+    assert sorted(seen) == sorted(ids) and len(set(seen)) == 3
+    everything = stack.request("GET", "/portal/articles", query={"limit": "10"}).json["articles"]
+    assert len(everything) == 4
+    times = [item["published_at"] for item in everything]
+    assert times == sorted(times, reverse=True)
+    assert stack.request("GET", "/portal/articles", query={"cursor": "garbage"}).status == 400
+
+
+def test_only_publishing_roles_write_and_every_write_is_audited(stack: Stack) -> None:
+    # A resident and a public-security handler are refused; the propaganda unit may publish
+    assert stack.request("POST", "/portal/articles", claims=RESIDENT, body=article()).status == 403
+    assert stack.request("POST", "/portal/articles", claims=POLICE, body=article()).status == 403
+    published = publish(stack, claims=PROPAGANDA)
+    # Every write left an audit record with the actor
+    items = stack.client("dynamodb").query(
+        TableName=stack.table("AuditTable"),
+        KeyConditionExpression="target = :t",
+        ExpressionAttributeValues={":t": {"S": f"article#{published['article_id']}"}},
+    )["Items"]
+    assert sorted((item["action"]["S"], item["actor"]["S"]) for item in items) == [("article.create", "prop1"), ("article.publish", "prop1")]
+    # And publishing twice is a conflict
+    again = stack.request("POST", f"/portal/articles/{published['article_id']}/publish", claims=PROPAGANDA)
+    assert again.status == 409
+
+
+def test_edit_keeps_the_article_whole_and_names_bad_fields(stack: Stack) -> None:
+    draft = stack.request("POST", "/portal/articles", claims=COMMANDER, body=article()).json
+    edited = stack.request("PUT", f"/portal/articles/{draft['article_id']}", claims=COMMANDER, body=article(title="更正后的标题"))
+    assert edited.status == 200 and edited.json["title"] == "更正后的标题" and edited.json["version"] == 2
+    bad = stack.request("PUT", f"/portal/articles/{draft['article_id']}", claims=COMMANDER, body=article(kind="gossip"))
+    assert bad.status == 422 and bad.json["fields"][0]["field"] == "kind"
+    drafts = stack.request("GET", "/portal/manage/articles", claims=COMMANDER).json["articles"]
+    assert [item["title"] for item in drafts] == ["更正后的标题"]
+
+
+def test_help_message_reaches_community_and_hotline_and_the_answer_comes_back(stack: Stack) -> None:
+    # Given a registered resident of community 411202-001
+    resident = {
+        "name": "王秀英",
+        "id_number": make_id_number("411202", date(1941, 5, 2), 224),
+        "phone": "13812340000",
+        "county_code": "411202",
+        "community_id": "411202-001",
+        "address": "湖滨区湖滨路3号",
+    }
+    assert stack.request("POST", "/residents", claims=RESIDENT, body=resident).status == 201
+    # When they leave a help message
+    left = stack.request("POST", "/portal/help-messages", claims=RESIDENT, body={"kind": "medicine", "message": "家中降压药吃完了,腿脚不便"})
+    assert left.status == 201, left.json
+    deliver_intake(stack)
+    oid = left.json["order_id"]
+    # Then the community head sees it, another community's head does not
+    queue = stack.request("GET", "/hotline/orders", claims=HEAD).json["orders"]
+    assert [row["order_id"] for row in queue] == [oid]
+    assert stack.request("GET", f"/hotline/orders/{oid}", claims=OTHER_HEAD).status == 403
+    assert stack.request("POST", f"/hotline/orders/{oid}/accept", claims=OTHER_HEAD).status == 403
+    # And the hotline sees it in community affairs' queue
+    operators = stack.request("GET", "/hotline/orders", claims=claims_for("op", "hotline_operator"), query={"department": "community_affairs"})
+    assert [row["order_id"] for row in operators.json["orders"]] == [oid]
+    # When the community head accepts and replies, Then the answer is in the resident's inbox and list
+    assert stack.request("POST", f"/hotline/orders/{oid}/accept", claims=HEAD).status == 200
+    answer = {"reply": "网格员已代购降压药并送到家中", "resolved": True}
+    assert stack.request("POST", f"/hotline/orders/{oid}/reply", claims=HEAD, body=answer).status == 200
+    inbox = stack.request("GET", "/notifications", claims=RESIDENT).json
+    assert [note["body"] for note in inbox] == ["网格员已代购降压药并送到家中"]
+    mine = stack.request("GET", "/portal/help-messages/mine", claims=RESIDENT).json
+    assert [(row["status"], row["reply"]) for row in mine] == [("replied", "网格员已代购降压药并送到家中")]
+    # And nothing personal is in clear in the portal table
+    dump = str(stack.client("dynamodb").scan(TableName=stack.table("PortalTable"))["Items"])
+    assert "降压药" not in dump
+
+
+def test_unregistered_resident_must_say_where(stack: Stack) -> None:
+    response = stack.request("POST", "/portal/help-messages", claims=RESIDENT, body={"kind": "food", "message": "需要蔬菜"})
+    assert response.status == 400 and response.json["fields"][0]["field"] == "community_id"
+    assert stack.client("dynamodb").scan(TableName=stack.table("PortalTable"))["Count"] == 0
