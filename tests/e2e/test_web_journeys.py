@@ -5,13 +5,15 @@ drill-down city → county → community → key-person list. Screenshots are ke
 
 from __future__ import annotations
 
+import itertools
+import json
 import random
 from datetime import date
 from typing import Any
 
 from sanmenxia.idnumber import make_id_number
 from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone
-from tests.e2e.conftest import LocalStack
+from tests.e2e.conftest import ROOT, LocalStack
 
 pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
 
@@ -47,6 +49,19 @@ def register_and_apply(phone: Phone, name: str, id_number: str) -> None:
     phone.shot("apply")
     page.get_by_test_id("apply-submit").click()
     page.get_by_test_id("page-code").wait_for()
+
+
+def county_centroid(code: str) -> list[float]:
+    """The centroid of a county's largest ring in the map the build extracted (web/src/generated)."""
+    shapes = json.loads((ROOT / "web" / "src" / "generated" / "sanmenxia-counties.json").read_text())
+    feature = next(item for item in shapes["features"] if item["id"] == code)
+    polygons = [feature["geometry"]["coordinates"]] if feature["geometry"]["type"] == "Polygon" else feature["geometry"]["coordinates"]
+    ring = max((polygon[0] for polygon in polygons), key=len)
+    area = cx = cy = 0.0
+    for (x1, y1), (x2, y2) in itertools.pairwise(ring):
+        cross = x1 * y2 - x2 * y1
+        area, cx, cy = area + cross, cx + (x1 + x2) * cross, cy + (y1 + y2) * cross
+    return [cx / (3 * area), cy / (3 * area)]
 
 
 def code_token(phone: Phone) -> str:
@@ -191,8 +206,9 @@ def test_commander_drills_down_from_the_city_map_to_a_communitys_key_person_list
     page.get_by_test_id("dashboard-map").wait_for()
     page.wait_for_function("document.querySelector('[data-testid=dashboard-map] canvas') !== null")
     phone.shot("city")
-    # And taps 湖滨区 on the map of the six county-level divisions
-    x, y = page.get_by_test_id("dashboard-map").evaluate("el => el.echartsInstance.convertToPixel({ seriesIndex: 0 }, [111.2, 34.75])")
+    # And taps 湖滨区 on the map of the six county-level divisions (at its shape's centroid)
+    to_pixel = "(el, point) => el.echartsInstance.convertToPixel({ seriesIndex: 0 }, point)"
+    x, y = page.get_by_test_id("dashboard-map").evaluate(to_pixel, county_centroid("411202"))
     box = page.get_by_test_id("dashboard-map").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + x, box["y"] + y)
