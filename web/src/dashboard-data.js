@@ -20,6 +20,21 @@ export async function keyPersonTrend(scope) {
   return rowsOf(await api('GET', '/dashboard/key-persons/trend', undefined, { quiet: true, query: scopeQuery(scope) }))
 }
 
+/** Codes by colour and the check-in rate per day: [{date, green, yellow, red, codes, checkins, checkin_rate}]. */
+export async function codesTrend(scope) {
+  return rowsOf(await api('GET', '/dashboard/codes/trend', undefined, { quiet: true, query: scopeQuery(scope) }))
+}
+
+/** Tip-offs by category over the last days: [{category, department, count}]. */
+export async function tipoffsByCategory(scope) {
+  return rowsOf(await api('GET', '/dashboard/tipoffs', undefined, { quiet: true, query: scopeQuery(scope) }))
+}
+
+/** 12345 work orders by status: [{status, orders, overdue, resolved}]. */
+export async function workOrdersByStatus(scope) {
+  return rowsOf(await api('GET', '/dashboard/work-orders', undefined, { quiet: true, query: scopeQuery(scope) }))
+}
+
 /** Codes by colour per area: [{area, green, yellow, red}] and check-in rate. */
 export async function codesByArea(scope) {
   return rowsOf(await api('GET', '/dashboard/codes', undefined, { quiet: true, query: scopeQuery(scope) }))
@@ -32,9 +47,9 @@ export async function checkpointTraffic(scope) {
   return api('GET', '/checkpoint-stats', undefined, { quiet: true })
 }
 
-/** The live key-person list of one community (the last drill-down step). */
+/** The live key-person list of one community (the last drill-down step), read from DynamoDB, not the lake. */
 export async function keyPersonList(scope) {
-  return itemsOf(await api('GET', '/key-persons', undefined, { quiet: true, query: { community_id: scope.community, status: 'active', limit: 100 } }))
+  return itemsOf(await api('GET', `/dashboard/communities/${scope.community}/key-persons`, undefined, { quiet: true, query: { status: 'active', limit: 200 } }))
 }
 
 /** Sum rows by area: {area: total}. */

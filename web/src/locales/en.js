@@ -284,7 +284,8 @@ export default {
     title: 'Epidemic command dashboard', city: 'Sanmenxia', keyPersonMap: 'Key persons by county',
     byArea: 'Key persons by area and category', byCategory: 'Key persons by category', trend: 'New key persons per day',
     codes: 'Health codes by colour', traffic: 'Checkpoint traffic today', keyPersonList: 'Key-person list', keyPersons: 'Key persons',
-    newKeyPersons: 'New', more: 'More', fewer: 'Fewer',
+    newKeyPersons: 'New', more: 'More', fewer: 'Fewer', checkinRate: 'Check-in rate', orders: '12345 orders and tip-offs',
+    ordersOpen: 'Orders', tipoffs: 'Tip-offs',
   },
   holdKinds: {
     isolation: 'Isolation', fever: 'Fever', key_person: 'Key person', co_travel: 'Co-travel', imported_list: 'Data comparison',

@@ -215,6 +215,7 @@ export default {
   dashboard: {
     title: '疫情大数据指挥看板', city: '三门峡市', keyPersonMap: '重点人员分布', byArea: '各地重点人员(按类别)', byCategory: '重点人员类别', trend: '新增重点人员趋势',
     codes: '健康码颜色分布', traffic: '检测点今日通行', keyPersonList: '重点人员名单', keyPersons: '重点人员', newKeyPersons: '新增', more: '多', fewer: '少',
+    checkinRate: '打卡率', orders: '12345 工单与疫情线索', ordersOpen: '工单', tipoffs: '线索',
   },
   holdKinds: { isolation: '隔离', fever: '发热', key_person: '重点人员', co_travel: '同行密接', imported_list: '大数据比对', manual: '人工研判' },
   causes: { applied: '申领', checkin: '打卡', check_in: '打卡', missed_day: '未打卡', missed: '未打卡', daily_close: '每日结算', rule_change: '规则调整' },
