@@ -4,11 +4,23 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.stack import Stack, deployed_stack
+from sanmenxia import clock, services
+from tests.support.stack import Stack, deployed_stack, reset_data
+
+
+@pytest.fixture(scope="session")
+def _deployment() -> Iterator[Stack]:
+    """``template.yaml`` deployed once per test session into moto (deploying takes seconds)."""
+    with deployed_stack() as deployed:
+        yield deployed
 
 
 @pytest.fixture
-def stack() -> Iterator[Stack]:
-    """A fresh deployment of ``template.yaml`` in moto for one test."""
-    with deployed_stack() as deployed:
-        yield deployed
+def stack(_deployment: Stack) -> Iterator[Stack]:
+    """The deployed template with no data in it, and fresh function modules and service caches."""
+    reset_data(_deployment.session, _deployment.deployment)
+    services.reset()
+    clock.set_offset(0)
+    yield Stack(_deployment.deployment, _deployment.session)
+    clock.set_offset(0)
+    services.reset()

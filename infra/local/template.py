@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +19,13 @@ TEMPLATE = ROOT / "template.yaml"
 ARTIFACT_BUCKET = "sanmenxia-local-artifacts"
 
 
-@functools.cache
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
+    """The SAM template, parsed (cached while the file is unchanged)."""
+    return _parse(path, path.stat().st_mtime_ns)
+
+
+@functools.cache
+def _parse(path: Path, _mtime: int) -> dict[str, Any]:
     from samtranslator.yaml_helper import yaml_parse
 
     return yaml_parse(path.read_text())  # type: ignore[no-any-return]
@@ -106,12 +112,37 @@ def layer_dirs(template: dict[str, Any] | None = None) -> list[Path]:
 
 
 def translate(template: dict[str, Any] | None = None, region: str = "ap-east-1") -> dict[str, Any]:
-    """SAM → CloudFormation, offline: local CodeUris become ``s3://`` artifact URIs first."""
+    """SAM → CloudFormation, offline: local CodeUris become ``s3://`` artifact URIs first.
+
+    The translation of ``template.yaml`` itself is cached on disk by the template's hash (it takes seconds).
+    """
+    if template is None:
+        return copy.deepcopy(_translate_cached(TEMPLATE.read_bytes(), region))
+    return _translate(template, region)
+
+
+@functools.cache
+def _translate_cached(source: bytes, region: str) -> dict[str, Any]:
+    import hashlib
+    import json
+
+    cache = ROOT / ".local" / "cache" / f"cfn-{hashlib.sha256(source + region.encode()).hexdigest()[:16]}.json"
+    if cache.exists():
+        return json.loads(cache.read_text())  # type: ignore[no-any-return]
+    result = _translate(load(), region)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cache.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(result))
+    temporary.replace(cache)
+    return result
+
+
+def _translate(template: dict[str, Any], region: str) -> dict[str, Any]:
     import boto3
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
 
-    sam = copy.deepcopy(template or load())
+    sam = copy.deepcopy(template)
     for name, res in sam["Resources"].items():
         props = res.get("Properties", {})
         if res["Type"] == "AWS::Serverless::Function":

@@ -129,6 +129,35 @@ class Stack:
         return Response(404, {}, b'{"message":"Missing Authentication Token"}')
 
 
+def reset_data(session: boto3.session.Session, deployment: Deployment) -> None:
+    """Empty what tests write (items, objects, messages, users) while keeping every resource of the template,
+    so one deployment serves a whole session: a test starts from the deployed, empty state."""
+    dynamodb = session.client("dynamodb")
+    for table in dynamodb.list_tables()["TableNames"]:
+        keys = [key["AttributeName"] for key in dynamodb.describe_table(TableName=table)["Table"]["KeySchema"]]
+        names = {f"#k{i}": key for i, key in enumerate(keys)}
+        for page in dynamodb.get_paginator("scan").paginate(TableName=table, ProjectionExpression=", ".join(names), ExpressionAttributeNames=names):
+            for start in range(0, len(page["Items"]), 25):
+                batch = [{"DeleteRequest": {"Key": item}} for item in page["Items"][start : start + 25]]
+                dynamodb.batch_write_item(RequestItems={table: batch})
+    s3 = session.client("s3")
+    for bucket in s3.list_buckets()["Buckets"]:
+        if bucket["Name"] == template.ARTIFACT_BUCKET:
+            continue
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket["Name"]):
+            objects = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+            if objects:
+                s3.delete_objects(Bucket=bucket["Name"], Delete={"Objects": objects})
+    sqs = session.client("sqs")
+    for url in sqs.list_queues().get("QueueUrls", []):
+        while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", []):
+            sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)])
+    idp = session.client("cognito-idp")
+    for page in idp.get_paginator("list_users").paginate(UserPoolId=deployment.user_pool_id):
+        for user in page["Users"]:
+            idp.admin_delete_user(UserPoolId=deployment.user_pool_id, Username=user["Username"])
+
+
 @contextmanager
 def deployed_stack() -> Iterator[Stack]:
     """Everything in ``template.yaml`` created in a fresh moto, torn down afterwards."""
