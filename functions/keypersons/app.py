@@ -248,7 +248,8 @@ def supervision(
 
 
 # -- events other than HTTP ------------------------------------------------------------------------------
-processor = BatchProcessor(event_type=EventType.SQS)
+# A message that can never succeed goes to the dead-letter queue after its retries, not the whole batch.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _take_candidate(record: SQSRecord) -> None:
