@@ -9,6 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field, StrictBool
 
 from sanmenxia import api, audit, aws, clock, regions
@@ -31,7 +32,7 @@ from sanmenxia.healthcode.store import HealthCodeStore
 from sanmenxia.holds import CodeColor
 from sanmenxia.masking import mask_name
 from sanmenxia.models import CountyCode, IdNumberStr, LongText, PersonName, RequestModel, ShortText
-from sanmenxia.observability import logger, metrics
+from sanmenxia.observability import logger, metrics, tracer
 from sanmenxia.services import PeopleSettings, audit_log, holds, people
 
 
@@ -123,6 +124,14 @@ def _colours_of(enterprise: Enterprise) -> list[tuple[RosterEntry, RosterColour]
     return roster_colours(store().roster(enterprise.enterprise_id), pointers(), current_colours)
 
 
+def refresh_roll_up(enterprise_id: str) -> dict[str, Any]:
+    """Read a roster's colours now and store the counts on the enterprise (what the statistics add up)."""
+    enterprise = store().get(enterprise_id)
+    counts = roll_up((colour for _, colour in _colours_of(enterprise)), clock.iso())
+    store().save_roll_up(enterprise_id, counts)
+    return counts
+
+
 # -- registry ---------------------------------------------------------------------------------------------------
 @app.post("/enterprises", access=COMMAND, status_code=201, summary="Register an enterprise 企业登记", tags=["enterprises"])
 def register_enterprise(body: EnterpriseIn) -> dict[str, Any]:
@@ -143,10 +152,22 @@ def list_enterprises(county_code: Annotated[str | None, Query(pattern=r"^\d{6}$"
     summary="Enterprises resumed and workers with green codes 复工复产统计",
     tags=["enterprises"],
 )
-def resumption_statistics(county_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None) -> dict[str, Any]:
+def resumption_statistics(
+    county_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    live: Annotated[bool, Query(description="read every roster's colours now instead of the stored roll-ups")] = False,
+) -> dict[str, Any]:
     enterprises = store().in_counties(_counties(county_code))
-    colours = {e.enterprise_id: [colour for _, colour in _colours_of(e)] for e in enterprises if e.resumed}
-    return {"as_of": clock.iso(), "county_code": county_code, **statistics(enterprises, colours)}
+    if live:
+        counts = {e.enterprise_id: roll_up(colour for _, colour in _colours_of(e)) for e in enterprises if e.resumed}
+    else:
+        counts = {e.enterprise_id: e.roll_up for e in enterprises if e.roll_up is not None}
+    stamps = [str(c["as_of"]) for c in counts.values() if c.get("as_of")]
+    return {
+        "as_of": clock.iso() if live else min(stamps, default=None),
+        "live": live,
+        "county_code": county_code,
+        **statistics(enterprises, counts),
+    }
 
 
 @app.get("/enterprises/<enterprise_id>", access=ENTERPRISE_SIDE, summary="An enterprise and its applications 企业详情", tags=["enterprises"])
@@ -185,6 +206,7 @@ def decide_resumption(enterprise_id: EnterpriseId, body: DecisionIn) -> dict[str
     after = {"decision": body.decision.value, "note": body.note}
     entry = audit.record(app.caller, f"enterprise.resumption.{body.decision.value}", f"enterprise#{enterprise_id}", enterprise.to_json(), after)
     decided = store().decide(enterprise, body.decision, body.note, app.caller.username, entry)
+    decided["roster"] = refresh_roll_up(enterprise_id)
     metrics.add_metric(name="ResumptionApproved" if body.decision is Decision.APPROVE else "ResumptionRejected", unit="Count", value=1)
     logger.info("resumption decided", extra={"enterprise_id": enterprise_id, "decision": body.decision.value})
     return decided
@@ -207,6 +229,7 @@ def upload_employees(enterprise_id: EnterpriseId, body: RosterIn) -> dict[str, A
     entries = [RosterEntry(employee_id(enterprise_id, key), key, masked, found.get(key), at) for key, masked in keyed]
     entry = audit.record(app.caller, "enterprise.roster.upload", f"enterprise#{enterprise_id}", None, {"employees": len(entries)})
     added, already = store().add_employees(enterprise_id, entries, entry)
+    refresh_roll_up(enterprise_id)
     logger.info("roster uploaded", extra={"enterprise_id": enterprise_id, "added": added, "already_listed": already})
     return {
         "added": added,
@@ -247,7 +270,27 @@ def remove_employee(enterprise_id: EnterpriseId, employee_id: EmployeeId) -> dic
     app.caller.require_enterprise_record(enterprise.enterprise_id, enterprise.county_code)
     entry = audit.record(app.caller, "enterprise.roster.remove", f"enterprise#{enterprise_id}", {"employee_id": employee_id}, None)
     store().remove_employee(enterprise_id, employee_id, entry)
+    refresh_roll_up(enterprise_id)
     return {"employee_id": employee_id, "removed": True}
 
 
-lambda_handler = api.handler(app)
+# -- the hourly refresh of resumed enterprises' roll-ups -------------------------------------------------------
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def _scheduled(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    resumed = [enterprise for enterprise in store().in_counties() if enterprise.resumed]
+    workers = sum(int(refresh_roll_up(enterprise.enterprise_id)["employees"]) for enterprise in resumed)
+    metrics.add_metric(name="RosterRollUpsRefreshed", unit="Count", value=len(resumed))
+    logger.info("roster roll-ups refreshed", extra={"enterprises": len(resumed), "workers": workers})
+    return {"enterprises": len(resumed), "workers": workers}
+
+
+_http = api.handler(app)
+
+
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """API Gateway requests, and the hourly schedule (told apart by ``source``)."""
+    if event.get("source") == "aws.events":
+        return _scheduled(event, context)
+    return _http(event, context)

@@ -6,10 +6,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from infra.demo import supplies as demo_seed
+from infra.local import events
 from infra.local.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
 from sanmenxia import clock
+from sanmenxia.holds import HoldKind, HoldStore
 from sanmenxia.idnumber import make_id_number
-from tests.support.stack import Stack, claims_for
+from tests.support.stack import REGION, Stack, claims_for
 
 COMMANDER = claims_for("sub-commander1", "commander", username="commander1")
 HUBIN_COMMANDER = claims_for("sub-commander-hubin", "commander", username="commander_hubin", county_code="411202")
@@ -77,11 +79,32 @@ def test_statistics_equal_the_hand_count_of_the_demo_seed(stack: Stack) -> None:
     demo_seed.seed(StackDemo(stack))  # type: ignore[arg-type]
     # When the city commander reads the statistics
     stats = ok(stack.request("GET", "/enterprises/statistics", claims=COMMANDER))
-    # Then they equal the hand count written down beside the seed
+    # Then they equal the hand count written down beside the seed, from the stored roll-ups and read live
     assert {"enterprises": stats["enterprises"], "workers": stats["workers"]} == demo_seed.HAND_COUNT
+    assert stats["without_roll_up"] == []
+    live = ok(stack.request("GET", "/enterprises/statistics", query={"live": "true"}, claims=COMMANDER))
+    assert {"enterprises": live["enterprises"], "workers": live["workers"]} == demo_seed.HAND_COUNT
     # And a county commander's view counts only that county (Hubin: ent-demo-1 and ent-demo-4, 7 workers, 3 green)
     hubin = ok(stack.request("GET", "/enterprises/statistics", query={"county_code": "411202"}, claims=HUBIN_COMMANDER))
     assert (hubin["enterprises"]["resumed"], hubin["workers"]["due_back"], hubin["workers"]["green"]) == (2, 7, 3)
+
+
+def test_the_hourly_refresh_brings_stored_roll_ups_up_to_date(stack: Stack) -> None:
+    # Given the demo seed, and then a green worker of a resumed enterprise put in isolation (a red hold)
+    demo = StackDemo(stack)
+    demo_seed.seed(demo)  # type: ignore[arg-type]
+    person_id = demo.call("worker1", "GET", "/residents/me")[1]["person_id"]
+    HoldStore(stack.client("dynamodb"), stack.table("HoldsTable")).place(
+        person_id, HoldKind.ISOLATION, source="key-persons", source_ref="kp-test", reason="centralised isolation"
+    )
+    stored = ok(stack.request("GET", "/enterprises/statistics", claims=COMMANDER))["workers"]
+    assert (stored["green"], stored["red"]) == (4, 1)
+    # When the hourly schedule fires
+    result = stack.invoke("EnterprisesFunction", events.schedule_event("refresh", clock.now(), REGION))
+    # Then every resumed enterprise was refreshed and the statistics show the change
+    assert result == {"enterprises": 3, "workers": 9}
+    refreshed = ok(stack.request("GET", "/enterprises/statistics", claims=COMMANDER))["workers"]
+    assert (refreshed["green"], refreshed["red"], refreshed["due_back"]) == (3, 2, 9)
 
 
 def test_enterprise_admin_sees_only_own_roster_colours_and_masked_names(stack: Stack) -> None:

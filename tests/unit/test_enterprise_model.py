@@ -83,6 +83,12 @@ def test_employee_ids_are_stable_per_enterprise_and_differ_between_enterprises()
     assert len(employee_id("ent-1", "key")) == 16
 
 
+def test_a_resumed_enterprise_without_a_roll_up_is_named_not_guessed() -> None:
+    stats = statistics([enterprise("a", above=True, status=ResumptionStatus.APPROVED)], {})
+    assert stats["workers"]["due_back"] == 0
+    assert stats["without_roll_up"] == ["a"]
+
+
 def test_roll_up_of_an_empty_roster_has_no_share() -> None:
     assert roll_up([]) == {"employees": 0, "green": 0, "yellow": 0, "red": 0, "no_code": 0, "green_share": None}
 
@@ -101,7 +107,7 @@ def test_statistics_worked_example() -> None:
         "c": [RosterColour.GREEN] * 5,  # not resumed: its workers are not "due back"
         "d": [RosterColour.GREEN],
     }
-    stats = statistics(listed, colours)
+    stats = statistics(listed, {key: roll_up(value) for key, value in colours.items()})
     assert stats["enterprises"] == {
         "registered": 4,
         "resumed": 3,
@@ -122,8 +128,8 @@ def test_statistics_worked_example() -> None:
 )
 def test_statistics_are_counts_of_what_they_name(rosters: list[tuple[bool, ResumptionStatus, list[RosterColour]]]) -> None:
     listed = [enterprise(f"e{i}", above=above, status=status) for i, (above, status, _) in enumerate(rosters)]
-    colours = {f"e{i}": roster for i, (_, _, roster) in enumerate(rosters)}
-    stats = statistics(listed, colours)
+    counts = {f"e{i}": roll_up(roster) for i, (_, _, roster) in enumerate(rosters)}
+    stats = statistics(listed, counts)
     workers = stats["workers"]
     assert workers["green"] + workers["yellow"] + workers["red"] + workers["no_code"] == workers["due_back"]
     assert workers["due_back"] == sum(len(roster) for _, status, roster in rosters if status is ResumptionStatus.APPROVED)

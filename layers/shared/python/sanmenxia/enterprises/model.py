@@ -10,6 +10,10 @@ Definitions the statistics use (the seed's "332 enterprises, 90% of above-scale 
 * the workers **due back** are the employees on the rosters of resumed enterprises;
 * a worker **holds a green code** when today's shown colour (rule colour and holds) is green. An employee
   who is not registered as a resident, or has not applied for a code, counts as ``no_code`` — never green.
+
+The city-wide figures add up each enterprise's stored roll-up (refreshed when its roster or status changes
+and every hour), so reading them costs a query per county, not a read per worker; ``live`` statistics read
+every roster's colours instead.
 """
 
 from __future__ import annotations
@@ -94,6 +98,7 @@ class Enterprise:
     status: ResumptionStatus
     resumed_on: str | None
     created_at: str
+    roll_up: Mapping[str, Any] | None = None
 
     @property
     def resumed(self) -> bool:
@@ -109,6 +114,7 @@ class Enterprise:
             "resumption_status": self.status.value,
             "resumed_on": self.resumed_on,
             "created_at": self.created_at,
+            "roster": dict(self.roll_up) if self.roll_up else None,
         }
 
 
@@ -154,12 +160,15 @@ def roster_colour(color: CodeColor | None) -> RosterColour:
     return RosterColour.NO_CODE if color is None else RosterColour(color.value)
 
 
-def roll_up(colours: Iterable[RosterColour]) -> dict[str, Any]:
-    """Counts of a roster's colours, with the green share (None for an empty roster)."""
+def roll_up(colours: Iterable[RosterColour], at: str | None = None) -> dict[str, Any]:
+    """Counts of a roster's colours, with the green share (None for an empty roster) and, when given, the time
+    the colours were read (``as_of``)."""
     counts = Counter(colours)
     total = sum(counts.values())
     body: dict[str, Any] = {"employees": total, **{colour.value: counts.get(colour, 0) for colour in RosterColour}}
     body["green_share"] = round(counts.get(RosterColour.GREEN, 0) / total, 4) if total else None
+    if at:
+        body["as_of"] = at
     return body
 
 
@@ -167,14 +176,22 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def statistics(enterprises: Iterable[Enterprise], colours_by_enterprise: Mapping[str, Iterable[RosterColour]]) -> dict[str, Any]:
-    """The seed's figures (see the module docstring) over ``enterprises``; ``colours_by_enterprise`` holds the
-    roster colours of (at least) every resumed enterprise."""
+def statistics(enterprises: Iterable[Enterprise], counts_by_enterprise: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The seed's figures (see the module docstring) over ``enterprises``; ``counts_by_enterprise`` holds a
+    ``roll_up`` of the roster of (at least) every resumed enterprise. A resumed enterprise without one counts
+    no workers and is listed under ``workers.without_roll_up``."""
     listed = list(enterprises)
     above = [e for e in listed if e.above_scale]
     resumed = [e for e in listed if e.resumed]
-    due_back: list[RosterColour] = [colour for e in resumed for colour in colours_by_enterprise.get(e.enterprise_id, ())]
-    workers = roll_up(due_back)
+    workers = {name: 0 for name in ("employees", *(colour.value for colour in RosterColour))}
+    missing = []
+    for enterprise in resumed:
+        counts = counts_by_enterprise.get(enterprise.enterprise_id)
+        if counts is None:
+            missing.append(enterprise.enterprise_id)
+            continue
+        for name in workers:
+            workers[name] += int(counts.get(name, 0))
     return {
         "enterprises": {
             "registered": len(listed),
@@ -187,9 +204,10 @@ def statistics(enterprises: Iterable[Enterprise], colours_by_enterprise: Mapping
         "workers": {
             "due_back": workers["employees"],
             "green": workers[RosterColour.GREEN.value],
-            "green_share": workers["green_share"],
+            "green_share": _share(workers[RosterColour.GREEN.value], workers["employees"]),
             "yellow": workers[RosterColour.YELLOW.value],
             "red": workers[RosterColour.RED.value],
             "no_code": workers[RosterColour.NO_CODE.value],
         },
+        "without_roll_up": missing,
     }

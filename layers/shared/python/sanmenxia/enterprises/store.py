@@ -70,6 +70,7 @@ def _enterprise(raw: Mapping[str, Any]) -> Enterprise:
         status=ResumptionStatus(raw["resumption_status"]),
         resumed_on=raw.get("resumed_on"),
         created_at=raw["created_at"],
+        roll_up=raw.get("roster"),
     )
 
 
@@ -259,6 +260,21 @@ class EnterpriseStore:
         if item is None:
             raise NotFound("no such enterprise", field="enterprise_id")
         return _from_item(item)
+
+    def save_roll_up(self, enterprise_id: str, counts: Mapping[str, Any]) -> None:
+        """Store a roster's colour counts on the enterprise (a computed figure, not a staff write: no audit)."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=_to_item({"pk": f"ent#{enterprise_id}", "sk": "meta"}),
+                UpdateExpression="SET roster = :r",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues=_to_item({":r": {key: value for key, value in counts.items() if isinstance(value, int | str)}}),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise NotFound("no such enterprise", field="enterprise_id") from exc
+            raise UpstreamUnavailable("could not save the roll-up") from exc
 
     # -- roster ----------------------------------------------------------------------------------------------
     def add_employees(self, enterprise_id: str, entries: Sequence[RosterEntry], audit: AuditRecord) -> tuple[int, int]:
