@@ -35,6 +35,29 @@ def chromium_args(*extra: str) -> list[str]:
     return [*CHROMIUM_ARGS, *extra]
 
 
+def camera_feed(image: Path, target: Path, width: int = 640, height: int = 480, frames: int = 30) -> Path:
+    """A Y4M video of ``image`` centred on white, for Chromium's fake camera (--use-file-for-fake-video-capture)."""
+    from PIL import Image
+
+    picture = Image.open(image).convert("L")
+    picture.thumbnail((height - 40, height - 40))
+    canvas = Image.new("L", (width, height), 255)
+    canvas.paste(picture, ((width - picture.width) // 2, (height - picture.height) // 2))
+    luma = canvas.tobytes()
+    chroma = bytes([128]) * (width // 2) * (height // 2)
+    with target.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + luma + chroma + chroma)
+    return target
+
+
+def camera_browser(playwright: Any, feed: Path) -> Any:
+    """A Chromium whose camera shows ``feed`` (a Y4M file), with the permission prompt answered yes."""
+    args = chromium_args("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={feed}")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+
+
 def _require_browser_and_build() -> None:
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM)")

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from sanmenxia.idnumber import make_id_number
-from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone
+from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone, camera_browser, camera_feed
 from tests.e2e.conftest import ROOT, LocalStack
 
 pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
@@ -106,19 +106,20 @@ def test_resident_signs_in_applies_checks_in_and_shows_a_green_code_whose_token_
     assert not [error for error in phone.console_errors if "Failed to load resource" not in error]
 
 
-def test_checkpoint_scans_the_residents_qr_image_then_a_typed_id_and_the_verdict_clears_itself(
-    browser: Any,
+def test_checkpoint_scans_the_residents_code_with_the_camera_then_a_typed_id_and_the_verdict_clears_itself(
+    playwright_instance: Any,
     phone: Phone,
     local_stack: LocalStack,
 ) -> None:
-    # Given a resident with a green code on their phone, and the QR image as a camera would see it
+    # Given a resident with a green code on their phone, and that phone's QR as the gate's camera sees it
     resident = local_stack.new_user("resident")
     phone.sign_in(resident)
     register_and_apply(phone, "李雷", new_id_number())
     code_token(phone)
-    qr_image = ARTIFACTS / f"qr-{resident}.png"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    qr_image = ARTIFACTS / f"qr-{resident}.png"
     phone.page.get_by_test_id("code-qr").screenshot(path=str(qr_image))
+    feed = camera_feed(qr_image, ARTIFACTS / f"camera-{resident}.y4m")
     # And a stop case: a second registered resident identified by a typed ID number, with a fever
     typed_id = new_id_number()
     other = local_stack.new_user("resident")
@@ -147,22 +148,24 @@ def test_checkpoint_scans_the_residents_qr_image_then_a_typed_id_and_the_verdict
     )
     assert created.status == 201, created.body
     officer = local_stack.new_user("checkpoint_staff", {"checkpoint_id": checkpoint_id, "community_id": "411202-001"})
-    # When the officer reads the QR image with the scanner's QR library
-    gate = Phone(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN"), local_stack, "checkpoint-scan")
+    camera = camera_browser(playwright_instance, feed)
     try:
+        gate = Phone(camera.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN"), local_stack, "checkpoint-scan")
         gate.context.set_default_timeout(60_000)
+        gate.context.grant_permissions(["camera"])
         gate.sign_in(officer)
         gate.open("/staff/scan")
         gate.page.get_by_test_id("page-scan").wait_for()
         gate.page.get_by_test_id("scan-stats").wait_for()
+        assert "黄河路小区东门" in gate.page.get_by_test_id("page-scan").inner_text()
         before = _stat(gate, "scans")
-        gate.page.get_by_test_id("qr-image-upload").locator("input[type=file]").set_input_files(str(qr_image))
-        # Then the gate shows PASS with the masked name, and the screen clears itself
+        # When the officer opens the camera and holds it to the resident's phone
+        gate.page.get_by_test_id("camera-start").click()
+        # Then the QR library reads the code, the gate shows PASS with the masked name, and the screen clears itself
         verdict = gate.page.get_by_test_id("scan-result")
         verdict.wait_for()
         assert verdict.get_attribute("data-decision") == "pass"
         assert gate.page.get_by_test_id("scan-result-name").inner_text() == "李*"
-        assert "黄河路小区东门" in gate.page.get_by_test_id("page-scan").inner_text()
         gate.shot("pass")
         verdict.wait_for(state="hidden", timeout=15_000)
         # When a typed ID number comes with a temperature of 38.1 °C
@@ -184,7 +187,7 @@ def test_checkpoint_scans_the_residents_qr_image_then_a_typed_id_and_the_verdict
         assert gate.no_horizontal_scroll()
         gate.shot("stats")
     finally:
-        gate.context.close()
+        camera.close()
 
 
 def _stat(device: Phone, name: str) -> int:

@@ -67,7 +67,7 @@ export default {
     declaration_accepted: 'Declaration', fever: 'Fever', in_isolation: 'Isolation', reason: 'Reason', scan_id: 'Scan id',
     direction: 'Direction', entrance: 'Entrance', vehicle_plate: 'Plate', body: 'Request', isolation_site: 'Isolation site',
     region: 'Region', site: 'Site', statement: 'Statement', photos: 'Photos', duplicate_of: 'Duplicate of', summary: 'Summary',
-    satisfaction: 'Satisfaction', hold: 'Hold',
+    satisfaction: 'Satisfaction', hold: 'Hold', row: 'Row', trip_id: 'Trip',
   },
   validation: {
     name: 'Enter the name', idNumber: 'Invalid ID number (18 characters, check digit or birth date wrong)',
@@ -153,12 +153,10 @@ export default {
   },
   cotravel: {
     title: 'Co-travel query', intro: 'Enter the date and train or flight number to check whether you travelled with a confirmed case.',
-    numberHint: 'e.g. G1234, CA1234', query: 'Check', save: 'Save this trip and alert me', result: 'Result',
-    noMatch: 'No confirmed case on this trip', source: 'Source',
-    guidance: 'You may have travelled with a confirmed case: report to your community at once and stay at home; see a doctor if unwell.',
+    numberHint: 'e.g. G1234, CA1234', query: 'Check', save: 'Save this trip and alert me', result: 'Result', source: 'Source',
     registerMe: 'Register me as a possible close contact', registeredTitle: 'Registered',
-    registered: 'Community staff will contact you; keep your phone on and stay at home.', saved: 'My saved trips', matched: 'At risk',
-    clear: 'No risk', savedDone: 'Saved', fillFirst: 'Fill in the date and number first', carriageN: 'carriage {n}',
+    registered: 'Community staff will contact you; keep your phone on and stay at home.', saved: 'My saved trips', savedDone: 'Saved',
+    fillFirst: 'Fill in the date and number first', carriageN: 'carriage {n}', rowN: 'row {n}', seatHint: 'Optional, e.g. 12A',
   },
   travelModes: { flight: 'Flight', train: 'Train', bus: 'Bus', ship: 'Ship', metro: 'Metro', taxi: 'Taxi' },
   risk: {

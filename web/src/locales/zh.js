@@ -55,7 +55,7 @@ export default {
     carriage: '车厢', seat: '座位号', kind: '类型', message: '留言内容', measure: '管控措施', source: '来源', problems: '存在问题', department: '责任单位',
     token: '健康码', declaration_accepted: '承诺', fever: '发热', in_isolation: '隔离', reason: '理由', scan_id: '登记编号', direction: '进出方向',
     entrance: '出入口', vehicle_plate: '车牌号', body: '请求内容', isolation_site: '隔离地点', region: '地区', site: '地点', statement: '申诉理由', photos: '照片',
-    duplicate_of: '重复线索', summary: '内容', satisfaction: '满意度', hold: '申诉事项',
+    duplicate_of: '重复线索', summary: '内容', satisfaction: '满意度', hold: '申诉事项', row: '排号', trip_id: '行程',
   },
   validation: {
     name: '请输入姓名', idNumber: '身份证号不正确(18位,校验位有误或出生日期无效)', phone: '请输入正确的11位手机号', community: '请选择所在社区(村)', address: '请输入详细地址',
@@ -113,9 +113,8 @@ export default {
   },
   cotravel: {
     title: '确诊患者同行查询', intro: '输入乘车(机)日期和车次/航班号,查询是否与确诊患者同行。', numberHint: '如 G1234、CA1234', query: '查询', save: '保存行程,有新情况时提醒我',
-    result: '查询结果', noMatch: '未发现同行确诊患者', source: '信息来源', guidance: '您可能与确诊患者同行:请立即向所在社区报告并居家隔离,如有不适及时就医。', registerMe: '一键登记为密接排查对象',
-    registeredTitle: '已登记', registered: '社区工作人员将与您联系,请保持电话畅通并居家隔离。', saved: '我保存的行程', matched: '有风险', clear: '暂无风险', savedDone: '已保存',
-    fillFirst: '请先填写日期和车次/航班号', carriageN: '{n}车厢',
+    result: '查询结果', source: '信息来源', registerMe: '一键登记为密接排查对象', registeredTitle: '已登记', registered: '社区工作人员将与您联系,请保持电话畅通并居家隔离。',
+    saved: '我保存的行程', savedDone: '已保存', fillFirst: '请先填写日期和车次/航班号', carriageN: '{n}车厢', rowN: '第{n}排', seatHint: '选填,如 12A',
   },
   travelModes: { flight: '飞机', train: '火车', bus: '客车', ship: '轮船', metro: '地铁', taxi: '出租车' },
   risk: { none: '未发现同行', same_trip: '同乘,距离较远', possible: '同乘,无法排除密接', close: '密切接触风险' },
