@@ -1,0 +1,293 @@
+"""Co-travel function (同行查询): case trips loaded by staff (API, or a CSV uploaded to S3), the public
+query, saved trips re-checked when new case trips arrive, and "register me"."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import secrets
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator
+
+from sanmenxia import api, audit, aws, clock, contracts
+from sanmenxia.auth import PUBLIC, Role, allow
+from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
+from sanmenxia.cotravel import service
+from sanmenxia.cotravel.csvfile import CsvRejected
+from sanmenxia.cotravel.imports import parse_case_trips, valid_source_url
+from sanmenxia.cotravel.proximity import Risk
+from sanmenxia.cotravel.store import CoTravelStore, SavedTrip, trip_to_json
+from sanmenxia.cotravel.trips import CaseTrip, Position, TravelMode, normalize_carriage, normalize_number, normalize_seat, trip_id_for
+from sanmenxia.errors import InvalidInput, NotFound
+from sanmenxia.holds import HoldKind
+from sanmenxia.models import RequestModel, ShortText
+from sanmenxia.notifications import Inbox
+from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.services import PeopleSettings, audit_log, holds, people
+
+CASE_TRIPS_PREFIX = "case-trips/"
+REPORTS_PREFIX = "reports/"
+LOADERS = (Role.COMMANDER, Role.ADMIN)
+READERS = (Role.COMMANDER, Role.ADMIN, Role.COMMUNITY_HEAD, Role.HOTLINE_OPERATOR)
+
+
+class Settings(PeopleSettings):
+    co_travel_table: str
+    holds_table: str
+    notifications_table: str
+    key_person_queue_url: str
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
+
+
+@functools.cache
+def store() -> CoTravelStore:
+    return CoTravelStore(aws.client("dynamodb"), settings().co_travel_table, settings().personal_record_days)
+
+
+@functools.cache
+def inbox() -> Inbox:
+    return Inbox(aws.client("dynamodb"), settings().notifications_table, settings().personal_record_days)
+
+
+app = api.PlatformResolver(title="Co-travel 同行查询")
+
+
+def _past(value: date) -> date:
+    if value > clock.today():
+        raise ValueError("cannot be in the future")
+    if value.year < 2019:
+        raise ValueError("out of range")
+    return value
+
+
+def _carriage(value: str | None) -> str | None:
+    return normalize_carriage(value)
+
+
+def _seat(value: str | None) -> str | None:
+    return normalize_seat(value)
+
+
+TravelDate = Annotated[date, AfterValidator(_past)]
+Carriage = Annotated[str | None, Field(max_length=10), AfterValidator(_carriage)]
+Seat = Annotated[str | None, Field(max_length=8), AfterValidator(_seat)]
+Row = Annotated[int | None, Field(ge=1, le=200)]
+
+
+class TripIn(RequestModel):
+    """A trip as a traveller describes it (carriage, row and seat optional)."""
+
+    date: TravelDate
+    mode: TravelMode | None = None
+    number: Annotated[str, Field(min_length=1, max_length=20)]
+    carriage: Carriage = None
+    row: Row = None
+    seat: Seat = None
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, value: str, info: ValidationInfo) -> str:
+        return normalize_number(info.data.get("mode"), value)
+
+    def position(self) -> Position:
+        return Position(self.carriage, self.row, self.seat)
+
+
+class CaseTripIn(RequestModel):
+    date: TravelDate
+    mode: TravelMode
+    number: Annotated[str, Field(min_length=1, max_length=20)]
+    carriage: Carriage = None
+    row: Row = None
+    seat: Seat = None
+    origin: ShortText = Field(alias="from")
+    destination: ShortText = Field(alias="to")
+    source_url: Annotated[str, Field(max_length=500)]
+    case_ref: Annotated[str, Field(max_length=40)] | None = None
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, value: str, info: ValidationInfo) -> str:
+        return normalize_number(info.data.get("mode"), value)
+
+    @field_validator("source_url")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        if not valid_source_url(value):
+            raise ValueError("must be an http(s) link to the published notice")
+        return value
+
+    def trip(self) -> CaseTrip:
+        position = Position(self.carriage, self.row, self.seat)
+        trip_id = trip_id_for(self.date, self.mode, self.number, position, self.source_url, self.case_ref)
+        return CaseTrip(trip_id, self.date, self.mode, self.number, position, self.origin, self.destination, self.source_url, self.case_ref)
+
+
+class CaseTripsIn(RequestModel):
+    trips: Annotated[list[CaseTripIn], Field(min_length=1, max_length=50)]
+
+
+class SaveIn(TripIn):
+    person_id: Annotated[str, Field(pattern=r"^[0-9a-f]{24}$")] | None = None
+
+
+@app.get("/co-travel/trips", access=PUBLIC, summary="Did I travel with a confirmed case? 同行查询")
+def query_trip(
+    travel_date: Annotated[date, Query(alias="date")],
+    number: Annotated[str, Query(min_length=1, max_length=20)],
+    mode: Annotated[TravelMode | None, Query()] = None,
+    carriage: Annotated[str | None, Query(max_length=10)] = None,
+    row: Annotated[int | None, Query(ge=1, le=200)] = None,
+    seat: Annotated[str | None, Query(max_length=8)] = None,
+) -> dict[str, Any]:
+    trip = _trip_from_query(travel_date, number, mode, carriage, row, seat)
+    metrics.add_metric(name="CoTravelQueries", unit="Count", value=1)
+    result = service.answer(store(), trip.date, trip.number, trip.position(), trip.mode)
+    return {"date": trip.date.isoformat(), "number": trip.number, **result.to_json()}
+
+
+def _trip_from_query(travel_date: date, number: str, mode: TravelMode | None, carriage: str | None, row: int | None, seat: str | None) -> TripIn:
+    """Query parameters through the same model as bodies, so errors name the parameter."""
+    try:
+        return TripIn(date=travel_date, number=number, mode=mode, carriage=carriage, row=row, seat=seat)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first.get("loc") else "number"
+        raise InvalidInput(str(first["msg"]).removeprefix("Value error, "), field=field) from exc
+
+
+@app.post("/co-travel/registrations", access=allow(Role.RESIDENT), status_code=201, summary="Register me as a possible contact 一键登记")
+def register_me(body: SaveIn) -> dict[str, Any]:
+    person = people(settings()).person_for(app.caller, body.person_id)
+    result = service.answer(store(), body.date, body.number, body.position(), body.mode)
+    if result.risk is Risk.NONE:
+        raise NotFound("no confirmed case is published on this trip", field="number")
+    case = result.found[0].trip
+    reason = f"同行查询登记 Co-travel: {case.travel_date.isoformat()} {case.number} with a confirmed case ({result.risk.value})"
+    holds(settings().holds_table).place(person.person_id, HoldKind.CO_TRAVEL, source="co_travel", source_ref=case.trip_id, reason=reason)
+    candidate = KeyPersonCandidate(
+        person_id=person.person_id,
+        category=KeyPersonCategory.CLOSE_CONTACT,
+        source="co_travel",
+        source_ref=f"{case.trip_id}:{person.person_id}",
+        community_id=person.community_id,
+        reason=reason,
+    )
+    contracts.send(settings().key_person_queue_url, candidate)
+    logger.info("co-travel registration", extra={"person_id": person.person_id, "trip_id": case.trip_id, "risk": result.risk.value})
+    return {"registered": True, "person_id": person.person_id, "community_id": person.community_id, **result.to_json()}
+
+
+@app.post("/co-travel/saved-trips", access=allow(Role.RESIDENT), status_code=201, summary="Save a trip to be told later 保存行程")
+def save_trip(body: SaveIn) -> dict[str, Any]:
+    registry = people(settings())
+    me = registry.me(app.caller.sub)
+    traveller = registry.person_for(app.caller, body.person_id)
+    saved = SavedTrip(secrets.token_hex(8), me.person_id, traveller.person_id, body.date, body.mode, body.number, body.position(), clock.iso())
+    store().save(saved)
+    result = service.answer(store(), body.date, body.number, body.position(), body.mode)
+    return {**saved.to_json(), **result.to_json()}
+
+
+@app.get("/co-travel/saved-trips", access=allow(Role.RESIDENT), summary="My saved trips with their current risk 我的行程")
+def my_trips() -> list[dict[str, Any]]:
+    me = people(settings()).me(app.caller.sub)
+    return [
+        {**trip.to_json(), **service.answer(store(), trip.travel_date, trip.number, trip.position, trip.mode).to_json()}
+        for trip in store().saved_by(me.person_id)
+    ]
+
+
+@app.delete("/co-travel/saved-trips/<saved_id>", access=allow(Role.RESIDENT), summary="Forget a saved trip 删除行程")
+def forget_trip(saved_id: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]) -> dict[str, Any]:
+    store().forget(people(settings()).me(app.caller.sub).person_id, saved_id)
+    return {"deleted": saved_id}
+
+
+@app.post("/co-travel/case-trips", access=allow(*LOADERS), status_code=201, summary="Publish confirmed cases' trips 录入病例行程")
+def load_case_trips(body: CaseTripsIn) -> dict[str, Any]:
+    trips = list({trip.trip_id: trip for trip in (item.trip() for item in body.trips)}.values())
+    entry = audit.record(app.caller, "case_trips.load", f"case_trips#{trips[0].travel_date.isoformat()}", None, [t.trip_id for t in trips])
+    store().put_trips(trips, loaded_by=app.caller.username, extra=[audit_log(settings().audit_table).put_request(entry)])
+    notified = service.recheck(store(), inbox(), trips)
+    logger.info("case trips loaded", extra={"trips": len(trips), "notified": notified})
+    return {"loaded": len(trips), "trip_ids": [trip.trip_id for trip in trips], "notified": notified}
+
+
+@app.get("/co-travel/case-trips", access=allow(*READERS), summary="Case trips of a day 某日病例行程")
+def case_trips_of(travel_date: Annotated[date, Query(alias="date")]) -> list[dict[str, Any]]:
+    return [trip_to_json(trip) for trip in store().trips_on(travel_date)]
+
+
+@app.get("/co-travel/imports", access=allow(*LOADERS), summary="CSV imports of case trips 导入记录")
+def imports() -> list[dict[str, Any]]:
+    return store().reports()
+
+
+@app.get("/co-travel/imports/<import_id>", access=allow(*LOADERS), summary="One import: result or errors by line 导入结果")
+def import_report(import_id: Annotated[str, Path(pattern=r"^[0-9a-f]{20}$")]) -> dict[str, Any]:
+    report = store().report(import_id)
+    if report is None:
+        raise NotFound("no such import", field="import_id")
+    return {"import_id": import_id, **report}
+
+
+# -- S3: a CSV of case trips uploaded under case-trips/ -------------------------------------------------------
+def import_case_trips(bucket: str, key: str, etag: str) -> dict[str, Any]:
+    """Validate the whole file, then write every trip (or nothing) and re-check saved trips; idempotent."""
+    import_id = hashlib.sha256(f"{bucket}/{key}#{etag}".encode()).hexdigest()[:20]
+    existing = store().report(import_id)
+    if existing and existing.get("status") in ("imported", "rejected"):
+        return {"import_id": import_id, **existing}
+    s3 = aws.client("s3")
+    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    report: dict[str, Any] = {"key": key, "received_at": clock.iso(), "status": "validating"}
+    try:
+        trips = parse_case_trips(data, today=clock.today())
+    except CsvRejected as rejected:
+        report.update(status="rejected", rows_written=0, **rejected.report())
+    else:
+        unique = list({trip.trip_id: trip for trip in trips}.values())
+        store().put_trips(unique, loaded_by=f"import:{key}", import_id=import_id)
+        notified = service.recheck(store(), inbox(), unique)
+        report.update(status="imported", rows=len(trips), rows_written=len(unique), notified=notified, error_count=0, errors=[])
+    report["finished_at"] = clock.iso()
+    store().put_report(import_id, report)
+    report_key = REPORTS_PREFIX + key + ".json"
+    s3.put_object(Bucket=bucket, Key=report_key, Body=json.dumps({"import_id": import_id, **report}, ensure_ascii=False).encode())
+    logger.info("case-trip import", extra={"import_id": import_id, "status": report["status"], "errors": report.get("error_count")})
+    return {"import_id": import_id, **report}
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def _s3(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    results = []
+    for record in event.get("Records", []):
+        key = unquote_plus(record["s3"]["object"]["key"])
+        if not key.startswith(CASE_TRIPS_PREFIX):
+            continue
+        results.append(import_case_trips(record["s3"]["bucket"]["name"], key, record["s3"]["object"].get("eTag", "")))
+    return {"imports": results}
+
+
+_http = api.handler(app)
+
+
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """HTTP (API Gateway) or an S3 upload of case trips."""
+    if "httpMethod" in event:
+        return _http(event, context)
+    result: dict[str, Any] = _s3(event, context)
+    return result

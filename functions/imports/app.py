@@ -1,0 +1,183 @@
+"""Imports function (三方比对): bulk comparison lists uploaded to S3 (``comparison/``) compared with
+residents through HMAC look-up keys; jobs with progress and a result summary; the look-up index kept
+from the people registry's stream."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from typing import Annotated, Any
+from urllib.parse import unquote, unquote_plus
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sanmenxia import api, audit, aws, clock, contracts
+from sanmenxia.auth import Role, allow
+from sanmenxia.contracts import KeyPersonCategory
+from sanmenxia.cotravel.comparison import Comparison, JobStatus, Keys, index_person_change
+from sanmenxia.cotravel.store import ComparisonStore, new_job_id
+from sanmenxia.errors import Conflict, NotFound
+from sanmenxia.models import RequestModel, ShortText
+from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.services import PeopleSettings, audit_log, holds, people
+
+PREFIX = "comparison/"
+CITY_STAFF = (Role.COMMANDER, Role.ADMIN)
+UPLOAD_SECONDS = 900
+
+
+class Settings(PeopleSettings):
+    imports_table: str
+    holds_table: str
+    key_person_queue_url: str
+    imports_bucket: str
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
+
+
+@functools.cache
+def store() -> ComparisonStore:
+    return ComparisonStore(aws.client("dynamodb"), settings().imports_table)
+
+
+def comparison() -> Comparison:
+    registry = people(settings())
+    return Comparison(
+        store(),
+        holds(settings().holds_table),
+        Keys(registry.id_key, registry.phone_key),
+        lambda candidate: contracts.send(settings().key_person_queue_url, candidate),
+    )
+
+
+app = api.PlatformResolver(title="Imports 三方比对")
+JobIdPath = Annotated[str, Path(pattern=r"^cmp(\d{14}[0-9a-f]{6}|[0-9a-f]{20})$")]
+
+
+class JobIn(RequestModel):
+    name: ShortText
+    reason: ShortText
+    category: KeyPersonCategory | None = None
+
+
+def _job(job_id: str) -> dict[str, Any]:
+    job = store().job(job_id)
+    if job is None:
+        raise NotFound("no such comparison job", field="import_id")
+    return job
+
+
+@app.post("/imports", access=allow(*CITY_STAFF), status_code=201, summary="Start a comparison list upload 新建比对任务")
+def create_job(body: JobIn) -> dict[str, Any]:
+    app.caller.require_city()
+    job_id = new_job_id()
+    key = f"{PREFIX}{job_id}.csv"
+    job = {
+        "import_id": job_id,
+        "name": body.name,
+        "reason": body.reason,
+        "category": body.category.value if body.category else None,
+        "status": JobStatus.AWAITING_UPLOAD,
+        "key": key,
+        "created_by": app.caller.username,
+        "created_at": clock.iso(),
+    }
+    store().put_job(job_id, job, new=True)
+    audit_log(settings().audit_table).append(audit.record(app.caller, "comparison.create", f"comparison#{job_id}", None, job))
+    url = aws.client("s3").generate_presigned_url(
+        "put_object", Params={"Bucket": settings().imports_bucket, "Key": key, "ContentType": "text/csv"}, ExpiresIn=UPLOAD_SECONDS
+    )
+    return {**job, "upload": {"bucket": settings().imports_bucket, "key": key, "url": url, "method": "PUT", "content_type": "text/csv"}}
+
+
+@app.get("/imports", access=allow(*CITY_STAFF), summary="Comparison jobs, newest first 比对任务")
+def list_jobs() -> list[dict[str, Any]]:
+    app.caller.require_city()
+    return store().jobs()
+
+
+@app.get("/imports/<import_id>", access=allow(*CITY_STAFF), summary="A job's progress and result summary 比对进度与结果")
+def get_job(import_id: JobIdPath) -> dict[str, Any]:
+    app.caller.require_city()
+    return _job(import_id)
+
+
+@app.post("/imports/<import_id>/withdraw", access=allow(*CITY_STAFF), summary="Withdraw a list sent in error 撤回名单")
+def withdraw(import_id: JobIdPath) -> dict[str, Any]:
+    app.caller.require_city()
+    before = _job(import_id)
+    if before.get("status") != JobStatus.DONE:
+        raise Conflict(f"only a finished comparison can be withdrawn (this one is {before.get('status')})", field="status")
+    after = comparison().withdraw(import_id, before)
+    audit_log(settings().audit_table).append(audit.record(app.caller, "comparison.withdraw", f"comparison#{import_id}", before, after))
+    return after
+
+
+# -- S3: a list uploaded under comparison/ ------------------------------------------------------------------
+def compare_upload(bucket: str, key: str, etag: str) -> dict[str, Any]:
+    """Run the job the upload belongs to (created through the API, or one made for a direct upload)."""
+    s3 = aws.client("s3")
+    name = key.removeprefix(PREFIX).removesuffix(".csv")
+    job = store().job(name)
+    job_id = name
+    if job is None:
+        job_id = "cmp" + hashlib.sha256(f"{bucket}/{key}#{etag}".encode()).hexdigest()[:20]
+        job = store().job(job_id)
+    if job is not None and job.get("status") in (JobStatus.DONE, JobStatus.REJECTED, JobStatus.WITHDRAWN):
+        return job
+    obj = s3.get_object(Bucket=bucket, Key=key)
+    if job is None:
+        metadata = obj.get("Metadata") or {}
+        category = metadata.get("category")
+        job = {
+            "import_id": job_id,
+            "name": unquote(metadata.get("name", "")) or key.removeprefix(PREFIX),
+            "reason": unquote(metadata.get("reason", "")) or "三方比对名单 comparison list",
+            "category": category if category in {c.value for c in KeyPersonCategory} else None,
+            "key": key,
+            "created_by": f"upload:{key}",
+            "created_at": clock.iso(),
+        }
+    result = comparison().run(job_id, job, obj["Body"].read())
+    metrics.add_metric(name="ComparisonHits", unit="Count", value=result.get("hits", 0))
+    logger.info("comparison", extra={"import_id": job_id, "status": result["status"], "rows": result.get("rows_total"), "hits": result.get("hits")})
+    return result
+
+
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+
+
+def _index(record: DynamoDBRecord) -> None:
+    index_person_change(store(), record.raw_event["dynamodb"])
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def _events(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    records = event.get("Records") or []
+    if records and records[0].get("eventSource") == "aws:dynamodb":
+        return dict(process_partial_response(event=event, record_handler=_index, processor=processor, context=context))
+    results = []
+    for record in records:
+        key = unquote_plus(record["s3"]["object"]["key"])
+        if key.startswith(PREFIX):
+            results.append(compare_upload(record["s3"]["bucket"]["name"], key, record["s3"]["object"].get("eTag", "")))
+    return {"jobs": results}
+
+
+_http = api.handler(app)
+
+
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """HTTP (API Gateway), an S3 upload of a comparison list, or the people registry's stream."""
+    if "httpMethod" in event:
+        return _http(event, context)
+    result: dict[str, Any] = _events(event, context)
+    return result

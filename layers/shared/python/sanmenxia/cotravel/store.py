@@ -1,0 +1,465 @@
+"""Data access for co-travel (``CoTravelTable``) and bulk comparison (``ImportsTable``).
+
+``CoTravelTable`` (``pk``, ``sk``):
+
+* ``t#<date>#<number>``, ``c#<trip id>``: a case trip; a query by date and number reads one partition;
+  ``trip_date`` feeds ``date-index`` (staff list a day's trips);
+* ``s#<date>#<number>``, ``<saved id>``: a saved trip, in the partition new case trips of the same trip
+  look into; ``owner`` (the account holder's person id) feeds ``owner-index``; expires after retention;
+* ``imports``, ``<import id>``: the report of a CSV import.
+
+``ImportsTable`` (``pk``, ``sk``):
+
+* ``job#<id>``, ``job``: a comparison job (progress, summary; no personal data); ``job_kind`` feeds
+  ``jobs-index`` (newest first);
+* ``job#<id>``, ``hit#<person id>``: a resident found on the list (lines, how matched);
+* ``lk#<idn|phone>#<hmac>``, ``lk``: the look-up index kept from the people registry's stream:
+  ``persons`` = {``<person id>|<community id>``}.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from sanmenxia import clock
+from sanmenxia.cotravel.trips import CaseTrip, Position, TravelMode
+from sanmenxia.errors import NotFound, UpstreamUnavailable
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def trip_partition(travel_date: date, number: str) -> str:
+    return f"t#{travel_date.isoformat()}#{number}"
+
+
+def saved_partition(travel_date: date, number: str) -> str:
+    return f"s#{travel_date.isoformat()}#{number}"
+
+
+def _position_attributes(position: Position) -> dict[str, Any]:
+    item: dict[str, Any] = {}
+    if position.carriage:
+        item["carriage"] = _s(position.carriage)
+    if position.row is not None:
+        item["seat_row"] = {"N": str(position.row)}
+    if position.seat:
+        item["seat"] = _s(position.seat)
+    return item
+
+
+def _position(item: dict[str, Any]) -> Position:
+    return Position(
+        item.get("carriage", {}).get("S"),
+        int(item["seat_row"]["N"]) if "seat_row" in item else None,
+        item.get("seat", {}).get("S"),
+    )
+
+
+def trip_to_json(trip: CaseTrip) -> dict[str, Any]:
+    return {
+        "trip_id": trip.trip_id,
+        "date": trip.travel_date.isoformat(),
+        "mode": trip.mode.value,
+        "number": trip.number,
+        "carriage": trip.position.carriage,
+        "row": trip.position.effective_row,
+        "seat": trip.position.seat,
+        "from": trip.origin,
+        "to": trip.destination,
+        "source_url": trip.source_url,
+        "case_ref": trip.case_ref,
+    }
+
+
+@dataclass(frozen=True)
+class SavedTrip:
+    saved_id: str
+    owner: str  # person id of the account holder (gets the notification)
+    person_id: str  # who travelled (the owner or a household member)
+    travel_date: date
+    mode: TravelMode | None
+    number: str
+    position: Position
+    created_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "saved_id": self.saved_id,
+            "person_id": self.person_id,
+            "date": self.travel_date.isoformat(),
+            "mode": self.mode.value if self.mode else None,
+            "number": self.number,
+            "carriage": self.position.carriage,
+            "row": self.position.row,
+            "seat": self.position.seat,
+            "created_at": self.created_at,
+        }
+
+
+class CoTravelStore:
+    """``dynamodb`` is a boto3 client."""
+
+    def __init__(self, dynamodb: Any, table: str, retention_days: int) -> None:
+        self._db = dynamodb
+        self._table = table
+        self._retention = retention_days
+
+    # -- case trips -----------------------------------------------------------------------------------------
+    def _trip_item(self, trip: CaseTrip, *, loaded_by: str, import_id: str | None) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "pk": _s(trip_partition(trip.travel_date, trip.number)),
+            "sk": _s(f"c#{trip.trip_id}"),
+            "trip_id": _s(trip.trip_id),
+            "trip_date": _s(trip.travel_date.isoformat()),
+            "mode": _s(trip.mode.value),
+            "number": _s(trip.number),
+            "origin": _s(trip.origin),
+            "destination": _s(trip.destination),
+            "source_url": _s(trip.source_url),
+            "loaded_by": _s(loaded_by),
+            "loaded_at": _s(clock.iso()),
+            **_position_attributes(trip.position),
+        }
+        if trip.case_ref:
+            item["case_ref"] = _s(trip.case_ref)
+        if import_id:
+            item["import_id"] = _s(import_id)
+        return item
+
+    def put_trips(self, trips: list[CaseTrip], *, loaded_by: str, import_id: str | None = None, extra: list[dict[str, Any]] | None = None) -> None:
+        """Write trips (idempotent: ids come from the trips' content), at most 99 per transaction.
+
+        With ``extra`` (e.g. the audit record) and at most 99 trips the whole load is one transaction.
+        """
+        extra = extra or []
+        puts = [{"Put": {"TableName": self._table, "Item": self._trip_item(trip, loaded_by=loaded_by, import_id=import_id)}} for trip in trips]
+        chunk = 100 - len(extra)
+        for start in range(0, len(puts), chunk):
+            writes = puts[start : start + chunk] + (extra if start == 0 else [])
+            try:
+                self._db.transact_write_items(TransactItems=writes)
+            except ClientError as exc:
+                raise UpstreamUnavailable("could not save the case trips") from exc
+
+    @staticmethod
+    def _trip(item: dict[str, Any]) -> CaseTrip:
+        return CaseTrip(
+            trip_id=item["trip_id"]["S"],
+            travel_date=date.fromisoformat(item["trip_date"]["S"]),
+            mode=TravelMode(item["mode"]["S"]),
+            number=item["number"]["S"],
+            position=_position(item),
+            origin=item["origin"]["S"],
+            destination=item["destination"]["S"],
+            source_url=item["source_url"]["S"],
+            case_ref=item.get("case_ref", {}).get("S"),
+        )
+
+    def _query_all(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        while True:
+            try:
+                response = self._db.query(**request)
+            except ClientError as exc:
+                raise UpstreamUnavailable("could not read co-travel data") from exc
+            items.extend(response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return items
+            request = dict(request, ExclusiveStartKey=response["LastEvaluatedKey"])
+
+    def case_trips(self, travel_date: date, number: str) -> list[CaseTrip]:
+        """Every case trip on ``number`` that day (one partition)."""
+        items = self._query_all(
+            {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :p AND begins_with(sk, :c)",
+                "ExpressionAttributeValues": {":p": _s(trip_partition(travel_date, number)), ":c": _s("c#")},
+            }
+        )
+        return [self._trip(item) for item in items]
+
+    def trips_on(self, travel_date: date) -> list[CaseTrip]:
+        items = self._query_all(
+            {
+                "TableName": self._table,
+                "IndexName": "date-index",
+                "KeyConditionExpression": "trip_date = :d",
+                "ExpressionAttributeValues": {":d": _s(travel_date.isoformat())},
+            }
+        )
+        return [self._trip(item) for item in items]
+
+    # -- saved trips ----------------------------------------------------------------------------------------
+    def save(self, trip: SavedTrip) -> None:
+        item: dict[str, Any] = {
+            "pk": _s(saved_partition(trip.travel_date, trip.number)),
+            "sk": _s(trip.saved_id),
+            "saved_id": _s(trip.saved_id),
+            "owner": _s(trip.owner),
+            "person_id": _s(trip.person_id),
+            "trip_date": _s(trip.travel_date.isoformat()),
+            "number": _s(trip.number),
+            "created_at": _s(trip.created_at),
+            "expires_at": {"N": str(clock.epoch_after_days(self._retention))},
+            **_position_attributes(trip.position),
+        }
+        # the saved trip must not feed date-index (case trips only): keep its date under another name
+        item["saved_date"] = item.pop("trip_date")
+        if trip.mode:
+            item["mode"] = _s(trip.mode.value)
+        try:
+            self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not save the trip") from exc
+
+    @staticmethod
+    def _saved(item: dict[str, Any]) -> SavedTrip:
+        return SavedTrip(
+            saved_id=item["saved_id"]["S"],
+            owner=item["owner"]["S"],
+            person_id=item["person_id"]["S"],
+            travel_date=date.fromisoformat(item["saved_date"]["S"]),
+            mode=TravelMode(item["mode"]["S"]) if "mode" in item else None,
+            number=item["number"]["S"],
+            position=_position(item),
+            created_at=item["created_at"]["S"],
+        )
+
+    def saved_on(self, travel_date: date, number: str) -> list[SavedTrip]:
+        """Saved trips on ``number`` that day: what a new case trip must be checked against."""
+        items = self._query_all(
+            {"TableName": self._table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": _s(saved_partition(travel_date, number))}}
+        )
+        return [self._saved(item) for item in items]
+
+    def saved_by(self, owner: str) -> list[SavedTrip]:
+        items = self._query_all(
+            {
+                "TableName": self._table,
+                "IndexName": "owner-index",
+                "KeyConditionExpression": "#o = :o",
+                "ExpressionAttributeNames": {"#o": "owner"},
+                "ExpressionAttributeValues": {":o": _s(owner)},
+            }
+        )
+        return [self._saved(item) for item in items]
+
+    def forget(self, owner: str, saved_id: str) -> None:
+        """Delete the owner's saved trip; 404 when the owner has none with that id."""
+        mine = [trip for trip in self.saved_by(owner) if trip.saved_id == saved_id]
+        if not mine:
+            raise NotFound("no such saved trip", field="saved_id")
+        trip = mine[0]
+        try:
+            self._db.delete_item(
+                TableName=self._table,
+                Key={"pk": _s(saved_partition(trip.travel_date, trip.number)), "sk": _s(saved_id)},
+                ConditionExpression="#o = :o",
+                ExpressionAttributeNames={"#o": "owner"},
+                ExpressionAttributeValues={":o": _s(owner)},
+            )
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not delete the trip") from exc
+
+    # -- import reports -------------------------------------------------------------------------------------
+    def report(self, import_id: str) -> dict[str, Any] | None:
+        try:
+            item = self._db.get_item(TableName=self._table, Key={"pk": _s("imports"), "sk": _s(import_id)}, ConsistentRead=True).get("Item")
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read the import") from exc
+        return _plain(item) if item else None
+
+    def put_report(self, import_id: str, report: dict[str, Any]) -> None:
+        item = {"pk": _s("imports"), "sk": _s(import_id), **_typed(report)}
+        try:
+            self._db.put_item(TableName=self._table, Item=item)
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not write the import report") from exc
+
+    def reports(self, limit: int = 100) -> list[dict[str, Any]]:
+        items = self._query_all({"TableName": self._table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": _s("imports")}})
+        found = [_plain(item) for item in items]
+        return sorted(found, key=lambda report: str(report.get("received_at", "")), reverse=True)[:limit]
+
+
+def _typed(value: dict[str, Any]) -> dict[str, Any]:
+    """A small JSON document as DynamoDB attributes (strings, numbers, booleans, lists, maps)."""
+    serializer = TypeSerializer()
+    return {key: serializer.serialize(_decimalized(item)) for key, item in value.items() if key not in ("pk", "sk") and item is not None}
+
+
+def _decimalized(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {key: _decimalized(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_decimalized(item) for item in value]
+    return value
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    deserializer = TypeDeserializer()
+    return {key: _undecimal(deserializer.deserialize(value)) for key, value in item.items() if key not in ("pk", "sk")}
+
+
+def _undecimal(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _undecimal(item) for key, item in value.items()}
+    if isinstance(value, list | set):
+        return [_undecimal(item) for item in value]
+    return value
+
+
+# -- bulk comparison ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Resident:
+    person_id: str
+    community_id: str
+
+
+def new_job_id() -> str:
+    return "cmp" + clock.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(3)
+
+
+class ComparisonStore:
+    """Jobs, hits and the HMAC look-up index in ``ImportsTable``. ``dynamodb`` is a boto3 client."""
+
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db = dynamodb
+        self._table = table
+
+    # -- the look-up index ----------------------------------------------------------------------------------
+    def index_changes(self, person_id: str, old: dict[str, str], new: dict[str, str], old_community: str | None, new_community: str | None) -> int:
+        """Keep ``lk#`` entries in line with a person's keys (``{"idn": hmac, "phone": hmac}``); returns writes made."""
+        writes = 0
+        for kind, key in old.items():
+            if old_community and (new.get(kind) != key or new_community != old_community):
+                self._update(f"lk#{kind}#{key}", "DELETE persons :m", f"{person_id}|{old_community}")
+                writes += 1
+        for kind, key in new.items():
+            if new_community and (old.get(kind) != key or new_community != old_community):
+                self._update(f"lk#{kind}#{key}", "ADD persons :m", f"{person_id}|{new_community}")
+                writes += 1
+        return writes
+
+    def _update(self, pk: str, expression: str, member: str) -> None:
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"pk": _s(pk), "sk": _s("lk")},
+                UpdateExpression=expression,
+                ExpressionAttributeValues={":m": {"SS": [member]}},
+            )
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not update the look-up index") from exc
+
+    def look_up(self, keys: Iterable[str]) -> dict[str, list[Resident]]:
+        """Residents for each look-up key (``idn#<hmac>`` / ``phone#<hmac>``): one BatchGetItem per 100 keys."""
+        wanted = sorted(set(keys))
+        found: dict[str, list[Resident]] = {}
+        for start in range(0, len(wanted), 100):
+            request: dict[str, Any] = {
+                self._table: {"Keys": [{"pk": _s(f"lk#{key}"), "sk": _s("lk")} for key in wanted[start : start + 100]], "ProjectionExpression": "pk, persons"}
+            }
+            while request:
+                try:
+                    response = self._db.batch_get_item(RequestItems=request)
+                except ClientError as exc:
+                    raise UpstreamUnavailable("could not read the look-up index") from exc
+                for item in response["Responses"].get(self._table, []):
+                    members = item.get("persons", {}).get("SS", [])
+                    if members:
+                        found[item["pk"]["S"].removeprefix("lk#")] = [Resident(*member.split("|", 1)) for member in sorted(members)]
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    # -- jobs -----------------------------------------------------------------------------------------------
+    def put_job(self, job_id: str, job: dict[str, Any], *, new: bool = False) -> None:
+        item = {"pk": _s(f"job#{job_id}"), "sk": _s("job"), "job_kind": _s("comparison"), **_typed(job)}
+        try:
+            if new:
+                self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+            else:
+                self._db.put_item(TableName=self._table, Item=item)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise UpstreamUnavailable("job id collision; try again") from exc
+            raise UpstreamUnavailable("could not write the job") from exc
+
+    def job(self, job_id: str) -> dict[str, Any] | None:
+        try:
+            item = self._db.get_item(TableName=self._table, Key={"pk": _s(f"job#{job_id}"), "sk": _s("job")}, ConsistentRead=True).get("Item")
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read the job") from exc
+        if not item:
+            return None
+        job = _plain(item)
+        job.pop("job_kind", None)
+        return job
+
+    def jobs(self, limit: int = 50) -> list[dict[str, Any]]:
+        try:
+            items = self._db.query(
+                TableName=self._table,
+                IndexName="jobs-index",
+                KeyConditionExpression="job_kind = :k",
+                ExpressionAttributeValues={":k": _s("comparison")},
+                ScanIndexForward=False,
+                Limit=limit,
+            )["Items"]
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not list jobs") from exc
+        return [{key: value for key, value in _plain(item).items() if key != "job_kind"} for item in items]
+
+    def progress(self, job_id: str, *, processed: int, hits: int) -> None:
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"pk": _s(f"job#{job_id}"), "sk": _s("job")},
+                UpdateExpression="SET rows_processed = :r, hits = :h, updated_at = :at",
+                ExpressionAttributeValues={":r": {"N": str(processed)}, ":h": {"N": str(hits)}, ":at": _s(clock.iso())},
+            )
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not record progress") from exc
+
+    def put_hits(self, job_id: str, hits: dict[str, dict[str, Any]]) -> None:
+        """Record hits (idempotent per job and person), 25 per ``BatchWriteItem``."""
+        requests = [{"PutRequest": {"Item": {"pk": _s(f"job#{job_id}"), "sk": _s(f"hit#{pid}"), **_typed(hit)}}} for pid, hit in hits.items()]
+        for start in range(0, len(requests), 25):
+            pending: dict[str, Any] = {self._table: requests[start : start + 25]}
+            while pending:
+                try:
+                    pending = self._db.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                except ClientError as exc:
+                    raise UpstreamUnavailable("could not record hits") from exc
+
+    def hits(self, job_id: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :p AND begins_with(sk, :h)",
+            "ExpressionAttributeValues": {":p": _s(f"job#{job_id}"), ":h": _s("hit#")},
+        }
+        while True:
+            try:
+                response = self._db.query(**request)
+            except ClientError as exc:
+                raise UpstreamUnavailable("could not read hits") from exc
+            items.extend(response["Items"])
+            if "LastEvaluatedKey" not in response:
+                break
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [{"person_id": item["sk"]["S"].removeprefix("hit#"), **_plain(item)} for item in items]
