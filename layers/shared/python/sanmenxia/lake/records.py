@@ -149,7 +149,10 @@ class StreamChange:
         if raw is None:
             raise ValueError("the stream has no new image (StreamViewType must include NEW_IMAGE)")
         seconds = stream.get("ApproximateCreationDateTime")
-        changed = datetime.fromtimestamp(float(seconds), UTC) if seconds is not None else datetime.fromtimestamp(0, UTC)
+        if isinstance(seconds, datetime):  # boto3's GetRecords parses it; Lambda events carry epoch seconds
+            changed = seconds.astimezone(UTC)
+        else:
+            changed = datetime.fromtimestamp(float(seconds), UTC) if seconds is not None else datetime.fromtimestamp(0, UTC)
         identity = record.get("userIdentity") or {}
         expired = op == "REMOVE" and identity.get("type") == "Service" and identity.get("principalId") == "dynamodb.amazonaws.com"
         return cls(record["eventID"], op, str(stream["SequenceNumber"]), changed + clock_offset, image(raw), expired)

@@ -1,0 +1,204 @@
+"""Big data (疫情大数据): the command dashboard's figures over the lake, for the caller's area.
+
+Commanders see the city (or their county), community heads their own community; every figure drills down
+city → county → community, and the last step is the community's live key-person list, read from DynamoDB.
+Figures are Trino queries over the Athena views: on Athena in AWS, on DuckDB over the lake bucket locally
+(``STAGE=local``). Results are cached in a small DynamoDB table for ``DASHBOARD_CACHE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from sanmenxia import api, aws, clock
+from sanmenxia.auth import Role, allow
+from sanmenxia.community.keypersons import KeyPersonStatus
+from sanmenxia.community.keypersons_db import KeyPersonStore
+from sanmenxia.contracts import KeyPersonCategory
+from sanmenxia.errors import InvalidInput
+from sanmenxia.lake import dashboard
+from sanmenxia.lake.cache import QueryCache
+from sanmenxia.lake.query import AthenaRunner, DuckDBRunner, QueryRunner
+from sanmenxia.lake.sql import load_views
+from sanmenxia.lake.store import LakeStore
+from sanmenxia.observability import logger, metrics
+from sanmenxia.settings import FunctionSettings
+
+VIEWERS = allow(Role.COMMANDER, Role.COMMUNITY_HEAD, Role.ADMIN)
+COMMAND = allow(Role.COMMANDER, Role.ADMIN)
+CountyQuery = Annotated[str | None, Query(pattern=r"^\d{6}$", description="a county code (区县); the caller's own area when absent")]
+CommunityQuery = Annotated[str | None, Query(pattern=r"^\d{6}-\d{3}$", description="a community id (村/社区)")]
+FromQuery = Annotated[str | None, Query(alias="from", description="first day, yyyy-mm-dd (default: 29 days before to)")]
+ToQuery = Annotated[str | None, Query(alias="to", description="last day, yyyy-mm-dd (default: today)")]
+DayQuery = Annotated[str | None, Query(description="day, yyyy-mm-dd (default: today)")]
+
+
+class Settings(FunctionSettings):
+    lake_bucket: str
+    lake_database: str
+    athena_workgroup: str
+    dashboard_cache_table: str
+    dashboard_cache_seconds: int = 60
+    key_persons_table: str
+    query_engine: Literal["athena", "duckdb"] | None = None
+    lake_cache_dir: str | None = None
+    athena_views_dir: str | None = None
+
+    @property
+    def engine(self) -> str:
+        """Athena in AWS; DuckDB in the local stack (the same SQL, translated), unless set explicitly."""
+        return self.query_engine or ("duckdb" if self.stage == "local" else "athena")
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
+
+
+def _views_dir(configured: str | None) -> Path:
+    # Locally the views are read from the repository (infra/athena); in AWS they are Athena views already.
+    return Path(configured) if configured else Path(dashboard.__file__).resolve().parents[5] / "infra" / "athena"
+
+
+@functools.cache
+def runner() -> QueryRunner:
+    config = settings()
+    if config.engine == "athena":
+        return AthenaRunner(aws.client("athena"), config.athena_workgroup, config.lake_database)
+    directory = Path(config.lake_cache_dir or tempfile.gettempdir()) / f"sanmenxia-lake-{config.lake_bucket}"
+    store = LakeStore(aws.client("s3"), config.lake_bucket)
+    return DuckDBRunner(directory, load_views(_views_dir(config.athena_views_dir)), refresh=lambda: store.mirror(directory))
+
+
+@functools.cache
+def cache() -> QueryCache:
+    return QueryCache(aws.client("dynamodb"), settings().dashboard_cache_table, settings().dashboard_cache_seconds)
+
+
+@functools.cache
+def key_person_store() -> KeyPersonStore:
+    return KeyPersonStore(aws.client("dynamodb"), settings().key_persons_table, settings().personal_record_days)
+
+
+app = api.PlatformResolver(title="Big data 疫情大数据")
+
+
+def _serve(figure: dashboard.Figure, area: dashboard.Area) -> dict[str, Any]:
+    key = figure.query.cache_key(figure.name)
+    hit = cache().get(key)
+    if hit is not None:
+        result, as_of = hit
+    else:
+        result = dashboard.run(figure, runner())
+        as_of = cache().put(key, result)
+        metrics.add_metric(name="DashboardQueries", unit="Count", value=1)
+        logger.info(
+            "dashboard figure computed",
+            extra={"figure": figure.name, "level": area.level.value, "engine": result.engine, "bytes_scanned": result.bytes_scanned},
+        )
+    return dashboard.answer(figure, area, result, cached=hit is not None, as_of=as_of)
+
+
+def _area(county_code: str | None, community_id: str | None) -> dashboard.Area:
+    return dashboard.resolve_area(app.caller, county_code, community_id)
+
+
+@app.get("/dashboard/codes", access=VIEWERS, summary="Health codes by colour and check-in rate 健康码颜色与打卡率", tags=["bigdata"])
+def codes(county_code: CountyQuery = None, community_id: CommunityQuery = None, day: DayQuery = None) -> dict[str, Any]:
+    area = _area(county_code, community_id)
+    return _serve(dashboard.codes(area, dashboard.parse_day(day, clock.today())), area)
+
+
+@app.get("/dashboard/codes/trend", access=VIEWERS, summary="Codes by colour per day 健康码趋势", tags=["bigdata"])
+def codes_trend(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+    area = _area(county_code, community_id)
+    return _serve(dashboard.codes_trend(area, dashboard.parse_period(start, end, clock.today())), area)
+
+
+@app.get("/dashboard/key-persons", access=VIEWERS, summary="Key persons by area and category (heat map) 重点人员分布", tags=["bigdata"])
+def key_persons(county_code: CountyQuery = None, community_id: CommunityQuery = None) -> dict[str, Any]:
+    area = _area(county_code, community_id)
+    return _serve(dashboard.key_persons(area), area)
+
+
+@app.get("/dashboard/key-persons/trend", access=VIEWERS, summary="New key persons per day 新增重点人员趋势", tags=["bigdata"])
+def key_persons_trend(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+    area = _area(county_code, community_id)
+    return _serve(dashboard.key_persons_trend(area, dashboard.parse_period(start, end, clock.today())), area)
+
+
+@app.get("/dashboard/checkpoints", access=VIEWERS, summary="Checkpoint traffic 检测点通行", tags=["bigdata"])
+def checkpoints(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+    area = _area(county_code, community_id)
+    return _serve(dashboard.checkpoints(area, dashboard.parse_period(start, end, clock.today())), area)
+
+
+@app.get("/dashboard/tipoffs", access=VIEWERS, summary="Tip-offs by category 举报分类", tags=["bigdata"])
+def tipoffs(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+    area = _area(county_code, community_id)
+    return _serve(dashboard.tipoffs(area, dashboard.parse_period(start, end, clock.today())), area)
+
+
+@app.get("/dashboard/work-orders", access=VIEWERS, summary="12345 work orders by status 工单办理", tags=["bigdata"])
+def work_orders(county_code: CountyQuery = None, community_id: CommunityQuery = None) -> dict[str, Any]:
+    area = _area(county_code, community_id)
+    return _serve(dashboard.work_orders(area), area)
+
+
+@app.get("/dashboard/residents", access=VIEWERS, summary="Residents and their reports 居民登记与填报", tags=["bigdata"])
+def residents(county_code: CountyQuery = None, community_id: CommunityQuery = None) -> dict[str, Any]:
+    area = _area(county_code, community_id)
+    return _serve(dashboard.residents(area), area)
+
+
+@app.get("/dashboard/supplies", access=COMMAND, summary="Supplies: need against delivered 物资保障", tags=["bigdata"])
+def supplies(county_code: CountyQuery = None) -> dict[str, Any]:
+    area = _area(county_code, None)
+    return _serve(dashboard.supplies(area), area)
+
+
+@app.get("/dashboard/return-to-work", access=COMMAND, summary="Enterprises resumed, workers with green codes 复工复产", tags=["bigdata"])
+def return_to_work(county_code: CountyQuery = None) -> dict[str, Any]:
+    area = _area(county_code, None)
+    return _serve(dashboard.return_to_work(area), area)
+
+
+def _key_person_row(record: Any) -> dict[str, Any]:
+    data = record.to_json()
+    keep = ("kp_id", "name", "id_number", "category", "status", "measure", "start_date", "planned_release", "last_follow_up", "on_supervision")
+    return {**{name: data.get(name) for name in keep}, "sources": sorted({source["source"] for source in data.get("sources") or []})}
+
+
+@app.get(
+    "/dashboard/communities/<community_id>/key-persons",
+    access=VIEWERS,
+    summary="A community's key persons, live (the last drill-down step) 社区重点人员名单",
+    tags=["bigdata"],
+)
+def community_key_persons(
+    community_id: Annotated[str, PathParam(pattern=r"^\d{6}-\d{3}$")],
+    status: Annotated[str, Query(description="pending, active, released or dismissed")] = "active",
+    category: Annotated[str | None, Query(description="one of the five categories")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    after: Annotated[str | None, Query(max_length=80)] = None,
+) -> dict[str, Any]:
+    area = _area(None, community_id)
+    try:
+        wanted = KeyPersonStatus(status)
+    except ValueError as exc:
+        raise InvalidInput("unknown status", field="status") from exc
+    try:
+        kind = KeyPersonCategory(category) if category else None
+    except ValueError as exc:
+        raise InvalidInput("unknown category", field="category") from exc
+    records, following = key_person_store().page(index="community-index", partition=community_id, status=wanted, category=kind, limit=limit, after=after)
+    return {"area": area.to_json(), "items": [_key_person_row(record) for record in records], "next": following, "as_of": clock.iso()}
+
+
+lambda_handler = api.handler(app)
