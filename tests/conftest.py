@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+
+# Powertools reads these when its objects are created, which may be while test modules are collected.
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "test")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "test")
 
 import pytest
 
