@@ -136,9 +136,9 @@ def parse_period(start: str | None, end: str | None, today: date) -> Period:
 
 
 def parse_day(value: str | None, today: date) -> date:
-    day = _parse_day(value, "date") or today
+    day = _parse_day(value, "day") or today
     if day > today:
-        raise InvalidInput("date is in the future", field="date")
+        raise InvalidInput("day is in the future", field="day")
     return day
 
 
