@@ -35,12 +35,12 @@ def chromium_args(*extra: str) -> list[str]:
     return [*CHROMIUM_ARGS, *extra]
 
 
-def camera_feed(image: Path, target: Path, width: int = 640, height: int = 480, frames: int = 30) -> Path:
+def camera_feed(image: Path, target: Path, width: int = 300, height: int = 300, frames: int = 30) -> Path:
     """A Y4M video of ``image`` centred on white, for Chromium's fake camera (--use-file-for-fake-video-capture)."""
     from PIL import Image
 
     picture = Image.open(image).convert("L")
-    picture.thumbnail((height - 40, height - 40))
+    picture.thumbnail((height * 4 // 5, height * 4 // 5))  # the code fills the scanner's square, as when held up to it
     canvas = Image.new("L", (width, height), 255)
     canvas.paste(picture, ((width - picture.width) // 2, (height - picture.height) // 2))
     luma = canvas.tobytes()
