@@ -248,17 +248,20 @@ def test_every_screen_fits_the_phone_and_switches_to_english_and_large_text(phon
 
 
 def test_an_api_error_is_shown_in_words(phone: Phone, local_stack: LocalStack) -> None:
-    # Given a resident who has not registered
+    # Given a resident who already holds a code
     username = local_stack.new_user("resident")
+    body = {"name": "周杰", "id_number": new_id_number(), "phone": "13900004444", "county_code": "411202", "community_id": "411202-003", "address": "车站路4号"}
+    assert local_stack.call("POST", "/residents", username, body).status == 201
+    assert local_stack.call("POST", "/health-codes", username, {"fever": False, "in_isolation": False, "declaration_accepted": True}).status == 201
     phone.sign_in(username)
-    # When they try to add a household member (the API answers 404: register yourself first)
-    phone.open("/household")
+    # When they apply a second time through the app (the API refuses: 409)
+    phone.open("/code/apply")
     page = phone.page
-    page.locator("input[name=name]").fill("小明")
-    page.locator("input[name=id_number]").fill(new_id_number())
-    page.get_by_role("button", name="添加").click()
-    # Then the refusal is on screen in words, not swallowed
+    page.get_by_test_id("apply-accept").click()
+    page.get_by_test_id("apply-submit").click()
+    # Then the refusal is on screen in words, not swallowed, and they stay on the form
     message = page.locator(".error-toast, .error-dialog")
     message.first.wait_for()
-    assert "未找到" in message.first.inner_text()
+    assert "冲突" in message.first.inner_text()
+    assert page.get_by_test_id("page-apply").is_visible()
     phone.shot("error")

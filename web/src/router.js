@@ -1,5 +1,8 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
+import { showToast } from 'vant'
 import { hasRole, session } from './auth'
+import { residentRecord } from './household'
+import { i18n } from './i18n'
 
 // Hash history: the API shares the origin (paths such as /residents), and S3/CloudFront serve one index.html.
 const routes = [
@@ -13,13 +16,13 @@ const routes = [
   { path: '/me', name: 'me', component: () => import('./views/Me.vue'), meta: { tab: true } },
   { path: '/notifications', name: 'notifications', component: () => import('./views/resident/Notifications.vue'), meta: { tab: true, roles: ['resident'] } },
   { path: '/register', name: 'register', component: () => import('./views/resident/Register.vue'), meta: { roles: ['resident'] } },
-  { path: '/code', name: 'code', component: () => import('./views/resident/Code.vue'), meta: { tab: true, roles: ['resident'] } },
-  { path: '/code/apply', name: 'apply', component: () => import('./views/resident/Apply.vue'), meta: { roles: ['resident'] } },
-  { path: '/code/check-in', name: 'checkin', component: () => import('./views/resident/CheckIn.vue'), meta: { roles: ['resident'] } },
-  { path: '/code/appeal', name: 'appeal', component: () => import('./views/resident/Appeal.vue'), meta: { roles: ['resident'] } },
-  { path: '/household', name: 'household', component: () => import('./views/resident/Household.vue'), meta: { roles: ['resident'] } },
-  { path: '/self-report', name: 'selfreport', component: () => import('./views/resident/SelfReport.vue'), meta: { roles: ['resident'] } },
-  { path: '/help', name: 'help', component: () => import('./views/resident/Help.vue'), meta: { roles: ['resident'] } },
+  { path: '/code', name: 'code', component: () => import('./views/resident/Code.vue'), meta: { record: true, tab: true, roles: ['resident'] } },
+  { path: '/code/apply', name: 'apply', component: () => import('./views/resident/Apply.vue'), meta: { record: true, roles: ['resident'] } },
+  { path: '/code/check-in', name: 'checkin', component: () => import('./views/resident/CheckIn.vue'), meta: { record: true, roles: ['resident'] } },
+  { path: '/code/appeal', name: 'appeal', component: () => import('./views/resident/Appeal.vue'), meta: { record: true, roles: ['resident'] } },
+  { path: '/household', name: 'household', component: () => import('./views/resident/Household.vue'), meta: { record: true, roles: ['resident'] } },
+  { path: '/self-report', name: 'selfreport', component: () => import('./views/resident/SelfReport.vue'), meta: { record: true, roles: ['resident'] } },
+  { path: '/help', name: 'help', component: () => import('./views/resident/Help.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/my-tipoffs', name: 'mytipoffs', component: () => import('./views/resident/MyTipOffs.vue'), meta: {} },
   { path: '/staff/scan', name: 'scan', component: () => import('./views/staff/Scanner.vue'), meta: { roles: ['checkpoint_staff', 'admin'] } },
   { path: '/staff/community', name: 'community', component: () => import('./views/staff/Community.vue'), meta: { roles: ['community_head', 'commander', 'admin'] } },
@@ -32,9 +35,22 @@ const routes = [
 
 export const router = createRouter({ history: createWebHashHistory(), routes })
 
-router.beforeEach((to) => {
+router.beforeEach(async (to) => {
   if (to.meta.public) return true
   if (!session.current) return { name: 'login', query: { next: to.fullPath } }
   if (to.meta.roles && !hasRole(...to.meta.roles)) return { name: 'home' }
+  // Resident screens that act on one's own record: register first.
+  if (to.meta.record) {
+    let record = null
+    try {
+      record = await residentRecord()
+    } catch {
+      return false // the error was shown; stay where we are
+    }
+    if (!record) {
+      showToast(i18n.global.t('home.registerFirst'))
+      return { name: 'register', query: { next: to.fullPath } }
+    }
+  }
   return true
 })

@@ -67,7 +67,7 @@ export default {
     declaration_accepted: 'Declaration', fever: 'Fever', in_isolation: 'Isolation', reason: 'Reason', scan_id: 'Scan id',
     direction: 'Direction', entrance: 'Entrance', vehicle_plate: 'Plate', body: 'Request', isolation_site: 'Isolation site',
     region: 'Region', site: 'Site', statement: 'Statement', photos: 'Photos', duplicate_of: 'Duplicate of', summary: 'Summary',
-    satisfaction: 'Satisfaction', hold: 'Hold', row: 'Row', trip_id: 'Trip',
+    satisfaction: 'Satisfaction', hold: 'Hold', row: 'Row', trip_id: 'Trip', person: 'Person', day: 'Day',
   },
   validation: {
     name: 'Enter the name', idNumber: 'Invalid ID number (18 characters, check digit or birth date wrong)',

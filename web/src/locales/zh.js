@@ -55,7 +55,7 @@ export default {
     carriage: '车厢', seat: '座位号', kind: '类型', message: '留言内容', measure: '管控措施', source: '来源', problems: '存在问题', department: '责任单位',
     token: '健康码', declaration_accepted: '承诺', fever: '发热', in_isolation: '隔离', reason: '理由', scan_id: '登记编号', direction: '进出方向',
     entrance: '出入口', vehicle_plate: '车牌号', body: '请求内容', isolation_site: '隔离地点', region: '地区', site: '地点', statement: '申诉理由', photos: '照片',
-    duplicate_of: '重复线索', summary: '内容', satisfaction: '满意度', hold: '申诉事项', row: '排号', trip_id: '行程',
+    duplicate_of: '重复线索', summary: '内容', satisfaction: '满意度', hold: '申诉事项', row: '排号', trip_id: '行程', person: '人员', day: '日期',
   },
   validation: {
     name: '请输入姓名', idNumber: '身份证号不正确(18位,校验位有误或出生日期无效)', phone: '请输入正确的11位手机号', community: '请选择所在社区(村)', address: '请输入详细地址',
@@ -98,7 +98,7 @@ export default {
     title: '居民信息填报', travel: '近期行程', placeHint: '城市或地区', addTravel: '添加行程', hardship: '困难求助', hardshipHint: '例如:需要降压药,行动不便', done: '填报成功',
     askHelp: '提交困难求助', myRequests: '我的困难求助', candidate: '根据您的填报(“{category}”),社区将与您联系核实,请保持电话畅通。', helpSent: '求助已提交,社区将尽快处理',
   },
-  personTypes: { permanent: '常住人口', migrant_worker: '外出务工', returnee: '返乡人员', visitor: '外来访客' },
+  personTypes: { permanent: '常住人口', migrant_worker: '外来务工', returnee: '返乡人员', visitor: '外来访客' },
   isolation: { none: '未隔离', home: '居家隔离', centralized: '集中隔离', medical_observation: '医学观察', hospital: '住院' },
   hardships: { medicine: '买药', daily_necessities: '生活物资', medical_visit: '就医', other: '其他' },
   tipoff: {
