@@ -254,9 +254,9 @@ def _check_ins(connection: Any, writer: _Writer, day: _Day) -> None:
     ).to_arrow_table()
     writer.write("checkins", day.iso, arrow)
     arrow = connection.sql(
-        f"""SELECT person_id, county_code, community_id, color, '{day.iso}' AS since, '{day.iso}' AS last_checkin, new_streak AS streak,
-                   'v1' AS rule_version, checked_in_at AS updated_at, version + 2 AS version, 'MODIFY' AS _op, checked_in_at AS _at
-            FROM after_checkin WHERE checked"""
+        f"""SELECT person_id, county_code, community_id, color, '{day.iso}' AS since, 'v1' AS rule_version, 'MODIFY' AS _op,
+                   checked_in_at AS _at
+            FROM after_checkin WHERE checked AND color <> before"""
     ).to_arrow_table()
     writer.write("health_codes", day.iso, arrow)
     arrow = connection.sql(

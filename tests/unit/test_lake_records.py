@@ -254,3 +254,33 @@ def test_retries_from_the_reported_record_export_every_record_exactly_once(shard
 def test_clock_offset_moves_the_change_time() -> None:
     change = StreamChange.from_record(record(1, person_item("a")), timedelta(days=3))
     assert change.changed_at == datetime(2020, 2, 4, 2, 0, tzinfo=UTC)
+
+
+def code_record(sequence: int, color: str, old_color: str, *, last_checkin: str) -> dict[str, Any]:
+    def code(colour: str, checkin: str) -> dict[str, Any]:
+        return {
+            "pk": {"S": "p1"},  # only for the test's record builder (Keys); the health-code table keys on person_id
+            "person_id": {"S": "p1"},
+            "sk": {"S": "code"},
+            "color": {"S": colour},
+            "since": {"S": "2020-02-01"},
+            "county_code": {"S": "411202"},
+            "community_id": {"S": "411202-001"},
+            "last_checkin": {"S": checkin},
+            "streak": {"N": "0"},
+            "updated_at": {"S": f"{checkin}T01:00:00Z"},
+        }
+
+    raw = record(sequence, code(color, last_checkin), op="MODIFY")
+    raw["dynamodb"]["OldImage"] = code(old_color, "2020-02-01")
+    return raw
+
+
+def test_a_check_in_that_keeps_the_colour_adds_no_health_code_version() -> None:
+    # Given two modifications of a code: a check-in that keeps it green, and one that turns it yellow
+    unchanged = StreamChange.from_record(code_record(1, "green", "green", last_checkin="2020-02-02"))
+    turned = StreamChange.from_record(code_record(2, "yellow", "green", last_checkin="2020-02-02"))
+    # When segmented for the health-code lake tables
+    found = segments([unchanged, turned], catalog.for_source("HealthCodeTable"))
+    # Then only the change of colour is a lake row
+    assert [(segment.table.name, [row["color"] for row in segment.rows]) for segment in found] == [("health_codes", ["yellow"])]

@@ -74,6 +74,9 @@ class LakeTable:
     single-table design: ``(attribute, prefix)``, or several such pairs that must all hold. ``date_from`` lists attributes (ISO timestamp or date)
     whose first present value gives the partition day; without one the change's own time does.
     ``personal`` tables hold one row per person and event and expire after ``PERSONAL_RECORD_DAYS``.
+    ``only_changes`` keeps a version only when an exported column changed (the stream must carry old images):
+    a health code is rewritten at every check-in, but the lake needs its colour changes, not 36 million
+    copies of the same colour a month.
     """
 
     name: str
@@ -84,6 +87,7 @@ class LakeTable:
     selector: tuple[str, str] | tuple[tuple[str, str], ...] | None = None
     date_from: tuple[str, ...] = ()
     personal: bool = True
+    only_changes: bool = False
 
     def __post_init__(self) -> None:
         names = [column.name for column in self.columns]
@@ -177,26 +181,23 @@ HOLDS = LakeTable(
 
 HEALTH_CODES = LakeTable(
     name="health_codes",
-    description="Health codes (健康码): the rule state, one version per change (check-in, daily close)",
+    description="Health codes (健康码): the rule's colour, one version per change of colour or place",
     source="HealthCodeTable",
     selector=("sk", "code"),
     key=("person_id",),
-    date_from=("updated_at",),
+    date_from=("since",),
+    only_changes=True,
     columns=(
         _c("person_id"),
         _c("county_code"),
         _c("community_id"),
         _c("color", comment="the rule's colour: green, yellow, red (holds may make the shown colour worse)"),
-        _c("since", comment="yyyy-MM-dd the colour holds since"),
+        _c("since", comment="yyyy-MM-dd the colour holds since (the version's day)"),
         _c("applied_on"),
-        _c("last_checkin"),
-        _c("streak", N),
         _c("rule_version"),
         _c("declared_fever", B),
         _c("declared_isolation", B),
         _c("applied_at", T),
-        _c("updated_at", T),
-        _c("version", N),
     ),
 )
 

@@ -137,6 +137,7 @@ class StreamChange:
     changed_at: datetime
     item: dict[str, Any]  # NewImage, or OldImage for REMOVE
     expired: bool = False  # a TTL deletion: the lake keeps the fact (its own lifecycle expires it)
+    old: dict[str, Any] | None = None  # OldImage of a MODIFY (streams with NEW_AND_OLD_IMAGES)
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any], clock_offset: timedelta = timedelta(0)) -> StreamChange:
@@ -155,7 +156,14 @@ class StreamChange:
             changed = datetime.fromtimestamp(float(seconds), UTC) if seconds is not None else datetime.fromtimestamp(0, UTC)
         identity = record.get("userIdentity") or {}
         expired = op == "REMOVE" and identity.get("type") == "Service" and identity.get("principalId") == "dynamodb.amazonaws.com"
-        return cls(record["eventID"], op, str(stream["SequenceNumber"]), changed + clock_offset, image(raw), expired)
+        old = image(stream["OldImage"]) if op == "MODIFY" and stream.get("OldImage") else None
+        return cls(record["eventID"], op, str(stream["SequenceNumber"]), changed + clock_offset, image(raw), expired, old)
+
+    def changes(self, spec: LakeTable) -> bool:
+        """Whether this record changes ``spec``'s row (a MODIFY that leaves every exported column alone does not)."""
+        if not spec.only_changes or self.op != "MODIFY" or self.old is None or not spec.selects(self.old):
+            return True
+        return to_row(spec, self.item) != to_row(spec, self.old)
 
 
 @dataclass
@@ -191,7 +199,8 @@ def segments(changes: Sequence[StreamChange], specs: Iterable[LakeTable]) -> lis
     """Group a batch (in sequence order) into segments.
 
     A segment is a maximal run of consecutive exported records with the same targets (lake table and day);
-    records that no lake table selects (pointer items, TTL expiries) neither join nor cut a run. So segments
+    records that no lake table selects (pointer items, TTL expiries, modifications of columns a table does not
+    export when it keeps ``only_changes``) neither join nor cut a run. So segments
     never interleave: each covers a sequence range that no other segment of the batch overlaps.
     """
     specs = list(specs)
@@ -201,7 +210,7 @@ def segments(changes: Sequence[StreamChange], specs: Iterable[LakeTable]) -> lis
     for change in changes:
         if change.expired:
             continue
-        chosen = [(spec, partition_day(spec, change.item, change.changed_at)) for spec in specs if spec.selects(change.item)]
+        chosen = [(spec, partition_day(spec, change.item, change.changed_at)) for spec in specs if spec.selects(change.item) and change.changes(spec)]
         if not chosen:
             continue
         targets = tuple((spec.name, dt) for spec, dt in chosen)
