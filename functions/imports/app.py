@@ -1,6 +1,9 @@
 """Imports function (三方比对): bulk comparison lists uploaded to S3 (``comparison/``) compared with
-residents through HMAC look-up keys; jobs with progress and a result summary; the look-up index kept
-from the people registry's stream."""
+residents through HMAC look-up keys; jobs with progress and a result summary.
+
+It is also the people registry's stream consumer for the community platforms: it keeps the HMAC look-up
+index, and puts each newly registered person on their community's resident list (masked), so a head's
+list shows residents who have not reported yet too."""
 
 from __future__ import annotations
 
@@ -16,13 +19,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sanmenxia import api, audit, aws, clock, contracts
 from sanmenxia.auth import Role, allow
+from sanmenxia.community.residents_db import ResidentStore, base_state
 from sanmenxia.contracts import KeyPersonCategory
 from sanmenxia.cotravel.comparison import Comparison, JobStatus, Keys, index_person_change
 from sanmenxia.cotravel.store import ComparisonStore, new_job_id
 from sanmenxia.errors import Conflict, NotFound
 from sanmenxia.models import RequestModel, ShortText
 from sanmenxia.observability import logger, metrics, tracer
-from sanmenxia.services import PeopleSettings, audit_log, holds, people
+from sanmenxia.services import PeopleSettings, audit_log, holds, people, vault
 
 PREFIX = "comparison/"
 CITY_STAFF = (Role.COMMANDER, Role.ADMIN)
@@ -31,6 +35,7 @@ UPLOAD_SECONDS = 900
 
 class Settings(PeopleSettings):
     imports_table: str
+    residents_table: str
     holds_table: str
     key_person_queue_url: str
     imports_bucket: str
@@ -44,6 +49,11 @@ def settings() -> Settings:
 @functools.cache
 def store() -> ComparisonStore:
     return ComparisonStore(aws.client("dynamodb"), settings().imports_table)
+
+
+@functools.cache
+def residents() -> ResidentStore:
+    return ResidentStore(aws.client("dynamodb"), settings().residents_table, vault(settings().pii_key_id), settings().personal_record_days)
 
 
 def comparison() -> Comparison:
@@ -154,7 +164,11 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire
 
 
 def _index(record: DynamoDBRecord) -> None:
-    index_person_change(store(), record.raw_event["dynamodb"])
+    change = record.raw_event["dynamodb"]
+    index_person_change(store(), change)
+    key = change.get("Keys", {}).get("pk", {}).get("S", "")
+    if record.raw_event.get("eventName") == "INSERT" and key.startswith("person#"):
+        residents().seed(base_state(people(settings()).get(key.removeprefix("person#"))))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -30,11 +30,10 @@ from sanmenxia.community.residents import (
     check_hardship_transition,
     plan_query,
 )
-from sanmenxia.community.residents_db import HardshipRequest, ResidentStore, StaleWrite, new_request_id, state_to_json
+from sanmenxia.community.residents_db import HardshipRequest, ResidentStore, StaleWrite, base_state, new_request_id, state_to_json
 from sanmenxia.contracts import KeyPersonCandidate, WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput
 from sanmenxia.holds import HoldKind
-from sanmenxia.masking import mask_id_number, mask_name
 from sanmenxia.models import CommunityId, LongText, RequestModel, ShortText
 from sanmenxia.observability import logger, metrics
 from sanmenxia.people import Person
@@ -127,19 +126,8 @@ def _retrying(action: Callable[[], T]) -> T:
     return action()
 
 
-def _base_state(person: Person) -> ResidentState:
-    return ResidentState(
-        person_id=person.person_id,
-        community_id=person.community_id,
-        household_id=person.household_id,
-        relation=person.relation,
-        name_masked=mask_name(person.name),
-        id_masked=mask_id_number(person.id_number),
-    )
-
-
 def _current(person: Person) -> ResidentState:
-    return store().get(person.community_id, person.person_id) or _base_state(person)
+    return store().get(person.community_id, person.person_id) or base_state(person)
 
 
 def _sync_holds(state: ResidentState) -> None:
@@ -212,7 +200,7 @@ def my_reports() -> list[dict[str, Any]]:
     me = registry.me(app.caller.sub)
     members = registry.household(me.household_id)
     states = store().get_many(me.community_id, [member.person_id for member in members])
-    return [state_to_json(states.get(member.person_id) or _base_state(member)) for member in members]
+    return [state_to_json(states.get(member.person_id) or base_state(member)) for member in members]
 
 
 @app.post("/residents/me/hardship-requests", access=allow(Role.RESIDENT), status_code=201, summary="Ask for help 困难诉求")

@@ -177,3 +177,19 @@ def test_comparison_is_for_city_wide_staff_only(stack: Stack) -> None:
     audit = stack.client("dynamodb").scan(TableName=stack.table("AuditTable"))["Items"]
     assert [item["action"]["S"] for item in audit] == ["comparison.create"]
     assert stack.request("GET", f"/imports/{created.json['import_id']}", claims=COUNTY_COMMANDER).status == 403
+
+
+def test_registered_people_join_their_community_list_before_reporting(stack: Stack, people_stream: PeopleStream) -> None:
+    # Given one resident who registered only, and one who also reported before the stream was delivered
+    quiet = register(stack, "sub-a", 1, "13900000001")
+    reported = register(stack, "sub-b", 2, "13900000002")
+    assert stack.request("POST", "/residents/me/reports", claims=claims_for("sub-b", "resident"), body={"person_type": "visitor"}).status == 201
+    # When the registry's stream is delivered
+    people_stream.deliver()
+    # Then the head lists both, masked, and the earlier report is kept
+    listed = stack.request("GET", "/communities/411202-001/residents", claims=HEAD).json["items"]
+    by_id = {item["person_id"]: item for item in listed}
+    assert set(by_id) == {quiet["person_id"], reported["person_id"]}
+    assert by_id[quiet["person_id"]]["person_type"] is None
+    assert by_id[quiet["person_id"]]["name"] == "李*"
+    assert by_id[reported["person_id"]]["person_type"] == "visitor"

@@ -38,6 +38,8 @@ from sanmenxia.community.residents import (
     resident_sort_key,
 )
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
+from sanmenxia.masking import mask_id_number, mask_name
+from sanmenxia.people import Person
 from sanmenxia.pii import Vault
 
 
@@ -77,6 +79,18 @@ class HardshipRequest:
             "handled_at": self.handled_at,
             "note": self.note,
         }
+
+
+def base_state(person: Person) -> ResidentState:
+    """A registered person before any self-report: masked identity only."""
+    return ResidentState(
+        person_id=person.person_id,
+        community_id=person.community_id,
+        household_id=person.household_id,
+        relation=person.relation,
+        name_masked=mask_name(person.name),
+        id_masked=mask_id_number(person.id_number),
+    )
 
 
 def new_request_id() -> str:
@@ -222,6 +236,16 @@ class ResidentStore:
                     found[state.person_id] = state
                 request = response.get("UnprocessedKeys") or {}
         return found
+
+    def seed(self, state: ResidentState) -> bool:
+        """Add a registered person to their community's list unless they are there already (never overwrites)."""
+        try:
+            self._db.put_item(TableName=self._table, Item=self._item(replace(state, version=0)), ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise UpstreamUnavailable("could not list the resident") from exc
+        return True
 
     def put_request(self, state: ResidentState, expected_version: int) -> dict[str, Any]:
         """The ``Put`` that writes ``state`` if the stored version is still ``expected_version`` (absent for 0)."""
