@@ -7,14 +7,17 @@ Fixtures here are imported by ``tests/e2e/test_web*.py``; they need the ``local_
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sanmenxia.idnumber import make_id_number
 from tests.e2e.conftest import PASSWORD, ROOT, LocalStack
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -29,6 +32,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--headless",
 ]
+
+
+def new_id_number(county: str = "411202") -> str:
+    """A valid, random resident ID number of ``county`` (unique enough for one test session)."""
+    rng = random.SystemRandom()
+    return make_id_number(county, date(rng.randint(1950, 2000), rng.randint(1, 12), rng.randint(1, 28)), rng.randint(0, 999))
 
 
 def chromium_args(*extra: str) -> list[str]:

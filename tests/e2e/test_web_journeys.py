@@ -8,19 +8,12 @@ from __future__ import annotations
 import itertools
 import json
 import random
-from datetime import date
 from typing import Any
 
-from sanmenxia.idnumber import make_id_number
-from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone, camera_browser, camera_feed
+from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone, camera_browser, camera_feed, new_id_number
 from tests.e2e.conftest import ROOT, LocalStack
 
 pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
-
-
-def new_id_number(county: str = "411202") -> str:
-    rng = random.SystemRandom()
-    return make_id_number(county, date(rng.randint(1950, 2000), rng.randint(1, 12), rng.randint(1, 28)), rng.randint(0, 999))
 
 
 def pick_community(phone: Phone, county: str, community: str) -> None:

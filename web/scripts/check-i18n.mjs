@@ -1,5 +1,7 @@
-// Build check: every literal message key used in src/ exists in both locales (zh-CN first, then en), and the
-// two locales have the same keys. Keys built at run time (`colors.${c}`) are checked by their prefix.
+// Build check: every literal message key used in src/ exists in both locales (zh-CN first, then en), the two
+// locales have the same keys, and every message compiles in vue-i18n's syntax (a stray `@`, `|` or `{` would
+// break the screen that shows it). Keys built at run time (`colors.${c}`) are checked by their prefix.
+import { baseCompile } from '@intlify/message-compiler'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,11 +24,23 @@ function flatten(tree, prefix = '') {
   )
 }
 
+function messages(tree, prefix = '') {
+  return Object.entries(tree).flatMap(([key, value]) =>
+    typeof value === 'object' ? messages(value, `${prefix}${key}.`) : [[`${prefix}${key}`, value]],
+  )
+}
+
 const zhKeys = new Set(flatten(zh))
 const enKeys = new Set(flatten(en))
 const problems = []
 for (const key of zhKeys) if (!enKeys.has(key)) problems.push(`en lacks ${key}`)
 for (const key of enKeys) if (!zhKeys.has(key)) problems.push(`zh-CN lacks ${key}`)
+
+for (const [name, locale] of [['zh-CN', zh], ['en', en]]) {
+  for (const [key, text] of messages(locale)) {
+    baseCompile(String(text), { onError: (error) => problems.push(`${name} ${key}: ${error.message} in "${text}"`) })
+  }
+}
 
 const literal = /\bt\(\s*'([a-zA-Z0-9_.]+)'/g
 const dynamic = /\bt\(\s*`([a-zA-Z0-9_.]+)\.\$\{/g
@@ -43,4 +57,4 @@ if (problems.length) {
   console.error(problems.join('\n'))
   process.exit(1)
 }
-console.log(`i18n: ${zhKeys.size} keys in zh-CN and en, all used keys present`)
+console.log(`i18n: ${zhKeys.size} keys in zh-CN and en, all compile, all used keys present`)

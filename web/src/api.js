@@ -39,6 +39,7 @@ export function describeError(status, body) {
 
 /** Show an error in words: short ones as a toast, long ones as a dialog the user dismisses. */
 export function showError(error) {
+  if (error instanceof ApiError) error.shown = true
   const message = error instanceof Error ? error.message : String(error)
   if (message.length > 40) {
     showDialog({ title: t('errors.title'), message, className: 'error-dialog' })

@@ -2,12 +2,22 @@ import { createApp } from 'vue'
 import Vant from 'vant'
 import 'vant/lib/index.css'
 import './styles.css'
+import { ApiError, showError } from './api'
 import App from './App.vue'
 import { i18n } from './i18n'
 import './prefs'
 import { router } from './router'
 
-createApp(App).use(Vant).use(i18n).use(router).mount('#app')
+const app = createApp(App).use(Vant).use(i18n).use(router)
+
+// A failure no screen handled is still shown in words (API errors already on screen are not repeated).
+app.config.errorHandler = (error) => {
+  console.error(error)
+  if (error instanceof ApiError && error.shown) return
+  showError(i18n.global.t('errors.unexpected', { detail: error && error.message ? error.message : String(error) }))
+}
+
+app.mount('#app')
 
 if ('serviceWorker' in navigator && import.meta.env.PROD) {
   window.addEventListener('load', () => navigator.serviceWorker.register('/sw.js').catch(() => {}))

@@ -16,6 +16,7 @@ export default {
       '429': 'Too many requests; try again later', '500': 'Server error; try again later', '502': 'Service unavailable',
       '503': 'Service unavailable; try again later', other: 'Request failed ({status})',
     },
+    unexpected: 'Something went wrong on this screen; go back and try again: {detail}',
   },
   cognito: {
     notAuthorized: 'Wrong user name or password', notConfirmed: 'The account is not verified yet', exists: 'That user name is taken',
@@ -32,8 +33,9 @@ export default {
     demoNote: 'Tap to sign in as that account; this list only appears when running locally.',
   },
   signup: {
-    title: 'Sign up', usernameHint: '3–64 letters, digits or _.@-', usernameRule: 'User name: 3–64 letters, digits or _.@-',
-    phoneHint: '11-digit mobile number', passwordHint: '8+ characters, lower-case letters and digits',
+    title: 'Sign up', usernameHint: '3–64 letters, digits or _ . - {\'@\'}',
+    usernameRule: 'User name: 3–64 letters, digits or _ . - {\'@\'}', phoneHint: '11-digit mobile number',
+    passwordHint: '8+ characters, lower-case letters and digits',
     passwordRule: 'Password: 8+ characters with lower-case letters and digits', submit: 'Send code and sign up',
     codeSent: 'A code was sent to {phone}', code: 'Code', codeRequired: 'Enter the code', confirm: 'Verify and sign in',
   },

@@ -14,6 +14,7 @@ export default {
       '400': '请求有误', '401': '登录已过期,请重新登录', '403': '没有权限', '404': '未找到', '409': '与现有记录冲突', '413': '内容过大', '422': '填写有误',
       '429': '操作太频繁,请稍后再试', '500': '服务器出错,请稍后再试', '502': '服务暂不可用', '503': '服务暂不可用,请稍后重试', other: '请求失败({status})',
     },
+    unexpected: '页面出错,请返回重试:{detail}',
   },
   cognito: {
     notAuthorized: '用户名或密码错误', notConfirmed: '账号尚未验证,请先完成验证', exists: '该用户名已被注册', invalidPassword: '密码不符合要求(至少8位,含小写字母和数字)',
@@ -26,9 +27,9 @@ export default {
     demoNote: '点击即可用该账号登录;此列表只在本地运行时显示。',
   },
   signup: {
-    title: '注册', usernameHint: '3-64位字母、数字或 _.@-', usernameRule: '用户名为3-64位字母、数字或 _.@-', phoneHint: '11位手机号', passwordHint: '至少8位,含小写字母和数字',
-    passwordRule: '密码至少8位,须含小写字母和数字', submit: '获取验证码并注册', codeSent: '验证码已发送至 {phone}', code: '验证码', codeRequired: '请输入验证码',
-    confirm: '验证并登录',
+    title: '注册', usernameHint: '3-64位字母、数字或 _ . - {\'@\'}', usernameRule: '用户名为3-64位字母、数字或 _ . - {\'@\'}', phoneHint: '11位手机号',
+    passwordHint: '至少8位,含小写字母和数字', passwordRule: '密码至少8位,须含小写字母和数字', submit: '获取验证码并注册', codeSent: '验证码已发送至 {phone}', code: '验证码',
+    codeRequired: '请输入验证码', confirm: '验证并登录',
   },
   home: {
     hello: '您好,{name}', registerFirst: '请先完成居民信息登记,再申领健康码', myCode: '我的健康码', applyNow: '立即申领', checkInNow: '今日打卡', checkedIn: '今日已打卡',

@@ -1,0 +1,145 @@
+"""More of the 线上三门峡 app in headless Chromium (375×812): the QR refreshed before its token expires, sign-up
+through Cognito from the phone, a 12345 call dispatched and answered, a community head's daily follow-up, and
+the staff screens at phone width."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from tests.e2e.browser_support import PHONE, Phone, new_id_number
+from tests.e2e.conftest import LocalStack
+
+pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
+
+APPLY = {"fever": False, "in_isolation": False, "declaration_accepted": True}
+
+
+def registered_resident(stack: LocalStack, name: str, community_id: str = "411202-001") -> tuple[str, str]:
+    """A resident registered and holding a code, made through the API; returns (username, id number)."""
+    username = stack.new_user("resident")
+    id_number = new_id_number(community_id.split("-")[0])
+    body = {"name": name, "id_number": id_number, "phone": "139" + str(random.SystemRandom().randint(10_000_000, 99_999_999))}
+    body |= {"county_code": community_id.split("-")[0], "community_id": community_id, "address": "黄河路9号"}
+    assert stack.call("POST", "/residents", username, body).status == 201
+    assert stack.call("POST", "/health-codes", username, APPLY).status == 201
+    return username, id_number
+
+
+def second_phone(browser: Any, stack: LocalStack, name: str) -> Phone:
+    device = Phone(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN"), stack, name)
+    device.context.set_default_timeout(60_000)
+    return device
+
+
+def test_the_qr_is_replaced_before_its_token_expires(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a resident with a code, on the code screen, with the phone's timers under the test's control
+    username, _ = registered_resident(local_stack, "孙丽")
+    phone.sign_in(username)
+    phone.page.clock.install()
+    phone.open("/code")
+    qr = phone.page.get_by_test_id("code-qr")
+    qr.wait_for()
+    first = qr.get_attribute("data-token")
+    phone.page.wait_for_timeout(1100)  # the next token is issued at least a second later
+    # When four and a half minutes pass (tokens live five; the app renews at four)
+    phone.page.clock.fast_forward("04:30")
+    # Then the QR carries a new token, which verifies
+    phone.page.wait_for_function("first => document.querySelector('[data-testid=code-qr]').dataset.token !== first", arg=first)
+    second = qr.get_attribute("data-token")
+    assert second != first
+    verdict = local_stack.call("POST", "/health-codes/verify", "checkpoint1", {"token": second})
+    assert verdict.json["valid"] is True
+    phone.shot("refreshed")
+
+
+def test_a_citizen_signs_up_on_the_phone_and_lands_on_the_registration_form(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a visitor on the sign-up screen
+    username = f"citizen{random.SystemRandom().randint(10_000, 99_999)}"
+    page = phone.page
+    phone.open("/signup")
+    page.get_by_test_id("page-signup").wait_for()
+    # When they sign up with a phone number and confirm the SMS code (Cognito SignUp, ConfirmSignUp)
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=phone]").fill("137" + str(random.SystemRandom().randint(10_000_000, 99_999_999)))
+    page.locator("input[name=password]").fill("sanmenxia2020")
+    page.get_by_role("button", name="获取验证码并注册").click()
+    page.locator("input[name=code]").fill("123456")
+    phone.shot("code")
+    page.get_by_role("button", name="验证并登录").click()
+    # Then they are signed in as a resident and asked to register their details
+    page.get_by_test_id("page-register").wait_for()
+    me = phone.page.evaluate("JSON.parse(localStorage.getItem('sanmenxia.session'))")
+    assert me["username"] == username
+    assert me["roles"] == ["resident"]
+    phone.shot("register")
+
+
+def test_a_hotline_call_is_dispatched_and_the_unit_answers_it(browser: Any, phone: Phone, local_stack: LocalStack) -> None:
+    # Given the operator on the hotline console
+    page = phone.page
+    phone.sign_in("operator1")
+    phone.open("/staff/hotline")
+    page.get_by_test_id("page-hotline").wait_for()
+    # When a call about price gouging is taken and sent at once to public security
+    page.get_by_test_id("hotline-new").click()
+    page.get_by_role("radio", name="举报").click()
+    page.locator("textarea").fill("来电反映某药店口罩每只售价50元,哄抬物价")
+    page.get_by_label("责任单位").click()
+    page.locator(".van-picker-column__item", has_text="公安局").click()
+    page.locator(".van-picker__confirm").click()
+    page.get_by_role("button", name="生成工单").click()
+    # Then the order is open at its unit
+    page.get_by_test_id("page-order").wait_for()
+    page.get_by_test_id("order-status").filter(has_text="已派单").wait_for()
+    order_id = page.url.rsplit("/", 1)[-1]
+    phone.shot("dispatched")
+    # When the public-security handler accepts it and replies
+    unit = second_phone(browser, local_stack, "hotline-unit")
+    try:
+        unit.sign_in("handler1")
+        unit.open(f"/staff/orders/{order_id}")
+        unit.page.get_by_test_id("order-accept").click()
+        unit.page.get_by_test_id("order-status").filter(has_text="办理中").wait_for()
+        unit.page.get_by_test_id("order-note").locator("textarea").fill("已约谈药店负责人,责令按进价销售,处罚款")
+        unit.page.get_by_test_id("order-reply").click()
+        # Then the order is answered, with each step in the timeline
+        unit.page.get_by_test_id("order-status").filter(has_text="已答复").wait_for()
+        timeline = unit.page.get_by_test_id("page-order").inner_text()
+        for step in ("派单", "签收", "答复"):
+            assert step in timeline
+        assert unit.no_horizontal_scroll()
+        unit.shot("replied")
+    finally:
+        unit.context.close()
+    stored = local_stack.call("GET", f"/hotline/orders/{order_id}", "operator1").json
+    assert stored["status"] == "replied"
+    assert stored["department"] == "public_security"
+
+
+def test_a_community_head_records_todays_follow_up_of_a_key_person(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a key person of 车站社区 under home isolation
+    _, id_number = registered_resident(local_stack, "钱多多", "411202-003")
+    head = local_stack.new_user("community_head", {"community_id": "411202-003", "county_code": "411202"})
+    created = local_stack.call("POST", "/key-persons", head, {"id_number": id_number, "category": "from_wuhan", "measure": {"kind": "home_isolation"}})
+    assert created.status == 201, created.body
+    page = phone.page
+    # When the head opens the key-person list of their community and the record
+    phone.sign_in(head)
+    phone.open("/staff/community")
+    page.get_by_role("tab", name="重点人员").click()
+    page.get_by_test_id("keyperson-row").filter(has_text="钱**").click()
+    page.get_by_test_id("page-keyperson").wait_for()
+    # And records today's follow-up
+    page.get_by_test_id("followup-submit").click()
+    # Then the follow-up is in the record's history and in the API
+    page.get_by_test_id("page-keyperson").filter(has_text="36.5 °C").wait_for()
+    phone.shot("follow-up")
+    record = local_stack.call("GET", f"/key-persons/{created.json['kp_id']}", head).json
+    assert record["last_follow_up"] == local_stack.today()
+    assert len(record["follow_ups"]) == 1
+    # And every staff screen of theirs fits the phone
+    for route in ("/staff/community", "/staff/hotline", "/staff/dashboard", "/me"):
+        phone.open(route)
+        page.wait_for_timeout(600)
+        assert phone.no_horizontal_scroll(), route
