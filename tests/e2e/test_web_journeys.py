@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 from typing import Any
 
 from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone, camera_browser, camera_feed, new_id_number
@@ -195,12 +196,17 @@ def test_commander_drills_down_from_the_city_map_to_a_communitys_key_person_list
     assert local_stack.call("POST", "/residents", resident, body).status == 201
     registered = local_stack.call("POST", "/key-persons", "head2", {"id_number": id_number, "category": "from_hubei", "measure": {"kind": "home_isolation"}})
     assert registered.status == 201, registered.body
+    local_stack.drain()  # the key-persons table's stream has reached the lake
     page = phone.page
     # When the city commander opens the dashboard
     phone.sign_in("commander1")
     phone.open("/staff/dashboard")
     page.get_by_test_id("dashboard-map").wait_for()
     page.wait_for_function("document.querySelector('[data-testid=dashboard-map] canvas') !== null")
+    # Then the map colours 湖滨区 by its open key persons (from the lake), and the ranking says so too
+    map_value = "el => el.echartsInstance.getOption().series[0].data.find(item => item.id === '411202').value"
+    page.wait_for_function(f"() => ({map_value})(document.querySelector('[data-testid=dashboard-map]')) >= 1")
+    assert int(page.locator("[data-testid=dashboard-areas] [data-area='411202'] .van-cell__value").inner_text()) >= 1
     phone.shot("city")
     # And taps 湖滨区 on the map of the six county-level divisions (at its shape's centroid)
     to_pixel = "(el, point) => el.echartsInstance.convertToPixel({ seriesIndex: 0 }, point)"
@@ -210,6 +216,7 @@ def test_commander_drills_down_from_the_city_map_to_a_communitys_key_person_list
     page.mouse.click(box["x"] + x, box["y"] + y)
     # Then the dashboard is at the county, listing its communities
     page.get_by_test_id("dashboard-crumbs").filter(has_text="湖滨区").wait_for()
+    page.locator("[data-testid=dashboard-areas] [data-area='411202-002'] .van-cell__value").filter(has_text=re.compile(r"^[1-9]\d*$")).wait_for()
     phone.shot("county")
     # When they tap 前进社区
     page.locator("[data-testid=dashboard-areas] [data-area='411202-002']").click()
