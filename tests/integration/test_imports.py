@@ -193,3 +193,7 @@ def test_registered_people_join_their_community_list_before_reporting(stack: Sta
     assert by_id[quiet["person_id"]]["person_type"] is None
     assert by_id[quiet["person_id"]]["name"] == "李*"
     assert by_id[reported["person_id"]]["person_type"] == "visitor"
+    # And a report after the seeding updates the listed resident
+    assert stack.request("POST", "/residents/me/reports", claims=claims_for("sub-a", "resident"), body={"person_type": "permanent"}).status == 201
+    listed = stack.request("GET", "/communities/411202-001/residents", claims=HEAD, query={"person_type": "permanent"}).json["items"]
+    assert [item["person_id"] for item in listed] == [quiet["person_id"]]

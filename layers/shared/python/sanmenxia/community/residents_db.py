@@ -240,7 +240,7 @@ class ResidentStore:
     def seed(self, state: ResidentState) -> bool:
         """Add a registered person to their community's list unless they are there already (never overwrites)."""
         try:
-            self._db.put_item(TableName=self._table, Item=self._item(replace(state, version=0)), ConditionExpression="attribute_not_exists(pk)")
+            self._db.put_item(TableName=self._table, Item=self._item(replace(state, version=1)), ConditionExpression="attribute_not_exists(pk)")
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
