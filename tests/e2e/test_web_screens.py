@@ -143,3 +143,52 @@ def test_a_community_head_records_todays_follow_up_of_a_key_person(phone: Phone,
         phone.open(route)
         page.wait_for_timeout(600)
         assert phone.no_horizontal_scroll(), route
+
+
+def test_a_household_head_shows_the_code_of_a_dependent_without_a_phone(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a resident whose elderly father has no phone, registered and given a code by the resident
+    username, _ = registered_resident(local_stack, "吴刚")
+    member = local_stack.call("POST", "/residents/me/household", username, {"name": "吴老汉", "id_number": new_id_number(), "relation": "parent"})
+    assert member.status == 201, member.body
+    father = member.json["person_id"]
+    assert local_stack.request("POST", f"/health-codes?person={father}", token=local_stack.token(username), body=APPLY).status == 201
+    page = phone.page
+    # When the resident opens the code screen and switches to their father
+    phone.sign_in(username)
+    phone.open("/code")
+    page.get_by_test_id("code-qr").wait_for()
+    page.get_by_test_id("person-switcher").click()
+    page.locator(".van-action-sheet__item", has_text="吴**").click()
+    # Then the screen shows the father's code, and its token verifies as his
+    page.locator("[data-testid=page-code] .holder", has_text="吴**").wait_for()
+    page.wait_for_function("() => document.querySelector('[data-testid=code-qr]') !== null")
+    token = page.get_by_test_id("code-qr").get_attribute("data-token")
+    verdict = local_stack.call("POST", "/health-codes/verify", "checkpoint1", {"token": token}).json
+    assert verdict["valid"] is True
+    assert verdict["person_id"] == father
+    phone.shot("dependent")
+
+
+def test_a_visitor_reads_published_news_without_signing_in(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a rumour rebuttal published by the command centre
+    title = f"辟谣:喝白酒不能预防新冠肺炎 {random.SystemRandom().randint(1000, 9999)}"
+    draft = {
+        "kind": "rumour_rebuttal",
+        "title": title,
+        "summary": "饮酒不能杀灭体内病毒",
+        "body": "网传喝高度白酒可以预防新型冠状病毒感染,此说法没有科学依据。请做好个人防护,勤洗手、戴口罩。",
+        "source": "三门峡市新型冠状病毒感染的肺炎疫情防控指挥部",
+        "rebuts": "喝白酒可以预防新冠肺炎",
+    }
+    created = local_stack.call("POST", "/portal/articles", "commander1", draft)
+    assert created.status == 201, created.body
+    assert local_stack.call("POST", f"/portal/articles/{created.json['article_id']}/publish", "commander1").status == 200
+    page = phone.page
+    # When a visitor opens the app, without signing in
+    phone.open("/")
+    # Then the article is among the latest news, and opens with the rumour it answers
+    page.get_by_test_id("page-home").get_by_text(title).click()
+    page.get_by_test_id("page-article").filter(has_text="此说法没有科学依据").wait_for()
+    assert "喝白酒可以预防新冠肺炎" in page.get_by_test_id("page-article").inner_text()
+    assert phone.no_horizontal_scroll()
+    phone.shot("article")

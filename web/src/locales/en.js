@@ -276,7 +276,7 @@ export default {
     satisfaction: 'Satisfaction at revisit',
     fillFirst: 'Write the note or choose the unit first',
     actions: {
-      dispatch: 'Dispatch', reply: 'Reply to citizen', accept: 'Accept', return: 'Return (not our remit)', revisit: 'Revisit',
+      dispatch: 'Dispatch / re-dispatch', reply: 'Reply to citizen', accept: 'Accept', return: 'Return (not our remit)', revisit: 'Revisit',
       close: 'Close', reopen: 'Reopen',
     },
   },
@@ -307,7 +307,7 @@ export default {
   orderSources: { tipoff: 'Tip-off', help_message: 'Help message', hardship: 'Hardship request', appeal: 'Code appeal', call: '12345 call' },
   orderActions: {
     create: 'Received', open: 'Received', dispatch: 'Dispatched', accept: 'Accepted', return: 'Returned', reply: 'Replied',
-    revisit: 'Revisited', reopen: 'Reopened', close: 'Closed', merge: 'Merged', rate: 'Rated', escalate: 'Escalated',
+    revisit: 'Revisited', reopen: 'Reopened', close: 'Closed', merge: 'Merged', rate: 'Rated', escalate: 'Escalated', receive: 'Received',
   },
   myOrders: {
     tipoffs: 'My tip-offs', orders: 'My requests (12345)', rate: 'Rate', rated: 'Rating', track: 'Track with a code', code: 'Code',

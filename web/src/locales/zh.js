@@ -210,7 +210,7 @@ export default {
     resolved: '已解决诉求',
     satisfaction: '回访满意度',
     fillFirst: '请先填写办理意见或选择单位',
-    actions: { dispatch: '派单', reply: '答复市民', accept: '签收办理', return: '退回(非本单位职责)', revisit: '回访', close: '办结', reopen: '重办' },
+    actions: { dispatch: '派单 / 改派', reply: '答复市民', accept: '签收办理', return: '退回(非本单位职责)', revisit: '回访', close: '办结', reopen: '重办' },
   },
   dashboard: {
     title: '疫情大数据指挥看板', city: '三门峡市', keyPersonMap: '重点人员分布', byArea: '各地重点人员(按类别)', byCategory: '重点人员类别', trend: '新增重点人员趋势',
@@ -231,7 +231,7 @@ export default {
   orderSources: { tipoff: '疫情线索', help_message: '求助留言', hardship: '困难诉求', appeal: '健康码申诉', call: '12345 来电' },
   orderActions: {
     create: '受理', open: '受理', dispatch: '派单', accept: '签收', return: '退回', reply: '答复', revisit: '回访', reopen: '重办', close: '办结',
-    merge: '并案', rate: '评价', escalate: '超期督办',
+    merge: '并案', rate: '评价', escalate: '超期督办', receive: '受理',
   },
   myOrders: {
     tipoffs: '我的疫情线索', orders: '我的诉求(12345)', rate: '评价', rated: '评价', track: '凭查询码查进度', code: '查询码', codeHint: '匿名上报时获得的查询码', query: '查询',
