@@ -19,21 +19,10 @@ current_employees AS (
   WHERE rank_latest = 1 AND _op <> 'REMOVE'
 ),
 latest_codes AS (
-  SELECT person_id, CASE color WHEN 'red' THEN 2 WHEN 'yellow' THEN 1 ELSE 0 END AS severity
-  FROM (
-    SELECT person_id, color, _op, row_number() OVER (PARTITION BY person_id ORDER BY _seq DESC) AS rank_latest
-    FROM health_codes
-  ) AS versions
-  WHERE rank_latest = 1 AND _op <> 'REMOVE'
+  SELECT person_id, severity FROM code_spans WHERE to_dt IS NULL
 ),
 active_holds AS (
-  SELECT person_id, max(CASE color WHEN 'red' THEN 2 WHEN 'yellow' THEN 1 ELSE 0 END) AS severity
-  FROM (
-    SELECT person_id, color, lifted_at, row_number() OVER (PARTITION BY person_id, hold_key ORDER BY _seq DESC) AS rank_latest
-    FROM holds
-  ) AS versions
-  WHERE rank_latest = 1 AND lifted_at IS NULL
-  GROUP BY 1
+  SELECT person_id, max(severity) AS severity FROM hold_spans WHERE to_dt IS NULL GROUP BY 1
 ),
 workers AS (
   SELECT ent.county_code,

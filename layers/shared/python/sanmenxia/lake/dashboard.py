@@ -181,18 +181,33 @@ def _rate(numerator: float, denominator: float) -> float | None:
 
 
 def codes(area: Area, day: date) -> Figure:
-    """Codes by colour per area on ``day``, with that day's check-ins and check-in rate."""
+    """Codes by shown colour per area at the end of ``day``, with that day's check-ins and check-in rate.
+
+    The colour is read from the spans (as of ``day``), not from a calendar of past changes, so a day on
+    which no code changed still has its figures.
+    """
     scope, params = area.where()
     child = area.child_column
     sql = f"""
-WITH colours AS (
-  SELECT {child} AS area,
-         sum(CASE WHEN color = 'green' THEN codes ELSE 0 END) AS green,
-         sum(CASE WHEN color = 'yellow' THEN codes ELSE 0 END) AS yellow,
-         sum(CASE WHEN color = 'red' THEN codes ELSE 0 END) AS red,
-         sum(codes) AS codes
-  FROM codes_by_color_daily
-  WHERE dt = ?{scope}
+WITH codes AS (
+  SELECT person_id, {child} AS area, severity
+  FROM code_spans
+  WHERE from_dt <= ? AND (to_dt IS NULL OR to_dt > ?){scope}
+),
+held AS (
+  SELECT person_id, max(severity) AS severity
+  FROM hold_spans
+  WHERE from_dt <= ? AND (to_dt IS NULL OR to_dt > ?)
+  GROUP BY 1
+),
+colours AS (
+  SELECT c.area,
+         count_if(greatest(c.severity, coalesce(h.severity, 0)) = 0) AS green,
+         count_if(greatest(c.severity, coalesce(h.severity, 0)) = 1) AS yellow,
+         count_if(greatest(c.severity, coalesce(h.severity, 0)) = 2) AS red,
+         count(*) AS codes
+  FROM codes AS c
+  LEFT JOIN held AS h ON h.person_id = c.person_id
   GROUP BY 1
 ),
 checked AS (
@@ -213,21 +228,38 @@ ORDER BY 1"""  # noqa: S608 - column names from this module, values as parameter
         totals["checkin_rate"] = _rate(totals["checkins"], totals["codes"])
         return {"rows": shaped, "totals": totals}
 
-    return Figure("codes", Query(sql, (day.isoformat(), *params, day.isoformat(), *params)), shape, {"date": day.isoformat()})
+    iso = day.isoformat()
+    return Figure("codes", Query(sql, (iso, iso, *params, iso, iso, iso, *params)), shape, {"date": iso})
 
 
 def codes_trend(area: Area, period: Period) -> Figure:
-    """Codes by colour and check-in rate per day of ``period``."""
+    """Codes by shown colour and the check-in rate per day of ``period``."""
     scope, params = area.where()
     sql = f"""
-WITH colours AS (
-  SELECT dt,
-         sum(CASE WHEN color = 'green' THEN codes ELSE 0 END) AS green,
-         sum(CASE WHEN color = 'yellow' THEN codes ELSE 0 END) AS yellow,
-         sum(CASE WHEN color = 'red' THEN codes ELSE 0 END) AS red,
-         sum(codes) AS codes
-  FROM codes_by_color_daily
-  WHERE dt BETWEEN ? AND ?{scope}
+WITH days AS (
+  SELECT date_format(day, '%Y-%m-%d') AS dt
+  FROM UNNEST(sequence(date(?), date(?), INTERVAL '1' DAY)) AS calendar (day)
+),
+code_days AS (
+  SELECT d.dt, s.person_id, s.severity
+  FROM days AS d
+  JOIN code_spans AS s ON s.from_dt <= d.dt AND (s.to_dt IS NULL OR s.to_dt > d.dt)
+  WHERE true{scope}
+),
+held_days AS (
+  SELECT d.dt, h.person_id, max(h.severity) AS severity
+  FROM days AS d
+  JOIN hold_spans AS h ON h.from_dt <= d.dt AND (h.to_dt IS NULL OR h.to_dt > d.dt)
+  GROUP BY 1, 2
+),
+colours AS (
+  SELECT c.dt,
+         count_if(greatest(c.severity, coalesce(h.severity, 0)) = 0) AS green,
+         count_if(greatest(c.severity, coalesce(h.severity, 0)) = 1) AS yellow,
+         count_if(greatest(c.severity, coalesce(h.severity, 0)) = 2) AS red,
+         count(*) AS codes
+  FROM code_days AS c
+  LEFT JOIN held_days AS h ON h.dt = c.dt AND h.person_id = c.person_id
   GROUP BY 1
 ),
 checked AS (
