@@ -23,10 +23,11 @@ def _deployment() -> Iterator[Stack]:
 
 @pytest.fixture
 def stack(_deployment: Stack) -> Iterator[Stack]:
-    """The deployed template with no data in it, and fresh function modules and service caches."""
+    """The deployed template with no data in it, and fresh function modules and service caches.
+
+    The clock is put back after the test (not before: autouse fixtures that set a day run first)."""
     reset_data(_deployment.session, _deployment.deployment)
     services.reset()
-    clock.set_offset(0)
     yield Stack(_deployment.deployment, _deployment.session)
     clock.set_offset(0)
     services.reset()

@@ -220,12 +220,22 @@ def _create_skipped(session: Any, cfn: dict[str, Any], parameters: dict[str, str
     return values
 
 
-def _is_stream_mapping(resource: dict[str, Any]) -> bool:
-    """An event source mapping that reads a DynamoDB stream (``Fn::GetAtt [Table, StreamArn]``)."""
-    if resource["Type"] != "AWS::Lambda::EventSourceMapping":
-        return False
-    source = resource.get("Properties", {}).get("EventSourceArn")
-    return isinstance(source, dict) and "Fn::GetAtt" in source and list(source["Fn::GetAtt"])[-1] == "StreamArn"
+def _without_moto_delivery(resources: dict[str, Any]) -> dict[str, Any]:
+    """Leave out what would make moto deliver events itself.
+
+    moto hands SQS messages and DynamoDB stream records to mapped functions through Docker (absent here): it
+    receives (and, on "success", deletes) the messages and drops the stream records, and it tries to invoke a
+    function for every S3 object created. The local event pump delivers all of these from the template's own
+    event sources instead, so the event source mappings and S3's Lambda notifications are not created in moto.
+    """
+    kept = {name: res for name, res in resources.items() if res["Type"] != "AWS::Lambda::EventSourceMapping"}
+    for res in kept.values():
+        notifications = res.get("Properties", {}).get("NotificationConfiguration") if res["Type"] == "AWS::S3::Bucket" else None
+        if notifications:
+            notifications.pop("LambdaConfigurations", None)
+            if not notifications:
+                res["Properties"].pop("NotificationConfiguration")
+    return kept
 
 
 def deploy(session: Any, *, stack_name: str = "sanmenxia-local", stage: str = "local", upload_code: bool = True) -> Deployment:
@@ -239,9 +249,7 @@ def deploy(session: Any, *, stack_name: str = "sanmenxia-local", stage: str = "l
 
     values = _create_skipped(session, cfn, parameters, deployment)
     kept = {name: res for name, res in cfn["Resources"].items() if res["Type"] not in SKIPPED_TYPES.union(API_CREATED_TYPES)}
-    # moto hands DynamoDB stream records to mapped functions itself (through Docker, absent here) and then drops
-    # them from the stream; the local event pump and the tests deliver stream records from the template instead.
-    kept = {name: res for name, res in kept.items() if not _is_stream_mapping(res)}
+    kept = _without_moto_delivery(kept)
     cfn["Resources"] = _substitute(kept, values)
     cfn["Outputs"] = {}
 

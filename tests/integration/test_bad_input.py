@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from infra.local import template
-from tests.support.stack import Stack, claims_for, deployed_stack
+from sanmenxia import services
+from tests.support.stack import Stack, claims_for, reset_data
 
 SCOPE = {
     "county_code": "411202",
@@ -71,10 +72,11 @@ BODY_ROUTES = list(_body_routes())
 
 
 @pytest.fixture(scope="module")
-def shared_stack() -> Iterator[Stack]:
-    """One deployment for the whole module: bad requests must not change it, which each test checks."""
-    with deployed_stack() as deployed:
-        yield deployed
+def shared_stack(_deployment: Stack) -> Stack:
+    """The session's deployment, emptied once for the module: bad requests must not change it (each test checks)."""
+    reset_data(_deployment.session, _deployment.deployment)
+    services.reset()
+    return Stack(_deployment.deployment, _deployment.session)
 
 
 def _claims(roles: Any) -> dict[str, Any] | None:
