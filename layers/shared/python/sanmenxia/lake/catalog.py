@@ -73,7 +73,9 @@ class LakeTable:
     that owns it has not landed; the generator still writes it). ``selector`` picks the items of a
     single-table design: ``(attribute, prefix)``, or several such pairs that must all hold. ``date_from`` lists attributes (ISO timestamp or date)
     whose first present value gives the partition day; without one the change's own time does.
-    ``personal`` tables hold one row per person and event and expire after ``PERSONAL_RECORD_DAYS``.
+    ``personal`` tables mirror records that DynamoDB itself expires (check-ins, scans, reports...): their
+    objects expire after ``PERSONAL_RECORD_DAYS`` too. Records DynamoDB keeps (a resident, a health code,
+    a hold) are kept in the lake as well: the as-of views need a code's last change, however old.
     ``only_changes`` keeps a version only when an exported column changed (the stream must carry old images):
     a health code is rewritten at every check-in, but the lake needs its colour changes, not 36 million
     copies of the same colour a month.
@@ -150,6 +152,7 @@ RESIDENTS = LakeTable(
     source="PeopleTable",
     selector=("pk", "person#"),
     key=("person_id",),
+    personal=False,
     columns=(
         _c("person_id"),
         Column("county_code", S, derive=_county_of("community_id")),
@@ -167,6 +170,7 @@ HOLDS = LakeTable(
     description="Holds on health codes (管控标记): kind, colour, source, placed and lifted",
     source="HoldsTable",
     key=("person_id", "hold_key"),
+    personal=False,
     columns=(
         _c("person_id"),
         _c("hold_key", comment="<kind>#<source record>"),
@@ -187,6 +191,7 @@ HEALTH_CODES = LakeTable(
     key=("person_id",),
     date_from=("since",),
     only_changes=True,
+    personal=False,
     columns=(
         _c("person_id"),
         _c("county_code"),
