@@ -155,6 +155,8 @@ def compare_upload(bucket: str, key: str, etag: str) -> dict[str, Any]:
             "created_at": clock.iso(),
         }
     result = comparison().run(job_id, job, obj["Body"].read())
+    # The list holds clear phones / ID numbers: once compared (or rejected) only the look-up results remain.
+    s3.delete_object(Bucket=bucket, Key=key)
     metrics.add_metric(name="ComparisonHits", unit="Count", value=result.get("hits", 0))
     logger.info("comparison", extra={"import_id": job_id, "status": result["status"], "rows": result.get("rows_total"), "hits": result.get("hits")})
     return result

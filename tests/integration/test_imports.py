@@ -108,6 +108,8 @@ def test_phone_list_hits_become_holds_with_reasons_and_a_summary(stack: Stack, p
     assert read["summary"] == {"by_county": {"411202": 1, "411203": 1}, "by_community": {"411202-001": 1, "411203-001": 1}}
     assert read["rows_processed"] == 3
     assert "13900000001" not in json.dumps(read)
+    # And the uploaded list (clear phones) is gone from the bucket
+    assert stack.client("s3").list_objects_v2(Bucket=stack.table("ImportsBucket"), Prefix="comparison/").get("KeyCount") == 0
     # And each hit is a key-person candidate of the list's category
     messages = stack.client("sqs").receive_message(QueueUrl=stack.table("KeyPersonCandidateQueue"), MaxNumberOfMessages=10)["Messages"]
     candidates = sorted((json.loads(m["Body"])["person_id"], json.loads(m["Body"])["category"]) for m in messages)
