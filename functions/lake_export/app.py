@@ -1,9 +1,11 @@
-"""Lake export (数据湖导出): DynamoDB stream batches → Parquet in the lake bucket, partitioned by table and day.
+"""Lake export (数据湖导出) and compaction: DynamoDB stream batches → Parquet in the lake bucket, partitioned by table and day.
 
 Every platform table with a stream is an event source of this function (``template.yaml``, "Big data").
 Only the catalog's declared columns are exported (no sealed fields, no look-up keys, no clear personal
 data); object keys are deterministic, so retries overwrite instead of duplicating; the first record that
 could not be exported is reported (``ReportBatchItemFailures``) and the shard resumes from it.
+``compact_handler`` (a second function with this code, on a daily schedule) merges each past day's small
+objects into one per table.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from sanmenxia import aws, clock
 from sanmenxia.lake import catalog
 from sanmenxia.lake.catalog import LakeTable
+from sanmenxia.lake.compact import compact_day, days_to_compact
 from sanmenxia.lake.export import export_batch
 from sanmenxia.lake.store import LakeStore
 from sanmenxia.observability import logger, metrics, tracer
@@ -62,3 +65,28 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if report.failed_sequence is not None:
         metrics.add_metric(name="LakeExportFailures", unit="Count", value=1)
     return report.response()
+
+
+class CompactionSettings(FunctionSettings):
+    lake_bucket: str
+    compaction_lookback_days: int = 3
+
+
+@functools.cache
+def compaction_settings() -> CompactionSettings:
+    return CompactionSettings()  # type: ignore[call-arg]
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def compact_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Daily: merge the small objects of the last days into one object per table and day (idempotent)."""
+    config = compaction_settings()
+    lake = LakeStore(aws.client("s3"), config.lake_bucket)
+    reports = [compact_day(lake, day) for day in days_to_compact(clock.today(), config.compaction_lookback_days)]
+    for report in reports:
+        merged = sum(report.merged_objects.values())
+        metrics.add_metric(name="LakeObjectsCompacted", unit="Count", value=merged)
+        logger.info("lake day compacted", extra={"day": report.day, "objects": report.merged_objects, "duplicates": report.duplicates_dropped})
+    return {"days": [report.__dict__ for report in reports]}

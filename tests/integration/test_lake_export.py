@@ -12,6 +12,7 @@ import pytest
 
 from infra.lake.streams import StreamDrain
 from infra.local import events
+from sanmenxia import clock
 from sanmenxia.errors import UpstreamUnavailable
 from sanmenxia.idnumber import make_id_number
 from sanmenxia.lake import catalog
@@ -167,3 +168,24 @@ def test_health_codes_check_ins_key_persons_and_holds_reach_the_lake(stack: Stac
     # And the masked names and ID numbers the key-person record carries stay out of the lake
     dump = lake_bytes(stack)
     assert bob["name"].encode() not in dump and bob["id_number"].encode() not in dump
+
+
+def test_the_daily_compaction_merges_a_past_day(stack: Stack) -> None:
+    # Given two batches of registrations exported as two objects today
+    drainer = drain(stack)
+    register(stack, 8)
+    drainer.drain(["PeopleTable"])
+    register(stack, 9)
+    drainer.drain(["PeopleTable"])
+    assert len(lake(stack).objects("residents/")) == 2
+    # When the clock reaches the next day and the compaction schedule fires
+    saved = clock.offset_seconds()
+    try:
+        clock.set_offset(saved + 86_400)
+        result = stack.invoke("LakeCompactionFunction", events.schedule_event("DailyCompaction", clock.now(), REGION))
+    finally:
+        clock.set_offset(saved)
+    # Then yesterday's residents are one object with both people
+    keys = [obj.key for obj in lake(stack).objects("residents/")]
+    assert len(keys) == 1 and keys[0].endswith("/compacted.parquet"), result
+    assert len(rows(stack, "residents")) == 2

@@ -58,6 +58,16 @@ class LakeStore:
         except (ClientError, BotoCoreError) as exc:
             raise UpstreamUnavailable(f"could not read s3://{self.bucket}/{key}") from exc
 
+    def delete(self, keys: list[str]) -> None:
+        """Delete objects (a compaction's merged inputs), a thousand per request."""
+        try:
+            for start in range(0, len(keys), 1000):
+                chunk = [{"Key": key} for key in keys[start : start + 1000]]
+                if chunk:
+                    self._s3.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
+        except (ClientError, BotoCoreError) as exc:
+            raise UpstreamUnavailable(f"could not delete from s3://{self.bucket}") from exc
+
     def mirror(self, directory: Path) -> int:
         """Make ``directory`` hold exactly the bucket's Parquet objects (changed ones fetched again).
 
