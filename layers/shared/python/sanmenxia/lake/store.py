@@ -66,7 +66,7 @@ class LakeStore:
                 if chunk:
                     self._s3.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
         except (ClientError, BotoCoreError) as exc:
-            raise UpstreamUnavailable(f"could not delete from s3://{self.bucket}") from exc
+            raise UpstreamUnavailable(f"could not remove objects of s3://{self.bucket}") from exc
 
     def mirror(self, directory: Path) -> int:
         """Make ``directory`` hold exactly the bucket's Parquet objects (changed ones fetched again).
