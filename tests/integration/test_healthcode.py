@@ -19,7 +19,8 @@ from sanmenxia.healthcode.store import HealthCodeStore
 from sanmenxia.healthcode.tokens import verify_token
 from sanmenxia.holds import HoldKind, HoldStore
 from sanmenxia.idnumber import make_id_number
-from tests.support.stack import Stack, claims_for, deployed_stack
+from tests.integration.test_healthcode_daily import pause_moto_queue_consumers
+from tests.support.stack import Stack, claims_for
 
 DAY0 = date(2020, 2, 10)
 CHECKPOINT = claims_for("sub-cp", "checkpoint_staff", checkpoint_id="cp-demo-1")
@@ -29,13 +30,6 @@ DECLARATION = {"fever": False, "in_isolation": False, "declaration_accepted": Tr
 _serial = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    """One deployment for this module (deploying the template takes seconds); every test makes its own people."""
-    with deployed_stack() as deployed:
-        yield deployed
-
-
 def set_day(day: date, at: time = time(12, 0)) -> None:
     """Move the platform clock to ``day`` at ``at`` in Asia/Shanghai."""
     moment = datetime.combine(day, at, tzinfo=SHANGHAI)
@@ -43,7 +37,8 @@ def set_day(day: date, at: time = time(12, 0)) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _day0() -> Iterator[None]:
+def _day0(stack: Stack) -> Iterator[None]:
+    pause_moto_queue_consumers(stack)
     set_day(DAY0)
     yield
     clock.set_offset(0)
