@@ -192,3 +192,55 @@ def test_a_visitor_reads_published_news_without_signing_in(phone: Phone, local_s
     assert "喝白酒可以预防新冠肺炎" in page.get_by_test_id("page-article").inner_text()
     assert phone.no_horizontal_scroll()
     phone.shot("article")
+
+
+def test_a_fever_declared_at_application_is_a_reason_on_the_code_and_can_be_appealed(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a registered resident who declares a fever when applying, in the app
+    username = local_stack.new_user("resident")
+    body = {"name": "郑敏", "id_number": new_id_number(), "phone": "13900006666", "county_code": "411202", "community_id": "411202-004", "address": "涧河路6号"}
+    assert local_stack.call("POST", "/residents", username, body).status == 201
+    page = phone.page
+    phone.sign_in(username)
+    phone.open("/code/apply")
+    page.get_by_test_id("apply-fever").click()
+    page.get_by_test_id("apply-accept").click()
+    page.get_by_test_id("apply-submit").click()
+    # Then the code is yellow and says why: a fever hold placed by the health code
+    page.get_by_test_id("code-color").and_(page.locator("[data-color=yellow]")).wait_for()
+    reasons = page.get_by_test_id("code-reasons").inner_text()
+    assert "发热 · 健康码" in reasons
+    assert "fever declared at application" in reasons
+    phone.shot("yellow-fever")
+    # When they appeal against the hold
+    page.get_by_test_id("code-appeal").click()
+    page.get_by_test_id("page-appeal").wait_for()
+    page.locator("textarea").fill("申领时误选发热,实测体温36.4度")
+    page.get_by_role("button", name="提交申诉").click()
+    # Then the appeal is recorded (it becomes a 12345 work order) and the app says so
+    page.locator(".van-dialog", has_text="申诉已提交").wait_for()
+    phone.shot("appealed")
+    appeals = local_stack.call("GET", "/health-codes/me", username).json["appeals"]
+    assert [appeal["hold"] for appeal in appeals] == ["fever#declaration"]
+
+
+def test_a_red_code_counts_down_the_check_ins_to_green(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a resident with a green code who then misses three days of check-ins (the day of application
+    # counts as checked in: red from the fourth morning)
+    username, _ = registered_resident(local_stack, "冯晓")
+    local_stack.advance(4)
+    page = phone.page
+    # When they open the code screen
+    phone.sign_in(username)
+    phone.open("/code")
+    # Then it is red and says three more check-ins on consecutive days turn it green
+    page.get_by_test_id("code-color").and_(page.locator("[data-color=red]")).wait_for()
+    assert "再连续打卡 3 天可转为绿码" in page.get_by_test_id("code-to-green").inner_text()
+    phone.shot("red")
+    # When they check in today
+    page.get_by_test_id("code-checkin").click()
+    page.get_by_test_id("checkin-submit").click()
+    page.get_by_test_id("page-code").wait_for()
+    # Then two more are needed, and the QR is still red
+    page.get_by_test_id("code-to-green").filter(has_text="再连续打卡 2 天可转为绿码").wait_for()
+    assert page.get_by_test_id("code-color").get_attribute("data-color") == "red"
+    phone.shot("red-after-check-in")
