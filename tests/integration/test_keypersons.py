@@ -205,13 +205,14 @@ def test_candidates_become_pending_records_once(stack: Stack) -> None:
     )
     result = deliver(stack, [candidate, candidate])
     assert result["batchItemFailures"] == []
-    # And a co-travel candidate for the same person
+    # And a co-travel candidate and a health-code check-in fever for the same person
     co_travel = candidate.model_copy(update={"source": "co_travel", "source_ref": "trip-9", "category": KeyPersonCategory.CLOSE_CONTACT})
-    deliver(stack, [co_travel])
+    check_in = candidate.model_copy(update={"source": "health_code", "source_ref": "checkin:x:2020-02-01"})
+    assert deliver(stack, [co_travel, check_in])["batchItemFailures"] == []
     # Then there is one pending record with both sources, and no key-person hold yet
     listed = stack.request("GET", "/key-persons", claims=HEAD, query={"status": "pending"}).json["items"]
     assert len(listed) == 1
-    assert [source["source"] for source in listed[0]["sources"]] == ["checkpoint", "co_travel"]
+    assert sorted(source["source"] for source in listed[0]["sources"]) == ["checkpoint", "co_travel", "health_code"]
     assert active_holds(stack, person["person_id"]) == set()
     # When the head confirms it under home isolation, the code is held
     confirmed = stack.request("POST", f"/key-persons/{listed[0]['kp_id']}/confirm", claims=HEAD, body={"measure": {"kind": "home_isolation"}})

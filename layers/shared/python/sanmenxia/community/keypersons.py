@@ -53,6 +53,7 @@ class KeyPersonSource(StrEnum):
     COMMUNITY = "community"  # 社区排查登记
     SELF_REPORT = "self_report"  # 居民自主填报
     CHECKPOINT = "checkpoint"  # 检测点
+    HEALTH_CODE = "health_code"  # 健康码每日打卡(发热)
     TIPOFF = "tipoff"  # 群众举报
     CO_TRAVEL = "co_travel"  # 同行查询
     IMPORT = "import"  # 三方比对
