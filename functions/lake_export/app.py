@@ -45,8 +45,13 @@ def store() -> LakeStore:
     return LakeStore(aws.client("s3"), settings().lake_bucket)
 
 
+@functools.cache
+def source_map() -> dict[str, str]:
+    return settings().source_map()
+
+
 def specs_for_table(physical_name: str) -> list[LakeTable] | None:
-    logical = settings().source_map().get(physical_name)
+    logical = source_map().get(physical_name)
     return catalog.for_source(logical) if logical else None
 
 
