@@ -35,6 +35,7 @@ from sanmenxia.contracts import KeyPersonCandidate, WorkOrderIntake, WorkOrderSo
 from sanmenxia.errors import InvalidInput
 from sanmenxia.holds import HoldKind
 from sanmenxia.models import CommunityId, LongText, RequestModel, ShortText
+from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger, metrics
 from sanmenxia.people import Person
 from sanmenxia.services import PeopleSettings, audit_log, holds, people, vault
@@ -49,6 +50,7 @@ class Settings(PeopleSettings):
     holds_table: str
     key_person_queue_url: str
     work_order_queue_url: str
+    notifications_table: str
 
 
 @functools.cache
@@ -60,6 +62,18 @@ def settings() -> Settings:
 def store() -> ResidentStore:
     return ResidentStore(aws.client("dynamodb"), settings().residents_table, vault(settings().pii_key_id), settings().personal_record_days)
 
+
+@functools.cache
+def inbox() -> Inbox:
+    return Inbox(aws.client("dynamodb"), settings().notifications_table, settings().personal_record_days)
+
+
+HARDSHIP_LABELS = {
+    HardshipStatus.OPEN: "待处理 open",
+    HardshipStatus.IN_PROGRESS: "处理中 in progress",
+    HardshipStatus.RESOLVED: "已解决 resolved",
+    HardshipStatus.DECLINED: "不予处理 declined",
+}
 
 app = api.PlatformResolver(title="Residents 居民信息填报")
 
@@ -307,6 +321,14 @@ def handle_request(community_id: CommunityPath, request_id: RequestIdPath, body:
         return after
 
     handled = _retrying(write)
+    # answer back to the household in the app's inbox (the household id is the head's person id)
+    inbox().notify(
+        handled.household_id,
+        kind="hardship",
+        title=f"困难诉求处理进展 Your request: {HARDSHIP_LABELS[handled.status]}",
+        body=f"{handled.kind.label}: {handled.note or ''}",
+        ref=f"hardship-{request_id}-{handled.status.value}",
+    )
     logger.info("hardship request handled", extra={"request_id": request_id, "status": body.status.value})
     return handled.to_json()
 

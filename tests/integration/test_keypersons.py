@@ -260,3 +260,12 @@ def test_staff_writes_are_audited(stack: Stack) -> None:
     )["Items"]
     assert sorted(item["action"]["S"] for item in items) == ["key_person.follow_up", "key_person.register", "key_person.update"]
     assert all(item["actor"]["S"] == "head1" for item in items)
+
+
+def test_a_record_past_its_planned_release_is_marked_due(stack: Stack) -> None:
+    person = register_resident(stack, "sub-a", 1)
+    start = (clock.today() - timedelta(days=15)).isoformat()
+    kp = register_key_person(stack, person["person_id"], start_date=start).json
+    assert kp["release_due"] is True
+    other = register_resident(stack, "sub-b", 2)
+    assert register_key_person(stack, other["person_id"]).json["release_due"] is False

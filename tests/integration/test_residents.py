@@ -141,6 +141,9 @@ def test_hardship_request_becomes_a_work_order_and_is_handled_by_the_head(stack:
     handled = stack.request("PATCH", path, claims=HEAD, body={"status": "resolved", "note": "已送药上门"})
     assert handled.status == 200, handled.json
     assert (handled.json["status"], handled.json["handled_by"]) == ("resolved", "head1")
+    # And the household hears back in the app's inbox
+    [note] = stack.request("GET", "/notifications", claims=claims_for("sub-a", "resident")).json
+    assert (note["kind"], note["body"]) == ("hardship", "买药 medicine: 已送药上门")
     # Then the resident leaves the hardship filter, and closing again is a conflict
     listed = stack.request("GET", f"/communities/{COMMUNITY}/residents", claims=HEAD, query={"hardship": "true"}).json
     assert listed["items"] == []

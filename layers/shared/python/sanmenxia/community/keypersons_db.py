@@ -90,6 +90,7 @@ class KeyPerson:
             "measure": {"kind": self.measure.kind.value, "site": self.measure.site} if self.measure else None,
             "start_date": self.start_date.isoformat() if self.start_date else None,
             "planned_release": self.planned_release.isoformat() if self.planned_release else None,
+            "release_due": bool(self.status is KeyPersonStatus.ACTIVE and self.planned_release and self.planned_release <= clock.today()),
             "problems": self.problems,
             "last_follow_up": self.last_follow_up.isoformat() if self.last_follow_up else None,
             "on_supervision": sorted(self.open_supervision),
@@ -101,7 +102,9 @@ class KeyPerson:
         }
 
     def audit_state(self) -> dict[str, Any]:
-        return self.to_json()
+        state = self.to_json()
+        state.pop("release_due")  # derived from today, not part of the record
+        return state
 
 
 @dataclass(frozen=True)
