@@ -244,3 +244,34 @@ def test_a_red_code_counts_down_the_check_ins_to_green(phone: Phone, local_stack
     page.get_by_test_id("code-to-green").filter(has_text="再连续打卡 2 天可转为绿码").wait_for()
     assert page.get_by_test_id("code-color").get_attribute("data-color") == "red"
     phone.shot("red-after-check-in")
+
+
+def test_a_gate_without_network_keeps_the_scan_and_sends_it_once_back_online(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a checkpoint officer and a resident with a code, identified by a typed ID number
+    _, id_number = registered_resident(local_stack, "陈静")
+    checkpoint_id = f"cp-web-{random.SystemRandom().randint(100000, 999999)}"
+    body = {"checkpoint_id": checkpoint_id, "name": "会兴村村口", "kind": "village_entrance", "community_id": "411202-005"}
+    body["location"] = {"latitude": 34.8, "longitude": 111.2, "place": "会兴村"}
+    assert local_stack.call("POST", "/checkpoints", "commander1", body).status == 201
+    officer = local_stack.new_user("checkpoint_staff", {"checkpoint_id": checkpoint_id, "community_id": "411202-005"})
+    page = phone.page
+    phone.sign_in(officer)
+    phone.open("/staff/scan")
+    page.get_by_test_id("scan-stats").wait_for()
+    # When the network drops while a person is registered at the gate
+    phone.context.set_offline(True)
+    page.get_by_role("tab", name="身份证").click()
+    page.get_by_test_id("scan-id-number").locator("input").fill(id_number)
+    page.get_by_test_id("scan-submit").click()
+    # Then the scan is kept on the device, and the app says so
+    page.get_by_text("1 条登记待上传,点击上传").wait_for()
+    phone.shot("offline")
+    # When the network is back and the officer sends the waiting scans
+    phone.context.set_offline(False)
+    page.get_by_text("1 条登记待上传,点击上传").click()
+    # Then the checkpoint has the scan, once, at its original time
+    page.get_by_text("1 条登记待上传,点击上传").wait_for(state="hidden")
+    scans = local_stack.call("GET", f"/checkpoints/{checkpoint_id}/scans", officer).json
+    assert len(scans) == 1
+    assert scans[0]["decision"] == "pass"
+    assert page.evaluate("JSON.parse(localStorage.getItem('sanmenxia.pendingScans'))") == []
