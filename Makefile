@@ -13,7 +13,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(STAMP): requirements-dev.txt layers/deps/requirements.txt pyproject.toml
+$(STAMP): requirements-dev.txt layers/deps/requirements.txt layers/lake/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
@@ -52,9 +52,10 @@ bench: venv ## Benchmarks (not tests): counts and ratios measured in one run
 package: venv ## Build deployable artifacts in .build/ without Docker (cross-installed wheels)
 	$(PY) -m infra.package
 
-deploy: package ## Deploy with sam deploy: make deploy STAGE=dev|prod
+deploy: package ## Deploy with sam deploy, then create the Athena views: make deploy STAGE=dev|prod
 	test -x .venv-sam/bin/sam || ($(PYTHON) -m venv .venv-sam && .venv-sam/bin/pip install -q aws-sam-cli)
 	.venv-sam/bin/sam deploy --template-file .build/template.yaml --config-env $(STAGE)
+	$(PY) -m infra.athena.apply --stage $(STAGE)
 
 clean: ## Remove build output and local state
 	rm -rf .build .local web/dist
