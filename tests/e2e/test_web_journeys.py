@@ -205,7 +205,8 @@ def test_commander_drills_down_from_the_city_map_to_a_communitys_key_person_list
     page.wait_for_function("document.querySelector('[data-testid=dashboard-map] canvas') !== null")
     # Then the map colours 湖滨区 by its open key persons (from the lake), and the ranking says so too
     map_value = "el => el.echartsInstance.getOption().series[0].data.find(item => item.id === '411202').value"
-    page.wait_for_function(f"() => ({map_value})(document.querySelector('[data-testid=dashboard-map]')) >= 1")
+    # (the big-data API caches a figure for a minute, and the dashboard reads it again every minute)
+    page.wait_for_function(f"() => ({map_value})(document.querySelector('[data-testid=dashboard-map]')) >= 1", timeout=150_000)
     assert int(page.locator("[data-testid=dashboard-areas] [data-area='411202'] .van-cell__value").inner_text()) >= 1
     phone.shot("city")
     # And taps 湖滨区 on the map of the six county-level divisions (at its shape's centroid)
@@ -216,7 +217,7 @@ def test_commander_drills_down_from_the_city_map_to_a_communitys_key_person_list
     page.mouse.click(box["x"] + x, box["y"] + y)
     # Then the dashboard is at the county, listing its communities
     page.get_by_test_id("dashboard-crumbs").filter(has_text="湖滨区").wait_for()
-    page.locator("[data-testid=dashboard-areas] [data-area='411202-002'] .van-cell__value").filter(has_text=re.compile(r"^[1-9]\d*$")).wait_for()
+    page.locator("[data-testid=dashboard-areas] [data-area='411202-002'] .van-cell__value").filter(has_text=re.compile(r"^[1-9]\d*$")).wait_for(timeout=150_000)
     phone.shot("county")
     # When they tap 前进社区
     page.locator("[data-testid=dashboard-areas] [data-area='411202-002']").click()

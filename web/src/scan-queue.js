@@ -20,6 +20,21 @@ function write(list) {
   localStorage.setItem(STORAGE_KEY, JSON.stringify(list))
 }
 
+const OFFSET_KEY = 'sanmenxia.serverOffsetMs'
+
+/** Server time minus phone time, learnt from each recorded scan: a phone with a wrong clock still books
+ * offline scans at the right instant (the server refuses times in its future or more than 3 days late). */
+export function learnServerTime(serverIso) {
+  const measured = Date.parse(serverIso || '') - Date.now()
+  if (!Number.isNaN(measured)) localStorage.setItem(OFFSET_KEY, String(Math.round(measured)))
+}
+
+/** The instant of a scan in the server's clock, for a scan that may be sent late. */
+export function scanInstant() {
+  const offset = Number(localStorage.getItem(OFFSET_KEY) || 0)
+  return new Date(Date.now() + (Number.isFinite(offset) ? offset : 0)).toISOString()
+}
+
 export function newScanId() {
   if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID()
   return `scan-${Date.now()}-${Math.random().toString(16).slice(2, 10)}`
