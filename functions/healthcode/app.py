@@ -139,6 +139,8 @@ def check_in(body: CheckInIn, person: PersonQuery = None) -> Response[dict[str, 
         metrics.add_metric(name="CheckIns", unit="Count", value=1)
         if outcome.checkin.fever:
             metrics.add_metric(name="FeverCheckIns", unit="Count", value=1)
+        for transition in outcome.transitions:
+            metrics.add_metric(name=f"CodesTurned{transition.to_color.value.capitalize()}", unit="Count", value=1)
         logger.info("checked in", extra={"person_id": holder.person_id, "fever": outcome.checkin.fever, "color": outcome.code["color"]})
     return _json(200 if outcome.repeat else 201, outcome.to_json())
 

@@ -120,6 +120,7 @@ class CheckInOutcome:
     checkin: CheckIn
     repeat: bool
     code: dict[str, Any]
+    transitions: tuple[rules.Transition, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {**self.checkin.to_json(), "repeat": self.repeat, "code": self.code}
@@ -180,7 +181,7 @@ def check_in(
             continue  # a concurrent request checked in first: the next pass returns it as a repeat
         if checkin.fever:
             send_candidate(_fever_candidate(person, checkin))
-        return CheckInOutcome(checkin, False, my_code(store, person))
+        return CheckInOutcome(checkin, False, my_code(store, person), tuple(transitions))
     raise UpstreamUnavailable("the health code is busy; try again")
 
 
