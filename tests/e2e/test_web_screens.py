@@ -13,6 +13,7 @@ from tests.e2e.conftest import LocalStack
 pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
 
 APPLY = {"fever": False, "in_isolation": False, "declaration_accepted": True}
+INDUSTRY = "manufacturing"
 
 
 def registered_resident(stack: LocalStack, name: str, community_id: str = "411202-001") -> tuple[str, str]:
@@ -281,3 +282,38 @@ def test_a_gate_without_network_keeps_the_scan_and_sends_it_once_back_online(pho
     assert len(mine) == 1
     assert mine[0]["decision"] == "pass"
     assert page.evaluate("JSON.parse(localStorage.getItem('sanmenxia.pendingScans'))") == []
+
+
+def test_an_enterprise_admin_sees_only_the_rosters_code_colours_with_masked_names(phone: Phone, local_stack: LocalStack) -> None:
+    # Given an enterprise with two employees due back: one holding a green code, one never registered
+    _, green_id = registered_resident(local_stack, "林海")
+    enterprise_id = f"ent-web-{random.SystemRandom().randint(100000, 999999)}"
+    body = {"enterprise_id": enterprise_id, "name": "三门峡黄河机械厂", "county_code": "411202", "industry": INDUSTRY, "above_scale": True}
+    assert local_stack.call("POST", "/enterprises", "commander1", body).status == 201
+    admin = local_stack.new_user("enterprise_admin", {"enterprise_id": enterprise_id, "county_code": "411202"})
+    roster = {"employees": [{"name": "林海", "id_number": green_id}, {"name": "何平", "id_number": new_id_number()}]}
+    assert local_stack.call("POST", f"/enterprises/{enterprise_id}/employees", admin, roster).status == 200
+    page = phone.page
+    # When the enterprise admin opens their return-to-work screen
+    phone.sign_in(admin)
+    page.get_by_test_id("tool-enterprise").click()
+    # Then they see one green and one without a code, by masked name only
+    page.locator("[data-testid=roster-summary] [data-colour=green]", has_text="1").wait_for()
+    assert page.locator("[data-testid=roster-summary] [data-colour=no_code]").inner_text() == "1"
+    text = page.get_by_test_id("page-enterprise").inner_text()
+    assert "林*" in text and "何*" in text
+    assert "林海" not in text and green_id not in text
+    phone.shot("roster")
+
+
+def test_a_visitor_sees_supplies_need_against_delivered(phone: Phone, local_stack: LocalStack) -> None:
+    # When a visitor opens the supplies screen from the home page, without signing in
+    phone.open("/")
+    phone.page.get_by_test_id("page-home").get_by_text("物资保障").click()
+    # Then every kind of supplies is listed with its need, delivered and stock
+    listing = phone.page.get_by_test_id("page-supplies")
+    listing.locator("[data-item]").first.wait_for()
+    assert listing.locator("[data-item]").count() >= 9
+    assert "需求" in listing.inner_text()
+    assert phone.no_horizontal_scroll()
+    phone.shot("supplies")

@@ -61,3 +61,8 @@ export function totalsByArea(rows, field = 'count') {
   }
   return totals
 }
+
+/** Return to work (复工复产): enterprises resumed and workers with green codes, from the enterprises' roll-ups. */
+export async function returnToWork(scope) {
+  return api('GET', '/enterprises/statistics', undefined, { quiet: true, query: scope.level === 'county' ? { county_code: scope.county } : {} })
+}

@@ -11,6 +11,7 @@ const routes = [
   { path: '/', name: 'home', component: () => import('./views/Home.vue'), meta: { public: true, tab: true } },
   { path: '/news', name: 'news', component: () => import('./views/News.vue'), meta: { public: true } },
   { path: '/news/:id', name: 'article', component: () => import('./views/Article.vue'), meta: { public: true } },
+  { path: '/supplies', name: 'supplies', component: () => import('./views/Supplies.vue'), meta: { public: true } },
   { path: '/cotravel', name: 'cotravel', component: () => import('./views/resident/CoTravel.vue'), meta: { public: true } },
   { path: '/tipoff', name: 'tipoff', component: () => import('./views/resident/TipOff.vue'), meta: {} },
   { path: '/me', name: 'me', component: () => import('./views/Me.vue'), meta: { tab: true } },
@@ -29,6 +30,7 @@ const routes = [
   { path: '/staff/key-persons/:id', name: 'keyperson', component: () => import('./views/staff/KeyPerson.vue'), meta: { roles: ['community_head', 'commander', 'admin'] } },
   { path: '/staff/hotline', name: 'hotline', component: () => import('./views/staff/Hotline.vue'), meta: { roles: ['hotline_operator', 'department_handler', 'community_head', 'commander', 'admin'] } },
   { path: '/staff/orders/:id', name: 'order', component: () => import('./views/staff/WorkOrder.vue'), meta: { roles: ['hotline_operator', 'department_handler', 'community_head', 'commander', 'admin'] } },
+  { path: '/staff/enterprise', name: 'enterprise', component: () => import('./views/staff/Enterprise.vue'), meta: { roles: ['enterprise_admin'] } },
   { path: '/staff/dashboard', name: 'dashboard', component: () => import('./views/staff/Dashboard.vue'), meta: { roles: ['commander', 'admin', 'community_head'] } },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]

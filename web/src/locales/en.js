@@ -47,6 +47,7 @@ export default {
   menu: {
     code: 'Health code', checkin: 'Check-in', household: 'Household', selfReport: 'Self-report', tipoff: 'Tip-off', cotravel: 'Co-travel',
     help: 'Help', news: 'News', scan: 'Scan codes', community: 'Community', hotline: '12345 orders', dashboard: 'Dashboard',
+    supplies: 'Supplies', enterprise: 'Return to work',
   },
   me: {
     title: 'Me', account: 'Account', roles: 'Roles', noRole: 'None',
@@ -285,7 +286,8 @@ export default {
     byArea: 'Key persons by area and category', byCategory: 'Key persons by category', trend: 'New key persons per day',
     codes: 'Health codes by colour', traffic: 'Checkpoint traffic today', keyPersonList: 'Key-person list', keyPersons: 'Key persons',
     newKeyPersons: 'New', more: 'More', fewer: 'Fewer', checkinRate: 'Check-in rate', orders: '12345 orders and tip-offs',
-    ordersOpen: 'Orders', tipoffs: 'Tip-offs',
+    ordersOpen: 'Orders', tipoffs: 'Tip-offs', returnToWork: 'Return to work',
+    enterprisesResumed: 'enterprises resumed (above scale {share})', workersGreen: 'workers green ({share} of those due back)',
   },
   holdKinds: {
     isolation: 'Isolation', fever: 'Fever', key_person: 'Key person', co_travel: 'Co-travel', imported_list: 'Data comparison',
@@ -313,4 +315,14 @@ export default {
     tipoffs: 'My tip-offs', orders: 'My requests (12345)', rate: 'Rate', rated: 'Rating', track: 'Track with a code', code: 'Code',
     codeHint: 'The tracking code of an anonymous tip-off', query: 'Track',
   },
+  supplies: {
+    title: 'Epidemic supplies', intro: 'Need against delivered for each kind of supplies (no unit or person is named).',
+    line: 'need {need} · delivered {delivered} · in stock {stock} ({unit})', asOf: 'As of {at}',
+  },
+  enterprise: {
+    title: 'Return to work', status: 'Resumption', resumedOn: 'resumed {date}', roster: 'Employees\' codes ({n})',
+    privacy: 'Only your employees\' code colours and masked names are shown.',
+  },
+  resumption: { not_applied: 'Not applied', pending: 'Pending approval', approved: 'Resumed', rejected: 'Rejected', resumed: 'Resumed' },
+  rosterColours: { green: 'Green', yellow: 'Yellow', red: 'Red', no_code: 'No code' },
 }

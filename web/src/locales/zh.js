@@ -37,7 +37,7 @@ export default {
   },
   menu: {
     code: '健康码', checkin: '每日打卡', household: '家庭成员', selfReport: '信息填报', tipoff: '我要上报', cotravel: '同行查询', help: '求助留言', news: '疫情资讯',
-    scan: '扫码核验', community: '社区管理', hotline: '12345 工单', dashboard: '指挥看板',
+    scan: '扫码核验', community: '社区管理', hotline: '12345 工单', dashboard: '指挥看板', supplies: '物资保障', enterprise: '复工复产',
   },
   me: {
     title: '我的', account: '账号', roles: '角色', noRole: '无', noRoleHint: '账号尚未开通居民身份,请稍后重新登录或联系社区。', myRecord: '我的登记信息', settings: '设置',
@@ -215,7 +215,8 @@ export default {
   dashboard: {
     title: '疫情大数据指挥看板', city: '三门峡市', keyPersonMap: '重点人员分布', byArea: '各地重点人员(按类别)', byCategory: '重点人员类别', trend: '新增重点人员趋势',
     codes: '健康码颜色分布', traffic: '检测点今日通行', keyPersonList: '重点人员名单', keyPersons: '重点人员', newKeyPersons: '新增', more: '多', fewer: '少',
-    checkinRate: '打卡率', orders: '12345 工单与疫情线索', ordersOpen: '工单', tipoffs: '线索',
+    checkinRate: '打卡率', orders: '12345 工单与疫情线索', ordersOpen: '工单', tipoffs: '线索', returnToWork: '复工复产',
+    enterprisesResumed: '复工企业(规上 {share})', workersGreen: '绿码员工(占应返岗 {share})',
   },
   holdKinds: { isolation: '隔离', fever: '发热', key_person: '重点人员', co_travel: '同行密接', imported_list: '大数据比对', manual: '人工研判' },
   causes: { applied: '申领', checkin: '打卡', check_in: '打卡', missed_day: '未打卡', missed: '未打卡', daily_close: '每日结算', rule_change: '规则调整' },
@@ -236,4 +237,8 @@ export default {
   myOrders: {
     tipoffs: '我的疫情线索', orders: '我的诉求(12345)', rate: '评价', rated: '评价', track: '凭查询码查进度', code: '查询码', codeHint: '匿名上报时获得的查询码', query: '查询',
   },
+  supplies: { title: '疫情防控物资保障', intro: '各类物资的需求与到位情况(不含任何个人或单位信息)。', line: '需求 {need} · 到位 {delivered} · 库存 {stock}({unit})', asOf: '数据时间 {at}' },
+  enterprise: { title: '复工复产', status: '复工状态', resumedOn: '{date} 复工', roster: '员工健康码({n} 人)', privacy: '仅显示本企业员工的健康码颜色和脱敏姓名。' },
+  resumption: { not_applied: '未申请', pending: '审批中', approved: '已复工', rejected: '未通过', resumed: '已复工' },
+  rosterColours: { green: '绿码', yellow: '黄码', red: '红码', no_code: '未申领' },
 }
