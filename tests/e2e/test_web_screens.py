@@ -5,10 +5,12 @@ the staff screens at phone width."""
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
-from tests.e2e.browser_support import PHONE, Phone, new_id_number
+from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone, new_id_number
 from tests.e2e.conftest import LocalStack
+from tests.e2e.test_web_journeys import pick_community
 
 pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
 
@@ -317,3 +319,39 @@ def test_a_visitor_sees_supplies_need_against_delivered(phone: Phone, local_stac
     assert "需求" in listing.inner_text()
     assert phone.no_horizontal_scroll()
     phone.shot("supplies")
+
+
+def test_a_resident_reports_a_lead_with_a_photo_and_follows_it(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a signed-in resident with a photo of the scene on the phone
+    from PIL import Image
+
+    username = local_stack.new_user("resident")
+    photo = ARTIFACTS / f"scene-{username}.jpg"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (320, 240), (200, 60, 40)).save(photo, "JPEG")
+    page = phone.page
+    phone.sign_in(username)
+    # When they report price gouging in 湖滨社区 with the photo
+    phone.open("/tipoff")
+    page.get_by_test_id("tipoff-category").click()
+    page.locator(".van-picker-column__item", has_text="哄抬物价").click()
+    page.locator(".van-picker__confirm").click()
+    pick_community(phone, "湖滨区", "湖滨社区")
+    page.locator("input[name=address]").fill("黄河路农贸市场")
+    page.locator("textarea[name=description]").fill("摊位口罩每只卖30元")
+    page.get_by_test_id("tipoff-photo").locator("input[type=file]").set_input_files(str(photo))
+    page.locator(".van-uploader__preview").wait_for()
+    phone.shot("filled")
+    page.get_by_test_id("tipoff-submit").click()
+    # Then the app gives the tracking code, and the tip-off with its photo is in "my tip-offs"
+    done = page.locator(".van-dialog", has_text="查询码")
+    done.wait_for()
+    code = re.search(r"查询码:([A-Za-z0-9_-]+)", done.inner_text())
+    assert code, done.inner_text()
+    done.get_by_role("button").click()
+    page.get_by_test_id("page-mytipoffs").filter(has_text="哄抬物价").wait_for()
+    phone.shot("mine")
+    tracked = local_stack.call("POST", "/tipoffs/track", username, {"code": code.group(1)}).json
+    assert tracked["category"] == "price_gouging"
+    assert tracked["photos"] == 1
+    assert tracked["department"] == "market_regulation"
