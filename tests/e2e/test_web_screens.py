@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import date, timedelta
 from typing import Any
 
 from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone, new_id_number
@@ -355,3 +356,45 @@ def test_a_resident_reports_a_lead_with_a_photo_and_follows_it(phone: Phone, loc
     assert tracked["category"] == "price_gouging"
     assert tracked["photos"] == 1
     assert tracked["department"] == "market_regulation"
+
+
+def test_a_saved_trip_is_flagged_when_a_case_on_it_is_published_and_the_resident_registers(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a resident who saves yesterday's train G1234, carriage 5, seat 12A in the app
+    username, _ = registered_resident(local_stack, "蒋涛")
+    day = (date.fromisoformat(local_stack.today()) - timedelta(days=1)).isoformat()
+    number = f"G{random.SystemRandom().randint(1000, 9999)}"
+    page = phone.page
+    phone.sign_in(username)
+    phone.open("/cotravel")
+    page.get_by_test_id("cotravel-date").locator("input").fill(day)
+    page.get_by_test_id("cotravel-number").locator("input").fill(number)
+    page.locator("input[name=carriage]").fill("5")
+    page.locator("input[name=seat]").fill("12A")
+    page.get_by_role("button", name="保存行程,有新情况时提醒我").click()
+    page.locator(".van-swipe-cell", has_text=number).wait_for()
+    # When the command centre publishes a confirmed case on the same carriage
+    case = {"date": day, "mode": "train", "number": number, "carriage": "5", "seat": "13B", "from": "武汉", "to": "三门峡南"}
+    case["source_url"] = "https://www.smx.gov.cn/notice/2020-02-01.html"
+    loaded = local_stack.call("POST", "/co-travel/case-trips", "commander1", {"trips": [case]})
+    assert loaded.status == 201, loaded.body
+    local_stack.drain()
+    # Then the resident's inbox has the alert
+    phone.open("/notifications")
+    page.get_by_test_id("page-notifications").filter(has_text=f"同行提醒 Co-travel alert: {day} {number}").wait_for()
+    phone.shot("alert")
+    # When they query the trip and register as a possible close contact
+    phone.open("/cotravel")
+    page.get_by_test_id("cotravel-date").locator("input").fill(day)
+    page.get_by_test_id("cotravel-number").locator("input").fill(number)
+    page.locator("input[name=carriage]").fill("5")
+    page.get_by_test_id("cotravel-query").click()
+    result = page.get_by_test_id("cotravel-result")
+    result.wait_for()
+    assert result.get_attribute("data-risk") != "none"
+    assert "武汉 → 三门峡南" in page.get_by_test_id("page-cotravel").inner_text()
+    page.get_by_test_id("cotravel-register").click()
+    # Then the app confirms, and the code carries a co-travel hold
+    page.locator(".van-dialog", has_text="已登记").wait_for()
+    phone.shot("registered")
+    reasons = local_stack.call("GET", "/health-codes/me", username).json["reasons"]
+    assert any(reason.get("hold_kind") == "co_travel" for reason in reasons)
