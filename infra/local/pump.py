@@ -16,9 +16,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from fnmatch import fnmatch
+from functools import partial
 from typing import Any
 
 from infra.local import events
@@ -124,6 +126,9 @@ class EventPump:
         self.buckets: list[BucketSource] = []
         self.triggers: list[UserPoolTrigger] = []
         self._checked_until = clock.now()
+        # Clients are thread-safe, sessions are not: make them here, once, for the polling threads.
+        self._clients = {name: session.client(name) for name in ("dynamodb", "dynamodbstreams", "sqs", "s3", "cognito-idp")}
+        self._polls = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pump")
         self._configure()
 
     # -- configuration from the template --------------------------------------------------------------
@@ -138,12 +143,12 @@ class EventPump:
                 self.schedules.append(ScheduleSource(source.function, source.event, props["Schedule"], parse(props["Schedule"], origin)))
             elif source.kind == "DynamoDB":
                 table = physical[_logical(props["Stream"])]
-                arn = self._session.client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
+                arn = self._clients["dynamodb"].describe_table(TableName=table)["Table"]["LatestStreamArn"]
                 self.streams.append(StreamSource(source.function, source.event, arn, int(props.get("BatchSize", 100))))
             elif source.kind == "SQS":
                 name = _logical(props["Queue"])
                 url = physical[name]
-                arn = self._session.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+                arn = self._clients["sqs"].get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
                 self.queues.append(QueueSource(source.function, source.event, url, arn, min(int(props.get("BatchSize", 10)), 10)))
             elif source.kind == "Cognito" and props.get("Trigger") == "PostConfirmation":
                 self.triggers.append(UserPoolTrigger(source.function, source.event, "PostConfirmation", physical[_logical(props["UserPool"])]))
@@ -172,12 +177,14 @@ class EventPump:
         event = events.schedule_event(f"{source.function}-{source.event}", moment, self._deployment.region)
         offset = (moment + timedelta(seconds=1) - datetime.now(UTC)).total_seconds()
         entry: dict[str, Any] = {"function": source.function, "event": source.event, "schedule": source.expression, "time": event["time"]}
+        started = time.perf_counter()
         try:
             self._pool.invoke(source.function, event, clock_offset=offset)
             entry["ok"] = True
         except InvocationError as exc:
             entry.update(ok=False, error=str(exc))
             self._log(f"schedule {source.function}.{source.event} failed: {exc}")
+        entry["ms"] = round(1000 * (time.perf_counter() - started))
         return entry
 
     def advance(self, days: int) -> list[dict[str, Any]]:
@@ -202,7 +209,7 @@ class EventPump:
 
     # -- streams, queues, buckets -----------------------------------------------------------------------
     def _poll_stream(self, source: StreamSource) -> int:
-        streams = self._session.client("dynamodbstreams")
+        streams = self._clients["dynamodbstreams"]
         delivered = 0
         if time.monotonic() - source.shards_listed > 5:  # shards change rarely; listing them every poll is waste
             description = streams.describe_stream(StreamArn=source.stream_arn)["StreamDescription"]
@@ -250,7 +257,7 @@ class EventPump:
         return None
 
     def _poll_queue(self, source: QueueSource) -> int:
-        sqs = self._session.client("sqs")
+        sqs = self._clients["sqs"]
         messages = sqs.receive_message(QueueUrl=source.queue_url, MaxNumberOfMessages=source.batch_size, AttributeNames=["All"]).get("Messages", [])
         if not messages:
             return 0
@@ -266,7 +273,7 @@ class EventPump:
         return len(done)
 
     def _poll_bucket(self, source: BucketSource) -> int:
-        s3 = self._session.client("s3")
+        s3 = self._clients["s3"]
         delivered = 0
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=source.bucket, Prefix=source.prefix):
             for obj in page.get("Contents", []):
@@ -286,7 +293,7 @@ class EventPump:
 
     def _poll_user_pool(self, source: UserPoolTrigger) -> int:
         """Cognito runs PostConfirmation inside ConfirmSignUp; here a confirmed user with no group is one that just signed up."""
-        idp = self._session.client("cognito-idp")
+        idp = self._clients["cognito-idp"]
         delivered = 0
         for page in idp.get_paginator("list_users").paginate(UserPoolId=source.user_pool_id):
             for user in page["Users"]:
@@ -316,17 +323,16 @@ class EventPump:
 
     def poll_once(self) -> int:
         """One pass over every stream, queue and bucket; the number of records delivered."""
-        delivered = 0
+        # Sources are independent (each has its own position), so they are polled in parallel, as Lambda's
+        # pollers are; deliveries to one function still run one at a time (one worker per function).
+        polls: list[Callable[[], int]] = [
+            *(partial(self._poll_stream, stream) for stream in self.streams),
+            *(partial(self._poll_queue, queue) for queue in self.queues),
+            *(partial(self._poll_bucket, bucket) for bucket in self.buckets),
+            *(partial(self._poll_user_pool, trigger) for trigger in self.triggers),
+        ]
         with self._lock:
-            for stream in self.streams:
-                delivered += self._poll_stream(stream)
-            for queue in self.queues:
-                delivered += self._poll_queue(queue)
-            for bucket in self.buckets:
-                delivered += self._poll_bucket(bucket)
-            for trigger in self.triggers:
-                delivered += self._poll_user_pool(trigger)
-        return delivered
+            return sum(self._polls.map(lambda poll: poll(), polls))
 
     def drain(self, max_passes: int = 50) -> int:
         """Deliver until a whole pass finds nothing new (so effects of past requests have landed)."""
@@ -362,6 +368,7 @@ class EventPump:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=10)
+        self._polls.shutdown(wait=False, cancel_futures=True)
 
 
 def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
