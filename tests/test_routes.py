@@ -3,42 +3,19 @@ declaration, every handler route is in the template, and public routes agree on 
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import sys
 from types import ModuleType
 
 import pytest
 
 from infra.local import template
 from sanmenxia.api import PlatformResolver
+from tests.support.functions import declared_module
 
 HTTP_FUNCTIONS = sorted({route.function for route in template.routes()})
 
 
 def _load(function: str) -> ModuleType:
-    env = {key: "placeholder" for key in _env_names(function)}
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        name = f"_routes_{function}"
-        spec = importlib.util.spec_from_file_location(name, template.code_dir(function) / "app.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def _env_names(function: str) -> list[str]:
-    props = template.functions()[function]["Properties"]
-    return list((props.get("Environment") or {}).get("Variables", {}))
+    return declared_module(function)
 
 
 @pytest.mark.parametrize("function", HTTP_FUNCTIONS)

@@ -7,10 +7,7 @@ documents, so a new route is covered without editing this test.
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +15,7 @@ import pytest
 
 from infra.local import template
 from sanmenxia import services
+from tests.support.functions import declared_module
 from tests.support.stack import Stack, claims_for, reset_data
 
 SCOPE = {
@@ -31,24 +29,7 @@ WRONG_TYPE = {"string": 12345, "integer": "not a number", "number": "not a numbe
 
 
 def _openapi(function: str) -> dict[str, Any]:
-    props = template.functions()[function]["Properties"]
-    env = {key: "placeholder" for key in (props.get("Environment") or {}).get("Variables", {})}
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        name = f"_badinput_{function}"
-        spec = importlib.util.spec_from_file_location(name, template.code_dir(function) / "app.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        return module.app.openapi_document()  # type: ignore[no-any-return]
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    return declared_module(function).app.openapi_document()  # type: ignore[no-any-return]
 
 
 def _body_routes() -> Iterator[Any]:
