@@ -32,6 +32,12 @@ def _resident_with_code(local_stack: LocalStack) -> str:
     return username
 
 
+def _advance(local_stack: LocalStack, days: int) -> None:
+    """Move the virtual clock; the template's daily-close schedule must have fired once a day, successfully."""
+    fired = [entry for entry in local_stack.advance(days)["fired"] if entry["function"] == "HealthCodeDailyCloseFunction"]
+    assert len(fired) == days and all(entry["ok"] for entry in fired), fired
+
+
 def _color(local_stack: LocalStack, username: str) -> str:
     return str(local_stack.call("GET", "/health-codes/me", username).json["color"])
 
@@ -46,24 +52,24 @@ def test_the_seed_rule_with_the_virtual_clock(local_stack: LocalStack) -> None:
     # Given two residents who apply today
     p, q = _resident_with_code(local_stack), _resident_with_code(local_stack)
     # When today ends (the application day counts) and then a day passes without a check-in
-    local_stack.advance(1)
+    _advance(local_stack, 1)
     assert _color(local_stack, p) == "green"
-    local_stack.advance(1)
+    _advance(local_stack, 1)
     # Then green → yellow; and yellow + check-in → green at once
     assert _color(local_stack, p) == "yellow"
     assert _check_in(local_stack, p)["color"] == "green"
     assert _check_in(local_stack, q)["color"] == "green"
     # When three days pass without a check-in, Then yellow after two, red after three
-    local_stack.advance(2)
+    _advance(local_stack, 2)
     assert _color(local_stack, p) == "yellow"
-    local_stack.advance(2)
+    _advance(local_stack, 2)
     assert (_color(local_stack, p), _color(local_stack, q)) == ("red", "red")
     # When P checks in on three consecutive days, Then green on the third
     assert _check_in(local_stack, p)["color"] == "red"
     _check_in(local_stack, q)
-    local_stack.advance(1)
+    _advance(local_stack, 1)
     assert _check_in(local_stack, p)["color"] == "red"
-    local_stack.advance(1)
+    _advance(local_stack, 1)
     assert _check_in(local_stack, p)["color"] == "green"
     # And Q (check-in, a missed day, check-in) is still red
     code = _check_in(local_stack, q)
