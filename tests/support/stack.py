@@ -125,7 +125,9 @@ class Stack:
             raw = self.invoke(route.function, event)
             payload = raw.get("body") or ""
             data = base64.b64decode(payload) if raw.get("isBase64Encoded") else payload.encode()
-            return Response(raw["statusCode"], {k.lower(): v for k, v in (raw.get("headers") or {}).items()}, data)
+            headers = {k.lower(): str(v) for k, v in (raw.get("headers") or {}).items()}
+            headers.update({k.lower(): ", ".join(map(str, v)) for k, v in (raw.get("multiValueHeaders") or {}).items()})
+            return Response(raw["statusCode"], headers, data)
         return Response(404, {}, b'{"message":"Missing Authentication Token"}')
 
 
