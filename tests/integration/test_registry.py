@@ -92,9 +92,7 @@ def test_resident_cannot_use_staff_route(stack: Stack) -> None:
 def test_household_member_is_registered_under_the_head(stack: Stack) -> None:
     stack.request("POST", "/residents", claims=RESIDENT, body=resident_body())
     child = make_id_number("411202", date(2015, 6, 1), 124)
-    member = stack.request(
-        "POST", "/residents/me/household", claims=RESIDENT, body={"name": "张小", "id_number": child, "relation": "child"}
-    )
+    member = stack.request("POST", "/residents/me/household", claims=RESIDENT, body={"name": "张小", "id_number": child, "relation": "child"})
     assert member.status == 201, member.json
     household = stack.request("GET", "/residents/me/household", claims=RESIDENT).json
     assert sorted(item["relation"] for item in household) == ["child", "self"]

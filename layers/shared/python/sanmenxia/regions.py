@@ -43,10 +43,7 @@ _COUNTIES = (
 def _build() -> tuple[County, ...]:
     counties = []
     for code, name, name_en, places in _COUNTIES:
-        communities = tuple(
-            Community(id=f"{code}-{index:03d}", name=f"{place}{'社区' if index <= 5 else '村'}")
-            for index, place in enumerate(places, start=1)
-        )
+        communities = tuple(Community(id=f"{code}-{index:03d}", name=f"{place}{'社区' if index <= 5 else '村'}") for index, place in enumerate(places, start=1))
         counties.append(County(code, name, name_en, communities))
     return tuple(counties)
 
