@@ -11,10 +11,13 @@ import random
 import re
 from typing import Any
 
+import pytest
+
 from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone, camera_browser, camera_feed, new_id_number
 from tests.e2e.conftest import ROOT, LocalStack
 
 pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 def pick_community(phone: Phone, county: str, community: str) -> None:
