@@ -131,6 +131,15 @@ class Phone:
         return bool(self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
+def pick_community(phone: Phone, county: str, community: str) -> None:
+    """Vant's cascader: tap the field, then the county, then the community."""
+    page = phone.page
+    page.locator("input[name=community_id]").click()
+    page.locator(".van-cascader__option", has_text=county).first.click()
+    page.locator(".van-cascader__option", has_text=community).first.click()
+    page.locator(".van-cascader").wait_for(state="hidden")
+
+
 @pytest.fixture
 def phone(browser: Any, local_stack: LocalStack, request: pytest.FixtureRequest) -> Iterator[Phone]:
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")

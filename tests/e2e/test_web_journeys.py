@@ -13,20 +13,11 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone, camera_browser, camera_feed, new_id_number
+from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone, camera_browser, camera_feed, new_id_number, pick_community
 from tests.e2e.conftest import ROOT, LocalStack
 
 pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-
-def pick_community(phone: Phone, county: str, community: str) -> None:
-    """Vant's cascader: tap the field, then the county, then the community."""
-    page = phone.page
-    page.locator("input[name=community_id]").click()
-    page.locator(".van-cascader__option", has_text=county).first.click()
-    page.locator(".van-cascader__option", has_text=community).first.click()
-    page.locator(".van-cascader").wait_for(state="hidden")
 
 
 def register_and_apply(phone: Phone, name: str, id_number: str) -> None:

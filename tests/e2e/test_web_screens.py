@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone, new_id_number
+from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone, new_id_number, pick_community
 from tests.e2e.conftest import LocalStack
-from tests.e2e.test_web_journeys import pick_community
 
 pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
