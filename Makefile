@@ -52,10 +52,11 @@ bench: venv ## Benchmarks (not tests): counts and ratios measured in one run
 package: venv ## Build deployable artifacts in .build/ without Docker (cross-installed wheels)
 	$(PY) -m infra.package
 
-deploy: package ## Deploy with sam deploy, then create the Athena views: make deploy STAGE=dev|prod
+deploy: package web ## Deploy with sam deploy, then the Athena views and the web app: make deploy STAGE=dev|prod
 	test -x .venv-sam/bin/sam || ($(PYTHON) -m venv .venv-sam && .venv-sam/bin/pip install -q aws-sam-cli)
 	.venv-sam/bin/sam deploy --template-file .build/template.yaml --config-env $(STAGE)
 	$(PY) -m infra.athena.apply --stage $(STAGE)
+	$(PY) -m infra.deploy_web --stage $(STAGE)
 
 clean: ## Remove build output and local state
 	rm -rf .build .local web/dist
