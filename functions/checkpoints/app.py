@@ -15,8 +15,7 @@ from sanmenxia.checkpoints import gate, stats
 from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn, StaffAssignmentIn
 from sanmenxia.checkpoints.store import CachedCheckpoints, CheckpointRegistry, ScanLedger
 from sanmenxia.errors import InvalidInput
-from sanmenxia.healthcode import tokens
-from sanmenxia.healthcode.store import HealthCodeStore, SigningKeys
+from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
 from sanmenxia.holds import CodeColor
 from sanmenxia.observability import logger, metrics
 from sanmenxia.pii import lookup_key
@@ -32,7 +31,7 @@ class Settings(PeopleSettings):
     key_person_queue_url: str
     user_pool_id: str
     health_code_table: str
-    health_code_secret_arn: str
+    health_code_jwks_parameter: str
 
 
 @functools.cache
@@ -62,13 +61,13 @@ def health_codes() -> HealthCodeStore:
 
 
 @functools.cache
-def signing_keys() -> SigningKeys:
-    return SigningKeys(aws.client("secretsmanager"), settings().health_code_secret_arn)
+def published_keys() -> PublishedKeySet:
+    return PublishedKeySet(aws.client("ssm"), settings().health_code_jwks_parameter)
 
 
 def key_set() -> Mapping[str, Any]:
-    """The health code's published key set (JWKS), refreshed as the health-code function refreshes it."""
-    return tokens.jwks(signing_keys().published())
+    """The health code's published public keys (JWKS): the checkpoint never holds the signing seed."""
+    return published_keys().get()
 
 
 def current_color(person_id: str) -> CodeColor | None:

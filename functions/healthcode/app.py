@@ -18,8 +18,8 @@ from pydantic import Field, field_validator
 from sanmenxia import api, audit, aws, contracts
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.healthcode import qr, service
-from sanmenxia.healthcode.store import HealthCodeStore, SigningKeys
-from sanmenxia.healthcode.tokens import jwks
+from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet, SigningKeys
+from sanmenxia.healthcode.tokens import SigningKey, jwks
 from sanmenxia.holds import CodeColor
 from sanmenxia.models import RequestModel, ShortText
 from sanmenxia.observability import logger, metrics
@@ -31,6 +31,7 @@ class Settings(PeopleSettings):
     health_code_table: str
     holds_table: str
     signing_secret_arn: str
+    jwks_parameter: str
     work_order_queue_url: str
     key_person_queue_url: str
     fever_threshold: float = 37.3
@@ -50,6 +51,18 @@ def store() -> HealthCodeStore:
 @functools.cache
 def signing_keys() -> SigningKeys:
     return SigningKeys(aws.client("secretsmanager"), settings().signing_secret_arn)
+
+
+@functools.cache
+def published_keys() -> PublishedKeySet:
+    return PublishedKeySet(aws.client("ssm"), settings().jwks_parameter)
+
+
+def _signing_key() -> SigningKey:
+    """The current key, published (public half) before anything is signed with it."""
+    keys = signing_keys()
+    published_keys().publish(keys.published())
+    return keys.current()
 
 
 app = api.PlatformResolver(title="Health code 健康绿码")
@@ -151,13 +164,13 @@ def _ttl() -> timedelta:
 
 @app.get("/health-codes/me/token", access=RESIDENT, summary="A signed short-lived token of my code 健康码令牌", tags=["health-code"])
 def get_token(person: PersonQuery = None) -> Response[dict[str, Any]]:
-    issued = service.token_for(store(), signing_keys().current(), _person(person), _ttl())
+    issued = service.token_for(store(), _signing_key(), _person(person), _ttl())
     return Response(200, content_types.APPLICATION_JSON, issued, headers={"Cache-Control": "no-store"})
 
 
 @app.get("/health-codes/me/qr.png", access=RESIDENT, summary="My code as a QR image (PNG) 健康码二维码", tags=["health-code"])
 def get_qr_png(person: PersonQuery = None) -> Response[str]:
-    issued = service.token_for(store(), signing_keys().current(), _person(person), _ttl())
+    issued = service.token_for(store(), _signing_key(), _person(person), _ttl())
     png = qr.qr_png(issued["token"], CodeColor(issued["color"]))
     headers = {"Cache-Control": "no-store", "X-Code-Color": issued["color"], "X-Token-Expires": issued["expires_at"]}
     # A base64 string body (the Api declares image/png binary): the response validation only handles text.
@@ -168,7 +181,7 @@ def get_qr_png(person: PersonQuery = None) -> Response[str]:
 
 @app.get("/health-codes/me/qr.svg", access=RESIDENT, summary="My code as a QR image (SVG) 健康码二维码", tags=["health-code"])
 def get_qr_svg(person: PersonQuery = None) -> Response[str]:
-    issued = service.token_for(store(), signing_keys().current(), _person(person), _ttl())
+    issued = service.token_for(store(), _signing_key(), _person(person), _ttl())
     svg = qr.qr_svg(issued["token"], CodeColor(issued["color"]))
     headers = {"Cache-Control": "no-store", "X-Code-Color": issued["color"], "X-Token-Expires": issued["expires_at"]}
     return Response(200, "image/svg+xml", svg, headers=headers)

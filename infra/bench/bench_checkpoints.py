@@ -125,6 +125,14 @@ class StubSecrets:
         return {"SecretString": SIGNING_SECRET if SecretId == "signing" else "bench-lookup-secret-" + "l" * 40}
 
 
+class StubSsm:
+    """The published verification keys (JWKS) the health-code function would have written."""
+
+    def get_parameter(self, Name: str) -> dict[str, Any]:
+        document = tokens.jwks([tokens.signing_key_from_secret(SIGNING_SECRET)])
+        return {"Parameter": {"Name": Name, "Value": json.dumps(document)}}
+
+
 class StubSqs:
     def __init__(self) -> None:
         self.sent = 0
@@ -157,7 +165,7 @@ def _setup(people: int) -> tuple[Any, StubDynamoDB, StubSqs, list[tuple[str, str
         HOLDS_TABLE="Holds",
         AUDIT_TABLE="Audit",
         HEALTH_CODE_TABLE="HealthCodes",
-        HEALTH_CODE_SECRET_ARN="signing",
+        HEALTH_CODE_JWKS_PARAMETER="jwks",
         PII_KEY_ID="key",
         LOOKUP_SECRET_ARN="lookup",
         USER_POOL_ID="pool",
@@ -180,7 +188,7 @@ def _setup(people: int) -> tuple[Any, StubDynamoDB, StubSqs, list[tuple[str, str
         }
     )
     sqs = StubSqs()
-    fakes: dict[str, Any] = {"dynamodb": dynamodb, "kms": FakeKms(), "secretsmanager": StubSecrets(), "sqs": sqs}
+    fakes: dict[str, Any] = {"dynamodb": dynamodb, "kms": FakeKms(), "secretsmanager": StubSecrets(), "sqs": sqs, "ssm": StubSsm()}
     services.reset()
     aws.client = lambda service: fakes[service]  # type: ignore[assignment]
     module = _load_function()

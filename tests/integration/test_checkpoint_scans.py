@@ -11,7 +11,7 @@ import pytest
 
 from sanmenxia import clock
 from sanmenxia.healthcode import tokens
-from sanmenxia.healthcode.store import HealthCodeStore
+from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
 from sanmenxia.holds import CodeColor, HoldKind, HoldStore
 from sanmenxia.idnumber import make_id_number
 from tests.support.stack import Stack, claims_for
@@ -63,8 +63,11 @@ def register(stack: Stack, claims: dict[str, Any], id_number: str, name: str, *,
 
 
 def signing_key(stack: Stack) -> tokens.SigningKey:
+    """The health code's signing key, its public half published as the health-code function does before signing."""
     secret = stack.client("secretsmanager").get_secret_value(SecretId=stack.table("HealthCodeSigningSecret"))["SecretString"]
-    return tokens.signing_key_from_secret(secret)
+    key = tokens.signing_key_from_secret(secret)
+    PublishedKeySet(stack.client("ssm"), stack.table("HealthCodeJwksParameter")).publish([key])
+    return key
 
 
 def token_for(stack: Stack, person_id: str, color: CodeColor = CodeColor.GREEN, *, now: datetime | None = None, key: tokens.SigningKey | None = None) -> str:

@@ -33,7 +33,7 @@ from sanmenxia import clock
 from sanmenxia.errors import Conflict, UpstreamUnavailable
 from sanmenxia.healthcode import rules
 from sanmenxia.healthcode.rules import CodeState, Transition
-from sanmenxia.healthcode.tokens import SigningKey, signing_key_from_secret
+from sanmenxia.healthcode.tokens import SigningKey, jwks, signing_key_from_secret
 from sanmenxia.holds import CodeColor, Hold, HoldStore
 
 CODE_SK = "code"
@@ -649,6 +649,44 @@ class SigningKeys:
         self._load()
         assert self._current is not None
         return [self._current, *([self._previous] if self._previous else [])]
+
+
+class PublishedKeySet:
+    """The public half of the signing keys (a JWKS document) in an SSM parameter.
+
+    The health-code function publishes it before it signs with a key (``publish`` is a no-op while the key ids
+    are unchanged), so every token in circulation verifies against it. Verifiers in other functions (the
+    checkpoints) read it and are never granted the signing seed. Reads are cached for ``refresh_seconds``.
+    """
+
+    def __init__(self, ssm: Any, parameter: str, refresh_seconds: float = 60.0) -> None:
+        self._ssm = ssm
+        self._name = parameter
+        self._refresh = refresh_seconds
+        self._published: tuple[str, ...] | None = None
+        self._document: dict[str, Any] | None = None
+        self._read_at = -1e18
+
+    def publish(self, keys: Sequence[SigningKey]) -> None:
+        document = jwks(keys)
+        kids = tuple(sorted(str(key["kid"]) for key in document["keys"]))
+        if kids == self._published:
+            return
+        try:
+            self._ssm.put_parameter(Name=self._name, Value=json.dumps(document), Type="String", Overwrite=True)
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not publish the code verification keys") from exc
+        self._published = kids
+
+    def get(self) -> dict[str, Any]:
+        if self._document is None or time.monotonic() - self._read_at > self._refresh:
+            try:
+                value = self._ssm.get_parameter(Name=self._name)["Parameter"]["Value"]
+            except ClientError as exc:
+                raise UpstreamUnavailable("could not read the code verification keys") from exc
+            self._document = json.loads(value)
+            self._read_at = time.monotonic()
+        return self._document
 
 
 class CloseQueue:
