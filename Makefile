@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: help venv run test test-unit test-integration test-e2e lint bench package deploy web clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(STAMP): requirements-dev.txt layers/deps/requirements.txt layers/lake/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ venv: $(STAMP) ## Create the virtualenv with everything the stack and the tests 
 web: ## Build the web app (web/dist) when it has a package.json
 	@if [ -f web/package.json ]; then cd web && (test -d node_modules || npm ci --no-audit --no-fund) && npm run build; fi
 
-run: venv web ## Start the whole platform locally: moto, API + web on http://127.0.0.1:$(PORT), demo data
+run: venv web ## Start the whole platform locally: moto, API + web on http://127.0.0.1:3000 (PORT=), demo data
 	PORT=$(PORT) $(PY) -m infra.local.stack
 
 lint: venv ## ruff, mypy (shared package), cfn-lint (template)
