@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from sanmenxia import clock, regions
@@ -35,29 +33,10 @@ from sanmenxia.enterprises.model import (
 )
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 from sanmenxia.holds import CodeColor
+from sanmenxia.items import from_item, to_item
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 _BATCH_READ = 100
 _BATCH_WRITE = 25
-
-
-def _to_item(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _serializer.serialize(value) for key, value in values.items() if value is not None}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value)
-    if isinstance(value, dict):
-        return {key: _plain(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [_plain(inner) for inner in value]
-    return value
-
-
-def _from_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
 
 
 def _enterprise(raw: Mapping[str, Any]) -> Enterprise:
@@ -140,7 +119,7 @@ class EnterpriseStore:
         try:
             while True:
                 page = self._db.query(TableName=self._table, **kwargs)
-                items.extend(_from_item(item) for item in page["Items"])
+                items.extend(from_item(item) for item in page["Items"])
                 if "LastEvaluatedKey" not in page:
                     return items
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -149,25 +128,25 @@ class EnterpriseStore:
 
     # -- registry ------------------------------------------------------------------------------------------
     def register(self, enterprise: Enterprise, audit: AuditRecord) -> Enterprise:
-        item = _to_item({"pk": f"ent#{enterprise.enterprise_id}", "sk": "meta", **enterprise.to_json()})
+        item = to_item({"pk": f"ent#{enterprise.enterprise_id}", "sk": "meta", **enterprise.to_json()})
         put = {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
         self._transact([put, self._audit.put_request(audit)], {0: Conflict("an enterprise with this id exists", field="enterprise_id")})
         return enterprise
 
     def get(self, enterprise_id: str) -> Enterprise:
         try:
-            item = self._db.get_item(TableName=self._table, Key=_to_item({"pk": f"ent#{enterprise_id}", "sk": "meta"}), ConsistentRead=True).get("Item")
+            item = self._db.get_item(TableName=self._table, Key=to_item({"pk": f"ent#{enterprise_id}", "sk": "meta"}), ConsistentRead=True).get("Item")
         except ClientError as exc:
             raise UpstreamUnavailable("could not read the enterprise") from exc
         if item is None:
             raise NotFound("no such enterprise", field="enterprise_id")
-        return _enterprise(_from_item(item))
+        return _enterprise(from_item(item))
 
     def in_county(self, county_code: str) -> list[Enterprise]:
         rows = self._query(
             IndexName="registry-index",
             KeyConditionExpression="county_code = :c",
-            ExpressionAttributeValues=_to_item({":c": county_code}),
+            ExpressionAttributeValues=to_item({":c": county_code}),
         )
         return [_enterprise(row) for row in rows]
 
@@ -186,16 +165,16 @@ class EnterpriseStore:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": _to_item({"pk": f"ent#{enterprise.enterprise_id}", "sk": f"app#{at}#{application['application_id']}", **application}),
+                    "Item": to_item({"pk": f"ent#{enterprise.enterprise_id}", "sk": f"app#{at}#{application['application_id']}", **application}),
                 }
             },
             {
                 "Update": {
                     "TableName": self._table,
-                    "Key": _to_item({"pk": f"ent#{enterprise.enterprise_id}", "sk": "meta"}),
+                    "Key": to_item({"pk": f"ent#{enterprise.enterprise_id}", "sk": "meta"}),
                     "UpdateExpression": "SET resumption_status = :pending, application_sk = :app",
                     "ConditionExpression": "resumption_status = :seen",
-                    "ExpressionAttributeValues": _to_item(
+                    "ExpressionAttributeValues": to_item(
                         {
                             ":pending": ResumptionStatus.PENDING.value,
                             ":app": f"app#{at}#{application['application_id']}",
@@ -212,7 +191,7 @@ class EnterpriseStore:
     def applications(self, enterprise_id: str) -> list[dict[str, Any]]:
         rows = self._query(
             KeyConditionExpression="pk = :p AND begins_with(sk, :a)",
-            ExpressionAttributeValues=_to_item({":p": f"ent#{enterprise_id}", ":a": "app#"}),
+            ExpressionAttributeValues=to_item({":p": f"ent#{enterprise_id}", ":a": "app#"}),
             ScanIndexForward=False,
             ConsistentRead=True,
         )
@@ -231,20 +210,20 @@ class EnterpriseStore:
             {
                 "Update": {
                     "TableName": self._table,
-                    "Key": _to_item({"pk": f"ent#{enterprise.enterprise_id}", "sk": meta["application_sk"]}),
+                    "Key": to_item({"pk": f"ent#{enterprise.enterprise_id}", "sk": meta["application_sk"]}),
                     "UpdateExpression": "SET #status = :status, decided_at = :at, decided_by = :by, decision_note = :note",
                     "ConditionExpression": "#status = :seen",
                     "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": _to_item(decision_values),
+                    "ExpressionAttributeValues": to_item(decision_values),
                 }
             },
             {
                 "Update": {
                     "TableName": self._table,
-                    "Key": _to_item({"pk": f"ent#{enterprise.enterprise_id}", "sk": "meta"}),
+                    "Key": to_item({"pk": f"ent#{enterprise.enterprise_id}", "sk": "meta"}),
                     "UpdateExpression": meta_update,
                     "ConditionExpression": "resumption_status = :seen",
-                    "ExpressionAttributeValues": _to_item(meta_values),
+                    "ExpressionAttributeValues": to_item(meta_values),
                 }
             },
             self._audit.put_request(audit),
@@ -254,22 +233,22 @@ class EnterpriseStore:
 
     def _get_meta_raw(self, enterprise_id: str) -> dict[str, Any]:
         try:
-            item = self._db.get_item(TableName=self._table, Key=_to_item({"pk": f"ent#{enterprise_id}", "sk": "meta"}), ConsistentRead=True).get("Item")
+            item = self._db.get_item(TableName=self._table, Key=to_item({"pk": f"ent#{enterprise_id}", "sk": "meta"}), ConsistentRead=True).get("Item")
         except ClientError as exc:
             raise UpstreamUnavailable("could not read the enterprise") from exc
         if item is None:
             raise NotFound("no such enterprise", field="enterprise_id")
-        return _from_item(item)
+        return from_item(item)
 
     def save_roll_up(self, enterprise_id: str, counts: Mapping[str, Any]) -> None:
         """Store a roster's colour counts on the enterprise (a computed figure, not a staff write: no audit)."""
         try:
             self._db.update_item(
                 TableName=self._table,
-                Key=_to_item({"pk": f"ent#{enterprise_id}", "sk": "meta"}),
+                Key=to_item({"pk": f"ent#{enterprise_id}", "sk": "meta"}),
                 UpdateExpression="SET roster = :r",
                 ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues=_to_item({":r": {key: value for key, value in counts.items() if isinstance(value, int | str)}}),
+                ExpressionAttributeValues=to_item({":r": {key: value for key, value in counts.items() if isinstance(value, int | str)}}),
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
@@ -281,13 +260,13 @@ class EnterpriseStore:
         """Put employees on the roster (idempotent: uploading someone again refreshes the entry and its expiry).
         Returns (newly added, already listed)."""
         unique = list({entry.employee_id: entry for entry in entries}.values())
-        keys = [_to_item({"pk": f"ent#{enterprise_id}", "sk": f"emp#{entry.employee_id}"}) for entry in unique]
+        keys = [to_item({"pk": f"ent#{enterprise_id}", "sk": f"emp#{entry.employee_id}"}) for entry in unique]
         existing = {item["sk"]["S"].removeprefix("emp#") for item in _batch_get(self._db, self._table, keys, projection="sk")}
         expires = clock.epoch_after_days(self._retention)
         puts = [
             {
                 "PutRequest": {
-                    "Item": _to_item(
+                    "Item": to_item(
                         {
                             "pk": f"ent#{enterprise_id}",
                             "sk": f"emp#{entry.employee_id}",
@@ -321,7 +300,7 @@ class EnterpriseStore:
     def roster(self, enterprise_id: str) -> list[RosterEntry]:
         rows = self._query(
             KeyConditionExpression="pk = :p AND begins_with(sk, :e)",
-            ExpressionAttributeValues=_to_item({":p": f"ent#{enterprise_id}", ":e": "emp#"}),
+            ExpressionAttributeValues=to_item({":p": f"ent#{enterprise_id}", ":e": "emp#"}),
             ConsistentRead=True,
         )
         return [_entry(row) for row in rows]
@@ -330,7 +309,7 @@ class EnterpriseStore:
         delete = {
             "Delete": {
                 "TableName": self._table,
-                "Key": _to_item({"pk": f"ent#{enterprise_id}", "sk": f"emp#{employee_id}"}),
+                "Key": to_item({"pk": f"ent#{enterprise_id}", "sk": f"emp#{employee_id}"}),
                 "ConditionExpression": "attribute_exists(pk)",
             }
         }

@@ -23,15 +23,14 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from sanmenxia import clock
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
+from sanmenxia.items import attribute, from_item, to_item
 from sanmenxia.supplies.allocation import Plan, Tier, allocate
 from sanmenxia.supplies.catalogue import InboundKind, Item, UnitKind, unit_key
 from sanmenxia.supplies.ledger import Line, LineStatus, StockLine, SupplyRequest, Warehouse, receipt_digest
@@ -39,30 +38,9 @@ from sanmenxia.supplies.ledger import Line, LineStatus, StockLine, SupplyRequest
 #: A run touches at most this many requests, so that it fits one transaction (DynamoDB allows 100 actions).
 MAX_RUN_REQUESTS = 80
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-
-
-def _to_item(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: _serializer.serialize(value) for key, value in values.items() if value is not None}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value)
-    if isinstance(value, dict):
-        return {key: _plain(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [_plain(inner) for inner in value]
-    return value
-
-
-def _from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
-
 
 def _values(**values: Any) -> dict[str, Any]:
-    return {f":{key}": _serializer.serialize(value) for key, value in values.items()}
+    return {f":{key}": attribute(value) for key, value in values.items()}
 
 
 def new_id(prefix: str) -> str:
@@ -160,10 +138,10 @@ class SuppliesStore:
     # -- helpers ----------------------------------------------------------------------------------------
     def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
         try:
-            item = self._db.get_item(TableName=self._table, Key=_to_item({"pk": pk, "sk": sk}), ConsistentRead=True).get("Item")
+            item = self._db.get_item(TableName=self._table, Key=to_item({"pk": pk, "sk": sk}), ConsistentRead=True).get("Item")
         except ClientError as exc:
             raise UpstreamUnavailable("could not read the supplies ledger") from exc
-        return _from_item(item) if item else None
+        return from_item(item) if item else None
 
     def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -171,7 +149,7 @@ class SuppliesStore:
         try:
             while True:
                 page = self._db.query(TableName=self._table, **kwargs)
-                items.extend(_from_item(item) for item in page["Items"])
+                items.extend(from_item(item) for item in page["Items"])
                 if "LastEvaluatedKey" not in page or (limit and len(items) >= limit):
                     return items[:limit] if limit else items
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -205,7 +183,7 @@ class SuppliesStore:
     def _update(self, key: dict[str, str], expression: str, values: dict[str, Any], **extra: Any) -> dict[str, Any]:
         update: dict[str, Any] = {
             "TableName": self._table,
-            "Key": _to_item(key),
+            "Key": to_item(key),
             "UpdateExpression": expression,
             "ExpressionAttributeValues": values,
         }
@@ -220,7 +198,7 @@ class SuppliesStore:
     # -- warehouses and stock ---------------------------------------------------------------------------
     def add_warehouse(self, name: str, county_code: str, address: str, audit: AuditRecord) -> Warehouse:
         warehouse = Warehouse(new_id("wh"), name, county_code, address, clock.iso())
-        item = _to_item(
+        item = to_item(
             {
                 "pk": f"wh#{warehouse.warehouse_id}",
                 "sk": "meta",
@@ -284,14 +262,14 @@ class SuppliesStore:
             {
                 "ConditionCheck": {
                     "TableName": self._table,
-                    "Key": _to_item({"pk": f"wh#{warehouse_id}", "sk": "meta"}),
+                    "Key": to_item({"pk": f"wh#{warehouse_id}", "sk": "meta"}),
                     "ConditionExpression": "attribute_exists(pk)",
                 }
             },
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": _to_item(
+                    "Item": to_item(
                         {"pk": f"wh#{warehouse_id}", "sk": f"in#{at}#{inbound_id}", "gsi1pk": f"inbound#{item.value}", **record}
                         | {"gsi1sk": f"{at}#{inbound_id}"}
                     ),
@@ -320,7 +298,7 @@ class SuppliesStore:
         return {Item(row["sk"]): row["threshold"] for row in rows}
 
     def set_threshold(self, item: Item, threshold: int, audit: AuditRecord) -> None:
-        put = {"Put": {"TableName": self._table, "Item": _to_item({"pk": "threshold", "sk": item.value, "threshold": threshold})}}
+        put = {"Put": {"TableName": self._table, "Item": to_item({"pk": "threshold", "sk": item.value, "threshold": threshold})}}
         self._transact([put, self._audit.put_request(audit)], {})
 
     # -- requests -----------------------------------------------------------------------------------------
@@ -368,7 +346,7 @@ class SuppliesStore:
             "open_item": new.item.value,
             "urgency": request.urgency_key(),
         }
-        put = {"Put": {"TableName": self._table, "Item": _to_item(values), "ConditionExpression": "attribute_not_exists(pk)"}}
+        put = {"Put": {"TableName": self._table, "Item": to_item(values), "ConditionExpression": "attribute_not_exists(pk)"}}
         self._transact([put, self._agg(new.item, new.tier.value, requested=new.quantity), self._audit.put_request(audit_for(request))], {})
         return request
 
@@ -464,7 +442,7 @@ class SuppliesStore:
             **result.to_json(),
             "by": audit.actor,
         }
-        writes.append({"Put": {"TableName": self._table, "Item": _to_item(run), "ConditionExpression": "attribute_not_exists(pk)"}})
+        writes.append({"Put": {"TableName": self._table, "Item": to_item(run), "ConditionExpression": "attribute_not_exists(pk)"}})
         writes.append(self._audit.put_request(audit))
         self._transact(
             writes,

@@ -1,0 +1,38 @@
+"""DynamoDB items ⇄ plain Python values, for data-access modules that keep records as dictionaries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item (attribute values) from a dictionary; ``None`` values are left out."""
+    return {key: _serializer.serialize(value) for key, value in values.items() if value is not None}
+
+
+def attribute(value: Any) -> dict[str, Any]:
+    """One attribute value (for expression values)."""
+    return dict(_serializer.serialize(value))
+
+
+def plain(value: Any) -> Any:
+    """Numbers come back from DynamoDB as ``Decimal``: whole ones as ``int``, others as ``float``."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: plain(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [plain(inner) for inner in value]
+    return value
+
+
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A dictionary of plain values from a DynamoDB item."""
+    return {key: plain(_deserializer.deserialize(value)) for key, value in item.items()}
