@@ -12,14 +12,25 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 
+def _numbers(value: Any) -> Any:
+    """DynamoDB takes numbers as ``Decimal``; floats are converted through their shortest repr."""
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {key: _numbers(inner) for key, inner in value.items() if inner is not None}
+    if isinstance(value, list):
+        return [_numbers(inner) for inner in value]
+    return value
+
+
 def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
     """A DynamoDB item (attribute values) from a dictionary; ``None`` values are left out."""
-    return {key: _serializer.serialize(value) for key, value in values.items() if value is not None}
+    return {key: _serializer.serialize(_numbers(value)) for key, value in values.items() if value is not None}
 
 
 def attribute(value: Any) -> dict[str, Any]:
     """One attribute value (for expression values)."""
-    return dict(_serializer.serialize(value))
+    return dict(_serializer.serialize(_numbers(value)))
 
 
 def plain(value: Any) -> Any:
@@ -28,7 +39,7 @@ def plain(value: Any) -> Any:
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dict):
         return {key: plain(inner) for key, inner in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | set):
         return [plain(inner) for inner in value]
     return value
 

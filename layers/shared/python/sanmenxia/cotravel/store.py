@@ -23,15 +23,14 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from sanmenxia import clock
 from sanmenxia.cotravel.trips import CaseTrip, Position, TravelMode
 from sanmenxia.errors import NotFound, UpstreamUnavailable
+from sanmenxia.items import from_item, to_item
 
 
 def _s(value: str) -> dict[str, str]:
@@ -292,35 +291,16 @@ class CoTravelStore:
         return sorted(found, key=lambda report: str(report.get("received_at", "")), reverse=True)[:limit]
 
 
+_KEYS = ("pk", "sk")
+
+
 def _typed(value: dict[str, Any]) -> dict[str, Any]:
-    """A small JSON document as DynamoDB attributes (strings, numbers, booleans, lists, maps)."""
-    serializer = TypeSerializer()
-    return {key: serializer.serialize(_decimalized(item)) for key, item in value.items() if key not in ("pk", "sk") and item is not None}
-
-
-def _decimalized(value: Any) -> Any:
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, dict):
-        return {key: _decimalized(item) for key, item in value.items() if item is not None}
-    if isinstance(value, list):
-        return [_decimalized(item) for item in value]
-    return value
+    """A small JSON document as DynamoDB attributes (the item's own keys are set by the caller)."""
+    return to_item({key: item for key, item in value.items() if key not in _KEYS})
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    deserializer = TypeDeserializer()
-    return {key: _undecimal(deserializer.deserialize(value)) for key, value in item.items() if key not in ("pk", "sk")}
-
-
-def _undecimal(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {key: _undecimal(item) for key, item in value.items()}
-    if isinstance(value, list | set):
-        return [_undecimal(item) for item in value]
-    return value
+    return {key: value for key, value in from_item(item).items() if key not in _KEYS}
 
 
 # -- bulk comparison ----------------------------------------------------------------------------------------

@@ -22,12 +22,11 @@ import json
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from sanmenxia import items as dynamo_items
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.contracts import WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
@@ -36,8 +35,6 @@ from sanmenxia.hotline.orders import Status, Step, WorkOrder
 from sanmenxia.hotline.routing import Department
 
 SHARDS = 4
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
 
 
 def shard_of(order_id: str) -> str:
@@ -63,21 +60,9 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     return key
 
 
-def serialize(values: dict[str, Any]) -> dict[str, Any]:
-    return {name: _SERIALIZER.serialize(value) for name, value in values.items() if value is not None}
-
-
-def deserialize(item: dict[str, Any]) -> dict[str, Any]:
-    def plain(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return int(value) if value == value.to_integral_value() else float(value)
-        if isinstance(value, list):
-            return [plain(entry) for entry in value]
-        if isinstance(value, dict):
-            return {key: plain(entry) for key, entry in value.items()}
-        return value
-
-    return {name: plain(_DESERIALIZER.deserialize(value)) for name, value in item.items()}
+# Item conversion is the shared one; the names stay because portal and tip-off stores use them.
+serialize = dynamo_items.to_item
+deserialize = dynamo_items.from_item
 
 
 def to_item(order: WorkOrder) -> dict[str, Any]:
@@ -284,7 +269,7 @@ class WorkOrderStore:
         clauses = []
         for position, (name, value) in enumerate(sorted((filters or {}).items())):
             params["ExpressionAttributeNames"][f"#f{position}"] = name
-            params["ExpressionAttributeValues"][f":f{position}"] = _SERIALIZER.serialize(value)
+            params["ExpressionAttributeValues"][f":f{position}"] = dynamo_items.attribute(value)
             clauses.append(f"#f{position} = :f{position}")
         if clauses:
             params["FilterExpression"] = " AND ".join(clauses)
