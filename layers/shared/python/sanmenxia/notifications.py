@@ -1,7 +1,9 @@
 """The resident's inbox (消息通知): short messages a platform leaves for a person, read in the app.
 
 ``NotificationsTable``: partition ``person_id``, sort ``sk`` = ``<iso time>#<id>``; items expire after the
-personal-record retention. Texts hold no personal data of anyone else.
+personal-record retention. Texts hold no personal data of anyone else. A message left with a ``ref`` (once per
+person and ref) also writes a marker ``ref#<ref>`` in the same transaction, so "once" costs one conditional
+write, not a read of the inbox; markers sort after every time, and listing reads only ``sk < "ref#"``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from botocore.exceptions import ClientError
 from sanmenxia import clock
 from sanmenxia.errors import UpstreamUnavailable
 
+_MARKER = "ref#"
+
 
 class Inbox:
     def __init__(self, dynamodb: Any, table: str, retention_days: int = 60) -> None:
@@ -24,6 +28,7 @@ class Inbox:
     def notify(self, person_id: str, *, kind: str, title: str, body: str, link: str | None = None, ref: str | None = None) -> str:
         """Leave a message; with ``ref`` the same message is left once (idempotent per person and ref)."""
         note_id = ref or secrets.token_hex(8)
+        expires = {"N": str(clock.epoch_after_days(self._retention))}
         item = {
             "person_id": {"S": person_id},
             "sk": {"S": f"{clock.iso()}#{note_id}"},
@@ -31,34 +36,34 @@ class Inbox:
             "kind": {"S": kind},
             "title": {"S": title},
             "body": {"S": body},
-            "expires_at": {"N": str(clock.epoch_after_days(self._retention))},
+            "expires_at": expires,
         }
         if link:
             item["link"] = {"S": link}
         try:
-            if ref and self._exists(person_id, ref):
-                return note_id
-            self._db.put_item(TableName=self._table, Item=item)
+            if ref is None:
+                self._db.put_item(TableName=self._table, Item=item)
+            else:
+                marker = {"person_id": {"S": person_id}, "sk": {"S": f"{_MARKER}{ref}"}, "expires_at": expires}
+                self._db.transact_write_items(
+                    TransactItems=[
+                        {"Put": {"TableName": self._table, "Item": marker, "ConditionExpression": "attribute_not_exists(sk)"}},
+                        {"Put": {"TableName": self._table, "Item": item}},
+                    ]
+                )
         except ClientError as exc:
+            reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
+            if reasons[:1] == ["ConditionalCheckFailed"]:
+                return note_id  # left before: once per person and ref
             raise UpstreamUnavailable("could not leave the notification") from exc
         return note_id
-
-    def _exists(self, person_id: str, ref: str) -> bool:
-        items = self._db.query(
-            TableName=self._table,
-            KeyConditionExpression="person_id = :p",
-            FilterExpression="id = :i",
-            ExpressionAttributeValues={":p": {"S": person_id}, ":i": {"S": ref}},
-            ProjectionExpression="id",
-        )["Items"]
-        return bool(items)
 
     def list(self, person_id: str, limit: int = 50) -> list[dict[str, Any]]:
         try:
             items = self._db.query(
                 TableName=self._table,
-                KeyConditionExpression="person_id = :p",
-                ExpressionAttributeValues={":p": {"S": person_id}},
+                KeyConditionExpression="person_id = :p AND sk < :marker",
+                ExpressionAttributeValues={":p": {"S": person_id}, ":marker": {"S": _MARKER}},
                 ScanIndexForward=False,
                 Limit=limit,
             )["Items"]
