@@ -55,10 +55,15 @@ class Route:
     def match(self, method: str, path: str) -> dict[str, str] | None:
         if method.upper() != self.method and self.method != "ANY":
             return None
-        pattern = "^" + re.sub(r"\\\{([^}]+?)\\\+\\\}", r"(?P<\1>.+)", re.escape(self.path))
-        pattern = re.sub(r"\\\{([^}]+?)\\\}", r"(?P<\1>[^/]+)", pattern) + "$"
-        found = re.match(pattern, path)
+        found = _path_pattern(self.path).match(path)
         return found.groupdict() if found else None
+
+
+@functools.cache
+def _path_pattern(path: str) -> re.Pattern[str]:
+    """``/a/{id}/{rest+}`` as a regex with named groups (compiled once per route, not per request)."""
+    pattern = "^" + re.sub(r"\\\{([^}]+?)\\\+\\\}", r"(?P<\1>.+)", re.escape(path))
+    return re.compile(re.sub(r"\\\{([^}]+?)\\\}", r"(?P<\1>[^/]+)", pattern) + "$")
 
 
 @dataclass(frozen=True)
