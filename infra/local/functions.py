@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -115,11 +116,9 @@ class FunctionPool:
 
 
 def _readline(stream: TextIO, timeout: float) -> str:
-    result: list[str] = []
-    reader = threading.Thread(target=lambda: result.append(stream.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    return result[0] if result else ""
+    """The worker's one-line answer, or "" if none comes within ``timeout`` (the worker answers whole lines)."""
+    ready, _, _ = select.select([stream], [], [], timeout)
+    return stream.readline() if ready else ""
 
 
 def base_environment(endpoint: str, region: str) -> dict[str, str]:

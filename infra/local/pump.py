@@ -112,7 +112,6 @@ class UserPoolTrigger:
 
 class EventPump:
     def __init__(self, session: Any, deployment: Any, pool: FunctionPool, clock: VirtualClock, log: Callable[[str], None]) -> None:
-        self._session = session
         self._deployment = deployment
         self._pool = pool
         self.clock = clock
