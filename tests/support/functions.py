@@ -14,8 +14,7 @@ from infra.local import template
 
 @functools.cache
 def declared_module(function: str) -> ModuleType:
-    props = template.functions()[function]["Properties"]
-    env = {key: "placeholder" for key in (props.get("Environment") or {}).get("Variables", {})}
+    env = {key: value if isinstance(value, str) else "placeholder" for key, value in template.function_env(function).items()}
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:
