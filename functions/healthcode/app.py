@@ -97,11 +97,11 @@ class ApplyIn(RequestModel):
 
 class CheckInIn(RequestModel):
     temperature: Temperature
-    symptoms: Annotated[list[service.Symptom], Field(max_length=9)] = Field(default_factory=list)
+    symptoms: Annotated[list[service.CheckInSymptom], Field(max_length=9)] = Field(default_factory=list)
 
     @field_validator("symptoms")
     @classmethod
-    def _distinct(cls, value: list[service.Symptom]) -> list[service.Symptom]:
+    def _distinct(cls, value: list[service.CheckInSymptom]) -> list[service.CheckInSymptom]:
         if len(set(value)) != len(value):
             raise ValueError("symptoms must not repeat")
         return value

@@ -28,7 +28,7 @@ from sanmenxia.people import Person
 SOURCE = "health_code"
 
 
-class Symptom(StrEnum):
+class CheckInSymptom(StrEnum):
     """Symptoms a resident may report at check-in."""
 
     COUGH = "cough"  # 咳嗽
