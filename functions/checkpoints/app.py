@@ -16,7 +16,7 @@ from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn
 from sanmenxia.checkpoints.store import CachedCheckpoints, CheckpointRegistry, ScanLedger
 from sanmenxia.errors import InvalidInput
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
-from sanmenxia.holds import CodeColor
+from sanmenxia.holds import Hold
 from sanmenxia.observability import logger, metrics
 from sanmenxia.pii import lookup_key
 from sanmenxia.services import PeopleSettings, audit_log, holds, lookup_secret, people
@@ -70,10 +70,14 @@ def key_set() -> Mapping[str, Any]:
     return published_keys().get()
 
 
-def current_color(person_id: str) -> CodeColor | None:
+def current_code(person_id: str) -> gate.LiveCode | None:
     """A person's shown health-code colour now (rule colour and holds); None without a code."""
     code = health_codes().current([person_id]).get(person_id)
-    return code.color if code else None
+    return gate.live_from_holds(code.color, code.holds, clock.now()) if code else None
+
+
+def active_holds(person_id: str) -> list[Hold]:
+    return holds(settings().holds_table).for_person(person_id)
 
 
 def _send_candidate(candidate: contracts.KeyPersonCandidate) -> None:
@@ -87,7 +91,8 @@ def the_gate() -> gate.Gate:
         checkpoints=CachedCheckpoints(registry()),
         ledger=ledger(),
         people=people(config),
-        current_color=current_color,
+        current_code=current_code,
+        active_holds=active_holds,
         key_set=key_set,
         follow_up=gate.FollowUp(holds(config.holds_table), _send_candidate),
         plate_key=lambda plate: lookup_key(lookup_secret(config.lookup_secret_arn), "plate", plate),
