@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 def other_phone(browser: Any, stack: LocalStack, name: str) -> Phone:
-    device = Phone(browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai"), stack, name)
+    device = Phone(
+        browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai"), stack, name
+    )
     device.context.set_default_timeout(60_000)
     return device
 
@@ -40,7 +42,20 @@ def test_supplies_from_a_community_request_to_a_signed_receipt(phone: Phone, bro
     officer = local_stack.new_user("supplies_officer", prefix="officer")
     needed = (date.fromisoformat(local_stack.today()) + timedelta(days=3)).isoformat()
     unit = f"h{uuid.uuid4().hex[:8]}"
-    hospital = local_stack.call("POST", "/supplies/requests", officer, {"item": "goggles", "tier": "frontline_medical", "quantity": 150, "needed_by": needed, "unit_kind": "department", "unit_id": unit, "unit_name": "市中心医院"})
+    hospital = local_stack.call(
+        "POST",
+        "/supplies/requests",
+        officer,
+        {
+            "item": "goggles",
+            "tier": "frontline_medical",
+            "quantity": 150,
+            "needed_by": needed,
+            "unit_kind": "department",
+            "unit_id": unit,
+            "unit_name": "市中心医院",
+        },
+    )
     assert hospital.status == 201, hospital.body
 
     # The community head files a request for goggles from the app
