@@ -61,7 +61,8 @@ test: lint web ## Everything: lint, cfn-lint, unit, integration, e2e
 	$(VENV)/bin/pytest tests -q
 
 bench: venv ## Benchmarks (not tests): counts and ratios measured in one run
-	@for bench in infra/bench/bench_*.py; do echo "== $$bench"; $(PY) -m $$(echo $${bench%.py} | tr / .) || exit 1; done
+	@failed=""; for bench in infra/bench/bench_*.py; do echo "== $$bench"; $(PY) -m $$(echo $${bench%.py} | tr / .) || failed="$$failed $$bench"; done; \
+	if [ -n "$$failed" ]; then echo "failed:$$failed"; exit 1; fi
 
 package: venv ## Build deployable artifacts in .build/ without Docker (cross-installed wheels)
 	$(PY) -m infra.package
