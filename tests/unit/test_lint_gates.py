@@ -70,3 +70,11 @@ def test_the_api_and_cloudfront_web_acls_limit_the_rate_per_client() -> None:
     assert acls[1]["Properties"]["Scope"] == "CLOUDFRONT"
     distribution = template.resources()["WebDistribution"]["Properties"]["DistributionConfig"]
     assert distribution["WebACLId"] == {"Fn::If": ["HasWebAcl", {"Ref": "WebAclArn"}, {"Ref": "AWS::NoValue"}]}
+
+
+def test_every_secret_but_the_cursor_key_is_under_the_pii_key() -> None:
+    # Given the secrets (CKV_AWS_149 is skipped for the cursor-signing key alone)
+    secrets = {name: res["Properties"] for name, res in template.resources().items() if res["Type"] == "AWS::SecretsManager::Secret"}
+    # Then each one but CursorSecret is encrypted under PiiKey
+    assert "LookupSecret" in secrets
+    assert [name for name, props in secrets.items() if name != "CursorSecret" and props.get("KmsKeyId") != {"Ref": "PiiKey"}] == []
