@@ -13,8 +13,10 @@ from sanmenxia import api, audit, aws, clock, contracts, regions
 from sanmenxia.auth import Role, allow
 from sanmenxia.checkpoints import gate, stats
 from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn, StaffAssignmentIn
+from sanmenxia.checkpoints.sealing import SealingKeys
 from sanmenxia.checkpoints.store import CachedCheckpoints, CheckpointRegistry, ScanLedger
 from sanmenxia.errors import InvalidInput
+from sanmenxia.healthcode.revocations import RevocationStore
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
 from sanmenxia.holds import Hold
 from sanmenxia.observability import logger, metrics
@@ -32,6 +34,7 @@ class Settings(PeopleSettings):
     user_pool_id: str
     health_code_table: str
     health_code_jwks_parameter: str
+    scan_sealing_secret_arn: str
 
 
 @functools.cache
@@ -63,6 +66,16 @@ def health_codes() -> HealthCodeStore:
 @functools.cache
 def published_keys() -> PublishedKeySet:
     return PublishedKeySet(aws.client("ssm"), settings().health_code_jwks_parameter)
+
+
+@functools.cache
+def revocations() -> RevocationStore:
+    return RevocationStore(aws.client("dynamodb"), settings().health_code_table)
+
+
+@functools.cache
+def sealing_keys() -> SealingKeys:
+    return SealingKeys(aws.client("secretsmanager"), settings().scan_sealing_secret_arn)
 
 
 def key_set() -> Mapping[str, Any]:
@@ -97,6 +110,8 @@ def the_gate() -> gate.Gate:
         follow_up=gate.FollowUp(holds(config.holds_table), _send_candidate),
         plate_key=lambda plate: lookup_key(lookup_secret(config.lookup_secret_arn), "plate", plate),
         retention_days=config.personal_record_days,
+        revocations=revocations().for_token,
+        open_sealed=lambda sealed, scan_id: sealing_keys().open(sealed, scan_id),
     )
 
 
@@ -142,6 +157,16 @@ def list_checkpoints(
         caller.require_county(code or "")
         found.extend(checkpoint.to_json() for checkpoint in registry().in_county(code or ""))
     return found
+
+
+@app.get(
+    "/checkpoints/sealing-key",
+    access=allow(Role.CHECKPOINT_STAFF, Role.COMMUNITY_HEAD),
+    summary="The public key gate devices seal waiting ID numbers to 登记加密公钥",
+    tags=["checkpoints"],
+)
+def get_sealing_key() -> dict[str, Any]:
+    return {"keys": [key.public_jwk() for key in sealing_keys().all()]}
 
 
 @app.get("/checkpoints/<checkpoint_id>", access=STAFF_READERS, summary="A checkpoint 检测点详情", tags=["checkpoints"])

@@ -28,15 +28,17 @@ from typing import Any
 from sanmenxia import audit, clock
 from sanmenxia.audit import AuditLog
 from sanmenxia.auth import Principal, Role
-from sanmenxia.checkpoints import rules, stats
+from sanmenxia.checkpoints import rules, sealing, stats
 from sanmenxia.checkpoints.records import Checkpoint, Location, ScanRecord
 from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn, StaffAssignmentIn
 from sanmenxia.checkpoints.rules import DEFAULT_RULES, GateRules, ScanMethod, StopReason
 from sanmenxia.checkpoints.store import CheckpointRegistry, ScanLedger
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
 from sanmenxia.errors import Conflict, DomainError, InvalidInput, NotFound
-from sanmenxia.healthcode.tokens import TokenRejected, verify_token
+from sanmenxia.healthcode.revocations import Revocation, refusal
+from sanmenxia.healthcode.tokens import TokenRejected, VerifiedCode, verify_token
 from sanmenxia.holds import CodeColor, Hold, HoldKind, HoldStore, worst
+from sanmenxia.idnumber import InvalidIdNumber, parse_id_number
 from sanmenxia.masking import mask_name
 from sanmenxia.people import PeopleRegistry, Person
 from sanmenxia.regions import county_of_community
@@ -163,6 +165,10 @@ class Gate:
     plate_key: Callable[[str], str]
     retention_days: int = 60
     rules: GateRules = field(default=DEFAULT_RULES)
+    #: The revocations that may concern a verified token (its key, its person), read on every QR scan.
+    revocations: Callable[[VerifiedCode], Sequence[Revocation]] = field(default=lambda _token: ())
+    #: Opens an ID number sealed on the device to the checkpoints' public key (see ``sealing``).
+    open_sealed: Callable[[str, str], str] | None = None
 
     def scan(self, caller: Principal, checkpoint_id: str, body: ScanIn) -> ScanResult:
         """Record one scan (and the dependents with it) and return what the gate shows."""
@@ -201,6 +207,9 @@ class Gate:
                 verified = verify_token(body.token or "", self.key_set(), at)
             except TokenRejected as exc:
                 raise TokenInvalid(f"token rejected: {exc.reason}", field="token") from exc
+            revoked = refusal(self.revocations(verified), verified, at)
+            if revoked:
+                raise TokenInvalid(f"token rejected: {revoked}", field="token")
             person = self._person(verified.person_id)
             live = self._live(verified.person_id, verified.color, verified.issued_at, at)
             return Identified(
@@ -213,7 +222,17 @@ class Gate:
                 live_color=live.color,
                 hold_kind=live.hold_kind,
             )
-        return self._by_id_number(body.id_number or "")
+        return self._by_id_number(body.id_number or self._opened(body))
+
+    def _opened(self, body: ScanIn) -> str:
+        """The ID number a device sealed while it waited for the network (never logged, never stored)."""
+        if self.open_sealed is None or not body.sealed_id_number:
+            raise InvalidInput("this gate cannot open sealed ID numbers", field=sealing.FIELD)
+        clear = self.open_sealed(body.sealed_id_number, body.scan_id)
+        try:
+            return parse_id_number(clear).value
+        except InvalidIdNumber as exc:
+            raise InvalidInput(f"the sealed ID number is not valid: {exc}", field=sealing.FIELD) from exc
 
     def _by_id_number(self, id_number: str) -> Identified:
         person = self.people.find_by_id_number(id_number)
