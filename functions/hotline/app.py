@@ -15,12 +15,12 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from sanmenxia import api, aws, clock, scope
+from sanmenxia import api, aws, clock, paging, scope
 from sanmenxia.auth import ANY_SIGNED_IN, Role, allow
-from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
+from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Forbidden
 from sanmenxia.hotline import figures
-from sanmenxia.hotline.access import order_place, require_handle, require_oversee, require_view
+from sanmenxia.hotline.access import order_place, require_handle, require_movable, require_oversee, require_view
 from sanmenxia.hotline.orders import Action, Actor, Command, NewOrder, Status, WorkOrder
 from sanmenxia.hotline.routing import DEPARTMENT_LABELS, Department
 from sanmenxia.hotline.service import Hotline
@@ -139,7 +139,11 @@ def _staff_view(order: WorkOrder) -> dict[str, Any]:
 
 
 def _act(order_id: str, command: Command, authorize: Any) -> dict[str, Any]:
-    order = hotline().act(order_id, command, _actor(), clock.now(), authorize)
+    def allowed(order: WorkOrder) -> None:
+        authorize(order)
+        require_movable(order, command.action)
+
+    order = hotline().act(order_id, command, _actor(), clock.now(), allowed)
     metrics.add_metric(name=f"WorkOrder{command.action.value.title()}", unit="Count", value=1)
     logger.info("work order changed", extra={"order_id": order_id, "action": command.action.value, "status": order.status.value})
     return _staff_view(order)
@@ -190,10 +194,11 @@ def list_orders(
     community_id: Annotated[CommunityId | None, Query()] = None,
     status: Annotated[Status | None, Query()] = None,
     overdue: Annotated[bool | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
-) -> dict[str, Any]:
+    limit: paging.Limit = 20,
+    cursor: paging.Cursor = None,
+) -> paging.Page[dict[str, Any]]:
     caller = app.caller
+    start = app.page_start(cursor)
     filters: dict[str, Any] = {}
     if overdue is not None:
         filters["overdue"] = overdue
@@ -211,27 +216,27 @@ def list_orders(
     store = hotline().store
     if department is not None:
         scope.require(caller, Place(county_code=bound, department=department.value, desk=Desk.HOTLINE), what="this unit's work orders")
-        page = store.page("department-index", ("department", department.value), limit=limit, cursor=cursor, filters=filters)
+        page = store.page("department-index", ("department", department.value), limit=limit, start=start, filters=filters)
     elif community_id is not None:
         scope.require(caller, Place(community_id=community_id, desk=Desk.HOTLINE), what="this community's work orders")
-        page = store.page("community-index", ("community_id", community_id), limit=limit, cursor=cursor, filters=filters)
+        page = store.page("community-index", ("community_id", community_id), limit=limit, start=start, filters=filters)
     else:
         scope.require(caller, Place(county_code=bound, department=Department.HOTLINE_CENTER.value, desk=Desk.HOTLINE), what="the dispatch queue")
         filters.pop("status", None)
         wanted = status or Status.RECEIVED
-        page = store.page("status-index", ("status", wanted.value), limit=limit, cursor=cursor, filters=filters)
+        page = store.page("status-index", ("status", wanted.value), limit=limit, start=start, filters=filters)
     now = clock.now()
-    return {"orders": [hotline().summary_row(order, now) for order in page.orders], "cursor": page.cursor}
+    return app.page([hotline().summary_row(order, now) for order in page.orders], page.last_key)
 
 
 @app.get("/hotline/orders/mine", access=ANY_SIGNED_IN, summary="My work orders and their progress 我的诉求", tags=["hotline"])
 def my_orders(
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
-) -> dict[str, Any]:
-    page = hotline().store.page("requester-index", ("requester_sub", app.caller.sub), limit=limit, cursor=cursor)
+    limit: paging.Limit = 20,
+    cursor: paging.Cursor = None,
+) -> paging.Page[dict[str, Any]]:
+    page = hotline().store.page("requester-index", ("requester_sub", app.caller.sub), limit=limit, start=app.page_start(cursor))
     now = clock.now()
-    return {"orders": [hotline().citizen_view(order, now) for order in page.orders], "cursor": page.cursor}
+    return app.page([hotline().citizen_view(order, now) for order in page.orders], page.last_key)
 
 
 @app.get(
@@ -403,6 +408,12 @@ def _received_at(message: WorkOrderIntake) -> datetime:
 
 
 def _intake(record: SQSRecord) -> None:
+    body = record.json_body
+    if isinstance(body, dict) and body.get("kind") == "progress":
+        progress = WorkOrderProgress.model_validate(body)
+        followed = hotline().follow(progress, clock.now())
+        logger.info("order follows its source", extra={"order_id": followed.order_id, "source": progress.source.value, "status": followed.status.value})
+        return
     message = WorkOrderIntake.model_validate_json(record.body)
     order, created = hotline().intake(message, _received_at(message))
     if created:

@@ -7,16 +7,20 @@ scope model (``sanmenxia.scope``).
 * A community head sees the orders of their own community, and handles the ones routed to
   ``community_affairs`` there (help messages: 求助留言 reach the community).
 * The hotline centre answers directly only orders it has not dispatched yet.
+* An order that follows a record handled at its source (a hardship request, handled by the community head on
+  the community screen) is moved only by that record; the hotline still calls back, closes and takes ratings.
 """
 
 from __future__ import annotations
 
 from sanmenxia import scope
 from sanmenxia.auth import Principal, Role
-from sanmenxia.errors import Forbidden
-from sanmenxia.hotline.orders import Status, WorkOrder
+from sanmenxia.contracts import WorkOrderSource
+from sanmenxia.errors import Conflict, Forbidden
+from sanmenxia.hotline.orders import Action, Status, WorkOrder
 from sanmenxia.hotline.routing import Department
-from sanmenxia.scope import Action, Desk, Place
+from sanmenxia.scope import Action as ScopeAction
+from sanmenxia.scope import Desk, Place
 
 
 def _unit(order: WorkOrder) -> str:
@@ -28,6 +32,18 @@ def order_place(order: WorkOrder) -> Place:
     return Place(county_code=order.county_code, community_id=order.community_id, department=_unit(order), desk=Desk.HOTLINE)
 
 
+#: Sources whose orders follow their record (``WorkOrderProgress``) instead of being worked on as orders.
+FOLLOWING_SOURCES = frozenset({WorkOrderSource.HARDSHIP})
+#: What only the source record may do to such an order.
+MOVED_AT_SOURCE = frozenset({Action.DISPATCH, Action.ACCEPT, Action.RETURN, Action.REPLY, Action.REOPEN, Action.MERGE})
+
+
+def require_movable(order: WorkOrder, action: Action) -> None:
+    """409 when ``action`` would move an order that follows its source record from the hotline's side."""
+    if order.source in FOLLOWING_SOURCES and action in MOVED_AT_SOURCE:
+        raise Conflict("this order follows a hardship request that the community head handles on the community screen", field="source")
+
+
 def require_view(principal: Principal, order: WorkOrder) -> None:
     """403 unless the order is in the caller's scope."""
     scope.require(principal, order_place(order), what="this work order")
@@ -37,7 +53,7 @@ def require_oversee(principal: Principal, order: WorkOrder) -> None:
     """Hotline-wide actions (dispatch, revisit, reopen, close): the dispatch centre, commanders of the order's
     county (or of the city), admins; community heads and other units never."""
     place = Place(county_code=order.county_code, department=Department.HOTLINE_CENTER.value, desk=Desk.HOTLINE)
-    scope.require(principal, place, Action.WRITE, what="this work order")
+    scope.require(principal, place, ScopeAction.WRITE, what="this work order")
 
 
 def require_handle(principal: Principal, order: WorkOrder) -> None:
@@ -49,7 +65,7 @@ def require_handle(principal: Principal, order: WorkOrder) -> None:
         department=_unit(order),
         desk=Desk.HOTLINE,
     )
-    scope.require(principal, place, Action.WRITE, what="this work order")
+    scope.require(principal, place, ScopeAction.WRITE, what="this work order")
     if community_order and principal.has(Role.COMMUNITY_HEAD):
         return
     unit_staff = principal.has(Role.DEPARTMENT_HANDLER, Role.ADMIN)
