@@ -8,7 +8,7 @@ PORT ?= 3000
 STAGE ?= dev
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv run test test-unit test-integration test-e2e lint bench package deploy web clean
+.PHONY: help venv run test test-unit test-integration test-e2e lint bench package deploy web clean openapi
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -33,6 +33,10 @@ lint: venv ## ruff, mypy (shared package), cfn-lint (template)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml
+
+# Changed a route or a model? Run `make openapi` and commit openapi.json (tests/test_openapi.py fails when they differ).
+openapi: venv ## Regenerate the committed openapi.json from the handlers' code (merge fails on a schema-name conflict)
+	$(PY) -m infra.openapi
 
 test-unit: venv ## Pure tests, no AWS
 	$(VENV)/bin/pytest tests/unit -q

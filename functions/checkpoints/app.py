@@ -13,10 +13,12 @@ from sanmenxia import api, audit, aws, clock, contracts, regions
 from sanmenxia.auth import Role, allow
 from sanmenxia.checkpoints import gate, stats
 from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn, StaffAssignmentIn
+from sanmenxia.checkpoints.sealing import SealingKeys
 from sanmenxia.checkpoints.store import CachedCheckpoints, CheckpointRegistry, ScanLedger
 from sanmenxia.errors import InvalidInput
+from sanmenxia.healthcode.revocations import RevocationStore
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
-from sanmenxia.holds import CodeColor
+from sanmenxia.holds import Hold
 from sanmenxia.observability import logger, metrics
 from sanmenxia.pii import lookup_key
 from sanmenxia.services import PeopleSettings, audit_log, holds, lookup_secret, people
@@ -32,6 +34,7 @@ class Settings(PeopleSettings):
     user_pool_id: str
     health_code_table: str
     health_code_jwks_parameter: str
+    scan_sealing_secret_arn: str
 
 
 @functools.cache
@@ -65,15 +68,29 @@ def published_keys() -> PublishedKeySet:
     return PublishedKeySet(aws.client("ssm"), settings().health_code_jwks_parameter)
 
 
+@functools.cache
+def revocations() -> RevocationStore:
+    return RevocationStore(aws.client("dynamodb"), settings().health_code_table)
+
+
+@functools.cache
+def sealing_keys() -> SealingKeys:
+    return SealingKeys(aws.client("secretsmanager"), settings().scan_sealing_secret_arn)
+
+
 def key_set() -> Mapping[str, Any]:
     """The health code's published public keys (JWKS): the checkpoint never holds the signing seed."""
     return published_keys().get()
 
 
-def current_color(person_id: str) -> CodeColor | None:
+def current_code(person_id: str) -> gate.LiveCode | None:
     """A person's shown health-code colour now (rule colour and holds); None without a code."""
     code = health_codes().current([person_id]).get(person_id)
-    return code.color if code else None
+    return gate.live_from_holds(code.color, code.holds, clock.now()) if code else None
+
+
+def active_holds(person_id: str) -> list[Hold]:
+    return holds(settings().holds_table).for_person(person_id)
 
 
 def _send_candidate(candidate: contracts.KeyPersonCandidate) -> None:
@@ -87,11 +104,14 @@ def the_gate() -> gate.Gate:
         checkpoints=CachedCheckpoints(registry()),
         ledger=ledger(),
         people=people(config),
-        current_color=current_color,
+        current_code=current_code,
+        active_holds=active_holds,
         key_set=key_set,
         follow_up=gate.FollowUp(holds(config.holds_table), _send_candidate),
         plate_key=lambda plate: lookup_key(lookup_secret(config.lookup_secret_arn), "plate", plate),
         retention_days=config.personal_record_days,
+        revocations=revocations().for_token,
+        open_sealed=lambda sealed, scan_id: sealing_keys().open(sealed, scan_id),
     )
 
 
@@ -137,6 +157,16 @@ def list_checkpoints(
         caller.require_county(code or "")
         found.extend(checkpoint.to_json() for checkpoint in registry().in_county(code or ""))
     return found
+
+
+@app.get(
+    "/checkpoints/sealing-key",
+    access=allow(Role.CHECKPOINT_STAFF, Role.COMMUNITY_HEAD),
+    summary="The public key gate devices seal waiting ID numbers to 登记加密公钥",
+    tags=["checkpoints"],
+)
+def get_sealing_key() -> dict[str, Any]:
+    return {"keys": [key.public_jwk() for key in sealing_keys().all()]}
 
 
 @app.get("/checkpoints/<checkpoint_id>", access=STAFF_READERS, summary="A checkpoint 检测点详情", tags=["checkpoints"])

@@ -13,11 +13,12 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
-from sanmenxia import api, audit, aws, contracts
+from sanmenxia import api, audit, aws, clock, contracts
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.healthcode import qr, service
+from sanmenxia.healthcode.revocations import RevocationKind, RevocationStore, published_list
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet, SigningKeys
 from sanmenxia.healthcode.tokens import SigningKey, jwks
 from sanmenxia.holds import CodeColor
@@ -58,6 +59,11 @@ def published_keys() -> PublishedKeySet:
     return PublishedKeySet(aws.client("ssm"), settings().jwks_parameter)
 
 
+@functools.cache
+def revocations() -> RevocationStore:
+    return RevocationStore(aws.client("dynamodb"), settings().health_code_table, audit_log(settings().audit_table))
+
+
 def _signing_key() -> SigningKey:
     """The current key, published (public half) before anything is signed with it."""
     keys = signing_keys()
@@ -91,11 +97,11 @@ class ApplyIn(RequestModel):
 
 class CheckInIn(RequestModel):
     temperature: Temperature
-    symptoms: Annotated[list[service.Symptom], Field(max_length=9)] = Field(default_factory=list)
+    symptoms: Annotated[list[service.CheckInSymptom], Field(max_length=9)] = Field(default_factory=list)
 
     @field_validator("symptoms")
     @classmethod
-    def _distinct(cls, value: list[service.Symptom]) -> list[service.Symptom]:
+    def _distinct(cls, value: list[service.CheckInSymptom]) -> list[service.CheckInSymptom]:
         if len(set(value)) != len(value):
             raise ValueError("symptoms must not repeat")
         return value
@@ -108,6 +114,23 @@ class VerifyIn(RequestModel):
 class AppealIn(RequestModel):
     hold: HoldKey
     statement: Annotated[str, Field(min_length=5, max_length=1000)]
+
+
+class RevocationIn(RequestModel):
+    """Revoke a signing key (``key_id``) or every token of one person issued until now (``person_id``)."""
+
+    kind: RevocationKind
+    key_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")] | None = None
+    person_id: Annotated[str, Field(pattern=r"^[0-9a-f]{24}$")] | None = None
+    reason: ShortText
+
+    @model_validator(mode="after")
+    def _subject_matches_kind(self) -> RevocationIn:
+        if self.kind is RevocationKind.KEY and (not self.key_id or self.person_id):
+            raise ValueError("key_id: a key revocation names the key id (and no person)")
+        if self.kind is RevocationKind.PERSON and (not self.person_id or self.key_id):
+            raise ValueError("person_id: a person's revocation names the person id (and no key)")
+        return self
 
 
 class LiftIn(RequestModel):
@@ -195,10 +218,47 @@ def get_jwks() -> Response[str]:
 
 @app.post("/health-codes/verify", access=SCANNERS, summary="Verify a scanned token 核验健康码", tags=["health-code"])
 def verify_code(body: VerifyIn) -> dict[str, Any]:
-    verdict = service.verify(store(), signing_keys().published(), body.token, people(settings()).get)
+    verdict = service.verify(store(), signing_keys().published(), body.token, people(settings()).get, revocations())
     metrics.add_metric(name="TokensVerified" if verdict["valid"] else "TokensRejected", unit="Count", value=1)
     logger.info("token verified", extra={"valid": verdict["valid"], "reason": verdict["reason"], "verifier_role": app.caller.primary_role})
     return verdict
+
+
+@app.post(
+    "/health-codes/revocations",
+    access=allow(Role.COMMANDER, Role.ADMIN),
+    status_code=201,
+    summary="Revoke a signing key or a person's tokens 吊销密钥或个人令牌",
+    tags=["health-code"],
+)
+def revoke(body: RevocationIn) -> dict[str, Any]:
+    if body.kind is RevocationKind.KEY:
+        app.caller.require_city()
+        subject = body.key_id or ""
+    else:
+        holder = people(settings()).get(body.person_id or "")
+        app.caller.require_county(holder.county_code)
+        subject = holder.person_id
+    revocation = service.revoke(
+        revocations(),
+        body.kind,
+        subject,
+        body.reason,
+        lambda revoked: audit.record(app.caller, f"health_code.revoke.{revoked.kind.value}", f"revocation#{revoked.sk}", None, revoked.to_json()),
+    )
+    logger.info("token revoked", extra={"kind": body.kind.value, "actor": app.caller.username})
+    return revocation.to_json()
+
+
+@app.get(
+    "/health-codes/revocations",
+    access=SCANNERS,
+    summary="Revoked keys and tokens, for scanners that verify offline 吊销列表",
+    tags=["health-code"],
+)
+def get_revocations() -> Response[dict[str, Any]]:
+    body = published_list(revocations().all(), clock.now())
+    return Response(200, content_types.APPLICATION_JSON, body, headers={"Cache-Control": "no-store"})
 
 
 @app.post("/health-codes/me/appeals", access=RESIDENT, status_code=201, summary="Appeal against a hold 申诉", tags=["health-code"])

@@ -89,7 +89,7 @@ class CallIn(RequestModel):
     department: Department | None = Field(default=None, description="dispatch at once to this unit")
 
 
-class DispatchIn(RequestModel):
+class OrderDispatchIn(RequestModel):
     department: Department
     note: ShortText | None = None
 
@@ -272,7 +272,7 @@ def get_order(order_id: OrderId) -> dict[str, Any]:
     summary="Dispatch to a responsible unit 派单",
     tags=["hotline"],
 )
-def dispatch(order_id: OrderId, body: DispatchIn) -> dict[str, Any]:
+def dispatch(order_id: OrderId, body: OrderDispatchIn) -> dict[str, Any]:
     return _act(order_id, Command(Action.DISPATCH, department=body.department.value, note=body.note), _oversees)
 
 

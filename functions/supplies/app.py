@@ -97,7 +97,7 @@ class RunIn(RequestModel):
     )
 
 
-class DispatchIn(RequestModel):
+class SupplyDispatchIn(RequestModel):
     carrier: ShortText | None = Field(default=None, description="vehicle or carrier, e.g. 豫M·12345")
     note: ShortText | None = None
 
@@ -270,7 +270,7 @@ def get_run(run_id: RunId) -> dict[str, Any]:
     summary="Dispatch an allocated line 出库发运",
     tags=["supplies"],
 )
-def dispatch_line(request_id: RequestId, run_id: RunId, body: DispatchIn) -> dict[str, Any]:
+def dispatch_line(request_id: RequestId, run_id: RunId, body: SupplyDispatchIn) -> dict[str, Any]:
     request = store().request(request_id)
     before = request.lines[run_id].to_json() if run_id in request.lines else None
     entry = audit.record(app.caller, "supplies.dispatch", f"request#{request_id}", before, {"run_id": run_id, **body.model_dump()})

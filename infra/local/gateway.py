@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from infra import openapi as api_document
 from infra.local import events
 from infra.local import template as tpl
 from infra.local.authorizer import AuthorizerError, CognitoAuthorizer
@@ -110,22 +111,8 @@ class Gateway:
             return self._openapi
 
     def _merge_openapi(self) -> dict[str, Any]:
-        document: dict[str, Any] = {
-            "openapi": "3.1.0",
-            "info": {"title": "Online Sanmenxia API 线上三门峡", "version": "1.0.0", "description": "Merged from every function's routes; roles in x-roles."},
-            "servers": [{"url": "/"}],
-            "paths": {},
-            "components": {
-                "schemas": {},
-                "securitySchemes": {"CognitoUserPool": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "Cognito ID token (Bearer)"}},
-            },
-        }
-        for function in sorted({route.function for route in self.routes}):
-            part = self.pool.openapi(function) or {}
-            for path, operations in part.get("paths", {}).items():
-                document["paths"].setdefault(path, {}).update(operations)
-            document["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
-        return document
+        functions = sorted({route.function for route in self.routes})
+        return api_document.merge({function: self.pool.openapi(function) or {} for function in functions})
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -91,6 +91,14 @@ def test_bad_bodies_are_refused_clearly_and_write_nothing(shared_stack: Stack, r
     _assert_clear_4xx(stack.request(route.method, path, claims=claims, body="{not json"), route)
     # An unknown field
     _assert_clear_4xx(stack.request(route.method, path, claims=claims, body={"__unknown_field__": 1}), route)
+    # A body in another content type than JSON: 415 naming Content-Type
+    for content_type in ("text/plain", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded"):
+        response = stack.request(route.method, path, claims=claims, body="a=1", headers={"Content-Type": content_type})
+        _assert_clear_4xx(response, route)
+        assert response.status == 415 and response.json["fields"][0]["field"] == "Content-Type", (content_type, response.status, response.json)
+    # JSON nested 1,000 deep (2 KB): malformed, not a recursion error
+    response = stack.request(route.method, path, claims=claims, body="[" * 1000 + "]" * 1000)
+    assert response.status == 400 and response.json["error"] == "malformed_json", (route.path, response.status, response.json)
     # An oversized body
     _assert_clear_4xx(stack.request(route.method, path, claims=claims, body={"x": "y" * 70_000}), route)
     # Each property with a value of the wrong type: the field is named in the error

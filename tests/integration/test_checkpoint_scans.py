@@ -103,7 +103,39 @@ def test_a_green_qr_code_passes_and_the_gate_sees_only_what_it_needs(gates: Stac
     assert response.status == 201, response.json
     body = response.json
     assert (body["name"], body["color"], body["decision"], body["reason"]) == ("张**", "green", "pass", "ok")
-    assert set(body) == {"scan_id", "name", "color", "decision", "reason", "time", "checkpoint_id", "direction", "message", "duplicate", "dependents"}
+    assert set(body) == {
+        "scan_id", "name", "color", "decision", "reason", "advice", "decided_by", "token_color", "live_color", "time",
+        "checkpoint_id", "direction", "message", "duplicate", "dependents",
+    }  # fmt: skip
+    assert (body["token_color"], body["live_color"], body["decided_by"], body["advice"]) == ("green", "green", "token", {"code": "pass", "params": {}})
+
+
+def test_a_qr_issued_before_a_fever_stop_is_decided_on_todays_colour(gates: Stack) -> None:
+    # Given a green QR already on the resident's phone, and a fever stop at the gate a minute later
+    alice = register(gates, ALICE, ALICE_ID, "张三丰")
+    token = token_for(gates, alice)
+    assert scan(gates, method="qr", token=token, temperature=38.4, scan_id="fever-stop-01").json["reason"] == "fever"
+    # When the same token is shown again with a normal temperature
+    response = scan(gates, method="qr", token=token, scan_id="stale-qr-0001")
+    # Then the gate stops them on today's colour (the fever hold), says so, and advises about the hold
+    assert response.status == 201, response.json
+    body = response.json
+    assert (body["decision"], body["color"], body["reason"]) == ("stop", "yellow", "yellow_code")
+    assert (body["token_color"], body["live_color"], body["decided_by"]) == ("green", "yellow", "live")
+    assert body["advice"] == {"code": "hold", "params": {"hold_kind": "fever", "color": "yellow"}}
+    assert "check in" not in body["message"]
+    # And /health-codes/verify tells the same colour
+    verified = gates.request("POST", "/health-codes/verify", claims=STAFF_A, body={"token": token})
+    assert verified.json["current_color"] == "yellow", verified.json
+
+
+def test_a_hold_lifted_after_issue_never_makes_a_token_better(gates: Stack) -> None:
+    # Given a yellow token issued while a hold was on, and the hold lifted since
+    alice = register(gates, ALICE, ALICE_ID, "张三丰")
+    response = scan(gates, method="qr", token=token_for(gates, alice, CodeColor.YELLOW), scan_id="yellow-lift-1")
+    # Then the token's colour still decides
+    assert (response.json["decision"], response.json["decided_by"], response.json["token_color"]) == ("stop", "token", "yellow")
+    assert response.json["advice"]["code"] == "check_in_today"
 
 
 def test_scans_hold_no_clear_personal_data_and_expire(gates: Stack) -> None:

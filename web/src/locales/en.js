@@ -24,7 +24,7 @@ export default {
     invalidParameter: 'Some details are not in the right format', codeMismatch: 'Wrong verification code',
     codeExpired: 'The code has expired; request a new one', tooMany: 'Too many attempts; try again later',
     resetRequired: 'The password must be reset', newPassword: 'A new password is required at first sign-in; contact the administrator',
-    other: 'Sign-in service error: {detail}',
+    other: 'The sign-in service is unavailable; try again later',
   },
   login: {
     username: 'User name', usernamePlaceholder: 'Your user name', usernameRequired: 'Enter your user name', password: 'Password',
@@ -124,6 +124,8 @@ export default {
     title: 'Household', empty: 'No members yet', add: 'Add a member',
     addHint: 'Register elderly relatives or children without a phone; you apply and check in for them.', submit: 'Add', added: 'Added',
     actingFor: 'Acting for', self: 'Myself',
+    // acting for a family member (issue 15)
+    unknownMember: 'Not a member of your household: choose who you act for again', confirmTitle: 'Who is this for?', confirm: '{action} for “{who}”?',
   },
   relations: {
     self: 'Self', spouse: 'Spouse', child: 'Child', parent: 'Parent', grandparent: 'Grandparent', grandchild: 'Grandchild',

@@ -19,7 +19,7 @@ export default {
   cognito: {
     notAuthorized: '用户名或密码错误', notConfirmed: '账号尚未验证,请先完成验证', exists: '该用户名已被注册', invalidPassword: '密码不符合要求(至少8位,含小写字母和数字)',
     invalidParameter: '填写的信息格式有误', codeMismatch: '验证码错误', codeExpired: '验证码已过期,请重新获取', tooMany: '尝试次数过多,请稍后再试', resetRequired: '需要重置密码',
-    newPassword: '首次登录需要设置新密码,请联系管理员', other: '登录服务出错:{detail}',
+    newPassword: '首次登录需要设置新密码,请联系管理员', other: '登录服务暂时不可用,请稍后再试',
   },
   login: {
     username: '用户名', usernamePlaceholder: '请输入用户名', usernameRequired: '请输入用户名', password: '密码', passwordPlaceholder: '请输入密码',
@@ -93,6 +93,8 @@ export default {
   household: {
     title: '家庭成员', empty: '暂无家庭成员', add: '添加家庭成员', addHint: '为没有手机的老人、孩子登记,由您代为申领健康码和打卡。', submit: '添加', added: '已添加', actingFor: '办理对象',
     self: '本人',
+    // acting for a family member (issue 15)
+    unknownMember: '不是您家庭的成员,请重新选择办理对象', confirmTitle: '请确认办理对象', confirm: '为「{who}」办理:{action}?',
   },
   relations: { self: '本人', spouse: '配偶', child: '子女', parent: '父母', grandparent: '(外)祖父母', grandchild: '(外)孙子女', sibling: '兄弟姐妹', other: '其他' },
   selfReport: {

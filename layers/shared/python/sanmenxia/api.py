@@ -7,26 +7,61 @@
   and published in the OpenAPI document as ``x-roles``;
 * errors are mapped once: validation errors name the field and the reason, domain errors carry their status,
   anything else is a 500 whose details stay in the log;
-* oversized bodies are refused before parsing.
+* oversized bodies are refused before parsing; a body route reads JSON only (any other content type is a 415
+  naming ``Content-Type``), and JSON nested deeper than ``MAX_JSON_DEPTH`` is malformed (400), never a
+  recursion error.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from sanmenxia.auth import Access, Principal, authorize, principal_from_claims
-from sanmenxia.errors import DomainError, Unauthorized
+from sanmenxia.errors import DomainError, Unauthorized, UnsupportedMediaType
 from sanmenxia.observability import logger, metrics, tracer
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+class FieldError(BaseModel):
+    field: str
+    location: str | None = None
+    reason: str
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx/5xx body: a machine code, a message for people, and the fields at fault (API Gateway's own 401/403
+    carry only ``message``)."""
+
+    error: str | None = None
+    message: str
+    fields: list[FieldError] | None = None
+
+
+def _error_responses(operation: dict[str, Any], *, public: bool) -> dict[str, Any]:
+    """The documented error responses of one operation (they replace Powertools' 422 model, which is not what
+    the platform answers)."""
+    ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+    statuses = {"400": "Malformed request (bad JSON, a bad parameter or cursor)", "404": "Not found", "422": "A field is invalid (named in fields)"}
+    if "requestBody" in operation:
+        statuses.update({"413": "Body too large", "415": "The body is not application/json"})
+    if not public:
+        statuses.update({"401": "Not signed in", "403": "Not allowed for this role or scope"})
+    return {status: {"description": text, **ref} for status, text in sorted(statuses.items())}
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[str]:
@@ -66,11 +101,48 @@ def validation_body(errors: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
     }
 
 
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in ``text`` (strings skipped), without parsing it."""
+    depth = deepest = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def is_json_media_type(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+class JsonBodyValidation(OpenAPIRequestValidationMiddleware):
+    """Powertools' request validation, reading a body as JSON only: another content type is a 415 (form and
+    multipart bodies would otherwise be coerced into the JSON model), and too-deep nesting is malformed JSON."""
+
+    def _get_body(self, app: Any) -> dict[str, Any]:
+        content_type = app.current_event.headers.get("content-type", "").strip()
+        if content_type and not is_json_media_type(content_type):
+            raise UnsupportedMediaType(f"send the body as application/json, not {content_type.split(';', 1)[0]}", field="Content-Type")
+        text = app.current_event.decoded_body or ""
+        if json_depth(text) > MAX_JSON_DEPTH:
+            raise json_too_deep(text)
+        return super()._get_body(app)  # type: ignore[no-any-return]
+
+
+def json_too_deep(text: str) -> Exception:
+    return RequestValidationError(
+        [{"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error", "input": {}, "ctx": {"error": f"nested deeper than {MAX_JSON_DEPTH} levels"}}],
+        body=text[:100],
+    )
+
+
 class PlatformResolver(APIGatewayRestResolver):
     """An API Gateway REST resolver whose routes declare their callers."""
 
     def __init__(self, *, title: str, **kwargs: Any) -> None:
         super().__init__(enable_validation=True, **kwargs)
+        # Powertools builds its validation middleware lazily unless the resolver already has one.
+        self._request_validation_middleware = JsonBodyValidation()  # type: ignore[no-untyped-call]
         self.title = title
         self.access: dict[tuple[str, str], Access] = {}
         self._register_error_handlers()
@@ -120,7 +192,18 @@ class PlatformResolver(APIGatewayRestResolver):
 
         scheme = APIKey(name="Authorization", in_=APIKeyIn.header, description="Cognito ID token (Bearer)")  # type: ignore[call-arg]
         schema = self.get_openapi_schema(title=self.title, security_schemes={"CognitoUserPool": scheme})
-        return schema.model_dump(mode="json", by_alias=True, exclude_none=True)  # type: ignore[no-any-return]
+        document: dict[str, Any] = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
+        components = document.setdefault("components", {}).setdefault("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        components.update(ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")["$defs"])
+        components["ErrorResponse"] = {k: v for k, v in ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}").items() if k != "$defs"}
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                responses.update(_error_responses(operation, public=operation.get("x-roles") == "public"))
+        return document
 
     # -- resolving ----------------------------------------------------------------------------------------
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:

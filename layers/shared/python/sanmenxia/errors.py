@@ -52,6 +52,11 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class UpstreamUnavailable(DomainError):
     """An AWS dependency failed in a way the caller can retry."""
 

@@ -39,7 +39,7 @@ def _community(value: str) -> str:
     return value
 
 
-IdNumberStr = Annotated[str, Field(min_length=18, max_length=18, examples=["411202199001011237"]), AfterValidator(_id_number)]
+IdNumberStr = Annotated[str, Field(min_length=18, max_length=18, examples=["411202199001011230"]), AfterValidator(_id_number)]
 CountyCode = Annotated[str, Field(pattern=r"^\d{6}$", examples=["411202"]), AfterValidator(_county)]
 CommunityId = Annotated[str, Field(pattern=r"^\d{6}-\d{3}$", examples=["411202-001"]), AfterValidator(_community)]
 Phone = Annotated[str, Field(pattern=r"^1[3-9]\d{9}$", examples=["13812345678"])]

@@ -4,7 +4,12 @@
 passed in (data-access objects and plain callables), so the benchmark and the tests run it on stubs:
 
 * a QR token is verified offline with the health-code verifier and the published key set, at the scan's
-  own time (a device that syncs late sends tokens that were valid when it scanned them);
+  own time (a device that syncs late sends tokens that were valid when it scanned them); online the scan is
+  then decided on the worse of the token's colour and today's colour (DESIGN.md §8): a hold placed after the
+  token was issued makes it worse, never better. Today's colour costs one read, a query of the person's
+  holds: within the day a token was issued its colour stands for the rule colour, because only the daily
+  close makes a rule colour worse (a check-in only makes it better); a token issued before today's close
+  falls back to the full read of the code;
 * an ID number (card reader or typed) finds the resident through the people registry's HMAC key; their
   colour is the health code's current shown colour (rule colour and holds);
 * a fever or a red code starts the follow-up (a fever hold and a key-person candidate), after the scan is
@@ -14,7 +19,7 @@ passed in (data-access objects and plain callables), so the benchmark and the te
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -23,15 +28,17 @@ from typing import Any
 from sanmenxia import audit, clock
 from sanmenxia.audit import AuditLog
 from sanmenxia.auth import Principal, Role
-from sanmenxia.checkpoints import rules, stats
+from sanmenxia.checkpoints import rules, sealing, stats
 from sanmenxia.checkpoints.records import Checkpoint, Location, ScanRecord
 from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn, StaffAssignmentIn
 from sanmenxia.checkpoints.rules import DEFAULT_RULES, GateRules, ScanMethod, StopReason
 from sanmenxia.checkpoints.store import CheckpointRegistry, ScanLedger
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
 from sanmenxia.errors import Conflict, DomainError, InvalidInput, NotFound
-from sanmenxia.healthcode.tokens import TokenRejected, verify_token
-from sanmenxia.holds import CodeColor, HoldKind, HoldStore
+from sanmenxia.healthcode.revocations import Revocation, refusal
+from sanmenxia.healthcode.tokens import TokenRejected, VerifiedCode, verify_token
+from sanmenxia.holds import CodeColor, Hold, HoldKind, HoldStore, worst
+from sanmenxia.idnumber import InvalidIdNumber, parse_id_number
 from sanmenxia.masking import mask_name
 from sanmenxia.people import PeopleRegistry, Person
 from sanmenxia.regions import county_of_community
@@ -97,14 +104,34 @@ def _entrances(names: list[str]) -> tuple[str, ...]:
 
 # -- scanning -------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class LiveCode:
+    """Today's shown colour of a code and, when an active hold sets it, that hold's kind."""
+
+    color: CodeColor
+    hold_kind: str | None = None
+
+
+def live_from_holds(base: CodeColor, holds: Sequence[Hold], at: datetime) -> LiveCode:
+    """The worst of ``base`` and the holds active at ``at`` (a hold placed after a late-synced scan does not
+    count for it); the kind of the worst hold when a hold sets the colour."""
+    effective = [hold for hold in holds if hold.active and datetime.fromisoformat(hold.since) <= at]
+    color = worst(base, *(hold.color for hold in effective))
+    setting = sorted((hold for hold in effective if hold.color is color), key=lambda hold: hold.since)
+    return LiveCode(color, setting[0].kind.value if setting else None)
+
+
+@dataclass(frozen=True)
 class Identified:
     """Who stands at the gate, as far as the gate may know: opaque ids, a masked name, a colour."""
 
     person_id: str | None
     person_ref: str
     masked_name: str | None
-    color: CodeColor | None
+    color: CodeColor | None  # the colour that decides
     home_community_id: str | None
+    token_color: CodeColor | None = None
+    live_color: CodeColor | None = None
+    hold_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +145,7 @@ class ScanResult:
             **main.gate_view(),
             "checkpoint_id": main.checkpoint_id,
             "direction": main.direction.value,
-            "message": rules.REASON_TEXT[main.reasons[0] if main.reasons else None],
+            "message": rules.ADVICE_TEXT[rules.Advice(rules.advice(main.reasons, main.hold_kind)["code"])],
             "duplicate": self.duplicate,
             "dependents": [record.gate_view() for record in dependents],
         }
@@ -131,12 +158,17 @@ class Gate:
     checkpoints: Callable[[str], Checkpoint]
     ledger: ScanLedger
     people: PeopleRegistry
-    current_color: Callable[[str], CodeColor | None]  # shown colour now; None: the person has no health code
+    current_code: Callable[[str], LiveCode | None]  # the full read of a code now; None: no health code
+    active_holds: Callable[[str], Sequence[Hold]]  # one query: the person's active holds
     key_set: Callable[[], Mapping[str, Any]]
     follow_up: Callable[[ScanRecord], None]
     plate_key: Callable[[str], str]
     retention_days: int = 60
     rules: GateRules = field(default=DEFAULT_RULES)
+    #: The revocations that may concern a verified token (its key, its person), read on every QR scan.
+    revocations: Callable[[VerifiedCode], Sequence[Revocation]] = field(default=lambda _token: ())
+    #: Opens an ID number sealed on the device to the checkpoints' public key (see ``sealing``).
+    open_sealed: Callable[[str, str], str] | None = None
 
     def scan(self, caller: Principal, checkpoint_id: str, body: ScanIn) -> ScanResult:
         """Record one scan (and the dependents with it) and return what the gate shows."""
@@ -175,22 +207,55 @@ class Gate:
                 verified = verify_token(body.token or "", self.key_set(), at)
             except TokenRejected as exc:
                 raise TokenInvalid(f"token rejected: {exc.reason}", field="token") from exc
+            revoked = refusal(self.revocations(verified), verified, at)
+            if revoked:
+                raise TokenInvalid(f"token rejected: {revoked}", field="token")
             person = self._person(verified.person_id)
+            live = self._live(verified.person_id, verified.color, verified.issued_at, at)
             return Identified(
                 person_id=verified.person_id,
                 person_ref=verified.person_id,
                 masked_name=mask_name(person.name) if person else None,
-                color=verified.color,
+                color=worst(verified.color, live.color),
                 home_community_id=person.community_id if person else None,
+                token_color=verified.color,
+                live_color=live.color,
+                hold_kind=live.hold_kind,
             )
-        return self._by_id_number(body.id_number or "")
+        return self._by_id_number(body.id_number or self._opened(body))
+
+    def _opened(self, body: ScanIn) -> str:
+        """The ID number a device sealed while it waited for the network (never logged, never stored)."""
+        if self.open_sealed is None or not body.sealed_id_number:
+            raise InvalidInput("this gate cannot open sealed ID numbers", field=sealing.FIELD)
+        clear = self.open_sealed(body.sealed_id_number, body.scan_id)
+        try:
+            return parse_id_number(clear).value
+        except InvalidIdNumber as exc:
+            raise InvalidInput(f"the sealed ID number is not valid: {exc}", field=sealing.FIELD) from exc
 
     def _by_id_number(self, id_number: str) -> Identified:
         person = self.people.find_by_id_number(id_number)
         if person is None:
             # No registered resident: no health code. The HMAC key counts them without keeping the number.
             return Identified(None, f"idn-{self.people.id_key(id_number)}", None, None, None)
-        return Identified(person.person_id, person.person_id, mask_name(person.name), self.current_color(person.person_id), person.community_id)
+        code = self.current_code(person.person_id)
+        return Identified(
+            person.person_id,
+            person.person_id,
+            mask_name(person.name),
+            code.color if code else None,
+            person.community_id,
+            live_color=code.color if code else None,
+            hold_kind=code.hold_kind if code else None,
+        )
+
+    def _live(self, person_id: str, token_color: CodeColor, issued_at: datetime, at: datetime) -> LiveCode:
+        """Today's colour of a token's code, as cheaply as is exact (see the module docstring)."""
+        if stats.day_of(issued_at) == stats.day_of(at):
+            return live_from_holds(token_color, self.active_holds(person_id), at)
+        code = self.current_code(person_id)
+        return code if code is not None else LiveCode(token_color)
 
     def _person(self, person_id: str) -> Person | None:
         try:
@@ -224,6 +289,9 @@ class Gate:
             person_ref=who.person_ref,
             masked_name=who.masked_name,
             color=who.color,
+            token_color=who.token_color if dependent_index is None else None,
+            live_color=who.live_color,
+            hold_kind=who.hold_kind,
             decision=verdict.decision,
             reasons=verdict.reasons,
             temperature=reading,

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sanmenxia.checkpoints.rules import CheckpointKind, Decision, Direction, ScanMethod, StopReason
+from sanmenxia.checkpoints.rules import CheckpointKind, Decision, Direction, ScanMethod, StopReason, advice
 from sanmenxia.checkpoints.stats import ScanFacts
 from sanmenxia.holds import CodeColor
 
@@ -135,11 +135,22 @@ class ScanRecord:
     plate_region: str | None = None
     plate_key: str | None = None
     expires_at: int = 0
+    token_color: CodeColor | None = None  # a QR scan: the colour signed into the token
+    live_color: CodeColor | None = None  # a QR scan: today's colour, read when the scan was decided
+    hold_kind: str | None = None  # the active hold that set the colour, if a hold did
 
     @property
     def scan_key(self) -> str:
         """Scan ids are the device's: namespaced by checkpoint so two teams' devices never collide."""
         return f"{self.checkpoint_id}#{self.scan_id}"
+
+    @property
+    def decided_by(self) -> str:
+        """Which colour decided: ``live`` when today's colour was worse than the token's (a hold placed
+        after the token was issued), ``token`` for a QR scan otherwise, ``live`` for ID scans (no token)."""
+        if self.token_color is None or (self.live_color is not None and self.live_color.severity > self.token_color.severity):
+            return "live"
+        return "token"
 
     @property
     def fever(self) -> bool:
@@ -198,6 +209,9 @@ class ScanRecord:
             "plate_masked": self.plate_masked,
             "plate_region": self.plate_region,
             "plate_key": self.plate_key,
+            "token_color": self.token_color.value if self.token_color else None,
+            "live_color": self.live_color.value if self.live_color else None,
+            "hold_kind": self.hold_kind,
         }
         item.update({name: _s(value) for name, value in optional.items() if value})
         return item
@@ -231,6 +245,9 @@ class ScanRecord:
             plate_region=_opt(item, "plate_region"),
             plate_key=_opt(item, "plate_key"),
             expires_at=int(item["expires_at"]["N"]),
+            token_color=CodeColor(token_color) if (token_color := _opt(item, "token_color")) else None,
+            live_color=CodeColor(live_color) if (live_color := _opt(item, "live_color")) else None,
+            hold_kind=_opt(item, "hold_kind"),
         )
 
     def gate_view(self) -> dict[str, Any]:
@@ -241,6 +258,10 @@ class ScanRecord:
             "color": self.color.value if self.color else None,
             "decision": self.decision.value,
             "reason": self.reason,
+            "advice": advice(self.reasons, self.hold_kind),
+            "decided_by": self.decided_by,
+            "token_color": self.token_color.value if self.token_color else None,
+            "live_color": self.live_color.value if self.live_color else None,
             "time": self.scanned_at,
         }
 

@@ -23,6 +23,8 @@ ScanId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", examples=["3f2c9
 CheckpointIdStr = Annotated[str, Field(pattern=r"^cp-[a-z0-9-]{3,36}$", examples=["cp-demo-1"])]
 Temperature = Annotated[float, Field(ge=30.0, le=45.0, description="body temperature in °C (30–45)", examples=[36.5])]
 EntranceName = Annotated[str, Field(min_length=1, max_length=40)]
+#: An ID number sealed on the device to the checkpoints' public key (``sanmenxia.checkpoints.sealing``).
+SealedIdNumber = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}(\.[A-Za-z0-9_-]{1,200}){3}$", max_length=600)]
 Plate = Annotated[str, Field(max_length=16, examples=["豫M12345"]), AfterValidator(_plate)]
 
 
@@ -40,6 +42,7 @@ class ScanIn(RequestModel):
     method: ScanMethod
     token: Annotated[str, Field(min_length=10, max_length=1024)] | None = None
     id_number: IdNumberStr | None = None
+    sealed_id_number: SealedIdNumber | None = None
     temperature: Temperature
     direction: Direction
     entrance: EntranceName | None = None
@@ -52,11 +55,13 @@ class ScanIn(RequestModel):
         if self.method is ScanMethod.QR:
             if not self.token:
                 raise ValueError("token: a QR scan needs the token read from the code")
-            if self.id_number:
+            if self.id_number or self.sealed_id_number:
                 raise ValueError("id_number: a QR scan carries no ID number")
         else:
-            if not self.id_number:
-                raise ValueError("id_number: an ID-card or typed scan needs the ID number")
+            if not self.id_number and not self.sealed_id_number:
+                raise ValueError("id_number: an ID-card or typed scan needs the ID number (clear or sealed)")
+            if self.id_number and self.sealed_id_number:
+                raise ValueError("sealed_id_number: send the ID number either clear or sealed, not both")
             if self.token:
                 raise ValueError("token: only a QR scan carries a token")
         return self

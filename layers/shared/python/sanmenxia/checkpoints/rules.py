@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
 from sanmenxia.errors import InvalidInput
 from sanmenxia.holds import CodeColor
@@ -65,6 +66,49 @@ REASON_TEXT: dict[StopReason | None, str] = {
     StopReason.YELLOW_CODE: "黄码,今日打卡后转绿 yellow code: check in today to turn green",
     StopReason.NO_HEALTH_CODE: "无健康码,请先申领 no health code: apply in the app first",
 }
+
+
+class Advice(StrEnum):
+    """What the gate tells the person, as a stable code (the screens hold the words; ``ADVICE_TEXT`` is
+    the server's fallback). It follows the reason: a code yellow because of a fever hold never says
+    "check in to turn green"."""
+
+    PASS = "pass"  # noqa: S105 - 放行, not a password
+    FEVER_CLINIC = "fever_clinic"  # 测温发热: 去发热门诊
+    HOLD = "hold"  # 管控标记 (params: hold_kind, color): contact the community or appeal
+    CHECK_IN_TODAY = "check_in_today"  # 黄码(未打卡): 今日打卡转绿
+    CHECK_IN_THREE_DAYS = "check_in_three_days"  # 红码(未打卡): 连续三天打卡转绿
+    APPLY_FOR_CODE = "apply_for_code"  # 无健康码: 先申领
+
+
+ADVICE_TEXT: dict[Advice, str] = {
+    Advice.PASS: "绿码,体温正常,放行 green code, normal temperature",
+    Advice.FEVER_CLINIC: "体温异常,请到发热门诊就诊 fever: go to a fever clinic",
+    Advice.HOLD: "健康码有管控标记,请联系所在社区或申诉 the code carries a hold: contact your community or appeal",
+    Advice.CHECK_IN_TODAY: "黄码,今日打卡后转绿 yellow code: check in today to turn green",
+    Advice.CHECK_IN_THREE_DAYS: "红码,连续三天打卡后转绿,不得通行 red code: may not pass; three days of check-ins turn it green",
+    Advice.APPLY_FOR_CODE: "无健康码,请先申领 no health code: apply in the app first",
+}
+
+
+def advice(reasons: tuple[StopReason, ...], hold_kind: str | None) -> dict[str, Any]:
+    """The advice matching the main reason: ``{"code": ..., "params": {...}}`` (no sentence).
+
+    ``hold_kind`` is the kind of the active hold that sets the colour, when a hold (not the check-in rule)
+    made the code yellow or red."""
+    main = reasons[0] if reasons else None
+    if main is None:
+        return {"code": Advice.PASS.value, "params": {}}
+    if main is StopReason.FEVER:
+        return {"code": Advice.FEVER_CLINIC.value, "params": {}}
+    if main is StopReason.NO_HEALTH_CODE:
+        return {"code": Advice.APPLY_FOR_CODE.value, "params": {}}
+    color = "red" if main is StopReason.RED_CODE else "yellow"
+    if hold_kind:
+        return {"code": Advice.HOLD.value, "params": {"hold_kind": hold_kind, "color": color}}
+    code = Advice.CHECK_IN_THREE_DAYS if main is StopReason.RED_CODE else Advice.CHECK_IN_TODAY
+    return {"code": code.value, "params": {"color": color}}
+
 
 MIN_TEMPERATURE = Decimal("30.0")
 MAX_TEMPERATURE = Decimal("45.0")

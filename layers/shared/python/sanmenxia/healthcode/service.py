@@ -19,6 +19,7 @@ from sanmenxia.clock import SHANGHAI
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory, WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
 from sanmenxia.healthcode import rules
+from sanmenxia.healthcode.revocations import Revocation, RevocationKind, RevocationStore, new_revocation, refusal
 from sanmenxia.healthcode.store import Appeal, CheckIn, HealthCodeStore, Partition, StaleCode
 from sanmenxia.healthcode.tokens import SigningKey, TokenRejected, issue_token, jwks, verify_token
 from sanmenxia.holds import CodeColor, Hold, HoldKind, worst
@@ -27,7 +28,7 @@ from sanmenxia.people import Person
 SOURCE = "health_code"
 
 
-class Symptom(StrEnum):
+class CheckInSymptom(StrEnum):
     """Symptoms a resident may report at check-in."""
 
     COUGH = "cough"  # 咳嗽
@@ -200,17 +201,27 @@ def token_for(store: HealthCodeStore, key: SigningKey, person: Person, ttl: time
     return {"token": token, "color": color.value, "kid": key.kid, "issued_at": clock.iso(now), "expires_at": clock.iso(now + ttl)}
 
 
-def verify(store: HealthCodeStore, keys: Sequence[SigningKey], token: str, find_person: Callable[[str], Person]) -> dict[str, Any]:
+def verify(
+    store: HealthCodeStore,
+    keys: Sequence[SigningKey],
+    token: str,
+    find_person: Callable[[str], Person],
+    revocations: RevocationStore | None = None,
+) -> dict[str, Any]:
     """Verify a scanned token: validity, colour (the worse of the token's and today's), masked name, reason.
 
     A string that is not a token at all is invalid input (400); a real token that fails (expired, bad
-    signature, unknown key) is a verdict: ``valid: false`` with the reason."""
+    signature, unknown key, revoked) is a verdict: ``valid: false`` with the reason."""
+    now = clock.now()
     try:
-        verified = verify_token(token, jwks(keys), clock.now())
+        verified = verify_token(token, jwks(keys), now)
     except TokenRejected as rejected:
         if rejected.reason == TokenRejected.MALFORMED:
             raise InvalidInput("malformed token", field="token") from rejected
         return {"valid": False, "reason": rejected.reason, "color": None, "name": None}
+    revoked = refusal(revocations.for_token(verified), verified, now) if revocations else None
+    if revoked:
+        return {"valid": False, "reason": revoked, "color": None, "name": None}
     try:
         person = find_person(verified.person_id)
     except NotFound:
@@ -281,3 +292,16 @@ def lift_own_hold(store: HealthCodeStore, person: Person, hold_key: str) -> Hold
     if not store.holds.lift(person.person_id, hold.kind, hold.source_ref):
         raise Conflict("the hold is no longer active", field="hold")
     return hold
+
+
+def revoke(
+    revocations: RevocationStore,
+    kind: RevocationKind,
+    subject: str,
+    reason: str,
+    audit_entry: Callable[[Revocation], Any],
+) -> Revocation:
+    """Revoke a signing key or one person's tokens issued until now; the audit record lands with it."""
+    revocation = new_revocation(kind, subject, reason, clock.now())
+    revocations.revoke(revocation, audit_entry(revocation))
+    return revocation

@@ -1,0 +1,169 @@
+"""Revoked health-code tokens (吊销): a whole signing key, or every token of one person issued up to an instant.
+
+A token carries no id of its own, so a person's revocation says "tokens of this person issued at or before
+``before`` are refused"; the phone's next token (issued after) passes again. A key revocation refuses every
+token signed with that key id, whatever its person. Online, the gate and ``/health-codes/verify`` consult the
+store on every scan; offline scanners refresh the published list (``GET /health-codes/revocations``) together
+with the JWKS, so a revocation reaches them at their next refresh.
+
+The published list names persons only by ``person_hash`` (SHA-256 of the token's opaque ``sub``): a scanner
+holding a token can check it, and the list itself names no one.
+
+Stored in ``HealthCodeTable``, partition ``_revoked``: ``key#<kid>`` (kept) and ``person#<person_id>`` (expires
+with DynamoDB TTL once no scan can still arrive for the tokens it refuses: longest token lifetime plus the
+gate's late-sync window).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from sanmenxia import clock
+from sanmenxia.audit import AuditLog, AuditRecord
+from sanmenxia.errors import UpstreamUnavailable
+from sanmenxia.healthcode.tokens import VerifiedCode
+
+PARTITION = "_revoked"
+#: A person's revocation must outlive every token it refuses (≤ 60 min) and every late scan of one (3 days).
+PERSON_REVOCATION_DAYS = 4
+REASON_REVOKED = "revoked"
+
+
+class RevocationKind(StrEnum):
+    KEY = "key"  # 签名密钥
+    PERSON = "person"  # 个人的健康码令牌
+
+
+def person_hash(person_id: str) -> str:
+    """How the published list names a person: SHA-256 (hex) of the token's ``sub``."""
+    return hashlib.sha256(person_id.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Revocation:
+    kind: RevocationKind
+    subject: str  # a key id, or a person id (never published in clear)
+    before: int  # epoch seconds: tokens issued at or before are refused (key: the revocation instant)
+    reason: str
+    revoked_at: str
+
+    @property
+    def sk(self) -> str:
+        return f"{self.kind.value}#{self.subject}"
+
+    def refuses(self, token: VerifiedCode, at: datetime) -> bool:
+        """Whether this revocation refuses ``token`` scanned at ``at`` (a scan made before the revocation
+        stands: it was valid when the device saw it)."""
+        if int(at.timestamp()) < self.before:
+            return False
+        if self.kind is RevocationKind.KEY:
+            return token.key_id == self.subject
+        return token.person_id == self.subject and int(token.issued_at.timestamp()) <= self.before
+
+    def published(self) -> dict[str, Any]:
+        if self.kind is RevocationKind.KEY:
+            return {"kid": self.subject, "revoked_at": self.before}
+        return {"person_hash": person_hash(self.subject), "issued_before": self.before, "revoked_at": self.before}
+
+    def to_json(self) -> dict[str, Any]:
+        body = {"kind": self.kind.value, "revoked_at": self.revoked_at, "reason": self.reason, "before": self.before}
+        return body | ({"key_id": self.subject} if self.kind is RevocationKind.KEY else {"person_hash": person_hash(self.subject)})
+
+
+def new_revocation(kind: RevocationKind, subject: str, reason: str, now: datetime) -> Revocation:
+    return Revocation(kind, subject, int(now.timestamp()), reason, clock.iso(now))
+
+
+def refusal(revocations: Iterable[Revocation], token: VerifiedCode, at: datetime) -> str | None:
+    """``"revoked"`` when any of ``revocations`` refuses ``token`` at ``at``; else None."""
+    return REASON_REVOKED if any(entry.refuses(token, at) for entry in revocations) else None
+
+
+def published_list(revocations: Iterable[Revocation], now: datetime) -> dict[str, Any]:
+    """The document offline scanners fetch with the JWKS."""
+    entries = list(revocations)
+    return {
+        "generated_at": clock.iso(now),
+        "keys": [entry.published() for entry in entries if entry.kind is RevocationKind.KEY],
+        "tokens": [entry.published() for entry in entries if entry.kind is RevocationKind.PERSON],
+    }
+
+
+def _from_item(item: Mapping[str, Any]) -> Revocation:
+    kind, _, subject = item["sk"]["S"].partition("#")
+    return Revocation(RevocationKind(kind), subject, int(item["before"]["N"]), item.get("reason", {}).get("S", ""), item["revoked_at"]["S"])
+
+
+class RevocationStore:
+    """Revocations in ``HealthCodeTable`` (partition ``_revoked``); ``dynamodb`` is a boto3 client."""
+
+    def __init__(self, dynamodb: Any, table: str, audit: AuditLog | None = None) -> None:
+        self._db = dynamodb
+        self._table = table
+        self._audit = audit
+
+    def _item(self, revocation: Revocation) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "person_id": {"S": PARTITION},
+            "sk": {"S": revocation.sk},
+            "before": {"N": str(revocation.before)},
+            "reason": {"S": revocation.reason},
+            "revoked_at": {"S": revocation.revoked_at},
+        }
+        if revocation.kind is RevocationKind.PERSON:
+            expires = revocation.before + int(timedelta(days=PERSON_REVOCATION_DAYS).total_seconds())
+            item["expires_at"] = {"N": str(expires)}
+        return item
+
+    def revoke(self, revocation: Revocation, entry: AuditRecord) -> None:
+        """Write the revocation and its audit record in one transaction (a repeat moves ``before`` on)."""
+        if self._audit is None:
+            raise ValueError("a RevocationStore that writes needs the audit log")
+        items = [{"Put": {"TableName": self._table, "Item": self._item(revocation)}}, self._audit.put_request(entry)]
+        try:
+            self._db.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not save the revocation") from exc
+
+    def for_token(self, token: VerifiedCode) -> list[Revocation]:
+        """The revocations that may concern ``token`` (its key, its person): one consistent batch read."""
+        keys = [
+            {"person_id": {"S": PARTITION}, "sk": {"S": f"{RevocationKind.KEY.value}#{token.key_id}"}},
+            {"person_id": {"S": PARTITION}, "sk": {"S": f"{RevocationKind.PERSON.value}#{token.person_id}"}},
+        ]
+        try:
+            response = self._db.batch_get_item(RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}})
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read the revocation list") from exc
+        if response.get("UnprocessedKeys"):
+            raise UpstreamUnavailable("could not read the revocation list (throttled)")
+        return [_from_item(item) for item in response["Responses"].get(self._table, [])]
+
+    def all(self) -> list[Revocation]:
+        """Every revocation still in force (expired person entries left out even before TTL removes them)."""
+        now = int(clock.now().timestamp())
+        found: list[Revocation] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "person_id = :p",
+            "ExpressionAttributeValues": {":p": {"S": PARTITION}},
+        }
+        while True:
+            try:
+                response = self._db.query(**request)
+            except ClientError as exc:
+                raise UpstreamUnavailable("could not read the revocation list") from exc
+            for item in response.get("Items", []):
+                if "expires_at" in item and int(item["expires_at"]["N"]) <= now:
+                    continue
+                found.append(_from_item(item))
+            if "LastEvaluatedKey" not in response:
+                return found
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
