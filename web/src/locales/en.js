@@ -1,4 +1,5 @@
 // English
+import backoffice from './backoffice.en.js'
 export default {
   app: { name: 'Online Sanmenxia', slogan: 'Epidemic control · Health code · Services' },
   tabs: { home: 'Home', code: 'Code', messages: 'Messages', me: 'Me' },
@@ -327,4 +328,5 @@ export default {
   },
   resumption: { not_applied: 'Not applied', pending: 'Pending approval', approved: 'Resumed', rejected: 'Rejected', resumed: 'Resumed' },
   rosterColours: { green: 'Green', yellow: 'Yellow', red: 'Red', no_code: 'No code' },
+  bo: backoffice, // staff screens of issue 14 (backoffice.en.js)
 }

@@ -371,9 +371,9 @@ class SuppliesStore:
         return [_request(raw) for raw in rows]
 
     # -- allocation runs ------------------------------------------------------------------------------------
-    def run_allocation(self, item: Item, warehouse_id: str, release: int | None, audit_for: Callable[[RunResult], AuditRecord]) -> RunResult:
-        """Allocate a warehouse's available stock of ``item`` (or ``release`` units of it) over the open
-        requests, most urgent first, with the pure ``allocate`` policy; then commit it in one transaction."""
+    def plan_run(self, item: Item, warehouse_id: str, release: int | None) -> tuple[RunResult, list[SupplyRequest]]:
+        """The plan a run would make now: a warehouse's available stock of ``item`` (or ``release`` units of
+        it) over the open requests, most urgent first, with the pure ``allocate`` policy. Nothing is written."""
         self.warehouse(warehouse_id)
         stock = self.stock(warehouse_id, item)
         if release is not None and release > stock.available:
@@ -385,7 +385,11 @@ class SuppliesStore:
         if not requests:
             raise Conflict(f"no open requests for {item.value}", field="item")
         plan = allocate(released, [request.demand() for request in requests])
-        result = RunResult(new_id("run"), item, warehouse_id, released, plan, stock.available, len(requests), clock.iso())
+        return RunResult(new_id("run"), item, warehouse_id, released, plan, stock.available, len(requests), clock.iso()), requests
+
+    def run_allocation(self, item: Item, warehouse_id: str, release: int | None, audit_for: Callable[[RunResult], AuditRecord]) -> RunResult:
+        """Plan a run (``plan_run``), then commit it in one transaction."""
+        result, requests = self.plan_run(item, warehouse_id, release)
         self.commit_run(result, requests, audit_for(result))
         return result
 
