@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from sanmenxia import api, aws, clock
+from sanmenxia import api, aws, clock, paging
 from sanmenxia.auth import ANY_SIGNED_IN, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Forbidden
@@ -190,10 +190,11 @@ def list_orders(
     community_id: Annotated[CommunityId | None, Query()] = None,
     status: Annotated[Status | None, Query()] = None,
     overdue: Annotated[bool | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
-) -> dict[str, Any]:
+    limit: paging.Limit = 20,
+    cursor: paging.Cursor = None,
+) -> paging.Page[dict[str, Any]]:
     caller = app.caller
+    start = app.page_start(cursor)
     filters: dict[str, Any] = {}
     if overdue is not None:
         filters["overdue"] = overdue
@@ -211,30 +212,30 @@ def list_orders(
             "department-index",
             ("department", department.value),
             limit=limit,
-            cursor=cursor,
+            start=start,
             filters={**filters, **({"status": status.value} if status else {})},
         )
     elif community_id is not None:
         caller.require_community(community_id)
         page = store.page(
-            "community-index", ("community_id", community_id), limit=limit, cursor=cursor, filters={**filters, **({"status": status.value} if status else {})}
+            "community-index", ("community_id", community_id), limit=limit, start=start, filters={**filters, **({"status": status.value} if status else {})}
         )
     else:
         caller.require_department(Department.HOTLINE_CENTER.value)
         wanted = status or Status.RECEIVED
-        page = store.page("status-index", ("status", wanted.value), limit=limit, cursor=cursor, filters=filters)
+        page = store.page("status-index", ("status", wanted.value), limit=limit, start=start, filters=filters)
     now = clock.now()
-    return {"orders": [hotline().summary_row(order, now) for order in page.orders], "cursor": page.cursor}
+    return app.page([hotline().summary_row(order, now) for order in page.orders], page.last_key)
 
 
 @app.get("/hotline/orders/mine", access=ANY_SIGNED_IN, summary="My work orders and their progress 我的诉求", tags=["hotline"])
 def my_orders(
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
-) -> dict[str, Any]:
-    page = hotline().store.page("requester-index", ("requester_sub", app.caller.sub), limit=limit, cursor=cursor)
+    limit: paging.Limit = 20,
+    cursor: paging.Cursor = None,
+) -> paging.Page[dict[str, Any]]:
+    page = hotline().store.page("requester-index", ("requester_sub", app.caller.sub), limit=limit, start=app.page_start(cursor))
     now = clock.now()
-    return {"orders": [hotline().citizen_view(order, now) for order in page.orders], "cursor": page.cursor}
+    return app.page([hotline().citizen_view(order, now) for order in page.orders], page.last_key)
 
 
 @app.get(

@@ -12,9 +12,8 @@ from typing import Annotated, Any, TypeVar
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field, model_validator
 
-from sanmenxia import api, audit, aws, clock, contracts
+from sanmenxia import api, audit, aws, clock, contracts, paging
 from sanmenxia.auth import Role, allow
-from sanmenxia.community import paging
 from sanmenxia.community.residents import (
     HardshipKind,
     HardshipStatus,
@@ -127,7 +126,6 @@ class HardshipUpdate(RequestModel):
 
 CommunityPath = Annotated[CommunityId, Path()]
 RequestIdPath = Annotated[str, Path(pattern=r"^\d{14}-[0-9a-f]{8}$")]
-Limit = Annotated[int, Query(ge=1, le=100)]
 
 
 def _retrying(action: Callable[[], T]) -> T:
@@ -272,13 +270,13 @@ def list_residents(
     fever: Annotated[bool | None, Query()] = None,
     isolation: Annotated[bool | None, Query()] = None,
     hardship: Annotated[bool | None, Query()] = None,
-    limit: Limit = 50,
-    next: Annotated[str | None, Query(max_length=300)] = None,
-) -> dict[str, Any]:
+    limit: paging.Limit = 50,
+    cursor: paging.Cursor = None,
+) -> paging.Page[dict[str, Any]]:
     app.caller.require_community(community_id)
     plan = plan_query(community_id, ResidentFilter(person_type, fever, isolation, hardship))
-    found, last = store().page(plan, limit=limit, after=paging.decode(next, prefix="p#"))
-    return {"items": [state_to_json(state) for state in found], "next": paging.encode(last) if last else None}
+    found, last = store().page(plan, limit=limit, start=app.page_start(cursor))
+    return app.page([state_to_json(state) for state in found], last)
 
 
 @app.get(
@@ -289,12 +287,12 @@ def list_residents(
 def list_requests(
     community_id: CommunityPath,
     status: Annotated[HardshipStatus | None, Query()] = None,
-    limit: Limit = 50,
-    next: Annotated[str | None, Query(max_length=300)] = None,
-) -> dict[str, Any]:
+    limit: paging.Limit = 50,
+    cursor: paging.Cursor = None,
+) -> paging.Page[dict[str, Any]]:
     app.caller.require_community(community_id)
-    found, last = store().list_requests(community_id, status=status, limit=limit, after=paging.decode(next, prefix="h#"))
-    return {"items": [request.to_json() for request in found], "next": paging.encode(last) if last else None}
+    found, last = store().list_requests(community_id, status=status, limit=limit, start=app.page_start(cursor))
+    return app.page([request.to_json() for request in found], last)
 
 
 @app.patch(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
@@ -27,10 +27,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from sanmenxia import paging
 from sanmenxia.auth import Access, Principal, authorize, principal_from_claims
 from sanmenxia.errors import DomainError, Unauthorized, UnsupportedMediaType
 from sanmenxia.observability import logger, metrics, tracer
 
+T = TypeVar("T")
 MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -204,6 +206,23 @@ class PlatformResolver(APIGatewayRestResolver):
                 responses.pop("422", None)
                 responses.update(_error_responses(operation, public=operation.get("x-roles") == "public"))
         return document
+
+    # -- paging -------------------------------------------------------------------------------------------
+    def _cursor_binding(self) -> str:
+        event = self.current_event
+        caller = self.caller_or_none
+        bound = {**(event.path_parameters or {}), **{f"?{name}": value for name, value in (event.query_string_parameters or {}).items()}}
+        bound = {name: value for name, value in bound.items() if name not in {"?cursor", "?limit"}}
+        return paging.binding(f"{event.http_method} {event.resource}", caller.sub if caller else "public", caller.scope if caller else {}, bound)
+
+    def page_start(self, cursor: str | None) -> dict[str, Any] | None:
+        """Where the page asked for starts: the key sealed in ``cursor`` for this operation, caller and query
+        (400 naming ``cursor`` otherwise); ``None`` for the first page."""
+        return paging.default_codec().open(cursor, self._cursor_binding())
+
+    def page(self, items: list[T], last_key: Mapping[str, Any] | None) -> paging.Page[T]:
+        """The one list response: ``{"items", "next_cursor"}``, the cursor sealed for this operation, caller and query."""
+        return paging.Page[T](items=items, next_cursor=paging.default_codec().seal(last_key, self._cursor_binding()))
 
     # -- resolving ----------------------------------------------------------------------------------------
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -22,10 +22,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo
+from sanmenxia import clock, dynamo, paging
 from sanmenxia.community.keypersons import KeyPersonSource, KeyPersonStatus, Measure, MeasureKind, SupervisionReason, SupervisionView
 from sanmenxia.community.residents import Symptom
-from sanmenxia.community.residents_db import query_page
 from sanmenxia.contracts import KeyPersonCategory
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 
@@ -325,8 +324,8 @@ class KeyPersonStore:
             raise StaleRecord("the record is busy; try again") from busy
 
     def page(
-        self, *, index: str, partition: str, status: KeyPersonStatus | None, category: KeyPersonCategory | None, limit: int, after: str | None
-    ) -> tuple[list[KeyPerson], str | None]:
+        self, *, index: str, partition: str, status: KeyPersonStatus | None, category: KeyPersonCategory | None, limit: int, start: dict[str, Any] | None
+    ) -> tuple[list[KeyPerson], dict[str, Any] | None]:
         """Records of a community (``community-index``) or county (``county-index``), by status key."""
         attribute = "community_id" if index == "community-index" else "county_code"
         values: dict[str, Any] = {":p": _s(partition)}
@@ -339,13 +338,8 @@ class KeyPersonStore:
             query["FilterExpression"] = "category = :c"
             values[":c"] = _s(category.value)
         query["ExpressionAttributeValues"] = values
-        start: dict[str, Any] | None = None
-        if after:
-            kp_id = after.split("#", 1)[1]
-            start = {**_record_key(kp_id), attribute: _s(partition), "status_key": _s(after)}
-        items, more = query_page(self._db, query, limit, start)
-        found = [self._record(item) for item in items]
-        return found, (f"{found[-1].status.value}#{found[-1].kp_id}" if more and found else None)
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "sk", attribute, "status_key"), what="key persons")
+        return [self._record(item) for item in raw.items], raw.last_key
 
     # -- follow-ups -------------------------------------------------------------------------------------
     def put_follow_up(self, kp_id: str, follow_up: FollowUp) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo
+from sanmenxia import clock, dynamo, paging
 from sanmenxia.community.residents import (
     HardshipKind,
     HardshipStatus,
@@ -252,8 +252,8 @@ class ResidentStore:
         except (dynamo.ConditionFailed, dynamo.Busy) as exc:
             raise StaleWrite("the record changed meanwhile; try again") from exc
 
-    def page(self, plan: QueryPlan, *, limit: int, after: str | None) -> tuple[list[ResidentState], str | None]:
-        """One page of residents matching ``plan``; returns the last sort key when more may follow."""
+    def page(self, plan: QueryPlan, *, limit: int, start: dict[str, Any] | None) -> tuple[list[ResidentState], dict[str, Any] | None]:
+        """One page of residents matching ``plan`` from ``start``; returns where the next page starts."""
         names: dict[str, str] = {}
         values: dict[str, Any] = {":p": _s(plan.partition_value)}
         tests = []
@@ -282,34 +282,9 @@ class ResidentStore:
             query["IndexName"] = plan.index
         if tests:
             query["FilterExpression"] = " AND ".join(tests)
-        return self._page(query, plan, limit, after)
-
-    def _page(self, query: dict[str, Any], plan: QueryPlan, limit: int, after: str | None) -> tuple[list[ResidentState], str | None]:
-        found: list[ResidentState] = []
-        start = self._start_key(plan, after) if after else None
-        while True:
-            request = dict(query, Limit=max(limit - len(found), 1) * 2 if "FilterExpression" in query else limit - len(found) + 1)
-            if start:
-                request["ExclusiveStartKey"] = start
-            try:
-                response = self._db.query(**request)
-            except ClientError as exc:
-                raise UpstreamUnavailable("could not list residents") from exc
-            for item in response["Items"]:
-                if len(found) == limit:
-                    return found, resident_sort_key(found[-1].person_id)
-                found.append(self._state(item))
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return found, None
-
-    @staticmethod
-    def _start_key(plan: QueryPlan, after: str) -> dict[str, Any]:
-        community = plan.partition_value.split("#")[0] if plan.index else plan.partition_value.removeprefix("c#")
-        key = {"pk": _s(community_partition(community)), "sk": _s(after)}
-        if plan.index:
-            key[plan.partition_attribute] = _s(plan.partition_value)
-        return key
+        keys = ("pk", "sk", plan.partition_attribute) if plan.index else ("pk", "sk")
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=keys, what="residents")
+        return [self._state(item) for item in raw.items], raw.last_key
 
     # -- hardship requests ----------------------------------------------------------------------------
     def request_item(self, request: HardshipRequest) -> dict[str, Any]:
@@ -375,8 +350,8 @@ class ResidentStore:
         return self._request(item)
 
     def list_requests(
-        self, community_id: str, *, status: HardshipStatus | None = None, household_id: str | None = None, limit: int = 50, after: str | None = None
-    ) -> tuple[list[HardshipRequest], str | None]:
+        self, community_id: str, *, status: HardshipStatus | None = None, household_id: str | None = None, limit: int = 50, start: dict[str, Any] | None = None
+    ) -> tuple[list[HardshipRequest], dict[str, Any] | None]:
         """Requests of a community, newest first, optionally of one status or one household."""
         names: dict[str, str] = {}
         values: dict[str, Any] = {":p": _s(community_partition(community_id)), ":prefix": _s("h#")}
@@ -398,27 +373,5 @@ class ResidentStore:
             query["ExpressionAttributeNames"] = names
         if tests:
             query["FilterExpression"] = " AND ".join(tests)
-        start = {"pk": values[":p"], "sk": _s(after)} if after else None
-        items, last = query_page(self._db, query, limit, start)
-        found = [self._request(item) for item in items]
-        return found, (hardship_sort_key(found[-1].request_id) if last and found else None)
-
-
-def query_page(db: Any, query: dict[str, Any], limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], bool]:
-    """Up to ``limit`` items of ``query`` from ``start``; the flag says whether more items follow."""
-    found: list[dict[str, Any]] = []
-    while True:
-        request = dict(query, Limit=100)
-        if start:
-            request["ExclusiveStartKey"] = start
-        try:
-            response = db.query(**request)
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not read the list") from exc
-        for item in response["Items"]:
-            if len(found) == limit:
-                return found, True
-            found.append(item)
-        start = response.get("LastEvaluatedKey")
-        if not start:
-            return found, False
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "sk"), what="hardship requests")
+        return [self._request(item) for item in raw.items], raw.last_key

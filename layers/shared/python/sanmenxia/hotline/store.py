@@ -16,9 +16,6 @@ as the change they count, together with the change's audit record.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -26,11 +23,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import dynamo
+from sanmenxia import dynamo, paging
 from sanmenxia import items as dynamo_items
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.contracts import WorkOrderSource, WorkOrderType
-from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
+from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 from sanmenxia.hotline import figures
 from sanmenxia.hotline.orders import Status, Step, WorkOrder
 from sanmenxia.hotline.routing import Department
@@ -40,25 +37,6 @@ SHARDS = 4
 
 def shard_of(order_id: str) -> str:
     return f"s{zlib.crc32(order_id.encode()) % SHARDS}"
-
-
-def encode_cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
-    """A cursor from a previous page; a damaged one is the caller's error, named as such."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error) as exc:
-        raise InvalidInput("not a cursor returned by this list", field="cursor") from exc
-    if not isinstance(key, dict):
-        raise InvalidInput("not a cursor returned by this list", field="cursor")
-    return key
 
 
 # Item conversion is the shared one; the names stay because portal and tip-off stores use them.
@@ -138,7 +116,7 @@ def from_item(item: dict[str, Any]) -> WorkOrder:
 @dataclass(frozen=True)
 class Page:
     orders: list[WorkOrder]
-    cursor: str | None
+    last_key: dict[str, Any] | None  # where the next page starts (sealed into a cursor by the API)
 
 
 class WorkOrderStore:
@@ -236,7 +214,7 @@ class WorkOrderStore:
         key: tuple[str, str],
         *,
         limit: int = 20,
-        cursor: str | None = None,
+        start: dict[str, Any] | None = None,
         filters: dict[str, Any] | None = None,
     ) -> Page:
         """Newest first from ``index`` where ``key[0] = key[1]``; ``filters`` are equality filters."""
@@ -255,24 +233,8 @@ class WorkOrderStore:
             clauses.append(f"#f{position} = :f{position}")
         if clauses:
             params["FilterExpression"] = " AND ".join(clauses)
-        start = decode_cursor(cursor)
-        orders: list[WorkOrder] = []
-        # With a filter a page of the index can hold fewer matches than asked for; read on (bounded).
-        for _ in range(5):
-            if start:
-                params["ExclusiveStartKey"] = start
-            params["Limit"] = limit - len(orders)
-            try:
-                response = self._db.query(**params)
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] == "ValidationException" and start:
-                    raise InvalidInput("not a cursor returned by this list", field="cursor") from exc
-                raise UpstreamUnavailable("could not list work orders") from exc
-            orders.extend(from_item(item) for item in response["Items"])
-            start = response.get("LastEvaluatedKey")
-            if not start or len(orders) >= limit:
-                break
-        return Page(orders, encode_cursor(start))
+        raw = paging.query_page(self._db, params, limit=limit, start=start, key_attributes=("order_id", key[0], "created_at"), what="work orders")
+        return Page([from_item(item) for item in raw.items], raw.last_key)
 
     def due(self, now: str) -> Iterator[WorkOrder]:
         """Open orders whose check time (``next_check_at``) has come, shard by shard."""
