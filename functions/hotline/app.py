@@ -17,10 +17,10 @@ from pydantic import Field
 
 from sanmenxia import api, aws, clock, paging
 from sanmenxia.auth import ANY_SIGNED_IN, Role, allow
-from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
+from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Forbidden
 from sanmenxia.hotline import figures
-from sanmenxia.hotline.access import require_handle, require_view
+from sanmenxia.hotline.access import require_handle, require_movable, require_view
 from sanmenxia.hotline.orders import Action, Actor, Command, NewOrder, Status, WorkOrder
 from sanmenxia.hotline.routing import DEPARTMENT_LABELS, Department
 from sanmenxia.hotline.service import Hotline
@@ -138,7 +138,11 @@ def _staff_view(order: WorkOrder) -> dict[str, Any]:
 
 
 def _act(order_id: str, command: Command, authorize: Any) -> dict[str, Any]:
-    order = hotline().act(order_id, command, _actor(), clock.now(), authorize)
+    def allowed(order: WorkOrder) -> None:
+        authorize(order)
+        require_movable(order, command.action)
+
+    order = hotline().act(order_id, command, _actor(), clock.now(), allowed)
     metrics.add_metric(name=f"WorkOrder{command.action.value.title()}", unit="Count", value=1)
     logger.info("work order changed", extra={"order_id": order_id, "action": command.action.value, "status": order.status.value})
     return _staff_view(order)
@@ -406,6 +410,12 @@ def _received_at(message: WorkOrderIntake) -> datetime:
 
 
 def _intake(record: SQSRecord) -> None:
+    body = record.json_body
+    if isinstance(body, dict) and body.get("kind") == "progress":
+        progress = WorkOrderProgress.model_validate(body)
+        followed = hotline().follow(progress, clock.now())
+        logger.info("order follows its source", extra={"order_id": followed.order_id, "source": progress.source.value, "status": followed.status.value})
+        return
     message = WorkOrderIntake.model_validate_json(record.body)
     order, created = hotline().intake(message, _received_at(message))
     if created:

@@ -170,7 +170,8 @@ export default {
     close: 'Close contact risk',
   },
   help: {
-    title: 'Ask for help', intro: 'Cannot go out, out of medicine or food? Leave a message; your community and 12345 will contact you.',
+    title: 'Ask for help', intro: 'Questions and care needs: leave a message; your community and 12345 will answer.',
+    hardshipTitle: 'Out of medicine or food, or need to see a doctor?', hardshipHint: 'File a hardship request: your community handles it and tells you.',
     messageHint: 'e.g. my elderly father is out of blood-pressure medicine', done: 'Message sent', mine: 'My messages', reply: 'Reply',
     phoneHint: 'Optional, to reach you',
   },
@@ -218,7 +219,7 @@ export default {
     hardshipTab: 'Hardship', startHandling: 'Take', resolve: 'Resolved', decline: 'Decline', onSupervision: 'Supervised',
     supervision: 'Supervision', supervisionHint: 'Key persons without the required follow-up or verification on {date}',
     lastFollowUp: 'last follow-up {date}', lastFollowUpTitle: 'Last follow-up', noSupervision: 'Nobody to supervise',
-    idNumberHint: 'Must be a registered resident', allStates: 'All states', notReported: 'No report', reportedOn: 'reported {date}',
+    idNumberHint: 'Must be a registered resident', allStates: 'All states', notReported: 'No report', reportedOn: 'reported {date}', reportedOnTitle: 'Last report',
     resolvedNote: 'Resolved by the community', declinedNote: 'Not within the community\'s help; the resident was told where to turn',
   },
   keyPersonCategories: {
@@ -279,6 +280,7 @@ export default {
     resolved: 'Request resolved',
     satisfaction: 'Satisfaction at revisit',
     fillFirst: 'Write the note or choose the unit first',
+    followsHardship: 'This order follows a hardship request: the community takes and answers it under Community · Hardship, and the order moves with it.',
     actions: {
       dispatch: 'Dispatch / re-dispatch', reply: 'Reply to citizen', accept: 'Accept', return: 'Return (not our remit)', revisit: 'Revisit',
       close: 'Close', reopen: 'Reopen',

@@ -123,7 +123,8 @@ export default {
   travelModes: { flight: '飞机', train: '火车', bus: '客车', ship: '轮船', metro: '地铁', taxi: '出租车' },
   risk: { none: '未发现同行', same_trip: '同乘,距离较远', possible: '同乘,无法排除密接', close: '密切接触风险' },
   help: {
-    title: '求助留言', intro: '行动不便、缺药缺物资?留言后社区和 12345 将联系您。', messageHint: '例如:家中老人降压药用完,无法出门', done: '留言已提交', mine: '我的留言', reply: '答复',
+    title: '求助留言', intro: '咨询、照护等留言,社区和 12345 将答复您。',
+    hardshipTitle: '缺药、缺生活物资、需要就医?', hardshipHint: '请提交「困难求助」,由您所在社区负责办理并反馈。', messageHint: '例如:家中老人降压药用完,无法出门', done: '留言已提交', mine: '我的留言', reply: '答复',
     phoneHint: '选填,方便联系',
   },
   news: {
@@ -168,7 +169,7 @@ export default {
     allCategories: '全部类别', active: '在管', stale: '今日未更新', released: '已解除', releaseOn: '{date} 解除', newKeyPerson: '登记重点人员',
     hardshipN: '困难 {n}', hardshipTab: '困难诉求', startHandling: '受理', resolve: '已解决', decline: '不予处理', onSupervision: '督办',
     supervision: '督办清单', supervisionHint: '{date} 未按要求随访或核实的重点人员', lastFollowUp: '最近随访 {date}', lastFollowUpTitle: '最近随访',
-    noSupervision: '没有需要督办的人员', idNumberHint: '须为已登记居民', allStates: '全部状态', notReported: '未填报', reportedOn: '{date} 填报',
+    noSupervision: '没有需要督办的人员', idNumberHint: '须为已登记居民', allStates: '全部状态', notReported: '未填报', reportedOn: '{date} 填报', reportedOnTitle: '最近填报',
     resolvedNote: '社区已协调解决', declinedNote: '经核实不属于社区帮扶范围,已告知居民其他渠道',
   },
   keyPersonCategories: { close_contact: '密切接触者', from_outside_city: '市外返回', from_hubei: '湖北返回', from_wuhan: '武汉返回', fever_without_contact: '发热(无接触史)' },
@@ -213,6 +214,7 @@ export default {
     resolved: '已解决诉求',
     satisfaction: '回访满意度',
     fillFirst: '请先填写办理意见或选择单位',
+    followsHardship: '此工单随居民困难求助办理:由所在社区在「社区管理 · 困难诉求」中受理和答复,工单状态随之更新。',
     actions: { dispatch: '派单 / 改派', reply: '答复市民', accept: '签收办理', return: '退回(非本单位职责)', revisit: '回访', close: '办结', reopen: '重办' },
   },
   dashboard: {

@@ -65,12 +65,19 @@ class HardshipRequest:
     handled_at: str | None = None
     note: str | None = None
     version: int = 0
+    # masked at creation (never clear): who needs help, where, and the phone that answers for them
+    requester: str | None = None
+    address: str | None = None
+    contact_phone: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "request_id": self.request_id,
             "community_id": self.community_id,
             "person_id": self.person_id,
+            "requester": self.requester,
+            "address": self.address,
+            "contact_phone": self.contact_phone,
             "kind": self.kind.value,
             "description": self.description,
             "status": self.status.value,
@@ -308,6 +315,9 @@ class ResidentStore:
             item["handled_at"] = _s(request.handled_at)
         if request.note:
             item["enc_note"] = _s(self._vault.seal("hardship_note", request.note))
+        for name, masked in (("requester_masked", request.requester), ("address_masked", request.address), ("phone_masked", request.contact_phone)):
+            if masked:
+                item[name] = _s(masked)
         return item
 
     def put_request_item(self, request: HardshipRequest) -> dict[str, Any]:
@@ -334,6 +344,9 @@ class ResidentStore:
             handled_at=item.get("handled_at", {}).get("S"),
             note=self._vault.open("hardship_note", item["enc_note"]["S"]) if "enc_note" in item else None,
             version=int(item["version"]["N"]),
+            requester=item.get("requester_masked", {}).get("S"),
+            address=item.get("address_masked", {}).get("S"),
+            contact_phone=item.get("phone_masked", {}).get("S"),
         )
 
     def get_request(self, community_id: str, request_id: str) -> HardshipRequest:

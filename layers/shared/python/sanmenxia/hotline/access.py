@@ -6,18 +6,33 @@
 * A community head sees the orders of their own community, and handles the ones routed to
   ``community_affairs`` there (help messages: 求助留言 reach the community).
 * The hotline centre answers directly only orders it has not dispatched yet.
+* An order that follows a record handled at its source (a hardship request, handled by the community head on
+  the community screen) is moved only by that record; the hotline still calls back, closes and takes ratings.
 """
 
 from __future__ import annotations
 
 from sanmenxia.auth import Principal, Role
-from sanmenxia.errors import Forbidden
-from sanmenxia.hotline.orders import Status, WorkOrder
+from sanmenxia.contracts import WorkOrderSource
+from sanmenxia.errors import Conflict, Forbidden
+from sanmenxia.hotline.orders import Action, Status, WorkOrder
 from sanmenxia.hotline.routing import Department
 
 
 def _unit(order: WorkOrder) -> str:
     return order.department or Department.HOTLINE_CENTER.value
+
+
+#: Sources whose orders follow their record (``WorkOrderProgress``) instead of being worked on as orders.
+FOLLOWING_SOURCES = frozenset({WorkOrderSource.HARDSHIP})
+#: What only the source record may do to such an order.
+MOVED_AT_SOURCE = frozenset({Action.DISPATCH, Action.ACCEPT, Action.RETURN, Action.REPLY, Action.REOPEN, Action.MERGE})
+
+
+def require_movable(order: WorkOrder, action: Action) -> None:
+    """409 when ``action`` would move an order that follows its source record from the hotline's side."""
+    if order.source in FOLLOWING_SOURCES and action in MOVED_AT_SOURCE:
+        raise Conflict("this order follows a hardship request that the community head handles on the community screen", field="source")
 
 
 def require_view(principal: Principal, order: WorkOrder) -> None:
