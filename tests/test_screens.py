@@ -41,12 +41,6 @@ WITHOUT_SCREEN: dict[str, str] = {
     "GET /dashboard/supplies": "not yet a dashboard panel",
     "GET /dashboard/return-to-work": "not yet a dashboard panel (the enterprises' statistics are shown instead)",
     # screens of issue 14 not built in this step
-    "GET /enterprises": "the commanders' resumption review queue is not built yet",
-    "POST /enterprises": "registering an enterprise is not offered in the app yet",
-    "POST /enterprises/{enterprise_id}/resumption/decision": "the commanders' resumption review queue is not built yet",
-    "POST /enterprises/{enterprise_id}/employees": "adding employees is not offered in the app yet",
-    "DELETE /enterprises/{enterprise_id}/employees/{employee_id}": "removing employees is not offered in the app yet",
-    "POST /enterprises/{enterprise_id}/resumption": "applying to resume is not offered in the app yet",
     "POST /staff": "the admin's staff accounts screen is not built yet",
     "POST /checkpoints": "the admin's checkpoints screen is not built yet",
     "PATCH /checkpoints/{checkpoint_id}": "the admin's checkpoints screen is not built yet",

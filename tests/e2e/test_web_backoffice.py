@@ -3,13 +3,14 @@ every API call a screen makes is one that screen declares in ``web/src/screens.j
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from tests.e2e.browser_support import PHONE, Phone
+from tests.e2e.browser_support import PHONE, Phone, new_id_number
 from tests.e2e.conftest import LocalStack
 from tests.e2e.screen_calls import ScreenCalls
 
@@ -141,3 +142,98 @@ def test_supplies_from_a_community_request_to_a_signed_receipt(phone: Phone, bro
     assert {"supplies-office", "supplies-run"} <= calls.screens_seen() and "supply-requests" in head_calls.screens_seen()
     assert not page_errors(phone) and not page_errors(head_phone), page_errors(phone) + page_errors(head_phone)
     head_phone.context.close()
+
+
+def registered_resident(stack: LocalStack, name: str) -> str:
+    """A resident of 湖滨社区 registered and holding a green code (through the API); returns the ID number."""
+    username = stack.new_user("resident")
+    id_number = new_id_number("411202")
+    body = {"name": name, "id_number": id_number, "phone": f"139{random.SystemRandom().randint(10_000_000, 99_999_999)}"}
+    body |= {"county_code": "411202", "community_id": "411202-001", "address": "黄河路9号"}
+    assert stack.call("POST", "/residents", username, body).status == 201
+    assert stack.call("POST", "/health-codes", username, {"fever": False, "in_isolation": False, "declaration_accepted": True}).status == 201
+    return id_number
+
+
+def test_an_enterprise_applies_to_resume_and_the_commander_refuses_then_approves(phone: Phone, browser: Any, local_stack: LocalStack) -> None:
+    """The commander registers an enterprise; its admin adds employees by ID number (shown masked after), removes
+    one and applies with a prevention plan; the commander refuses with a reason, the enterprise sees it, applies
+    again and is approved."""
+    commander = local_stack.new_user("commander", prefix="commander")
+    green_id = registered_resident(local_stack, "林海")
+    enterprise_id = f"ent-{uuid.uuid4().hex[:10]}"
+    calls = ScreenCalls(phone)
+    phone.sign_in(commander)
+    page = phone.page
+    page.get_by_test_id("tool-resumption-review").click()
+    page.get_by_test_id("review-queue").wait_for()
+    page.locator("input[name=enterprise_id]").fill(enterprise_id)
+    page.locator("input[name=enterprise_name]").fill("三门峡黄河精密机械厂")
+    page.locator("select[name=enterprise_county]").select_option("411202")
+    page.locator("select[name=industry]").select_option("manufacturing")
+    page.get_by_test_id("register-enterprise").locator("button[type=submit]").click()
+    page.locator(f"[data-enterprise='{enterprise_id}']").wait_for()
+
+    # The enterprise admin adds two employees by ID number, sees them masked, removes one, applies to resume
+    admin = local_stack.new_user("enterprise_admin", {"enterprise_id": enterprise_id, "county_code": "411202"}, prefix="entadmin")
+    ent_phone = other_phone(browser, local_stack, "backoffice-enterprise-admin")
+    ent_calls = ScreenCalls(ent_phone)
+    ent_phone.sign_in(admin)
+    ent = ent_phone.page
+    ent.get_by_test_id("tool-enterprise").click()
+    ent.get_by_test_id("employee-form").wait_for()
+    other_id = new_id_number("411202")
+    for name, id_number in (("林海", green_id), ("何平", other_id)):
+        ent.locator("input[name=employee_name]").fill(name)
+        ent.locator("input[name=employee_id_number]").fill(id_number)
+        ent.get_by_test_id("employee-submit").click()
+        ent.locator("[data-testid=roster] .van-cell", has_text=f"{name[0]}*").first.wait_for()
+    ent.locator("[data-testid=roster-summary] [data-colour=green]", has_text="1").wait_for()
+    text = ent.get_by_test_id("page-enterprise").inner_text()
+    assert "林海" not in text and green_id not in text and other_id not in text
+    assert ent.locator("input[name=employee_id_number]").input_value() == ""
+    ent_phone.shot("roster with masked names")
+    ent.locator("[data-testid=roster] .van-cell", has_text="何*").get_by_role("button").click()
+    ent.locator(".van-dialog__confirm").click()
+    ent.locator("[data-testid=roster-summary] [data-colour=no_code]", has_text="0").wait_for()
+    ent.locator("textarea[name=description]").fill("厂区封闭管理,设隔离观察室2间,每日两次测温。")
+    ent.locator("input[name=mask_stock_days]").fill("14")
+    ent.locator("[data-measure=closed_management]").click()
+    ent_phone.shot("application")
+    ent.get_by_test_id("apply-submit").click()
+    ent.locator("[data-testid=resumption-status][data-status=pending]").wait_for()
+    assert ent_phone.no_horizontal_scroll()
+
+    # The commander refuses: a reason is required, and the enterprise sees it
+    page.reload()
+    page.locator(f"[data-enterprise='{enterprise_id}']").click()
+    page.get_by_test_id("review-detail").get_by_text("封闭管理").first.wait_for()
+    phone.shot("review with the plan")
+    page.get_by_test_id("review-reject").click()
+    page.locator(".van-toast", has_text="驳回须填写理由").wait_for()
+    page.locator("textarea[name=decision_note]").fill("隔离观察室未标明位置")
+    page.get_by_test_id("review-reject").click()
+    page.get_by_test_id("review-detail").wait_for(state="hidden")
+    ent.reload()
+    ent.locator("[data-testid=resumption-status][data-status=rejected]").wait_for()
+    ent.get_by_test_id("latest-application").filter(has_text="隔离观察室未标明位置").wait_for()
+    ent_phone.shot("refused with the reason")
+
+    # The enterprise applies again and is approved
+    ent.locator("textarea[name=description]").fill("隔离观察室设在东门一楼101、102。")
+    ent.locator("input[name=mask_stock_days]").fill("14")
+    ent.get_by_test_id("apply-submit").click()
+    ent.locator("[data-testid=resumption-status][data-status=pending]").wait_for()
+    page.reload()
+    page.locator(f"[data-enterprise='{enterprise_id}']").click()
+    page.get_by_test_id("review-approve").click()
+    page.get_by_test_id("review-detail").wait_for(state="hidden")
+    ent.reload()
+    ent.locator("[data-testid=resumption-status][data-status=approved]").wait_for()
+    ent_phone.shot("approved")
+    assert local_stack.call("GET", f"/enterprises/{enterprise_id}", admin).json["resumption_status"] == "approved"
+
+    assert calls.undeclared() == [] and ent_calls.undeclared() == []
+    assert "resumption-review" in calls.screens_seen() and "enterprise" in ent_calls.screens_seen()
+    assert not page_errors(phone) and not page_errors(ent_phone), page_errors(phone) + page_errors(ent_phone)
+    ent_phone.context.close()

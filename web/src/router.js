@@ -37,6 +37,7 @@ const routes = [
   screen('supplies-office', () => import('./views/staff/SuppliesOffice.vue')),
   screen('supplies-run', () => import('./views/staff/SuppliesRun.vue')),
   screen('supply-requests', () => import('./views/staff/SupplyRequests.vue')),
+  screen('resumption-review', () => import('./views/staff/ResumptionReview.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

@@ -1,6 +1,6 @@
 // 后台工作台 (issue 14: staff screens): kept apart from zh.js to limit merge conflicts; merged under `bo`.
 export default {
-  menu: { suppliesOffice: '物资调度', supplyRequests: '物资申领' },
+  menu: { resumptionReview: '复工审批', suppliesOffice: '物资调度', supplyRequests: '物资申领' },
   items: {
     masks: '口罩', protective_suits: '防护服', goggles: '护目镜', disinfectant: '消毒液', grain_oil: '粮油', vegetables: '蔬菜', meat: '肉类', eggs: '蛋类', milk: '奶类',
   },
@@ -27,5 +27,23 @@ export default {
     title: '物资申领', unit: '申领单位', unitKind: '单位类型', unitId: '单位编号', unitName: '单位名称', tier: '优先级', neededBy: '需要日期', purpose: '用途', submit: '提交申领',
     mine: '本单位的申领', ledger: '台账:分配 {allocated} · 发运 {dispatched} · 签收 {received}', sign: '签收', received: '实收数量', signed: '已签收', shortfall: '短少 {n}',
     lineLine: '{status} · {quantity}', noUnit: '您的账号没有可申领的单位', pickUnit: '查看',
+  },
+  ent: {
+    latest: '最近一次申请:{date} 复工', note: '审批意见:{note}', apply: '申请复工', plannedDate: '计划复工日期', measures: '防控措施', beds: '隔离观察室床位',
+    maskDays: '口罩储备(天)', description: '防控方案说明', required: '每日测温、佩戴口罩、定时消毒、上岗验码为必备措施。', submit: '提交复工申请', applied: '已提交,等待指挥部审批',
+    addEmployee: '添加返岗员工', name: '姓名', idNumber: '身份证号', add: '添加', removeOne: '移除 {name}', removeHint: '该员工将从本企业名单中移除。',
+  },
+  measures: {
+    temperature_checks: '每日测温', masks: '佩戴口罩', disinfection: '定时消毒', health_code_check: '上岗验码', isolation_room: '设立隔离观察室', staggered_shifts: '错峰上下班',
+    separate_meals: '分餐错峰就餐', ventilation: '通风换气', closed_management: '封闭管理', visitor_registration: '外来人员登记',
+  },
+  industries: {
+    agriculture: '农林牧渔业', mining: '采矿业', manufacturing: '制造业', food_processing: '农副食品加工', pharmaceutical: '医药制造', energy: '电力、热力、燃气', construction: '建筑业',
+    logistics: '交通运输、仓储和邮政', wholesale_retail: '批发和零售', services: '服务业',
+  },
+  review: {
+    title: '复工审批', all: '全部', aboveScale: '规上企业', register: '登记企业', creditCode: '统一社会信用代码', name: '企业名称', industry: '行业', roster: '返岗员工',
+    rosterLine: '绿码 {green} / 共 {total} 人', plan: '防控方案({date} 复工)', reason: '审批意见', reasonHint: '驳回时必填,企业可见', approve: '批准复工', reject: '驳回',
+    reasonRequired: '驳回须填写理由', approved: '已批准', rejected: '已驳回',
   },
 }
