@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from infra.local import events
 from sanmenxia.idnumber import make_id_number
-from tests.support.stack import REGION, Stack, claims_for
+from tests.integration.test_portal import deliver_intake
+from tests.support.stack import Stack, claims_for
 
 RESIDENT = claims_for("sub-res", "resident", username="resident1")
 OTHER_RESIDENT = claims_for("sub-res2", "resident", username="resident2")
@@ -17,17 +17,6 @@ OTHER_HEAD = claims_for("sub-head2", "community_head", username="head2", communi
 OPERATOR = claims_for("sub-op", "hotline_operator", username="op1")
 PHONE = "13712345678"
 TYPED_ID = make_id_number("411202", date(1950, 5, 5), 321)
-
-
-def deliver_intake(stack: Stack) -> None:
-    sqs = stack.client("sqs")
-    url = stack.table("WorkOrderIntakeQueue")
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    result = stack.invoke("HotlineFunction", events.sqs_event(arn, messages, REGION))
-    assert result["batchItemFailures"] == []
-    for message in messages:
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
 def help_order(stack: Stack) -> str:
