@@ -32,7 +32,8 @@ lint: venv ## ruff, mypy (shared package), cfn-lint (template)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/cfn-lint template.yaml
+	$(PY) -m infra.local.template .local/lint/template.json >/dev/null
+	$(VENV)/bin/cfn-lint .local/lint/template.json
 
 # Changed a route or a model? Run `make openapi` and commit openapi.json (tests/test_openapi.py fails when they differ).
 openapi: venv ## Regenerate the committed openapi.json from the handlers' code (merge fails on a schema-name conflict)
@@ -51,14 +52,15 @@ test: lint web ## Everything: lint, cfn-lint, unit, integration, e2e
 	$(VENV)/bin/pytest tests -q
 
 bench: venv ## Benchmarks (not tests): counts and ratios measured in one run
-	@for bench in infra/bench/bench_*.py; do echo "== $$bench"; $(PY) -m $$(echo $${bench%.py} | tr / .) || exit 1; done
+	@failed=""; for bench in infra/bench/bench_*.py; do echo "== $$bench"; $(PY) -m $$(echo $${bench%.py} | tr / .) || failed="$$failed $$bench"; done; \
+	if [ -n "$$failed" ]; then echo "failed:$$failed"; exit 1; fi
 
 package: venv ## Build deployable artifacts in .build/ without Docker (cross-installed wheels)
 	$(PY) -m infra.package
 
 deploy: package web ## Deploy with sam deploy, then the Athena views and the web app: make deploy STAGE=dev|prod
 	test -x .venv-sam/bin/sam || ($(PYTHON) -m venv .venv-sam && .venv-sam/bin/pip install -q aws-sam-cli)
-	.venv-sam/bin/sam deploy --template-file .build/template.yaml --config-env $(STAGE)
+	.venv-sam/bin/sam deploy --template-file .build/template.json --config-env $(STAGE)
 	$(PY) -m infra.athena.apply --stage $(STAGE)
 	$(PY) -m infra.deploy_web --stage $(STAGE)
 

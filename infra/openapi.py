@@ -71,8 +71,7 @@ def merge(parts: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
 def declared_module(function: str) -> ModuleType:
     """Import a function's handler module outside a deployment (its settings filled with placeholders), to read
     what it declares: routes, access, OpenAPI. Nothing AWS is touched: settings and clients are built lazily."""
-    props = template.functions()[function]["Properties"]
-    env = {key: "placeholder" for key in (props.get("Environment") or {}).get("Variables", {})}
+    env = {key: value if isinstance(value, str) else "placeholder" for key, value in template.function_env(function).items()}
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:

@@ -4,16 +4,19 @@
 * the deps layer is cross-installed for Lambda's platform from wheels only
   (``pip install --platform manylinux2014_<arch> --python-version 3.12 --only-binary=:all:``), so no
   compiler and no container is needed; boto3/botocore are left out (Lambda ships them);
-* ``.build/template.yaml`` is the template with code locations pointing at those folders, for ``sam deploy``.
+* ``.build/template.json`` is the template as deployed (``infra.local.template.load``: the lake's Glue tables and
+  stream events generated from the catalog), code locations pointing at those folders, for ``sam deploy``.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from infra.local import template as tpl
 
@@ -25,8 +28,18 @@ def _copy(source: Path, target: Path) -> None:
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "requirements.txt"), dirs_exist_ok=True)
 
 
+def packaged_template(sam: dict[str, Any]) -> dict[str, Any]:
+    """The template as deployed, code paths relative to ``.build/``; the layers are prebuilt, so no BuildMethod."""
+    packaged = copy.deepcopy(sam)
+    for res in tpl.of_type("AWS::Serverless::LayerVersion", packaged).values():
+        metadata = res.pop("Metadata", {})
+        metadata = {key: value for key, value in metadata.items() if key not in {"BuildMethod", "BuildArchitecture"}}
+        if metadata:
+            res["Metadata"] = metadata
+    return packaged
+
+
 def build(skip_deps: bool = False) -> Path:
-    text = tpl.TEMPLATE.read_text()
     sam = tpl.load()
     arch = sam.get("Globals", {}).get("Function", {}).get("Architectures", ["x86_64"])[0]
     runtime = sam.get("Globals", {}).get("Function", {}).get("Runtime", "python3.12").removeprefix("python")
@@ -57,8 +70,7 @@ def build(skip_deps: bool = False) -> Path:
         else:
             _copy(tpl.ROOT / content, BUILD / content)
         print(f"layer {name}: {content}")
-    # Same template, code paths now relative to .build/; the deps layer is prebuilt, so no BuildMethod.
-    (BUILD / "template.yaml").write_text(text.replace("    Metadata:\n      BuildMethod: python3.12\n      BuildArchitecture: arm64\n", ""))
+    tpl.write_expanded(BUILD / "template.json", packaged_template(sam))
     size = sum(path.stat().st_size for path in BUILD.rglob("*") if path.is_file())
     print(f"built {len(tpl.functions())} functions and the layers in {BUILD} ({size / 1e6:.1f} MB); deploy with `make deploy STAGE=dev`")
     return BUILD

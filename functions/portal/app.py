@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
-from sanmenxia import api, audit, aws, clock, contracts, regions
+from sanmenxia import api, audit, aws, clock, contracts, paging, regions
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput, NotFound, UpstreamUnavailable
@@ -96,11 +96,11 @@ def _save(article: Article, action: str, before: Article | None) -> Article:
 @app.get("/portal/articles", access=PUBLIC, summary="Published content, newest first, paged 资讯", tags=["portal"])
 def list_articles(
     kind: Annotated[ArticleKind | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=50)] = 10,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
-) -> dict[str, Any]:
-    page = portal().published(kind, limit, cursor)
-    return {"articles": [article.public() for article in page.articles], "cursor": page.cursor}
+    limit: paging.Limit = 10,
+    cursor: paging.Cursor = None,
+) -> paging.Page[dict[str, Any]]:
+    page = portal().published(kind, limit, app.page_start(cursor))
+    return app.page([article.public() for article in page.articles], page.last_key)
 
 
 @app.get("/portal/articles/<article_id>", access=PUBLIC, summary="One published article 资讯详情", tags=["portal"])
@@ -115,12 +115,12 @@ def get_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> dict[st
 @app.get("/portal/manage/articles", access=PUBLISHERS, summary="Drafts (or withdrawn) articles for editors 稿件管理", tags=["portal"])
 def manage_articles(
     state: Annotated[ArticleState, Query()] = ArticleState.DRAFT,
-    limit: Annotated[int, Query(ge=1, le=50)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
-) -> dict[str, Any]:
+    limit: paging.Limit = 20,
+    cursor: paging.Cursor = None,
+) -> paging.Page[dict[str, Any]]:
     _require_publisher()
-    page = portal().in_state(state, limit, cursor)
-    return {"articles": [article.staff() for article in page.articles], "cursor": page.cursor}
+    page = portal().in_state(state, limit, app.page_start(cursor))
+    return app.page([article.staff() for article in page.articles], page.last_key)
 
 
 @app.post("/portal/articles", access=PUBLISHERS, status_code=201, summary="Write a draft 新建稿件", tags=["portal"])

@@ -40,8 +40,8 @@ print(time.perf_counter() - started)
 def cold_imports() -> None:
     print("Cold import of each function module (fresh interpreter, median of 3):")
     layer = str(tpl.ROOT / "layers/shared/python")
-    for name, res in sorted(tpl.functions().items()):
-        env = {key: "placeholder" for key in (res["Properties"].get("Environment") or {}).get("Variables", {})}
+    for name in sorted(tpl.functions()):
+        env = {key: value if isinstance(value, str) else "placeholder" for key, value in tpl.function_env(name).items()}
         env["POWERTOOLS_TRACE_DISABLED"] = "true"
         probe = IMPORT_PROBE.format(code=str(tpl.code_dir(name)), layer=layer, env=env)
         samples = []

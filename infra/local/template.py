@@ -20,7 +20,8 @@ ARTIFACT_BUCKET = "sanmenxia-local-artifacts"
 
 
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
-    """The SAM template, parsed (cached while the file is unchanged)."""
+    """The SAM template as deployed: parsed, with what ``infra.lake.glue`` generates from the lake catalog
+    (Glue tables, the lake export's stream events) added; cached while the file is unchanged."""
     return _parse(path, path.stat().st_mtime_ns)
 
 
@@ -28,7 +29,17 @@ def load(path: Path = TEMPLATE) -> dict[str, Any]:
 def _parse(path: Path, _mtime: int) -> dict[str, Any]:
     from samtranslator.yaml_helper import yaml_parse
 
-    return yaml_parse(path.read_text())  # type: ignore[no-any-return]
+    from infra.lake import glue
+
+    return glue.expand(yaml_parse(path.read_text()))
+
+
+def function_env(function: str, template: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A function's environment variables as SAM merges them: ``Globals`` first, the function's own on top."""
+    template = template or load()
+    shared = ((template.get("Globals") or {}).get("Function") or {}).get("Environment", {}).get("Variables", {})
+    own = (functions(template)[function]["Properties"].get("Environment") or {}).get("Variables", {})
+    return {**shared, **own}
 
 
 def resources(template: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
@@ -122,7 +133,9 @@ def translate(template: dict[str, Any] | None = None, region: str = "ap-east-1")
     The translation of ``template.yaml`` itself is cached on disk by the template's hash (it takes seconds).
     """
     if template is None:
-        return copy.deepcopy(_translate_cached(TEMPLATE.read_bytes(), region))
+        import json
+
+        return copy.deepcopy(_translate_cached(json.dumps(load(), sort_keys=True).encode(), region))
     return _translate(template, region)
 
 
@@ -158,3 +171,20 @@ def _translate(template: dict[str, Any], region: str) -> dict[str, Any]:
     session = boto3.session.Session(region_name=region, aws_access_key_id="local", aws_secret_access_key="local")
     translator = Translator({}, Parser(), boto_session=session)
     return translator.translate(sam, parameter_values={}, get_managed_policy_map=dict)  # type: ignore[no-any-return]
+
+
+def write_expanded(target: Path, template: dict[str, Any] | None = None) -> Path:
+    """The template as deployed (``load``), as JSON (which is YAML too), for cfn-lint, checkov and ``sam deploy``."""
+    import json
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(template or load(), indent=1, ensure_ascii=False) + "\n")
+    return target
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Write template.yaml as deployed (generated parts added) as JSON.")
+    parser.add_argument("target", type=Path)
+    print(write_expanded(parser.parse_args().target))

@@ -1,5 +1,6 @@
-"""The "Big data" section of template.yaml says what the lake catalog says: Glue tables, stream sources,
-personal-record expiry."""
+"""The "Big data" section of the template says what the lake catalog says: Glue tables, stream sources,
+personal-record expiry. The Glue tables and the stream events are generated from the catalog
+(``infra.lake.glue``); these tests check the template as read and as packaged, and that nobody lists them twice."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import re
 from typing import Any
 
 import pytest
+from samtranslator.yaml_helper import yaml_parse
 
+from infra import package
 from infra.lake import glue
 from infra.local import template
 from sanmenxia.lake import catalog
@@ -64,3 +67,35 @@ def test_every_source_table_streams_into_the_export_function(source: str) -> Non
 def test_every_streamed_platform_table_feeds_the_lake() -> None:
     streamed = {name for name, res in template.of_type("AWS::DynamoDB::Table").items() if res["Properties"].get("StreamSpecification")}
     assert streamed == set(catalog.sources())
+
+
+def test_template_yaml_leaves_the_generated_parts_to_the_catalog() -> None:
+    # Given template.yaml as written, Then it lists no Glue table, no lake stream event and no LAKE_SOURCES by hand
+    written = yaml_parse(template.TEMPLATE.read_text())["Resources"]
+    assert not [name for name, res in written.items() if res["Type"] == "AWS::Glue::Table"]
+    export = written["LakeExportFunction"]
+    assert not [event for event in (export["Properties"].get("Events") or {}).values() if event["Type"] == "DynamoDB"]
+    assert "LAKE_SOURCES" not in export["Properties"]["Environment"]["Variables"]
+    # And it marks where the generator adds them
+    assert export["Metadata"][glue.STREAMS_MARKER]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert written["LakeDatabase"]["Metadata"][glue.TABLES_MARKER] == "infra.lake.glue"
+
+
+def test_the_packaged_template_deploys_the_generated_parts() -> None:
+    # Given the template `make package` hands to `sam deploy`
+    packaged = package.packaged_template(template.load())["Resources"]
+    # Then it has every catalog table and stream event, and no generator marker is left
+    assert {glue.logical_id(spec) for spec in catalog.TABLES.values()} <= set(packaged)
+    events = packaged["LakeExportFunction"]["Properties"]["Events"]
+    assert {glue.stream_event_name(source) for source in catalog.sources()} <= set(events)
+    assert all(glue.STREAMS_MARKER not in (res.get("Metadata") or {}) and glue.TABLES_MARKER not in (res.get("Metadata") or {}) for res in packaged.values())
+    assert all("BuildMethod" not in (res.get("Metadata") or {}) for res in packaged.values())
+
+
+def test_a_hand_written_copy_of_a_generated_table_is_refused() -> None:
+    # Given a template that also lists a generated Glue table by hand, When it is expanded, Then it fails loudly
+    written = yaml_parse(template.TEMPLATE.read_text())
+    spec = next(iter(catalog.TABLES.values()))
+    written["Resources"][glue.logical_id(spec)] = {"Type": "AWS::Glue::Table", "Properties": {}}
+    with pytest.raises(ValueError, match="by hand"):
+        glue.expand(written)

@@ -1,4 +1,5 @@
-// Cognito's error types in the user's words.
+// Cognito's error types in the user's words. Cognito's own English text is never shown: it would mix languages,
+// and on sign-in it tells "no such user" from "wrong password" (both read 用户名或密码错误 here).
 const KNOWN = {
   NotAuthorizedException: 'cognito.notAuthorized',
   UserNotFoundException: 'cognito.notAuthorized',
@@ -17,7 +18,7 @@ const KNOWN = {
 
 export function cognitoMessage(error, t) {
   const key = KNOWN[error && error.type]
-  const detail = error && error.message && error.message !== error.type ? error.message : ''
-  if (key) return detail && key !== 'errors.network' ? `${t(key)} (${detail})` : t(key)
-  return t('cognito.other', { detail: detail || (error && error.type) || String(error) })
+  if (key) return t(key)
+  console.warn('cognito error', error && error.type) // for the developer; the user gets words in their language
+  return t('cognito.other')
 }

@@ -1,4 +1,5 @@
 // English
+import backoffice from './backoffice.en.js'
 export default {
   app: { name: 'Online Sanmenxia', slogan: 'Epidemic control · Health code · Services' },
   tabs: { home: 'Home', code: 'Code', messages: 'Messages', me: 'Me' },
@@ -24,7 +25,7 @@ export default {
     invalidParameter: 'Some details are not in the right format', codeMismatch: 'Wrong verification code',
     codeExpired: 'The code has expired; request a new one', tooMany: 'Too many attempts; try again later',
     resetRequired: 'The password must be reset', newPassword: 'A new password is required at first sign-in; contact the administrator',
-    other: 'Sign-in service error: {detail}',
+    other: 'The sign-in service is unavailable; try again later',
   },
   login: {
     username: 'User name', usernamePlaceholder: 'Your user name', usernameRequired: 'Enter your user name', password: 'Password',
@@ -124,6 +125,8 @@ export default {
     title: 'Household', empty: 'No members yet', add: 'Add a member',
     addHint: 'Register elderly relatives or children without a phone; you apply and check in for them.', submit: 'Add', added: 'Added',
     actingFor: 'Acting for', self: 'Myself',
+    // acting for a family member (issue 15)
+    unknownMember: 'Not a member of your household: choose who you act for again', confirmTitle: 'Who is this for?', confirm: '{action} for “{who}”?',
   },
   relations: {
     self: 'Self', spouse: 'Spouse', child: 'Child', parent: 'Parent', grandparent: 'Grandparent', grandchild: 'Grandchild',
@@ -167,7 +170,8 @@ export default {
     close: 'Close contact risk',
   },
   help: {
-    title: 'Ask for help', intro: 'Cannot go out, out of medicine or food? Leave a message; your community and 12345 will contact you.',
+    title: 'Ask for help', intro: 'Questions and care needs: leave a message; your community and 12345 will answer.',
+    hardshipTitle: 'Out of medicine or food, or need to see a doctor?', hardshipHint: 'File a hardship request: your community handles it and tells you.',
     messageHint: 'e.g. my elderly father is out of blood-pressure medicine', done: 'Message sent', mine: 'My messages', reply: 'Reply',
     phoneHint: 'Optional, to reach you',
   },
@@ -244,7 +248,7 @@ export default {
     hardshipTab: 'Hardship', startHandling: 'Take', resolve: 'Resolved', decline: 'Decline', onSupervision: 'Supervised',
     supervision: 'Supervision', supervisionHint: 'Key persons without the required follow-up or verification on {date}',
     lastFollowUp: 'last follow-up {date}', lastFollowUpTitle: 'Last follow-up', noSupervision: 'Nobody to supervise',
-    idNumberHint: 'Must be a registered resident', allStates: 'All states', notReported: 'No report', reportedOn: 'reported {date}',
+    idNumberHint: 'Must be a registered resident', allStates: 'All states', notReported: 'No report', reportedOn: 'reported {date}', reportedOnTitle: 'Last report',
     resolvedNote: 'Resolved by the community', declinedNote: 'Not within the community\'s help; the resident was told where to turn',
   },
   keyPersonCategories: {
@@ -305,6 +309,7 @@ export default {
     resolved: 'Request resolved',
     satisfaction: 'Satisfaction at revisit',
     fillFirst: 'Write the note or choose the unit first',
+    followsHardship: 'This order follows a hardship request: the community takes and answers it under Community · Hardship, and the order moves with it.',
     actions: {
       dispatch: 'Dispatch / re-dispatch', reply: 'Reply to citizen', accept: 'Accept', return: 'Return (not our remit)', revisit: 'Revisit',
       close: 'Close', reopen: 'Reopen',
@@ -354,4 +359,5 @@ export default {
   },
   resumption: { not_applied: 'Not applied', pending: 'Pending approval', approved: 'Resumed', rejected: 'Rejected', resumed: 'Resumed' },
   rosterColours: { green: 'Green', yellow: 'Yellow', red: 'Red', no_code: 'No code' },
+  bo: backoffice, // staff screens of issue 14 (backoffice.en.js)
 }

@@ -1,4 +1,5 @@
 // 简体中文 (the app's first language)
+import backoffice from './backoffice.zh.js'
 export default {
   app: { name: '线上三门峡', slogan: '疫情防控 · 健康码 · 便民服务' },
   tabs: { home: '首页', code: '健康码', messages: '消息', me: '我的' },
@@ -19,7 +20,7 @@ export default {
   cognito: {
     notAuthorized: '用户名或密码错误', notConfirmed: '账号尚未验证,请先完成验证', exists: '该用户名已被注册', invalidPassword: '密码不符合要求(至少8位,含小写字母和数字)',
     invalidParameter: '填写的信息格式有误', codeMismatch: '验证码错误', codeExpired: '验证码已过期,请重新获取', tooMany: '尝试次数过多,请稍后再试', resetRequired: '需要重置密码',
-    newPassword: '首次登录需要设置新密码,请联系管理员', other: '登录服务出错:{detail}',
+    newPassword: '首次登录需要设置新密码,请联系管理员', other: '登录服务暂时不可用,请稍后再试',
   },
   login: {
     username: '用户名', usernamePlaceholder: '请输入用户名', usernameRequired: '请输入用户名', password: '密码', passwordPlaceholder: '请输入密码',
@@ -93,6 +94,8 @@ export default {
   household: {
     title: '家庭成员', empty: '暂无家庭成员', add: '添加家庭成员', addHint: '为没有手机的老人、孩子登记,由您代为申领健康码和打卡。', submit: '添加', added: '已添加', actingFor: '办理对象',
     self: '本人',
+    // acting for a family member (issue 15)
+    unknownMember: '不是您家庭的成员,请重新选择办理对象', confirmTitle: '请确认办理对象', confirm: '为「{who}」办理:{action}?',
   },
   relations: { self: '本人', spouse: '配偶', child: '子女', parent: '父母', grandparent: '(外)祖父母', grandchild: '(外)孙子女', sibling: '兄弟姐妹', other: '其他' },
   selfReport: {
@@ -120,7 +123,8 @@ export default {
   travelModes: { flight: '飞机', train: '火车', bus: '客车', ship: '轮船', metro: '地铁', taxi: '出租车' },
   risk: { none: '未发现同行', same_trip: '同乘,距离较远', possible: '同乘,无法排除密接', close: '密切接触风险' },
   help: {
-    title: '求助留言', intro: '行动不便、缺药缺物资?留言后社区和 12345 将联系您。', messageHint: '例如:家中老人降压药用完,无法出门', done: '留言已提交', mine: '我的留言', reply: '答复',
+    title: '求助留言', intro: '咨询、照护等留言,社区和 12345 将答复您。',
+    hardshipTitle: '缺药、缺生活物资、需要就医?', hardshipHint: '请提交「困难求助」,由您所在社区负责办理并反馈。', messageHint: '例如:家中老人降压药用完,无法出门', done: '留言已提交', mine: '我的留言', reply: '答复',
     phoneHint: '选填,方便联系',
   },
   news: {
@@ -194,7 +198,7 @@ export default {
     allCategories: '全部类别', active: '在管', stale: '今日未更新', released: '已解除', releaseOn: '{date} 解除', newKeyPerson: '登记重点人员',
     hardshipN: '困难 {n}', hardshipTab: '困难诉求', startHandling: '受理', resolve: '已解决', decline: '不予处理', onSupervision: '督办',
     supervision: '督办清单', supervisionHint: '{date} 未按要求随访或核实的重点人员', lastFollowUp: '最近随访 {date}', lastFollowUpTitle: '最近随访',
-    noSupervision: '没有需要督办的人员', idNumberHint: '须为已登记居民', allStates: '全部状态', notReported: '未填报', reportedOn: '{date} 填报',
+    noSupervision: '没有需要督办的人员', idNumberHint: '须为已登记居民', allStates: '全部状态', notReported: '未填报', reportedOn: '{date} 填报', reportedOnTitle: '最近填报',
     resolvedNote: '社区已协调解决', declinedNote: '经核实不属于社区帮扶范围,已告知居民其他渠道',
   },
   keyPersonCategories: { close_contact: '密切接触者', from_outside_city: '市外返回', from_hubei: '湖北返回', from_wuhan: '武汉返回', fever_without_contact: '发热(无接触史)' },
@@ -239,6 +243,7 @@ export default {
     resolved: '已解决诉求',
     satisfaction: '回访满意度',
     fillFirst: '请先填写办理意见或选择单位',
+    followsHardship: '此工单随居民困难求助办理:由所在社区在「社区管理 · 困难诉求」中受理和答复,工单状态随之更新。',
     actions: { dispatch: '派单 / 改派', reply: '答复市民', accept: '签收办理', return: '退回(非本单位职责)', revisit: '回访', close: '办结', reopen: '重办' },
   },
   dashboard: {
@@ -270,4 +275,5 @@ export default {
   enterprise: { title: '复工复产', status: '复工状态', resumedOn: '{date} 复工', roster: '员工健康码({n} 人)', privacy: '仅显示本企业员工的健康码颜色和脱敏姓名。' },
   resumption: { not_applied: '未申请', pending: '审批中', approved: '已复工', rejected: '未通过', resumed: '已复工' },
   rosterColours: { green: '绿码', yellow: '黄码', red: '红码', no_code: '未申领' },
+  bo: backoffice, // staff screens of issue 14 (backoffice.zh.js)
 }

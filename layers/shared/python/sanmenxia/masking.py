@@ -16,3 +16,9 @@ def mask_name(value: str) -> str:
 def mask_phone(value: str) -> str:
     """``13812345678`` → ``138****5678``."""
     return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
+
+
+def mask_address(value: str) -> str:
+    """``湖滨区前进路8号`` → ``湖滨区前****``: the first half, enough for the community to place it."""
+    keep = (len(value) + 1) // 2
+    return value[:keep] + "*" * (len(value) - keep) if len(value) > 1 else "*" * len(value)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sanmenxia.audit import AuditRecord, fingerprint
 from sanmenxia.clock import iso
-from sanmenxia.contracts import WorkOrderIntake
+from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress
 from sanmenxia.errors import Conflict
 from sanmenxia.hotline.orders import (
     ROUTING,
@@ -23,6 +23,7 @@ from sanmenxia.hotline.orders import (
     Actor,
     Command,
     NewOrder,
+    Status,
     WorkOrder,
     apply,
     escalate,
@@ -112,6 +113,27 @@ class Hotline:
         if not created:
             logger.info("intake already opened", extra={"order_id": order.order_id, "source": message.source.value})
         return order, created
+
+    def follow(self, message: WorkOrderProgress, at: datetime) -> WorkOrder:
+        """Move the order of a source record that was handled at its source (a hardship request taken or
+        closed by the community head): accept it, then reply when the record is closed. A redelivered or late
+        message the order is already past changes nothing; an order not opened yet is NotFound (retried)."""
+        order = self.store.get(order_id_for(message.source, message.source_ref))
+        actor = Actor(f"{message.source.value}:{message.actor}", message.actor, message.actor_role)
+        commands: list[Command] = []
+        status = order.status
+        if status is Status.DISPATCHED:
+            commands.append(Command(Action.ACCEPT))
+            status = Status.HANDLING
+        if message.status != "in_progress" and status in (Status.HANDLING, Status.RECEIVED):
+            commands.append(Command(Action.REPLY, note=message.note or message.status, resolved=message.status == "resolved"))
+        for command in commands:
+            after = apply(order, command, actor, at, self.policy)
+            self.store.save([(order, after)], [audit_entry(actor, command.action, order, after, at)])
+            order = after
+        if commands and commands[-1].action is Action.REPLY:
+            self._tell_requester(order)
+        return order
 
     def open_call(self, new: NewOrder, actor: Actor, at: datetime, department: Department | None) -> WorkOrder:
         """An operator's order from a call (12345 来电), dispatched at once when the operator names a unit."""
