@@ -15,12 +15,12 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from sanmenxia import api, aws, clock, paging
+from sanmenxia import api, aws, clock, paging, scope
 from sanmenxia.auth import ANY_SIGNED_IN, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Forbidden
 from sanmenxia.hotline import figures
-from sanmenxia.hotline.access import require_handle, require_movable, require_view
+from sanmenxia.hotline.access import order_place, require_handle, require_movable, require_oversee, require_view
 from sanmenxia.hotline.orders import Action, Actor, Command, NewOrder, Status, WorkOrder
 from sanmenxia.hotline.routing import DEPARTMENT_LABELS, Department
 from sanmenxia.hotline.service import Hotline
@@ -30,6 +30,7 @@ from sanmenxia.hotline.uploads import PhotoUploads
 from sanmenxia.models import CommunityId, CountyCode, LongText, PersonName, Phone, RequestModel, ShortText
 from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.scope import Desk, Place
 from sanmenxia.services import PeopleSettings, audit_log, people, vault
 
 ORDER_ID = r"^WO[A-Z2-7]{16}$"
@@ -149,9 +150,8 @@ def _act(order_id: str, command: Command, authorize: Any) -> dict[str, Any]:
 
 
 def _oversees(order: WorkOrder) -> None:
-    """Hotline-wide actions (dispatch, revisit, close): operators, commanders, admins."""
-    app.caller.require_department(Department.HOTLINE_CENTER.value)
-    require_view(app.caller, order)
+    """Hotline-wide actions (dispatch, revisit, close): operators, commanders of the order's county, admins."""
+    require_oversee(app.caller, order)
 
 
 def _handles(order: WorkOrder) -> None:
@@ -202,30 +202,27 @@ def list_orders(
     filters: dict[str, Any] = {}
     if overdue is not None:
         filters["overdue"] = overdue
+    if status is not None:
+        filters["status"] = status.value
     if department is None and community_id is None:
+        # No filter: the caller's own list (their unit's, their community's, or the dispatch queue).
         if caller.has(Role.DEPARTMENT_HANDLER) and caller.scope_value("department"):
             department = Department(str(caller.scope_value("department")))
         elif caller.has(Role.COMMUNITY_HEAD) and caller.scope_value("community_id"):
             community_id = caller.scope_value("community_id")
-    if caller.has(Role.COMMANDER) and caller.scope_value("county_code"):
-        filters["county_code"] = caller.scope_value("county_code")
+    bound = scope.county_bound(caller)
+    if bound:
+        filters["county_code"] = bound
     store = hotline().store
     if department is not None:
-        caller.require_department(department.value)
-        page = store.page(
-            "department-index",
-            ("department", department.value),
-            limit=limit,
-            start=start,
-            filters={**filters, **({"status": status.value} if status else {})},
-        )
+        scope.require(caller, Place(county_code=bound, department=department.value, desk=Desk.HOTLINE), what="this unit's work orders")
+        page = store.page("department-index", ("department", department.value), limit=limit, start=start, filters=filters)
     elif community_id is not None:
-        caller.require_community(community_id)
-        page = store.page(
-            "community-index", ("community_id", community_id), limit=limit, start=start, filters={**filters, **({"status": status.value} if status else {})}
-        )
+        scope.require(caller, Place(community_id=community_id, desk=Desk.HOTLINE), what="this community's work orders")
+        page = store.page("community-index", ("community_id", community_id), limit=limit, start=start, filters=filters)
     else:
-        caller.require_department(Department.HOTLINE_CENTER.value)
+        scope.require(caller, Place(county_code=bound, department=Department.HOTLINE_CENTER.value, desk=Desk.HOTLINE), what="the dispatch queue")
+        filters.pop("status", None)
         wanted = status or Status.RECEIVED
         page = store.page("status-index", ("status", wanted.value), limit=limit, start=start, filters=filters)
     now = clock.now()
@@ -253,7 +250,7 @@ def overdue_orders() -> list[dict[str, Any]]:
     now = clock.now()
     rows = []
     for order in hotline().store.overdue_open():
-        if order.county_code and caller.has(Role.COMMANDER) and caller.scope_value("county_code") not in (None, order.county_code):
+        if not scope.allowed(caller, order_place(order)):
             continue
         rows.append(hotline().summary_row(order, now))
     return rows
@@ -380,9 +377,10 @@ def unit_figures(
     month = month or clock.now_shanghai().strftime("%Y-%m")
     if department is None and caller.has(Role.DEPARTMENT_HANDLER) and not caller.has(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN):
         department = Department(str(caller.scope_value("department")))
-    if department is not None:
-        caller.require_department(department.value)
     units = [department.value] if department else [unit.value for unit in Department]
+    for unit in units:
+        # Unit figures are city-wide (not split by county): a county commander is refused.
+        scope.require(caller, Place(department=unit, desk=Desk.HOTLINE), what="these unit figures")
     found = hotline().store.figures(month, units)
     return [
         {"department": unit, "label": DEPARTMENT_LABELS[Department(unit)], "month": month, **counts, **figures.rates(counts)}
