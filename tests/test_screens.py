@@ -39,11 +39,6 @@ WITHOUT_SCREEN: dict[str, str] = {
     "GET /dashboard/supplies": "not yet a dashboard panel",
     "GET /dashboard/return-to-work": "not yet a dashboard panel (the enterprises' statistics are shown instead)",
     # screens of issue 14 not built in this step
-    "POST /staff": "the admin's staff accounts screen is not built yet",
-    "POST /checkpoints": "the admin's checkpoints screen is not built yet",
-    "PATCH /checkpoints/{checkpoint_id}": "the admin's checkpoints screen is not built yet",
-    "GET /checkpoints/{checkpoint_id}/staff": "the admin's checkpoints screen is not built yet",
-    "POST /checkpoints/{checkpoint_id}/staff": "the admin's checkpoints screen is not built yet",
     "GET /portal/manage/articles": "the propaganda articles screen is not built yet",
     "POST /portal/articles": "the propaganda articles screen is not built yet",
     "PUT /portal/articles/{article_id}": "the propaganda articles screen is not built yet",

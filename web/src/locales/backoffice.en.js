@@ -1,6 +1,6 @@
 // Staff screens of issue 14 (English): kept apart from en.js to limit merge conflicts; merged under `bo`.
 export default {
-  menu: { resumptionReview: 'Resumption review', suppliesOffice: 'Supplies office', supplyRequests: 'Request supplies' },
+  menu: { staffAccounts: 'Staff accounts', checkpoints: 'Checkpoints', resumptionReview: 'Resumption review', suppliesOffice: 'Supplies office', supplyRequests: 'Request supplies' },
   items: {
     masks: 'Masks', protective_suits: 'Protective suits', goggles: 'Goggles', disinfectant: 'Disinfectant', grain_oil: 'Grain and oil', vegetables: 'Vegetables', meat: 'Meat',
     eggs: 'Eggs', milk: 'Milk',
@@ -50,5 +50,22 @@ export default {
     industry: 'Industry', roster: 'Employees due back', rosterLine: '{green} green of {total}', plan: 'Prevention plan (resume on {date})', reason: 'Decision note',
     reasonHint: 'Required to refuse; the enterprise sees it', approve: 'Approve', reject: 'Refuse', reasonRequired: 'Give the reason for refusing', approved: 'Approved',
     rejected: 'Refused',
+  },
+  auth: {
+    forgot: 'Forgot password', forgotTitle: 'Reset the password', sendCode: 'Send me a code', reset: 'Reset and sign in', codeSent: 'A code was sent to {to}',
+    newPasswordTitle: 'First sign-in: choose a new password', newPasswordNote: 'An administrator created this account with a temporary password. Choose one only you know.',
+    newPassword: 'New password', again: 'Again', mismatch: 'The two passwords differ', setAndSignIn: 'Set it and sign in',
+  },
+  staff: {
+    title: 'Staff accounts', intro: 'An account for a staff member: the role decides what they may do, the scope what they see.', temporaryPassword: 'Temporary password', role: 'Role',
+    cityWide: 'The whole city (no county)', create: 'Create the account', created: 'Accounts created here', firstSignIn: 'At first sign-in the person signs in with the temporary password and chooses their own.',
+  },
+  cp: {
+    title: 'Checkpoints', active: 'Open', closed: 'Closed', create: 'Register a checkpoint', name: 'Checkpoint name', kind: 'Kind', entrances: 'Entrances', entrancesHint: 'Comma-separated, e.g. East gate, West gate',
+    place: 'Where', latitude: 'Latitude', longitude: 'Longitude', edit: 'Edit the checkpoint', save: 'Save', staff: 'Staff of this checkpoint', assign: 'Give it a staff account',
+  },
+  cpKinds: {
+    village_entrance: 'Village entrance', residential_compound: 'Residential compound', highway_exit: 'Highway exit', station: 'Station', market: 'Market', enterprise: 'Enterprise', hospital: 'Hospital',
+    public_building: 'Public building',
   },
 }

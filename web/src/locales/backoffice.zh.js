@@ -1,6 +1,6 @@
 // 后台工作台 (issue 14: staff screens): kept apart from zh.js to limit merge conflicts; merged under `bo`.
 export default {
-  menu: { resumptionReview: '复工审批', suppliesOffice: '物资调度', supplyRequests: '物资申领' },
+  menu: { staffAccounts: '工作人员账号', checkpoints: '检测点设置', resumptionReview: '复工审批', suppliesOffice: '物资调度', supplyRequests: '物资申领' },
   items: {
     masks: '口罩', protective_suits: '防护服', goggles: '护目镜', disinfectant: '消毒液', grain_oil: '粮油', vegetables: '蔬菜', meat: '肉类', eggs: '蛋类', milk: '奶类',
   },
@@ -45,5 +45,21 @@ export default {
     title: '复工审批', all: '全部', aboveScale: '规上企业', register: '登记企业', creditCode: '统一社会信用代码', name: '企业名称', industry: '行业', roster: '返岗员工',
     rosterLine: '绿码 {green} / 共 {total} 人', plan: '防控方案({date} 复工)', reason: '审批意见', reasonHint: '驳回时必填,企业可见', approve: '批准复工', reject: '驳回',
     reasonRequired: '驳回须填写理由', approved: '已批准', rejected: '已驳回',
+  },
+  auth: {
+    forgot: '忘记密码', forgotTitle: '重置密码', sendCode: '获取验证码', reset: '重置并登录', codeSent: '验证码已发送至 {to}', newPasswordTitle: '首次登录:请设置新密码',
+    newPasswordNote: '您的账号由管理员创建,使用的是临时密码。请设置只有您知道的新密码。', newPassword: '新密码', again: '再次输入', mismatch: '两次输入的密码不一致',
+    setAndSignIn: '设置并登录',
+  },
+  staff: {
+    title: '工作人员账号', intro: '为工作人员创建账号:角色决定可用的功能,范围决定可见的数据。', temporaryPassword: '临时密码', role: '角色', cityWide: '全市(不限区县)', create: '创建账号',
+    created: '本次创建的账号', firstSignIn: '对方首次登录时须用临时密码登录并设置自己的新密码。',
+  },
+  cp: {
+    title: '检测点设置', active: '启用中', closed: '已关闭', create: '新建检测点', name: '检测点名称', kind: '类型', entrances: '出入口', entrancesHint: '多个用逗号分隔,如 东门,西门',
+    place: '位置说明', latitude: '纬度', longitude: '经度', edit: '修改检测点', save: '保存修改', staff: '本检测点工作人员', assign: '分配工作人员账号',
+  },
+  cpKinds: {
+    village_entrance: '村口', residential_compound: '小区门口', highway_exit: '高速出口', station: '车站', market: '农贸市场/商超', enterprise: '企业', hospital: '医院', public_building: '机关/公共场所',
   },
 }
