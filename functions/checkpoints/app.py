@@ -152,7 +152,7 @@ def list_checkpoints(
         return [checkpoint.to_json() for checkpoint in registry().in_community(community_id)]
     codes = [county_code] if county_code else [caller.scope_value("county_code")] if caller.scope_value("county_code") else []
     codes = codes or [county.code for county in regions.COUNTIES]
-    found = []
+    found: list[dict[str, Any]] = []
     for code in codes:
         caller.require_county(code or "")
         found.extend(checkpoint.to_json() for checkpoint in registry().in_county(code or ""))
