@@ -56,7 +56,7 @@ EXAMPLES = {
     "username": "matrix.user",
     "hold": "fever#matrix-1",
     "merged_into": "WOAAAAAAAAAAAAAAAA",
-    "token": "a.b.c",
+    "token": "aaaaaaaa.bbbbbbbb.cccccccc",
     "id_number": "411224196001011234",
     "temporary_password": "Matrix2020pass",
 }
