@@ -367,6 +367,14 @@ def test_issue_12_defects_are_rows(matrix: Matrix, local_stack: LocalStack) -> N
     seen = stack.call("GET", f"/hotline/orders/{foreign['order_id']}", head)
     assert seen.status == 200, seen.body
     assert FOREIGN_HELP_PHONE not in seen.body.decode() and FOREIGN_ADDRESS not in seen.body.decode()
+    # 4. The appeal unit (the big-data bureau, where 12345 routes appeals) sees a person's code and decides
+    appeal_unit = stack.new_user("department_handler", {"department": "big_data"})
+    code = stack.call("GET", f"/health-codes/people/{foreign['person_id']}", appeal_unit)
+    assert code.status == 200 and "appeals" in code.json, code.body
+    no_appeal = stack.call(
+        "POST", f"/health-codes/people/{foreign['person_id']}/appeals/decision", appeal_unit, {"hold": "fever#none", "decision": "lift", "reason": "核实无误"}
+    )
+    assert no_appeal.status == 404, no_appeal.body
     # 1. A stopped person does not pass on the QR already on their phone
     _stale_qr_row(matrix, local_stack)
     matrix.cells["issue_12_rows"] += 4
