@@ -9,6 +9,7 @@ import secrets
 from dataclasses import replace
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
@@ -26,6 +27,8 @@ from sanmenxia.observability import logger, metrics
 from sanmenxia.services import PeopleSettings, audit_log, people, vault
 
 ARTICLE_ID = r"^A[0-9a-f]{16}$"
+#: Seconds the public feed may be served from a cache (the stage cache's TTL in template.yaml is the same).
+FEED_CACHE_SECONDS = 30
 PUBLISHERS = allow(Role.COMMANDER, Role.ADMIN, Role.DEPARTMENT_HANDLER)
 HELP_LABELS = {
     HelpKind.MEDICINE: "买药",
@@ -98,9 +101,12 @@ def list_articles(
     kind: Annotated[ArticleKind | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
-) -> dict[str, Any]:
+) -> Response[dict[str, Any]]:
     page = portal().published(kind, limit, cursor)
-    return {"articles": [article.public() for article in page.articles], "cursor": page.cursor}
+    body = {"articles": [article.public() for article in page.articles], "cursor": page.cursor}
+    # Every home screen reads this page: API Gateway's stage cache (template MethodSettings) and the browser
+    # keep it for FEED_CACHE_SECONDS, so the feed's one partition key is read a few times a minute at most.
+    return Response(200, content_types.APPLICATION_JSON, body, headers={"Cache-Control": f"public, max-age={FEED_CACHE_SECONDS}"})
 
 
 @app.get("/portal/articles/<article_id>", access=PUBLIC, summary="One published article 资讯详情", tags=["portal"])

@@ -258,7 +258,9 @@ class ScanLedger:
             request: dict[str, Any] = {
                 self._stats: {
                     "Keys": [{"pk": _s(key.pk), "sk": _s(key.sk)} for key in keys[start : start + 100]],
-                    "ConsistentRead": True,
+                    # Eventually consistent is enough: markers are never removed while their day can still be
+                    # scanned, so a stale read can only miss a new one, and the transaction's condition on it
+                    # then cancels and this reads again.
                     "ProjectionExpression": "pk, sk",
                 }
             }
@@ -303,14 +305,11 @@ class ScanLedger:
         return [ScanRecord.from_item(item) for item in items]
 
     def day_stats(self, level: stats.Level, scope_id: str, day: str) -> stats.DayStats:
-        """The counters of one level's day (one partition: a query, never a table scan)."""
+        """The counters of one level's day (a query per shard, never a table scan)."""
+        items: list[dict[str, Any]] = []
         try:
-            items = _paged(
-                self._db.query,
-                TableName=self._stats,
-                KeyConditionExpression="pk = :p",
-                ExpressionAttributeValues={":p": _s(stats.counter_partition(level, scope_id, day))},
-            )
+            for partition in stats.counter_partitions(level, scope_id, day):
+                items.extend(_paged(self._db.query, TableName=self._stats, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s(partition)}))
         except ClientError as exc:
             raise UpstreamUnavailable("could not read the statistics") from exc
         plain = [{"sk": item["sk"]["S"], **{n: int(item[n]["N"]) for n in stats.COUNTER_NAMES if n in item}} for item in items]
