@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from sanmenxia import api, aws, clock
+from sanmenxia import api, aws, clock, paging
 from sanmenxia.auth import Role, allow
 from sanmenxia.community.keypersons import KeyPersonStatus
 from sanmenxia.community.keypersons_db import KeyPersonStore
@@ -185,8 +185,8 @@ def community_key_persons(
     community_id: Annotated[str, PathParam(pattern=r"^\d{6}-\d{3}$")],
     status: Annotated[str, Query(description="pending, active, released or dismissed")] = "active",
     category: Annotated[str | None, Query(description="one of the five categories")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    after: Annotated[str | None, Query(max_length=80)] = None,
+    limit: paging.Limit = 50,
+    cursor: paging.Cursor = None,
 ) -> dict[str, Any]:
     area = _area(None, community_id)
     try:
@@ -197,8 +197,11 @@ def community_key_persons(
         kind = KeyPersonCategory(category) if category else None
     except ValueError as exc:
         raise InvalidInput("unknown category", field="category") from exc
-    records, following = key_person_store().page(index="community-index", partition=community_id, status=wanted, category=kind, limit=limit, after=after)
-    return {"area": area.to_json(), "items": [_key_person_row(record) for record in records], "next": following, "as_of": clock.iso()}
+    records, last = key_person_store().page(
+        index="community-index", partition=community_id, status=wanted, category=kind, limit=limit, start=app.page_start(cursor)
+    )
+    page = app.page([_key_person_row(record) for record in records], last)
+    return {"area": area.to_json(), **page.model_dump(), "as_of": clock.iso()}
 
 
 lambda_handler = api.handler(app)

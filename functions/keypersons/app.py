@@ -16,9 +16,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field, model_validator
 
-from sanmenxia import api, aws, clock, regions
+from sanmenxia import api, aws, clock, paging, regions
 from sanmenxia.auth import Principal, Role, allow
-from sanmenxia.community import paging
 from sanmenxia.community.keyperson_service import Changes, KeyPersonService
 from sanmenxia.community.keypersons import DEFAULT_OBSERVATION_DAYS, KeyPersonStatus, Measure, MeasureKind
 from sanmenxia.community.keypersons_db import KeyPerson, KeyPersonStore
@@ -160,15 +159,12 @@ def list_key_persons(
     county_code: Annotated[CountyCode | None, Query()] = None,
     status: Annotated[KeyPersonStatus | None, Query()] = None,
     category: Annotated[KeyPersonCategory | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    next: Annotated[str | None, Query(max_length=300)] = None,
-) -> dict[str, Any]:
+    limit: paging.Limit = 50,
+    cursor: paging.Cursor = None,
+) -> paging.Page[dict[str, Any]]:
     index, partition = _listing_partition(app.caller, community_id, county_code)
-    after = paging.decode(next)
-    if after is not None and (status is not None and not after.startswith(f"{status.value}#")):
-        raise InvalidInput("not a page token from this listing", field="next")
-    found, last = store().page(index=index, partition=partition, status=status, category=category, limit=limit, after=after)
-    return {"items": [kp.to_json() for kp in found], "next": paging.encode(last) if last else None}
+    found, last = store().page(index=index, partition=partition, status=status, category=category, limit=limit, start=app.page_start(cursor))
+    return app.page([kp.to_json() for kp in found], last)
 
 
 @app.get("/key-persons/<kp_id>", access=allow(*STAFF), summary="A key person with recent follow-ups 重点人员详情")

@@ -9,11 +9,10 @@ import secrets
 from dataclasses import replace
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
-from sanmenxia import api, audit, aws, clock, contracts, regions
+from sanmenxia import api, audit, aws, clock, contracts, paging, regions
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput, NotFound, UpstreamUnavailable
@@ -27,8 +26,6 @@ from sanmenxia.observability import logger, metrics
 from sanmenxia.services import PeopleSettings, audit_log, people, vault
 
 ARTICLE_ID = r"^A[0-9a-f]{16}$"
-#: Seconds the public feed may be served from a cache (the stage cache's TTL in template.yaml is the same).
-FEED_CACHE_SECONDS = 30
 PUBLISHERS = allow(Role.COMMANDER, Role.ADMIN, Role.DEPARTMENT_HANDLER)
 HELP_LABELS = {
     HelpKind.MEDICINE: "买药",
@@ -99,14 +96,13 @@ def _save(article: Article, action: str, before: Article | None) -> Article:
 @app.get("/portal/articles", access=PUBLIC, summary="Published content, newest first, paged 资讯", tags=["portal"])
 def list_articles(
     kind: Annotated[ArticleKind | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=50)] = 10,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
-) -> Response[dict[str, Any]]:
-    page = portal().published(kind, limit, cursor)
-    body = {"articles": [article.public() for article in page.articles], "cursor": page.cursor}
-    # Every home screen reads this page: API Gateway's stage cache (template MethodSettings) and the browser
-    # keep it for FEED_CACHE_SECONDS, so the feed's one partition key is read a few times a minute at most.
-    return Response(200, content_types.APPLICATION_JSON, body, headers={"Cache-Control": f"public, max-age={FEED_CACHE_SECONDS}"})
+    limit: paging.Limit = 10,
+    cursor: paging.Cursor = None,
+) -> paging.Page[dict[str, Any]]:
+    # Every home screen reads the first page: API Gateway's stage cache serves it for 30 s (template.yaml
+    # MethodSettings, keyed by the query string), so the feed's one partition key is read a few times a minute.
+    page = portal().published(kind, limit, app.page_start(cursor))
+    return app.page([article.public() for article in page.articles], page.last_key)
 
 
 @app.get("/portal/articles/<article_id>", access=PUBLIC, summary="One published article 资讯详情", tags=["portal"])
@@ -121,12 +117,12 @@ def get_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> dict[st
 @app.get("/portal/manage/articles", access=PUBLISHERS, summary="Drafts (or withdrawn) articles for editors 稿件管理", tags=["portal"])
 def manage_articles(
     state: Annotated[ArticleState, Query()] = ArticleState.DRAFT,
-    limit: Annotated[int, Query(ge=1, le=50)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
-) -> dict[str, Any]:
+    limit: paging.Limit = 20,
+    cursor: paging.Cursor = None,
+) -> paging.Page[dict[str, Any]]:
     _require_publisher()
-    page = portal().in_state(state, limit, cursor)
-    return {"articles": [article.staff() for article in page.articles], "cursor": page.cursor}
+    page = portal().in_state(state, limit, app.page_start(cursor))
+    return app.page([article.staff() for article in page.articles], page.last_key)
 
 
 @app.post("/portal/articles", access=PUBLISHERS, status_code=201, summary="Write a draft 新建稿件", tags=["portal"])
@@ -209,18 +205,18 @@ def leave_help_message(body: HelpIn) -> dict[str, Any]:
         "expires_at": clock.epoch_after_days(settings().personal_record_days),
     }
     portal().put_help(record)
-    contact = f" 联系电话 {body.phone}" if body.phone else ""
     message = WorkOrderIntake(
         source=WorkOrderSource.HELP_MESSAGE,
         source_ref=help_id,
         type=WorkOrderType.HELP_REQUEST,
         category=body.kind.value,
-        summary=f"【求助·{HELP_LABELS[body.kind]}】{body.message}{contact}"[:2000],
+        summary=f"【求助·{HELP_LABELS[body.kind]}】{body.message}"[:2000],
         county_code=county_code,
         community_id=community_id,
         requester_person_id=person.person_id if person else None,
         requester_sub=caller.sub,
         address=body.address,
+        phone=body.phone,
         created_at=now,
     )
     try:

@@ -12,9 +12,8 @@ from typing import Annotated, Any, TypeVar
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field, model_validator
 
-from sanmenxia import api, audit, aws, clock, contracts
+from sanmenxia import api, audit, aws, clock, contracts, paging
 from sanmenxia.auth import Role, allow
-from sanmenxia.community import paging
 from sanmenxia.community.residents import (
     HardshipKind,
     HardshipStatus,
@@ -31,9 +30,10 @@ from sanmenxia.community.residents import (
     plan_query,
 )
 from sanmenxia.community.residents_db import HardshipRequest, ResidentStore, StaleWrite, base_state, new_request_id, state_to_json
-from sanmenxia.contracts import KeyPersonCandidate, WorkOrderIntake, WorkOrderSource, WorkOrderType
+from sanmenxia.contracts import KeyPersonCandidate, WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput
 from sanmenxia.holds import HoldKind
+from sanmenxia.masking import mask_address, mask_name, mask_phone
 from sanmenxia.models import CommunityId, LongText, RequestModel, ShortText
 from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger, metrics
@@ -127,7 +127,6 @@ class HardshipUpdate(RequestModel):
 
 CommunityPath = Annotated[CommunityId, Path()]
 RequestIdPath = Annotated[str, Path(pattern=r"^\d{14}-[0-9a-f]{8}$")]
-Limit = Annotated[int, Query(ge=1, le=100)]
 
 
 def _retrying(action: Callable[[], T]) -> T:
@@ -219,7 +218,9 @@ def my_reports() -> list[dict[str, Any]]:
 
 @app.post("/residents/me/hardship-requests", access=allow(Role.RESIDENT), status_code=201, summary="Ask for help 困难诉求")
 def ask_for_help(body: HardshipIn) -> dict[str, Any]:
-    person = people(settings()).person_for(app.caller, body.person_id)
+    registry = people(settings())
+    person = registry.person_for(app.caller, body.person_id)
+    filer = person if person.account_sub == app.caller.sub else registry.me(app.caller.sub)
     request = HardshipRequest(
         request_id=new_request_id(),
         community_id=person.community_id,
@@ -229,6 +230,9 @@ def ask_for_help(body: HardshipIn) -> dict[str, Any]:
         description=body.description,
         status=HardshipStatus.OPEN,
         created_at=clock.iso(),
+        requester=mask_name(person.name),
+        address=mask_address(person.address or filer.address) if (person.address or filer.address) else None,
+        contact_phone=mask_phone(person.phone or filer.phone) if (person.phone or filer.phone) else None,
     )
 
     def write() -> None:
@@ -272,13 +276,13 @@ def list_residents(
     fever: Annotated[bool | None, Query()] = None,
     isolation: Annotated[bool | None, Query()] = None,
     hardship: Annotated[bool | None, Query()] = None,
-    limit: Limit = 50,
-    next: Annotated[str | None, Query(max_length=300)] = None,
-) -> dict[str, Any]:
+    limit: paging.Limit = 50,
+    cursor: paging.Cursor = None,
+) -> paging.Page[dict[str, Any]]:
     app.caller.require_community(community_id)
     plan = plan_query(community_id, ResidentFilter(person_type, fever, isolation, hardship))
-    found, last = store().page(plan, limit=limit, after=paging.decode(next, prefix="p#"))
-    return {"items": [state_to_json(state) for state in found], "next": paging.encode(last) if last else None}
+    found, last = store().page(plan, limit=limit, start=app.page_start(cursor))
+    return app.page([state_to_json(state) for state in found], last)
 
 
 @app.get(
@@ -289,12 +293,12 @@ def list_residents(
 def list_requests(
     community_id: CommunityPath,
     status: Annotated[HardshipStatus | None, Query()] = None,
-    limit: Limit = 50,
-    next: Annotated[str | None, Query(max_length=300)] = None,
-) -> dict[str, Any]:
+    limit: paging.Limit = 50,
+    cursor: paging.Cursor = None,
+) -> paging.Page[dict[str, Any]]:
     app.caller.require_community(community_id)
-    found, last = store().list_requests(community_id, status=status, limit=limit, after=paging.decode(next, prefix="h#"))
-    return {"items": [request.to_json() for request in found], "next": paging.encode(last) if last else None}
+    found, last = store().list_requests(community_id, status=status, limit=limit, start=app.page_start(cursor))
+    return app.page([request.to_json() for request in found], last)
 
 
 @app.patch(
@@ -329,6 +333,16 @@ def handle_request(community_id: CommunityPath, request_id: RequestIdPath, body:
         body=f"{handled.kind.label}: {handled.note or ''}",
         ref=f"hardship-{request_id}-{handled.status.value}",
     )
+    # the request's 12345 order follows it (taken → accepted, resolved/declined → replied), never overdue for nothing
+    progress = WorkOrderProgress(
+        source=WorkOrderSource.HARDSHIP,
+        source_ref=request_id,
+        status=handled.status.value,  # type: ignore[arg-type]  # open is never a target (check_hardship_transition)
+        note=handled.note,
+        actor=app.caller.username,
+        actor_role=app.caller.primary_role,
+    )
+    contracts.send(settings().work_order_queue_url, progress)
     logger.info("hardship request handled", extra={"request_id": request_id, "status": body.status.value})
     return handled.to_json()
 

@@ -253,6 +253,12 @@ def run_allocation(body: RunIn) -> dict[str, Any]:
     return result.to_json()
 
 
+@app.post("/supplies/runs/preview", access=OFFICERS, summary="What a run would allocate now, without committing it 调配预览", tags=["supplies"])
+def preview_allocation(body: RunIn) -> dict[str, Any]:
+    result, _ = store().plan_run(body.item, body.warehouse_id, body.release)
+    return {**result.to_json(), "run_id": None, "preview": True}
+
+
 @app.get("/supplies/runs", access=OFFICERS, summary="Allocation runs of an item, newest first 调配记录", tags=["supplies"])
 def list_runs(item: Annotated[Item, Query()]) -> list[dict[str, Any]]:
     return store().runs(item)

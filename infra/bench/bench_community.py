@@ -90,7 +90,7 @@ def filters(stack: Any, db: Any, counter: Counter) -> None:
     community = COMMUNITIES[0]
     wanted = ResidentFilter(fever=True)
     counter.reset()
-    found, _ = store.page(plan_query(community, wanted), limit=100, after=None)
+    found, _ = store.page(plan_query(community, wanted), limit=100, start=None)
     print(f"Filters: {len(COMMUNITIES)} communities x {PER_COMMUNITY} residents = {len(items)} items")
     print(f"  fever=true via fever-index:          {counter.total()} query call(s), {counter.scanned} items read, {len(found)} returned")
     counter.reset()

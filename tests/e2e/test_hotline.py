@@ -39,9 +39,9 @@ def test_demo_portal_is_public_and_demo_orders_reached_their_units(local_stack: 
     local_stack.drain()
     articles = local_stack.call("GET", "/portal/articles?limit=10")
     assert articles.status == 200
-    kinds = {item["kind"] for item in articles.json["articles"]}
+    kinds = {item["kind"] for item in articles.json["items"]}
     assert {"announcement", "measure", "knowledge", "rumour_rebuttal"} <= kinds
-    queue = local_stack.call("GET", "/hotline/orders?department=propaganda", "operator1").json["orders"]
+    queue = local_stack.call("GET", "/hotline/orders?department=propaganda", "operator1").json["items"]
     assert any(row["category"] == "rumour" for row in queue)
 
 
@@ -52,7 +52,7 @@ def test_rumour_tipoff_lands_in_the_propaganda_queue_only(local_stack: LocalStac
     local_stack.drain()
     order_id = created.json["order_id"]
     # Then the propaganda unit has it in its queue; public security gets 403
-    queue = local_stack.call("GET", "/hotline/orders", people["propaganda"]).json["orders"]
+    queue = local_stack.call("GET", "/hotline/orders", people["propaganda"]).json["items"]
     assert order_id in [row["order_id"] for row in queue]
     assert local_stack.call("GET", f"/hotline/orders/{order_id}", people["police"]).status == 403
     assert local_stack.call("GET", "/hotline/orders?department=propaganda", people["police"]).status == 403
@@ -67,7 +67,7 @@ def test_anonymous_tipoff_is_followed_by_code_only(local_stack: LocalStack, peop
     assert created.status == 201, created.body
     local_stack.drain()
     assert local_stack.call("GET", "/tipoffs/mine", reporter).json == []
-    assert local_stack.call("GET", "/hotline/orders/mine", reporter).json["orders"] == []
+    assert local_stack.call("GET", "/hotline/orders/mine", reporter).json["items"] == []
     tracked = local_stack.call("POST", "/tipoffs/track", reporter, {"code": created.json["tracking_code"]})
     assert tracked.status == 200 and tracked.json["department"] == "market_regulation"
     order = local_stack.call("GET", f"/hotline/orders/{created.json['order_id']}", people["operator"]).json

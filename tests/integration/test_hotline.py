@@ -105,14 +105,14 @@ def test_handler_sees_only_own_department(stack: Stack) -> None:
     # Given an order for civil affairs
     oid = call(stack, department="civil_affairs")["order_id"]
     # Then its handler sees it in the unit's queue and can open it
-    queue = stack.request("GET", "/hotline/orders", claims=CIVIL).json["orders"]
+    queue = stack.request("GET", "/hotline/orders", claims=CIVIL).json["items"]
     assert [row["order_id"] for row in queue] == [oid]
     assert stack.request("GET", f"/hotline/orders/{oid}", claims=CIVIL).status == 200
     # But a public-security handler gets 403 for the order, the other queue and its actions
     assert stack.request("GET", f"/hotline/orders/{oid}", claims=POLICE).status == 403
     assert stack.request("GET", "/hotline/orders", claims=POLICE, query={"department": "civil_affairs"}).status == 403
     assert stack.request("POST", f"/hotline/orders/{oid}/accept", claims=POLICE).status == 403
-    assert stack.request("GET", "/hotline/orders", claims=POLICE).json["orders"] == []
+    assert stack.request("GET", "/hotline/orders", claims=POLICE).json["items"] == []
 
 
 def test_residents_cannot_use_staff_routes(stack: Stack) -> None:
@@ -159,13 +159,13 @@ def test_intake_is_idempotent_on_source_and_ref(stack: Stack) -> None:
     send_intake(stack, message)
     send_intake(stack, message)
     result = deliver_intake(stack)
-    # Then one order exists, routed to civil affairs, counted once in the figures
+    # Then one order exists, routed to the community (the one owner of hardship requests), counted once
     assert result["batchItemFailures"] == []
     scanned = stack.client("dynamodb").scan(TableName=stack.table("WorkOrdersTable"))["Items"]
-    assert len(scanned) == 1 and scanned[0]["department"]["S"] == "civil_affairs"
-    figures = stack.request("GET", "/hotline/figures", claims=COMMANDER, query={"department": "civil_affairs"}).json
+    assert len(scanned) == 1 and scanned[0]["department"]["S"] == "community_affairs"
+    figures = stack.request("GET", "/hotline/figures", claims=COMMANDER, query={"department": "community_affairs"}).json
     assert figures[0]["assigned"] == 1
-    mine = stack.request("GET", "/hotline/orders/mine", claims=RESIDENT).json["orders"]
+    mine = stack.request("GET", "/hotline/orders/mine", claims=RESIDENT).json["items"]
     assert [order["status"] for order in mine] == ["dispatched"]
 
 
@@ -174,7 +174,7 @@ def test_a_bad_intake_message_fails_alone(stack: Stack) -> None:
     send_intake(stack, WorkOrderIntake(source=WorkOrderSource.APPEAL, source_ref="ap-1", type=WorkOrderType.COMPLAINT, summary="健康码误判"))
     result = deliver_intake(stack)
     assert len(result["batchItemFailures"]) == 1
-    rows = stack.request("GET", "/hotline/orders", claims=COMMANDER, query={"department": "big_data"}).json["orders"]
+    rows = stack.request("GET", "/hotline/orders", claims=COMMANDER, query={"department": "big_data"}).json["items"]
     assert len(rows) == 1
 
 
@@ -185,7 +185,7 @@ def test_citizen_rates_own_order_only_and_figures_show_it(stack: Stack) -> None:
         WorkOrderIntake(source=WorkOrderSource.APPEAL, source_ref="ap-2", type=WorkOrderType.COMPLAINT, summary="健康码误判", requester_sub="sub-res"),
     )
     deliver_intake(stack)
-    oid = stack.request("GET", "/hotline/orders/mine", claims=RESIDENT).json["orders"][0]["order_id"]
+    oid = stack.request("GET", "/hotline/orders/mine", claims=RESIDENT).json["items"][0]["order_id"]
     handler = claims_for("sub-bd", "department_handler", department="big_data")
     assert stack.request("POST", f"/hotline/orders/{oid}/accept", claims=handler).status == 200
     assert stack.request("POST", f"/hotline/orders/{oid}/reply", claims=handler, body={"reply": "已核实并更正", "resolved": True}).status == 200

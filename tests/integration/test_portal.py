@@ -54,26 +54,26 @@ def test_drafts_are_hidden_until_published_and_readable_without_signing_in(stack
     # Given a draft, Then the public neither lists nor opens it
     draft = stack.request("POST", "/portal/articles", claims=COMMANDER, body=article()).json
     assert draft["state"] == "draft"
-    assert stack.request("GET", "/portal/articles").json["articles"] == []
+    assert stack.request("GET", "/portal/articles").json["items"] == []
     assert stack.request("GET", f"/portal/articles/{draft['article_id']}").status == 404
     # When it is published, Then anyone reads it without a token
     stack.request("POST", f"/portal/articles/{draft['article_id']}/publish", claims=COMMANDER)
-    listed = stack.request("GET", "/portal/articles").json["articles"]
+    listed = stack.request("GET", "/portal/articles").json["items"]
     assert [item["article_id"] for item in listed] == [draft["article_id"]]
     assert stack.request("GET", f"/portal/articles/{draft['article_id']}").json["rebuts"] == "自来水被病毒污染"
     # And withdrawing takes it off the public feed again
     stack.request("POST", f"/portal/articles/{draft['article_id']}/withdraw", claims=COMMANDER)
-    assert stack.request("GET", "/portal/articles").json["articles"] == []
+    assert stack.request("GET", "/portal/articles").json["items"] == []
 
 
 def test_public_feed_is_paged_newest_first_and_filtered_by_kind(stack: Stack) -> None:
     ids = [publish(stack, title=f"第{n}号通报", kind="announcement")["article_id"] for n in range(3)]
     publish(stack, kind="knowledge", title="如何正确佩戴口罩")
     first = stack.request("GET", "/portal/articles", query={"kind": "announcement", "limit": "2"}).json
-    second = stack.request("GET", "/portal/articles", query={"kind": "announcement", "limit": "2", "cursor": first["cursor"]}).json
-    seen = [item["article_id"] for item in first["articles"] + second["articles"]]
+    second = stack.request("GET", "/portal/articles", query={"kind": "announcement", "limit": "2", "cursor": first["next_cursor"]}).json
+    seen = [item["article_id"] for item in first["items"] + second["items"]]
     assert sorted(seen) == sorted(ids) and len(set(seen)) == 3
-    everything = stack.request("GET", "/portal/articles", query={"limit": "10"}).json["articles"]
+    everything = stack.request("GET", "/portal/articles", query={"limit": "10"}).json["items"]
     assert len(everything) == 4
     times = [item["published_at"] for item in everything]
     assert times == sorted(times, reverse=True)
@@ -103,7 +103,7 @@ def test_edit_keeps_the_article_whole_and_names_bad_fields(stack: Stack) -> None
     assert edited.status == 200 and edited.json["title"] == "更正后的标题" and edited.json["version"] == 2
     bad = stack.request("PUT", f"/portal/articles/{draft['article_id']}", claims=COMMANDER, body=article(kind="gossip"))
     assert bad.status == 422 and bad.json["fields"][0]["field"] == "kind"
-    drafts = stack.request("GET", "/portal/manage/articles", claims=COMMANDER).json["articles"]
+    drafts = stack.request("GET", "/portal/manage/articles", claims=COMMANDER).json["items"]
     assert [item["title"] for item in drafts] == ["更正后的标题"]
 
 
@@ -124,13 +124,13 @@ def test_help_message_reaches_community_and_hotline_and_the_answer_comes_back(st
     deliver_intake(stack)
     oid = left.json["order_id"]
     # Then the community head sees it, another community's head does not
-    queue = stack.request("GET", "/hotline/orders", claims=HEAD).json["orders"]
+    queue = stack.request("GET", "/hotline/orders", claims=HEAD).json["items"]
     assert [row["order_id"] for row in queue] == [oid]
     assert stack.request("GET", f"/hotline/orders/{oid}", claims=OTHER_HEAD).status == 403
     assert stack.request("POST", f"/hotline/orders/{oid}/accept", claims=OTHER_HEAD).status == 403
     # And the hotline sees it in community affairs' queue
     operators = stack.request("GET", "/hotline/orders", claims=claims_for("op", "hotline_operator"), query={"department": "community_affairs"})
-    assert [row["order_id"] for row in operators.json["orders"]] == [oid]
+    assert [row["order_id"] for row in operators.json["items"]] == [oid]
     # When the community head accepts and replies, Then the answer is in the resident's inbox and list
     assert stack.request("POST", f"/hotline/orders/{oid}/accept", claims=HEAD).status == 200
     answer = {"reply": "网格员已代购降压药并送到家中", "resolved": True}

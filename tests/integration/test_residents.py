@@ -196,11 +196,11 @@ def test_pagination_visits_every_resident_once(stack: Stack) -> None:
     seen: list[str] = []
     token = None
     while True:
-        query = {"fever": "true", "limit": "2", **({"next": token} if token else {})}
+        query = {"fever": "true", "limit": "2", **({"cursor": token} if token else {})}
         page = stack.request("GET", f"/communities/{COMMUNITY}/residents", claims=HEAD, query=query).json
         seen.extend(item["person_id"] for item in page["items"])
         assert len(page["items"]) <= 2
-        token = page["next"]
+        token = page["next_cursor"]
         if not token:
             break
     assert sorted(seen) == sorted(ids)
@@ -228,6 +228,28 @@ def test_foreign_head_cannot_handle_a_request(stack: Stack) -> None:
 
 
 def test_bad_page_token_is_a_400(stack: Stack) -> None:
-    response = stack.request("GET", f"/communities/{COMMUNITY}/residents", claims=HEAD, query={"next": "!!!"})
+    response = stack.request("GET", f"/communities/{COMMUNITY}/residents", claims=HEAD, query={"cursor": "!!!"})
     assert response.status == 400
-    assert response.json["fields"][0]["field"] == "next"
+    assert response.json["fields"][0]["field"] == "cursor"
+
+
+def test_a_cursor_only_continues_the_list_it_came_from(stack: Stack) -> None:
+    # Given a first page of fevered residents read by the community head
+    for n in range(1, 4):
+        register(stack, f"sub-{n}", n)
+        report(stack, f"sub-{n}", temperature=38.0)
+    path = f"/communities/{COMMUNITY}/residents"
+    first = stack.request("GET", path, claims=HEAD, query={"fever": "true", "limit": "1"}).json
+    cursor = first["next_cursor"]
+    assert cursor and len(first["items"]) == 1
+    # Then it continues that list for that caller
+    assert stack.request("GET", path, claims=HEAD, query={"fever": "true", "limit": "1", "cursor": cursor}).status == 200
+    # But another caller, another filter or an edited cursor get a 400 naming the cursor
+    refused = [
+        stack.request("GET", path, claims=COMMANDER_HUBIN, query={"fever": "true", "cursor": cursor}),
+        stack.request("GET", path, claims=HEAD, query={"fever": "false", "cursor": cursor}),
+        stack.request("GET", path, claims=HEAD, query={"cursor": cursor}),
+        stack.request("GET", path, claims=HEAD, query={"fever": "true", "cursor": ("B" if cursor[0] == "A" else "A") + cursor[1:]}),
+        stack.request("GET", f"/communities/{COMMUNITY}/hardship-requests", claims=HEAD, query={"cursor": cursor}),
+    ]
+    assert [(response.status, response.json["fields"][0]["field"]) for response in refused] == [(400, "cursor")] * len(refused)

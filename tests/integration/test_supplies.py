@@ -95,6 +95,30 @@ def test_frontline_first_from_request_to_signed_receipt(stack: Stack) -> None:
     }
 
 
+def test_a_preview_shows_the_frontline_first_plan_and_writes_nothing(stack: Stack) -> None:
+    # Given 500 masks and a community (prevention) and a hospital (medical) asking for 400 each
+    wh = warehouse(stack)
+    inbound(stack, wh, 500)
+    community = file(stack, HEAD1, "frontline_prevention", "community", "411202-001", 400)
+    hospital = file(stack, HEALTH, "frontline_medical", "department", "health", 400)
+    before = table_items(stack, "SuppliesTable")
+
+    # When the officer previews the run
+    preview = ok(stack.request("POST", "/supplies/runs/preview", claims=OFFICER, body={"item": "masks", "warehouse_id": wh}))
+
+    # Then the plan serves the hospital first, nothing is written, and committing the run gives the same plan
+    given = {a["request_id"]: a["quantity"] for a in preview["allocations"]}
+    assert given == {hospital["request_id"]: 400, community["request_id"]: 100}
+    assert preview["run_id"] is None and preview["preview"] is True and preview["left_in_stock"] == 0
+    assert sorted(map(str, table_items(stack, "SuppliesTable"))) == sorted(map(str, before))
+    run = ok(stack.request("POST", "/supplies/runs", claims=OFFICER, body={"item": "masks", "warehouse_id": wh}), 201)
+    assert {a["request_id"]: a["quantity"] for a in run["allocations"]} == given
+    # and a unit may not preview, nor preview beyond the stock
+    assert stack.request("POST", "/supplies/runs/preview", claims=HEAD1, body={"item": "masks", "warehouse_id": wh}).status == 403
+    empty = stack.request("POST", "/supplies/runs/preview", claims=OFFICER, body={"item": "masks", "warehouse_id": wh, "release": 1})
+    assert empty.status == 400 and empty.json["fields"][0]["field"] == "release"
+
+
 def test_every_staff_write_leaves_an_audit_record(stack: Stack) -> None:
     wh = warehouse(stack)
     inbound(stack, wh, 10)

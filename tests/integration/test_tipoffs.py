@@ -53,10 +53,10 @@ def test_rumour_tipoff_lands_in_the_propaganda_queue_and_nowhere_else(stack: Sta
     assert created["department"] == "propaganda" and created["status"] == "submitted"
     assert deliver_intake(stack)["batchItemFailures"] == []
     # Then the order is in the propaganda unit's queue, dispatched by the routing table
-    queue = stack.request("GET", "/hotline/orders", claims=PROPAGANDA).json["orders"]
+    queue = stack.request("GET", "/hotline/orders", claims=PROPAGANDA).json["items"]
     assert [(row["order_id"], row["status"], row["category"]) for row in queue] == [(created["order_id"], "dispatched", "rumour")]
     # And public security neither sees it in its queue nor opens it
-    assert stack.request("GET", "/hotline/orders", claims=POLICE).json["orders"] == []
+    assert stack.request("GET", "/hotline/orders", claims=POLICE).json["items"] == []
     assert stack.request("GET", f"/hotline/orders/{created['order_id']}", claims=POLICE).status == 403
     assert stack.request("GET", f"/tipoffs/{created['tipoff_id']}", claims=POLICE).status == 403
     assert stack.request("GET", f"/tipoffs/{created['tipoff_id']}", claims=PROPAGANDA).status == 200

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sanmenxia.community import paging
 from sanmenxia.community.residents import (
     HardshipStatus,
     Health,
@@ -27,7 +26,7 @@ from sanmenxia.community.residents import (
     plan_query,
 )
 from sanmenxia.contracts import KeyPersonCategory
-from sanmenxia.errors import Conflict, InvalidInput
+from sanmenxia.errors import Conflict
 
 TODAY = date(2020, 2, 10)
 C = "411202-001"
@@ -116,12 +115,3 @@ def test_positive_flags_read_a_sparse_index() -> None:
     assert plan_query(C, ResidentFilter(hardship=True, fever=True)).index == "hardship-index"
     assert plan_query(C, ResidentFilter(person_type=PersonType.VISITOR)).index == "type-index"
     assert plan_query(C, ResidentFilter(fever=False)).index is None
-
-
-def test_page_tokens_round_trip_and_refuse_foreign_ones() -> None:
-    assert paging.decode(paging.encode("p#abc"), prefix="p#") == "p#abc"
-    assert paging.decode(None) is None
-    with pytest.raises(InvalidInput):
-        paging.decode(paging.encode("h#abc"), prefix="p#")
-    with pytest.raises(InvalidInput):
-        paging.decode("%%%")

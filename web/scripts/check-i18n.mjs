@@ -53,6 +53,11 @@ for (const file of files(src)) {
     if (![...zhKeys].some((key) => key.startsWith(`${prefix}.`))) problems.push(`${file.slice(src.length + 1)}: missing group ${prefix}`)
   }
 }
+// Home-tile labels of the staff screens (web/src/screens.json).
+const screens = JSON.parse(readFileSync(join(src, 'screens.json'), 'utf8')).screens
+for (const [name, entry] of Object.entries(screens)) {
+  if (entry.label && !zhKeys.has(entry.label)) problems.push(`screens.json ${name}: missing key ${entry.label}`)
+}
 if (problems.length) {
   console.error(problems.join('\n'))
   process.exit(1)

@@ -126,7 +126,7 @@ export async function getOptional(path, { missing = [404], query } = {}) {
   }
 }
 
-/** A list from a response that is either a list or a page `{items, next}`. */
+/** A list from a response that is either a list or a page `{items, next_cursor}`. */
 export function itemsOf(response) {
   if (Array.isArray(response)) return response
   if (response && Array.isArray(response.items)) return response.items

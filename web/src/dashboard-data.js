@@ -49,7 +49,7 @@ export async function checkpointTraffic(scope) {
 
 /** The live key-person list of one community (the last drill-down step), read from DynamoDB, not the lake. */
 export async function keyPersonList(scope) {
-  return itemsOf(await api('GET', `/dashboard/communities/${scope.community}/key-persons`, undefined, { quiet: true, query: { status: 'active', limit: 200 } }))
+  return itemsOf(await api('GET', `/dashboard/communities/${scope.community}/key-persons`, undefined, { quiet: true, query: { status: 'active', limit: 100 } }))
 }
 
 /** Sum rows by area: {area: total}. */

@@ -3,7 +3,9 @@ import { showToast } from 'vant'
 import { hasRole, session } from './auth'
 import { residentRecord } from './household'
 import { i18n } from './i18n'
+import { screen } from './screens'
 
+// Staff screens come from screens.json: who may open them, their menu entry and the API calls they offer.
 // Hash history: the API shares the origin (paths such as /residents), and S3/CloudFront serve one index.html.
 const routes = [
   { path: '/login', name: 'login', component: () => import('./views/SignIn.vue'), meta: { public: true } },
@@ -25,13 +27,19 @@ const routes = [
   { path: '/self-report', name: 'selfreport', component: () => import('./views/resident/SelfReport.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/help', name: 'help', component: () => import('./views/resident/Help.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/my-tipoffs', name: 'mytipoffs', component: () => import('./views/resident/MyTipOffs.vue'), meta: {} },
-  { path: '/staff/scan', name: 'scan', component: () => import('./views/staff/Scanner.vue'), meta: { roles: ['checkpoint_staff', 'admin'] } },
-  { path: '/staff/community', name: 'community', component: () => import('./views/staff/Community.vue'), meta: { roles: ['community_head', 'commander', 'admin'] } },
-  { path: '/staff/key-persons/:id', name: 'keyperson', component: () => import('./views/staff/KeyPerson.vue'), meta: { roles: ['community_head', 'commander', 'admin'] } },
-  { path: '/staff/hotline', name: 'hotline', component: () => import('./views/staff/Hotline.vue'), meta: { roles: ['hotline_operator', 'department_handler', 'community_head', 'commander', 'admin'] } },
-  { path: '/staff/orders/:id', name: 'order', component: () => import('./views/staff/WorkOrder.vue'), meta: { roles: ['hotline_operator', 'department_handler', 'community_head', 'commander', 'admin'] } },
-  { path: '/staff/enterprise', name: 'enterprise', component: () => import('./views/staff/Enterprise.vue'), meta: { roles: ['enterprise_admin'] } },
-  { path: '/staff/dashboard', name: 'dashboard', component: () => import('./views/staff/Dashboard.vue'), meta: { roles: ['commander', 'admin', 'community_head'] } },
+  screen('scan', () => import('./views/staff/Scanner.vue')),
+  screen('community', () => import('./views/staff/Community.vue')),
+  screen('keyperson', () => import('./views/staff/KeyPerson.vue')),
+  screen('hotline', () => import('./views/staff/Hotline.vue')),
+  screen('order', () => import('./views/staff/WorkOrder.vue')),
+  screen('enterprise', () => import('./views/staff/Enterprise.vue')),
+  screen('dashboard', () => import('./views/staff/Dashboard.vue')),
+  screen('supplies-office', () => import('./views/staff/SuppliesOffice.vue')),
+  screen('supplies-run', () => import('./views/staff/SuppliesRun.vue')),
+  screen('supply-requests', () => import('./views/staff/SupplyRequests.vue')),
+  screen('resumption-review', () => import('./views/staff/ResumptionReview.vue')),
+  screen('staff-accounts', () => import('./views/staff/StaffAccounts.vue')),
+  screen('checkpoints-admin', () => import('./views/staff/CheckpointsAdmin.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-from sanmenxia import aws
+from sanmenxia import aws, paging
 from sanmenxia.audit import AuditLog
 from sanmenxia.holds import HoldStore
 from sanmenxia.people import PeopleRegistry
@@ -61,4 +61,5 @@ def reset() -> None:
     """Forget every cached service and client (tests, between moto contexts)."""
     for factory in (lookup_secret, vault, audit_log, holds, people):
         factory.cache_clear()
+    paging.reset()
     aws.reset()

@@ -22,10 +22,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock
+from sanmenxia import clock, dynamo, paging
 from sanmenxia.community.keypersons import KeyPersonSource, KeyPersonStatus, Measure, MeasureKind, SupervisionReason, SupervisionView
 from sanmenxia.community.residents import Symptom
-from sanmenxia.community.residents_db import query_page
 from sanmenxia.contracts import KeyPersonCategory
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 
@@ -316,20 +315,17 @@ class KeyPersonStore:
     def transact(self, writes: list[dict[str, Any]]) -> None:
         """One transaction; ``DuplicateOpenRecord`` when the open pointer exists, ``StaleRecord`` on other checks."""
         try:
-            self._db.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-            if exc.response["Error"]["Code"] == "TransactionCanceledException" and "ConditionalCheckFailed" in reasons:
-                failed = writes[reasons.index("ConditionalCheckFailed")]
-                pk = next(iter(failed.values())).get("Item", next(iter(failed.values())).get("Key", {})).get("pk", {}).get("S", "")
-                if pk.startswith("open#") and "Put" in failed:
-                    raise DuplicateOpenRecord("this person already has an open key-person record", field="person_id") from exc
-                raise StaleRecord("the record changed meanwhile; try again") from exc
-            raise UpstreamUnavailable("could not save the key person") from exc
+            dynamo.transact(self._db, writes, what="key person")
+        except dynamo.ConditionFailed as failed:
+            if "Put" in writes[failed.index] and failed.key.get("pk", {}).get("S", "").startswith("open#"):
+                raise DuplicateOpenRecord("this person already has an open key-person record", field="person_id") from failed
+            raise StaleRecord("the record changed meanwhile; try again") from failed
+        except dynamo.Busy as busy:
+            raise StaleRecord("the record is busy; try again") from busy
 
     def page(
-        self, *, index: str, partition: str, status: KeyPersonStatus | None, category: KeyPersonCategory | None, limit: int, after: str | None
-    ) -> tuple[list[KeyPerson], str | None]:
+        self, *, index: str, partition: str, status: KeyPersonStatus | None, category: KeyPersonCategory | None, limit: int, start: dict[str, Any] | None
+    ) -> tuple[list[KeyPerson], dict[str, Any] | None]:
         """Records of a community (``community-index``) or county (``county-index``), by status key."""
         attribute = "community_id" if index == "community-index" else "county_code"
         values: dict[str, Any] = {":p": _s(partition)}
@@ -342,13 +338,8 @@ class KeyPersonStore:
             query["FilterExpression"] = "category = :c"
             values[":c"] = _s(category.value)
         query["ExpressionAttributeValues"] = values
-        start: dict[str, Any] | None = None
-        if after:
-            kp_id = after.split("#", 1)[1]
-            start = {**_record_key(kp_id), attribute: _s(partition), "status_key": _s(after)}
-        items, more = query_page(self._db, query, limit, start)
-        found = [self._record(item) for item in items]
-        return found, (f"{found[-1].status.value}#{found[-1].kp_id}" if more and found else None)
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "sk", attribute, "status_key"), what="key persons")
+        return [self._record(item) for item in raw.items], raw.last_key
 
     # -- follow-ups -------------------------------------------------------------------------------------
     def put_follow_up(self, kp_id: str, follow_up: FollowUp) -> dict[str, Any]:
@@ -443,13 +434,9 @@ class KeyPersonStore:
             },
         ]
         try:
-            self._db.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "TransactionCanceledException":
-                reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-                if "ConditionalCheckFailed" in reasons:
-                    return False
-            raise UpstreamUnavailable("could not write the supervision list") from exc
+            dynamo.transact(self._db, writes, what="supervision list")
+        except dynamo.ConditionFailed:
+            return False
         return True
 
     def resolve_requests(self, kp: KeyPerson, at: str) -> list[dict[str, Any]]:

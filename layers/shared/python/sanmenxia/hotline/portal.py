@@ -22,8 +22,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
-from sanmenxia.hotline.store import decode_cursor, deserialize, encode_cursor, serialize
+from sanmenxia import dynamo, paging
+from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
+from sanmenxia.hotline.store import deserialize, serialize
 
 
 class ArticleKind(StrEnum):
@@ -145,7 +146,7 @@ def new_article_id() -> str:
 @dataclass(frozen=True)
 class ArticlePage:
     articles: list[Article]
-    cursor: str | None
+    last_key: dict[str, Any] | None
 
 
 class PortalStore:
@@ -164,13 +165,8 @@ class PortalStore:
         else:
             put["ConditionExpression"] = "version = :v"
             put["ExpressionAttributeValues"] = {":v": {"N": str(expected_version)}}
-        try:
-            self._db.transact_write_items(TransactItems=[{"Put": put}, self._audit.put_request(audit_entry)])
-        except ClientError as exc:
-            reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                raise Conflict("the article was changed by someone else meanwhile; reload it and try again") from exc
-            raise UpstreamUnavailable("could not save the article") from exc
+        refusal = Conflict("the article was changed by someone else meanwhile; reload it and try again")
+        dynamo.transact(self._db, [{"Put": put}, self._audit.put_request(audit_entry)], what="article", refusals={0: refusal})
 
     def article(self, article_id: str) -> Article:
         try:
@@ -181,7 +177,7 @@ class PortalStore:
             raise NotFound("no such article")
         return Article.from_item(item)
 
-    def _page(self, index: str, key: tuple[str, str], limit: int, cursor: str | None) -> ArticlePage:
+    def _page(self, index: str, key: tuple[str, str], sort_key: str, limit: int, start: dict[str, Any] | None) -> ArticlePage:
         params: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": index,
@@ -189,27 +185,18 @@ class PortalStore:
             "ExpressionAttributeNames": {"#k": key[0]},
             "ExpressionAttributeValues": {":k": {"S": key[1]}},
             "ScanIndexForward": False,
-            "Limit": limit,
         }
-        start = decode_cursor(cursor)
-        if start:
-            params["ExclusiveStartKey"] = start
-        try:
-            response = self._db.query(**params)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ValidationException" and start:
-                raise InvalidInput("not a cursor returned by this list", field="cursor") from exc
-            raise UpstreamUnavailable("could not list articles") from exc
-        return ArticlePage([Article.from_item(item) for item in response["Items"]], encode_cursor(response.get("LastEvaluatedKey")))
+        raw = paging.query_page(self._db, params, limit=limit, start=start, key_attributes=("pk", key[0], sort_key), what="articles")
+        return ArticlePage([Article.from_item(item) for item in raw.items], raw.last_key)
 
-    def published(self, kind: ArticleKind | None, limit: int, cursor: str | None) -> ArticlePage:
+    def published(self, kind: ArticleKind | None, limit: int, start: dict[str, Any] | None) -> ArticlePage:
         """The public feed, newest first: all kinds, or one."""
         if kind is None:
-            return self._page("feed-index", ("feed", "all"), limit, cursor)
-        return self._page("kind-index", ("kind_feed", kind.value), limit, cursor)
+            return self._page("feed-index", ("feed", "all"), "published_at", limit, start)
+        return self._page("kind-index", ("kind_feed", kind.value), "published_at", limit, start)
 
-    def in_state(self, state: ArticleState, limit: int, cursor: str | None) -> ArticlePage:
-        return self._page("state-index", ("state", state.value), limit, cursor)
+    def in_state(self, state: ArticleState, limit: int, start: dict[str, Any] | None) -> ArticlePage:
+        return self._page("state-index", ("state", state.value), "updated_at", limit, start)
 
     # -- help messages --------------------------------------------------------------------------------
     def put_help(self, values: dict[str, Any]) -> None:

@@ -16,9 +16,6 @@ as the change they count, together with the change's audit record.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -26,10 +23,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from sanmenxia import dynamo, paging
 from sanmenxia import items as dynamo_items
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.contracts import WorkOrderSource, WorkOrderType
-from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
+from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 from sanmenxia.hotline import figures
 from sanmenxia.hotline.orders import Status, Step, WorkOrder
 from sanmenxia.hotline.routing import Department
@@ -39,25 +37,6 @@ SHARDS = 4
 
 def shard_of(order_id: str) -> str:
     return f"s{zlib.crc32(order_id.encode()) % SHARDS}"
-
-
-def encode_cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
-    """A cursor from a previous page; a damaged one is the caller's error, named as such."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error) as exc:
-        raise InvalidInput("not a cursor returned by this list", field="cursor") from exc
-    if not isinstance(key, dict):
-        raise InvalidInput("not a cursor returned by this list", field="cursor")
-    return key
 
 
 # Item conversion is the shared one; the names stay because portal and tip-off stores use them.
@@ -137,7 +116,7 @@ def from_item(item: dict[str, Any]) -> WorkOrder:
 @dataclass(frozen=True)
 class Page:
     orders: list[WorkOrder]
-    cursor: str | None
+    last_key: dict[str, Any] | None  # where the next page starts (sealed into a cursor by the API)
 
 
 class WorkOrderStore:
@@ -184,10 +163,10 @@ class WorkOrderStore:
         put = {"Put": {"TableName": self._table, "Item": to_item(order), "ConditionExpression": "attribute_not_exists(order_id)"}}
         try:
             self._transact([put, *self._figure_updates(changes), *(self._audit.put_request(entry) for entry in audits)])
-        except _ConditionFailed as failed:
+        except dynamo.ConditionFailed as failed:
             if failed.index == 0:
                 return False
-            raise UpstreamUnavailable("could not save the work order") from failed
+            raise
         return True
 
     def save(self, changes: Sequence[tuple[WorkOrder, WorkOrder]], audits: Sequence[AuditRecord]) -> None:
@@ -201,21 +180,13 @@ class WorkOrderStore:
                 "ExpressionAttributeValues": {":v": {"N": str(first.version)}},
             }
         }
-        try:
-            self._transact([put, *self._figure_updates(changes), *(self._audit.put_request(entry) for entry in audits)])
-        except _ConditionFailed as failed:
-            if failed.index == 0:
-                raise Conflict("the order was changed by someone else meanwhile; reload it and try again") from failed
-            raise UpstreamUnavailable("could not save the work order") from failed
+        self._transact(
+            [put, *self._figure_updates(changes), *(self._audit.put_request(entry) for entry in audits)],
+            {0: Conflict("the order was changed by someone else meanwhile; reload it and try again")},
+        )
 
-    def _transact(self, items: list[dict[str, Any]]) -> None:
-        try:
-            self._db.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-            if exc.response["Error"]["Code"] == "TransactionCanceledException" and "ConditionalCheckFailed" in reasons:
-                raise _ConditionFailed(reasons.index("ConditionalCheckFailed")) from exc
-            raise UpstreamUnavailable("could not save the work order") from exc
+    def _transact(self, items: list[dict[str, Any]], refusals: dict[int, Exception] | None = None) -> None:
+        dynamo.transact(self._db, items, what="work order", refusals=refusals)
 
     # -- reads ----------------------------------------------------------------------------------------
     def find(self, order_id: str) -> WorkOrder | None:
@@ -233,20 +204,9 @@ class WorkOrderStore:
 
     def get_many(self, order_ids: Sequence[str]) -> dict[str, WorkOrder]:
         """Orders by id (missing ones left out), in batches of 100."""
-        found: dict[str, WorkOrder] = {}
-        unique = list(dict.fromkeys(order_ids))
-        for start in range(0, len(unique), 100):
-            request: dict[str, Any] = {self._table: {"Keys": [{"order_id": {"S": oid}} for oid in unique[start : start + 100]]}}
-            while request:
-                try:
-                    response = self._db.batch_get_item(RequestItems=request)
-                except ClientError as exc:
-                    raise UpstreamUnavailable("could not read work orders") from exc
-                for item in response["Responses"].get(self._table, []):
-                    order = from_item(item)
-                    found[order.order_id] = order
-                request = response.get("UnprocessedKeys") or {}
-        return found
+        keys = [{"order_id": {"S": oid}} for oid in dict.fromkeys(order_ids)]
+        orders = (from_item(item) for item in dynamo.batch_get(self._db, self._table, keys, what="work orders"))
+        return {order.order_id: order for order in orders}
 
     def page(
         self,
@@ -254,7 +214,7 @@ class WorkOrderStore:
         key: tuple[str, str],
         *,
         limit: int = 20,
-        cursor: str | None = None,
+        start: dict[str, Any] | None = None,
         filters: dict[str, Any] | None = None,
     ) -> Page:
         """Newest first from ``index`` where ``key[0] = key[1]``; ``filters`` are equality filters."""
@@ -273,24 +233,8 @@ class WorkOrderStore:
             clauses.append(f"#f{position} = :f{position}")
         if clauses:
             params["FilterExpression"] = " AND ".join(clauses)
-        start = decode_cursor(cursor)
-        orders: list[WorkOrder] = []
-        # With a filter a page of the index can hold fewer matches than asked for; read on (bounded).
-        for _ in range(5):
-            if start:
-                params["ExclusiveStartKey"] = start
-            params["Limit"] = limit - len(orders)
-            try:
-                response = self._db.query(**params)
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] == "ValidationException" and start:
-                    raise InvalidInput("not a cursor returned by this list", field="cursor") from exc
-                raise UpstreamUnavailable("could not list work orders") from exc
-            orders.extend(from_item(item) for item in response["Items"])
-            start = response.get("LastEvaluatedKey")
-            if not start or len(orders) >= limit:
-                break
-        return Page(orders, encode_cursor(start))
+        raw = paging.query_page(self._db, params, limit=limit, start=start, key_attributes=("order_id", key[0], "created_at"), what="work orders")
+        return Page([from_item(item) for item in raw.items], raw.last_key)
 
     def due(self, now: str) -> Iterator[WorkOrder]:
         """Open orders whose check time (``next_check_at``) has come, shard by shard."""
@@ -338,18 +282,8 @@ class WorkOrderStore:
         """The counters of ``units`` (default: every unit) for ``month``; units with nothing counted are absent."""
         wanted = list(units or [unit.value for unit in Department])
         keys = [{"department": {"S": unit}, "month": {"S": month}} for unit in wanted]
-        try:
-            response = self._db.batch_get_item(RequestItems={self._figures: {"Keys": keys}})
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not read figures") from exc
         result: dict[str, dict[str, int]] = {}
-        for item in response["Responses"].get(self._figures, []):
+        for item in dynamo.batch_get(self._db, self._figures, keys, what="figures"):
             data = deserialize(item)
             result[data["department"]] = {name: int(data.get(name, 0)) for name in figures.COUNTERS}
         return result
-
-
-class _ConditionFailed(Exception):
-    def __init__(self, index: int) -> None:
-        super().__init__(f"condition failed at item {index}")
-        self.index = index

@@ -27,7 +27,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock
+from sanmenxia import clock, dynamo
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
 from sanmenxia.items import attribute, from_item, to_item
@@ -168,17 +168,8 @@ class SuppliesStore:
         return self._query(**kwargs)
 
     def _transact(self, writes: list[dict[str, Any]], refusals: dict[int, Exception]) -> None:
-        """Run a transaction; a failed condition at index i raises ``refusals[i]`` (or a generic conflict)."""
-        try:
-            self._db.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            code = exc.response["Error"]["Code"]
-            if code == "TransactionCanceledException":
-                reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-                if "ConditionalCheckFailed" in reasons:
-                    raise refusals.get(reasons.index("ConditionalCheckFailed"), Conflict("the ledger changed; try again")) from exc
-                raise Conflict("the ledger is busy; try again") from exc
-            raise UpstreamUnavailable(f"could not write the supplies ledger ({code})") from exc
+        """Run a transaction; a failed condition at index i raises ``refusals[i]`` (or one naming the condition)."""
+        dynamo.transact(self._db, writes, what="supplies ledger", refusals=refusals)
 
     def _update(self, key: dict[str, str], expression: str, values: dict[str, Any], **extra: Any) -> dict[str, Any]:
         update: dict[str, Any] = {
@@ -380,9 +371,9 @@ class SuppliesStore:
         return [_request(raw) for raw in rows]
 
     # -- allocation runs ------------------------------------------------------------------------------------
-    def run_allocation(self, item: Item, warehouse_id: str, release: int | None, audit_for: Callable[[RunResult], AuditRecord]) -> RunResult:
-        """Allocate a warehouse's available stock of ``item`` (or ``release`` units of it) over the open
-        requests, most urgent first, with the pure ``allocate`` policy; then commit it in one transaction."""
+    def plan_run(self, item: Item, warehouse_id: str, release: int | None) -> tuple[RunResult, list[SupplyRequest]]:
+        """The plan a run would make now: a warehouse's available stock of ``item`` (or ``release`` units of
+        it) over the open requests, most urgent first, with the pure ``allocate`` policy. Nothing is written."""
         self.warehouse(warehouse_id)
         stock = self.stock(warehouse_id, item)
         if release is not None and release > stock.available:
@@ -394,7 +385,11 @@ class SuppliesStore:
         if not requests:
             raise Conflict(f"no open requests for {item.value}", field="item")
         plan = allocate(released, [request.demand() for request in requests])
-        result = RunResult(new_id("run"), item, warehouse_id, released, plan, stock.available, len(requests), clock.iso())
+        return RunResult(new_id("run"), item, warehouse_id, released, plan, stock.available, len(requests), clock.iso()), requests
+
+    def run_allocation(self, item: Item, warehouse_id: str, release: int | None, audit_for: Callable[[RunResult], AuditRecord]) -> RunResult:
+        """Plan a run (``plan_run``), then commit it in one transaction."""
+        result, requests = self.plan_run(item, warehouse_id, release)
         self.commit_run(result, requests, audit_for(result))
         return result
 

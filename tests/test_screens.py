@@ -1,0 +1,129 @@
+"""Menus equal what a person may do: the app's staff screens (``web/src/screens.json``, which the router and the
+home menu are built from) against the route table (``template.yaml`` and each handler's access declaration).
+
+* every API operation a screen offers is allowed by the route to every role the screen offers it to;
+* every staff route that a person would use by hand is offered by some screen to a role that may call it, and
+  that screen is reachable from a menu (a home tile, or a screen reachable from one);
+* the routes without a screen are listed below with the reason, and the list holds no route that has one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+from infra.local import template
+from sanmenxia.auth import Access, Role
+from tests.support.functions import declared_module
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENS = json.loads((ROOT / "web" / "src" / "screens.json").read_text())["screens"]
+ROUTER = (ROOT / "web" / "src" / "router.js").read_text()
+
+#: Staff routes no screen calls, and why. A route leaves this list when a screen offers it.
+WITHOUT_SCREEN: dict[str, str] = {
+    # machine or cross-cutting use
+    "POST /health-codes/verify": "a gate device or a partner system verifies a token; the scanner posts the scan, which verifies on the server",
+    "POST /health-codes/revocations": "revoking a key or a person's tokens: an emergency operation, not offered in the app yet",
+    "GET /checkpoints/{checkpoint_id}": "read by devices; the scanner and the dashboard take checkpoints from the list",
+    "GET /checkpoints/{checkpoint_id}/scans": "the precise scan records are an export for investigators, not a screen",
+    "POST /hotline/orders/{order_id}/merge": "merging duplicate orders is not offered yet: it needs a picker of the candidate duplicates",
+    "GET /health-codes/people/{person_id}": "a person's code for a head or commander: reached only from the resident record, which has no screen yet",
+    "POST /health-codes/people/{person_id}/holds/lift": "lifting a hold needs the resident record screen (not built yet)",
+    "GET /residents/{person_id}": "the resident record screen is not built yet; the community list shows masked rows",
+    "PATCH /key-persons/{kp_id}": "changing a key person's category, measure or dates is not offered yet; the daily follow-up records the measure",
+    "GET /dashboard/residents": "not yet a dashboard panel",
+    "GET /dashboard/checkpoints": "not yet a dashboard panel (the live counters are shown instead)",
+    "GET /dashboard/supplies": "not yet a dashboard panel",
+    "GET /dashboard/return-to-work": "not yet a dashboard panel (the enterprises' statistics are shown instead)",
+    # screens of issue 14 not built in this step
+    "GET /portal/manage/articles": "the propaganda articles screen is not built yet",
+    "POST /portal/articles": "the propaganda articles screen is not built yet",
+    "PUT /portal/articles/{article_id}": "the propaganda articles screen is not built yet",
+    "POST /portal/articles/{article_id}/publish": "the propaganda articles screen is not built yet",
+    "POST /portal/articles/{article_id}/withdraw": "the propaganda articles screen is not built yet",
+    "GET /imports": "the carrier-list comparison screen is not built yet",
+    "POST /imports": "the carrier-list comparison screen is not built yet",
+    "GET /imports/{import_id}": "the carrier-list comparison screen is not built yet",
+    "POST /imports/{import_id}/withdraw": "the carrier-list comparison screen is not built yet",
+    "GET /co-travel/case-trips": "the case-trips screen is not built yet",
+    "POST /co-travel/case-trips": "the case-trips screen is not built yet",
+    "GET /co-travel/imports": "the case-trips CSV screen is not built yet",
+    "GET /co-travel/imports/{import_id}": "the case-trips CSV screen is not built yet",
+}
+
+
+@cache
+def access() -> dict[str, Access]:
+    apps = {}
+    table = {}
+    for route in template.routes():
+        if route.function not in apps:
+            apps[route.function] = declared_module(route.function).app
+        table[f"{route.method} {route.path}"] = apps[route.function].access[(route.method, route.powertools_rule)]
+    return table
+
+
+def staff_routes() -> list[str]:
+    """Routes for staff: signed-in, and not the residents' own (a route open to residents is used from their screens)."""
+    return sorted(op for op, rule in access().items() if not rule.public and Role.RESIDENT not in rule.roles)
+
+
+def offered(screen: dict, op: str) -> set[str]:
+    who = screen["calls"][op]
+    return set(screen["roles"]) if who == "*" else set(who)
+
+
+def reachable() -> set[str]:
+    seen = {name for name, screen in SCREENS.items() if screen["menu"] == "home"}
+    grew = True
+    while grew:
+        more = {name for name, screen in SCREENS.items() if screen["menu"] in seen} - seen
+        seen |= more
+        grew = bool(more)
+    return seen
+
+
+def test_no_screen_offers_an_action_its_viewer_is_refused() -> None:
+    refused = []
+    for name, screen in SCREENS.items():
+        for op in screen["calls"]:
+            assert op in access(), f"{name}: {op} is not a route of the template"
+            who = offered(screen, op)
+            assert who <= set(screen["roles"]), f"{name}: {op} offered to {who - set(screen['roles'])}, who cannot open the screen"
+            allowed = {role.value for role in access()[op].roles} if not access()[op].public else who
+            if who - allowed:
+                refused.append(f"{name}: {op} offered to {sorted(who - allowed)}")
+    assert not refused, "\n".join(refused)
+
+
+def test_every_staff_route_is_reachable_from_a_screen_of_a_role_that_may_call_it() -> None:
+    open_screens = reachable()
+    missing = []
+    for op in staff_routes():
+        if op in WITHOUT_SCREEN:
+            continue
+        allowed = {role.value for role in access()[op].roles}
+        if not any(op in screen["calls"] and offered(screen, op) & allowed for name, screen in SCREENS.items() if name in open_screens):
+            missing.append(op)
+    assert not missing, "staff routes no screen offers (build one, or list it in WITHOUT_SCREEN with the reason):\n" + "\n".join(missing)
+
+
+def test_the_list_of_routes_without_a_screen_is_true() -> None:
+    routes = set(access())
+    stale = [op for op in WITHOUT_SCREEN if op in routes and any(op in screen["calls"] for screen in SCREENS.values())]
+    assert not stale, f"these routes have a screen now; drop them from WITHOUT_SCREEN: {stale}"
+    unknown = [op for op in WITHOUT_SCREEN if op not in routes]
+    assert not unknown, f"not routes of the template: {unknown}"
+
+
+def test_every_screen_is_in_the_router_and_every_staff_route_of_the_router_is_a_screen() -> None:
+    for name, screen in SCREENS.items():
+        assert re.search(rf"screen\('{re.escape(name)}'", ROUTER), f"{name} is not routed through screen() in web/src/router.js"
+        assert screen["menu"] == "home" or screen["menu"] in SCREENS, f"{name}: menu {screen['menu']} is no screen"
+        if screen["menu"] == "home":
+            assert screen.get("icon") and screen.get("label"), f"{name}: a home tile needs an icon and a label"
+    staff_paths = set(re.findall(r"path: '(/staff/[^']*)'", ROUTER))
+    assert not staff_paths, f"staff routes must be declared in screens.json: {staff_paths}"

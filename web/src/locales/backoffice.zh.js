@@ -1,0 +1,65 @@
+// 后台工作台 (issue 14: staff screens): kept apart from zh.js to limit merge conflicts; merged under `bo`.
+export default {
+  menu: { staffAccounts: '工作人员账号', checkpoints: '检测点设置', resumptionReview: '复工审批', suppliesOffice: '物资调度', supplyRequests: '物资申领' },
+  items: {
+    masks: '口罩', protective_suits: '防护服', goggles: '护目镜', disinfectant: '消毒液', grain_oil: '粮油', vegetables: '蔬菜', meat: '肉类', eggs: '蛋类', milk: '奶类',
+  },
+  tiers: { frontline_medical: '一线医疗', frontline_prevention: '一线防控', return_to_work: '复工复产', aid_other_regions: '对外援助' },
+  unitKinds: { community: '村(社区)', department: '部门/医疗机构', enterprise: '企业', external: '外地受援方' },
+  inboundKinds: { donation: '捐赠', procurement: '采购' },
+  requestStates: { open: '待分配', partly_allocated: '部分分配', allocated: '已分配', dispatched: '已发运', received: '已签收' },
+  lineStates: { allocated: '待发运', dispatched: '已发运,待签收', received: '已签收' },
+  supplies: {
+    title: '物资调度', stockTab: '库存', warehousesTab: '仓库', inboundTab: '入库', requestsTab: '申领', runTab: '调配',
+    cityAlertLine: '各仓库均无库存(阈值 {threshold}),可用 {available}', alerts: '库存预警', noAlerts: '暂无低于阈值的库存', low: '低于阈值', alertLine: '{warehouse}:可用 {available},阈值 {threshold}', itemLine: '可用 {available} · 已分配待发 {reserved} · 阈值 {threshold}({unit})',
+    threshold: '预警阈值', setThreshold: '设置 {item} 的预警阈值', warehouse: '仓库', newWarehouse: '新增仓库', warehouseName: '仓库名称', address: '地址', county: '区县',
+    stockOf: '{name} 的库存', noStock: '该仓库暂无库存', item: '物资', quantity: '数量', kind: '来源类型', source: '捐赠方/供应商', reference: '票据/证书编号', bookIn: '登记入库',
+    inboundLine: '{kind} · {source} · {quantity}', pickItem: '选择物资', pickWarehouse: '选择仓库', requestLine: '{unit} · {tier} · 申领 {quantity},待分配 {outstanding} · {needed}前', late: '已逾期',
+    release: '本次放出数量', releaseHint: '选填,默认全部可用库存', preview: '预览分配结果', previewTitle: '按"一线优先"的分配预览(尚未提交)', commit: '确认调配',
+    previewLine: '{tier} · 待分配 {outstanding} → 分配 {quantity}', previewSummary: '放出 {released},分配 {allocated},剩余 {left}', runs: '调配记录', runLine: '{at} · 分配 {allocated}',
+    noWarehouse: '请先新增仓库', fillFirst: '请先填写完整',
+  },
+  run: {
+    title: '调配详情', summary: '放出 {released},分配 {allocated},剩余库存 {left}', dispatch: '出库发运', carrier: '车辆/承运人', carrierHint: '例如 豫M·12345', dispatched: '已发运',
+    nothing: '本次未分配给该申领', given: '各申领的分配与发运',
+  },
+  requests: {
+    title: '物资申领', unit: '申领单位', unitKind: '单位类型', unitId: '单位编号', unitName: '单位名称', tier: '优先级', neededBy: '需要日期', purpose: '用途', submit: '提交申领',
+    mine: '本单位的申领', ledger: '台账:分配 {allocated} · 发运 {dispatched} · 签收 {received}', sign: '签收', received: '实收数量', signed: '已签收', shortfall: '短少 {n}',
+    lineLine: '{status} · {quantity}', noUnit: '您的账号没有可申领的单位', pickUnit: '查看',
+  },
+  ent: {
+    latest: '最近一次申请:{date} 复工', note: '审批意见:{note}', apply: '申请复工', plannedDate: '计划复工日期', measures: '防控措施', beds: '隔离观察室床位',
+    maskDays: '口罩储备(天)', description: '防控方案说明', required: '每日测温、佩戴口罩、定时消毒、上岗验码为必备措施。', submit: '提交复工申请', applied: '已提交,等待指挥部审批',
+    addEmployee: '添加返岗员工', name: '姓名', idNumber: '身份证号', add: '添加', removeOne: '移除 {name}', removeHint: '该员工将从本企业名单中移除。',
+  },
+  measures: {
+    temperature_checks: '每日测温', masks: '佩戴口罩', disinfection: '定时消毒', health_code_check: '上岗验码', isolation_room: '设立隔离观察室', staggered_shifts: '错峰上下班',
+    separate_meals: '分餐错峰就餐', ventilation: '通风换气', closed_management: '封闭管理', visitor_registration: '外来人员登记',
+  },
+  industries: {
+    agriculture: '农林牧渔业', mining: '采矿业', manufacturing: '制造业', food_processing: '农副食品加工', pharmaceutical: '医药制造', energy: '电力、热力、燃气', construction: '建筑业',
+    logistics: '交通运输、仓储和邮政', wholesale_retail: '批发和零售', services: '服务业',
+  },
+  review: {
+    title: '复工审批', all: '全部', aboveScale: '规上企业', register: '登记企业', creditCode: '统一社会信用代码', name: '企业名称', industry: '行业', roster: '返岗员工',
+    rosterLine: '绿码 {green} / 共 {total} 人', plan: '防控方案({date} 复工)', reason: '审批意见', reasonHint: '驳回时必填,企业可见', approve: '批准复工', reject: '驳回',
+    reasonRequired: '驳回须填写理由', approved: '已批准', rejected: '已驳回',
+  },
+  auth: {
+    forgot: '忘记密码', forgotTitle: '重置密码', sendCode: '获取验证码', reset: '重置并登录', codeSent: '验证码已发送至 {to}', newPasswordTitle: '首次登录:请设置新密码',
+    newPasswordNote: '您的账号由管理员创建,使用的是临时密码。请设置只有您知道的新密码。', newPassword: '新密码', again: '再次输入', mismatch: '两次输入的密码不一致',
+    setAndSignIn: '设置并登录',
+  },
+  staff: {
+    title: '工作人员账号', intro: '为工作人员创建账号:角色决定可用的功能,范围决定可见的数据。', temporaryPassword: '临时密码', role: '角色', cityWide: '全市(不限区县)', create: '创建账号',
+    created: '本次创建的账号', firstSignIn: '对方首次登录时须用临时密码登录并设置自己的新密码。',
+  },
+  cp: {
+    title: '检测点设置', active: '启用中', closed: '已关闭', create: '新建检测点', name: '检测点名称', kind: '类型', entrances: '出入口', entrancesHint: '多个用逗号分隔,如 东门,西门',
+    place: '位置说明', latitude: '纬度', longitude: '经度', edit: '修改检测点', save: '保存修改', staff: '本检测点工作人员', assign: '分配工作人员账号',
+  },
+  cpKinds: {
+    village_entrance: '村口', residential_compound: '小区门口', highway_exit: '高速出口', station: '车站', market: '农贸市场/商超', enterprise: '企业', hospital: '医院', public_building: '机关/公共场所',
+  },
+}

@@ -1,0 +1,36 @@
+// The staff screens of screens.json: routes, home tiles and "may this viewer do that here" from one declaration,
+// which tests/test_screens.py checks against the API's route table.
+import declared from './screens.json'
+import { hasRole } from './auth'
+
+export const SCREENS = declared.screens
+
+/** A router record for a staff screen. */
+export function screen(name, component) {
+  const entry = SCREENS[name]
+  return { path: entry.path, name, component, meta: { roles: entry.roles, screen: name } }
+}
+
+/** The roles to which screen `name` offers the API operation `op` ("POST /supplies/runs"). */
+export function rolesFor(name, op) {
+  const entry = SCREENS[name]
+  const who = entry && entry.calls[op]
+  if (!who) {
+    console.error(`screens.json: ${name} does not declare ${op}`)
+    return []
+  }
+  return who === '*' ? entry.roles : who
+}
+
+/** Whether the signed-in viewer is offered `op` on screen `name`. */
+export function canCall(name, op) {
+  const roles = rolesFor(name, op)
+  return roles.length > 0 && hasRole(...roles)
+}
+
+/** The home menu's staff tiles for the signed-in viewer. */
+export function homeTiles() {
+  return Object.entries(SCREENS)
+    .filter(([, entry]) => entry.menu === 'home' && hasRole(...entry.roles))
+    .map(([name, entry]) => ({ name, icon: entry.icon, label: entry.label }))
+}

@@ -1,0 +1,24 @@
+// Supplies vocabularies (values are the API's enums: sanmenxia.supplies.catalogue / allocation); labels in bo.*.
+export const ITEMS = ['masks', 'protective_suits', 'goggles', 'disinfectant', 'grain_oil', 'vegetables', 'meat', 'eggs', 'milk']
+export const TIERS = ['frontline_medical', 'frontline_prevention', 'return_to_work', 'aid_other_regions']
+export const INBOUND_KINDS = ['donation', 'procurement']
+export const UNIT_KINDS = ['community', 'department', 'enterprise', 'external']
+// The tiers each kind of unit may ask under (catalogue.ALLOWED_TIERS).
+export const ALLOWED_TIERS = {
+  community: ['frontline_prevention'],
+  department: ['frontline_medical', 'frontline_prevention'],
+  enterprise: ['return_to_work'],
+  external: ['aid_other_regions'],
+}
+// The unit a staff account speaks for (auth.require_supply_unit): [kind, scope attribute, role].
+export const OWN_UNITS = [
+  ['community', 'community_id', 'community_head'],
+  ['department', 'department', 'department_handler'],
+  ['enterprise', 'enterprise_id', 'enterprise_admin'],
+]
+
+/** Today in Asia/Shanghai plus `days`, as YYYY-MM-DD. */
+export function shanghaiDate(days = 0) {
+  const at = new Date(Date.now() + days * 86_400_000)
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
+}
