@@ -112,7 +112,7 @@ def get_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> dict[st
 
 
 # -- publishing ------------------------------------------------------------------------------------------
-@app.get("/portal/manage/articles", access=PUBLISHERS, summary="Articles by state for editors and reviewers (in_review: what waits for a second person) 稿件管理", tags=["portal"])
+@app.get("/portal/manage/articles", access=PUBLISHERS, summary="Articles by state for editors and reviewers 稿件管理", tags=["portal"])
 def manage_articles(
     state: Annotated[ArticleState, Query()] = ArticleState.DRAFT,
     limit: paging.Limit = 20,

@@ -6,9 +6,10 @@
   withdrawn, and back to draft when a reviewer returns it), author, times and ``version``. An edit of a
   published article is held as ``revision`` (the new content) until a second person approves it; the public
   keeps reading the approved content meanwhile. ``review`` = ``in_review`` marks what waits for a reviewer
-  (a submitted draft, or a published article with a revision) for ``review-index`` (review, updated_at). Published articles also carry ``feed`` = ``all`` and ``kind_feed`` = kind,
-  so the public feed indexes (``feed-index``, ``kind-index``, both by ``published_at``) hold only what the
-  public may read, and a page of the feed is one query however many drafts there are.
+  (a submitted draft, or a published article with a revision) for ``review-index`` (review, updated_at).
+  Published articles also carry ``feed`` = ``all`` and ``kind_feed`` = kind, so the public feed indexes
+  (``feed-index``, ``kind-index``, both by ``published_at``) hold only what the public may read, and a page
+  of the feed is one query however many drafts there are.
 * ``help#<id>``: a help message: kind, the message, phone and address sealed, the resident's person id,
   community, and the work order it became. Expires after the personal-record retention.
 
@@ -52,9 +53,6 @@ ARTICLE_TRANSITIONS: dict[ArticleState, frozenset[ArticleState]] = {
     ArticleState.PUBLISHED: frozenset({ArticleState.WITHDRAWN}),
     ArticleState.WITHDRAWN: frozenset({ArticleState.IN_REVIEW}),
 }
-
-#: The content fields an editor writes (and a revision holds).
-CONTENT_FIELDS = ("kind", "title", "summary", "body", "source", "rebuts")
 
 
 class HelpKind(StrEnum):
@@ -194,9 +192,20 @@ def approve(article: Article, reviewer: str, at: str) -> Article:
     if reviewer == article.submitted_by:
         raise Forbidden("a second person reviews: you sent this to review yourself")
     if article.revision is not None:
-        content = {name: article.revision.get(name) for name in CONTENT_FIELDS}
-        content["kind"] = ArticleKind(content["kind"])
-        return replace(article, **content, revision=None, review_note=None, updated_at=at, version=article.version + 1)
+        held = article.revision
+        return replace(
+            article,
+            kind=ArticleKind(str(held["kind"])),
+            title=str(held["title"]),
+            summary=str(held["summary"]),
+            body=str(held["body"]),
+            source=str(held["source"]),
+            rebuts=held.get("rebuts"),
+            revision=None,
+            review_note=None,
+            updated_at=at,
+            version=article.version + 1,
+        )
     return replace(move(article, ArticleState.PUBLISHED, at), review_note=None)
 
 
