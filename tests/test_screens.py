@@ -26,8 +26,6 @@ ROUTER = (ROOT / "web" / "src" / "router.js").read_text()
 WITHOUT_SCREEN: dict[str, str] = {
     # machine or cross-cutting use
     "POST /health-codes/verify": "a gate device or a partner system verifies a token; the scanner posts the scan, which verifies on the server",
-    "GET /checkpoints/sealing-key": "read by gate devices to seal waiting ID numbers (machine use, landed by another issue)",
-    "GET /health-codes/revocations": "read by scanners that verify offline (machine use)",
     "POST /health-codes/revocations": "revoking a key or a person's tokens: an emergency operation, not offered in the app yet",
     "GET /checkpoints/{checkpoint_id}": "read by devices; the scanner and the dashboard take checkpoints from the list",
     "GET /checkpoints/{checkpoint_id}/scans": "the precise scan records are an export for investigators, not a screen",
