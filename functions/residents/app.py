@@ -30,9 +30,10 @@ from sanmenxia.community.residents import (
     plan_query,
 )
 from sanmenxia.community.residents_db import HardshipRequest, ResidentStore, StaleWrite, base_state, new_request_id, state_to_json
-from sanmenxia.contracts import KeyPersonCandidate, WorkOrderIntake, WorkOrderSource, WorkOrderType
+from sanmenxia.contracts import KeyPersonCandidate, WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput
 from sanmenxia.holds import HoldKind
+from sanmenxia.masking import mask_address, mask_name, mask_phone
 from sanmenxia.models import CommunityId, LongText, RequestModel, ShortText
 from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger, metrics
@@ -217,7 +218,9 @@ def my_reports() -> list[dict[str, Any]]:
 
 @app.post("/residents/me/hardship-requests", access=allow(Role.RESIDENT), status_code=201, summary="Ask for help 困难诉求")
 def ask_for_help(body: HardshipIn) -> dict[str, Any]:
-    person = people(settings()).person_for(app.caller, body.person_id)
+    registry = people(settings())
+    person = registry.person_for(app.caller, body.person_id)
+    filer = person if person.account_sub == app.caller.sub else registry.me(app.caller.sub)
     request = HardshipRequest(
         request_id=new_request_id(),
         community_id=person.community_id,
@@ -227,6 +230,9 @@ def ask_for_help(body: HardshipIn) -> dict[str, Any]:
         description=body.description,
         status=HardshipStatus.OPEN,
         created_at=clock.iso(),
+        requester=mask_name(person.name),
+        address=mask_address(person.address or filer.address) if (person.address or filer.address) else None,
+        contact_phone=mask_phone(person.phone or filer.phone) if (person.phone or filer.phone) else None,
     )
 
     def write() -> None:
@@ -327,6 +333,16 @@ def handle_request(community_id: CommunityPath, request_id: RequestIdPath, body:
         body=f"{handled.kind.label}: {handled.note or ''}",
         ref=f"hardship-{request_id}-{handled.status.value}",
     )
+    # the request's 12345 order follows it (taken → accepted, resolved/declined → replied), never overdue for nothing
+    progress = WorkOrderProgress(
+        source=WorkOrderSource.HARDSHIP,
+        source_ref=request_id,
+        status=handled.status.value,  # type: ignore[arg-type]  # open is never a target (check_hardship_transition)
+        note=handled.note,
+        actor=app.caller.username,
+        actor_role=app.caller.primary_role,
+    )
+    contracts.send(settings().work_order_queue_url, progress)
     logger.info("hardship request handled", extra={"request_id": request_id, "status": body.status.value})
     return handled.to_json()
 

@@ -159,11 +159,11 @@ def test_intake_is_idempotent_on_source_and_ref(stack: Stack) -> None:
     send_intake(stack, message)
     send_intake(stack, message)
     result = deliver_intake(stack)
-    # Then one order exists, routed to civil affairs, counted once in the figures
+    # Then one order exists, routed to the community (the one owner of hardship requests), counted once
     assert result["batchItemFailures"] == []
     scanned = stack.client("dynamodb").scan(TableName=stack.table("WorkOrdersTable"))["Items"]
-    assert len(scanned) == 1 and scanned[0]["department"]["S"] == "civil_affairs"
-    figures = stack.request("GET", "/hotline/figures", claims=COMMANDER, query={"department": "civil_affairs"}).json
+    assert len(scanned) == 1 and scanned[0]["department"]["S"] == "community_affairs"
+    figures = stack.request("GET", "/hotline/figures", claims=COMMANDER, query={"department": "community_affairs"}).json
     assert figures[0]["assigned"] == 1
     mine = stack.request("GET", "/hotline/orders/mine", claims=RESIDENT).json["items"]
     assert [order["status"] for order in mine] == ["dispatched"]

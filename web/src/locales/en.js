@@ -170,7 +170,8 @@ export default {
     close: 'Close contact risk',
   },
   help: {
-    title: 'Ask for help', intro: 'Cannot go out, out of medicine or food? Leave a message; your community and 12345 will contact you.',
+    title: 'Ask for help', intro: 'Questions and care needs: leave a message; your community and 12345 will answer.',
+    hardshipTitle: 'Out of medicine or food, or need to see a doctor?', hardshipHint: 'File a hardship request: your community handles it and tells you.',
     messageHint: 'e.g. my elderly father is out of blood-pressure medicine', done: 'Message sent', mine: 'My messages', reply: 'Reply',
     phoneHint: 'Optional, to reach you',
   },
@@ -210,6 +211,35 @@ export default {
     clearsIn: 'Back in {seconds} s; tap to return now',
     decision: { pass: 'PASS', stop: 'STOP' },
   },
+  // -- issue 12 (i12web): offline gate verdicts, sealing, revocation, code watch, appeal desk --------------
+  gateTrust: {
+    keysAsOf: 'Offline keys and revocation list as of {at}',
+    noKeys: 'No offline verification keys yet: open this page online',
+    temperatureHint: 'Measure each person',
+    enterTemperature: 'Code read: enter the temperature, then tap Register',
+    offlineVerdict: 'Offline verdict · sent when back online',
+    offlinePass: 'Valid signature, green (checked offline)',
+    pending: 'Recorded',
+    idQueued: 'Sealed on this device; the code is checked when back online',
+    cannotSeal: 'Cannot keep the ID number offline: no sealing key on this device; try again online',
+    tokenRejected: 'Code not valid: {reason}',
+    lateStops: '{n} person(s) recorded offline were stopped once sent: please check',
+    reasons: {
+      malformed: 'not a health code', unsupportedAlgorithm: 'unsupported signature', unknownKey: 'unknown signing key', badSignature: 'bad signature',
+      expired: 'expired, refresh the code', notYetValid: 'not yet valid', revoked: 'revoked', noKeys: 'no verification keys on this device',
+    },
+    stopReasons: { fever: 'Fever: go to a fever clinic', red_code: 'Red code: may not pass', yellow_code: 'Yellow code: may not pass', no_health_code: 'No health code' },
+  },
+  revocation: {
+    title: 'Revoke health-code tokens', kind: 'Revoke', kindPerson: "A person's tokens", kindKey: 'A signing key', personId: 'Person id', keyId: 'Key id', reason: 'Reason',
+    submit: 'Revoke', done: 'Revoked', listTitle: 'Revocation list', keys: '{n} key(s)', tokens: '{n} person(s)', confirm: 'Revoke? Every checkpoint will refuse the tokens already issued.',
+  },
+  codeWatch: { updated: 'Your code changed and was refreshed' },
+  appealDesk: {
+    title: 'Health-code appeals', orderNo: 'Order no.', reasons: 'Reasons', holds: 'Holds', lift: 'Lift the hold', keep: 'Keep the hold', note: 'Decision note',
+    noteHint: 'Say why (at least 2 characters)', lifted: 'Hold lifted', kept: 'Hold kept', noHolds: 'No holds', openCode: 'See the code', person: 'Appellant',
+    appealed: 'Appeal', result: 'Result', search: 'Person id', load: 'Open',
+  },
   stats: { scans: 'Scans', passes: 'Passed', stops: 'Stopped', fevers: 'Fevers', unique_persons: 'People', ins: 'In', outs: 'Out' },
   community: {
     title: 'Community', residents: 'Residents', keyPersons: 'Key persons', allTypes: 'All types', allFlags: 'All', fever: 'Fever',
@@ -218,7 +248,7 @@ export default {
     hardshipTab: 'Hardship', startHandling: 'Take', resolve: 'Resolved', decline: 'Decline', onSupervision: 'Supervised',
     supervision: 'Supervision', supervisionHint: 'Key persons without the required follow-up or verification on {date}',
     lastFollowUp: 'last follow-up {date}', lastFollowUpTitle: 'Last follow-up', noSupervision: 'Nobody to supervise',
-    idNumberHint: 'Must be a registered resident', allStates: 'All states', notReported: 'No report', reportedOn: 'reported {date}',
+    idNumberHint: 'Must be a registered resident', allStates: 'All states', notReported: 'No report', reportedOn: 'reported {date}', reportedOnTitle: 'Last report',
     resolvedNote: 'Resolved by the community', declinedNote: 'Not within the community\'s help; the resident was told where to turn',
   },
   keyPersonCategories: {
@@ -279,6 +309,7 @@ export default {
     resolved: 'Request resolved',
     satisfaction: 'Satisfaction at revisit',
     fillFirst: 'Write the note or choose the unit first',
+    followsHardship: 'This order follows a hardship request: the community takes and answers it under Community · Hardship, and the order moves with it.',
     actions: {
       dispatch: 'Dispatch / re-dispatch', reply: 'Reply to citizen', accept: 'Accept', return: 'Return (not our remit)', revisit: 'Revisit',
       close: 'Close', reopen: 'Reopen',

@@ -123,7 +123,8 @@ export default {
   travelModes: { flight: '飞机', train: '火车', bus: '客车', ship: '轮船', metro: '地铁', taxi: '出租车' },
   risk: { none: '未发现同行', same_trip: '同乘,距离较远', possible: '同乘,无法排除密接', close: '密切接触风险' },
   help: {
-    title: '求助留言', intro: '行动不便、缺药缺物资?留言后社区和 12345 将联系您。', messageHint: '例如:家中老人降压药用完,无法出门', done: '留言已提交', mine: '我的留言', reply: '答复',
+    title: '求助留言', intro: '咨询、照护等留言,社区和 12345 将答复您。',
+    hardshipTitle: '缺药、缺生活物资、需要就医?', hardshipHint: '请提交「困难求助」,由您所在社区负责办理并反馈。', messageHint: '例如:家中老人降压药用完,无法出门', done: '留言已提交', mine: '我的留言', reply: '答复',
     phoneHint: '选填,方便联系',
   },
   news: {
@@ -162,13 +163,42 @@ export default {
     clearsIn: '{seconds} 秒后自动返回,点击立即返回',
     decision: { pass: '通行', stop: '禁止通行' },
   },
+  // -- issue 12 (i12web): offline gate verdicts, sealing, revocation, code watch, appeal desk --------------
+  gateTrust: {
+    keysAsOf: '离线核验密钥与吊销名单更新于 {at}',
+    noKeys: '尚未取得离线核验密钥,请联网打开本页',
+    temperatureHint: '每人测温后填写',
+    enterTemperature: '已读取健康码,请填写体温后点击登记',
+    offlineVerdict: '离线核验 · 联网后自动上传',
+    offlinePass: '签名有效,绿码(离线核验)',
+    pending: '已登记',
+    idQueued: '已加密保存,联网后核验健康码',
+    cannotSeal: '无法离线保存身份证号:本机没有加密公钥,请联网后重试',
+    tokenRejected: '健康码无效:{reason}',
+    lateStops: '离线登记上传后,有 {n} 人被判定为禁止通行,请核查',
+    reasons: {
+      malformed: '二维码格式错误', unsupportedAlgorithm: '不支持的签名算法', unknownKey: '未知的签名密钥', badSignature: '签名无效',
+      expired: '已过期,请刷新健康码', notYetValid: '尚未生效', revoked: '已被吊销', noKeys: '本机没有核验密钥',
+    },
+    stopReasons: { fever: '体温异常,请到发热门诊就诊', red_code: '红码,不得通行', yellow_code: '黄码,不得通行', no_health_code: '无健康码' },
+  },
+  revocation: {
+    title: '吊销健康码令牌', kind: '吊销对象', kindPerson: '个人令牌', kindKey: '签名密钥', personId: '人员编号', keyId: '密钥编号', reason: '原因',
+    submit: '吊销', done: '已吊销', listTitle: '当前吊销名单', keys: '密钥 {n} 个', tokens: '个人 {n} 人', confirm: '确认吊销?已签发的令牌将被所有检测点拒绝。',
+  },
+  codeWatch: { updated: '健康码状态已变化,已刷新' },
+  appealDesk: {
+    title: '健康码申诉处理', orderNo: '工单号', reasons: '赋码原因', holds: '管控标记', lift: '解除标记', keep: '维持标记', note: '处理意见',
+    noteHint: '请写明依据(至少 2 个字)', lifted: '已解除该标记', kept: '已维持该标记', noHolds: '没有管控标记', openCode: '查看健康码', person: '申诉人',
+    appealed: '申诉', result: '处理结果', search: '人员编号', load: '查看',
+  },
   stats: { scans: '登记', passes: '通行', stops: '拦截', fevers: '发热', unique_persons: '人数', ins: '进', outs: '出' },
   community: {
     title: '社区管理', residents: '居民', keyPersons: '重点人员', allTypes: '全部类型', allFlags: '全部状态', fever: '发热', isolation: '隔离中', hardship: '有困难',
     allCategories: '全部类别', active: '在管', stale: '今日未更新', released: '已解除', releaseOn: '{date} 解除', newKeyPerson: '登记重点人员',
     hardshipN: '困难 {n}', hardshipTab: '困难诉求', startHandling: '受理', resolve: '已解决', decline: '不予处理', onSupervision: '督办',
     supervision: '督办清单', supervisionHint: '{date} 未按要求随访或核实的重点人员', lastFollowUp: '最近随访 {date}', lastFollowUpTitle: '最近随访',
-    noSupervision: '没有需要督办的人员', idNumberHint: '须为已登记居民', allStates: '全部状态', notReported: '未填报', reportedOn: '{date} 填报',
+    noSupervision: '没有需要督办的人员', idNumberHint: '须为已登记居民', allStates: '全部状态', notReported: '未填报', reportedOn: '{date} 填报', reportedOnTitle: '最近填报',
     resolvedNote: '社区已协调解决', declinedNote: '经核实不属于社区帮扶范围,已告知居民其他渠道',
   },
   keyPersonCategories: { close_contact: '密切接触者', from_outside_city: '市外返回', from_hubei: '湖北返回', from_wuhan: '武汉返回', fever_without_contact: '发热(无接触史)' },
@@ -213,6 +243,7 @@ export default {
     resolved: '已解决诉求',
     satisfaction: '回访满意度',
     fillFirst: '请先填写办理意见或选择单位',
+    followsHardship: '此工单随居民困难求助办理:由所在社区在「社区管理 · 困难诉求」中受理和答复,工单状态随之更新。',
     actions: { dispatch: '派单 / 改派', reply: '答复市民', accept: '签收办理', return: '退回(非本单位职责)', revisit: '回访', close: '办结', reopen: '重办' },
   },
   dashboard: {

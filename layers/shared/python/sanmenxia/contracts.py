@@ -4,14 +4,16 @@
 * ``KeyPersonCandidateQueue`` → key-persons function: a person who should be registered as a key person
   (a fever or red code at a checkpoint, a co-travel "register me", an import hit).
 * ``WorkOrderIntakeQueue`` → hotline function: something that must become a 12345 work order (a tip-off,
-  a portal help message, a hardship request, a health-code appeal).
+  a portal help message, a hardship request, a health-code appeal), and ``WorkOrderProgress``: the record
+  behind an order moved on where it is handled (a community head took or closed a hardship request), so the
+  order follows it instead of going overdue.
 """
 
 from __future__ import annotations
 
 import json
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,8 +74,28 @@ class WorkOrderIntake(BaseModel):
     requester_sub: str | None = Field(default=None, description="Cognito sub to answer back to; absent when anonymous")
     created_at: str = Field(default_factory=clock.iso)
     address: str | None = Field(default=None, max_length=200, description="where it happens (sealed by the hotline)")
+    phone: str | None = Field(default=None, max_length=20, description="a contact phone the citizen gave (sealed by the hotline; never in summary)")
     attachments: list[str] = Field(default_factory=list, max_length=5, description="S3 keys of checked photos in UploadsBucket")
     related_ref: str | None = Field(default=None, description="source_ref of an earlier record (same source) this one likely repeats")
+
+
+class WorkOrderProgress(BaseModel):
+    """A source record handled where it was filed (困难诉求 by the community head): its 12345 order follows.
+
+    ``status`` is the source record's new state: ``in_progress`` accepts the order, ``resolved``/``declined``
+    reply to it (resolved or not) with ``note``. Applying a progress the order is already past changes nothing.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["progress"] = "progress"
+    source: WorkOrderSource
+    source_ref: str
+    status: Literal["in_progress", "resolved", "declined"]
+    note: str | None = Field(default=None, max_length=2000)
+    actor: str = Field(max_length=128, description="user name of who handled the record")
+    actor_role: str = Field(max_length=64)
+    at: str = Field(default_factory=clock.iso)
 
 
 def send(queue_url: str, message: BaseModel, *, group: str | None = None) -> None:

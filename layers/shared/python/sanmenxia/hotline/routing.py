@@ -11,7 +11,10 @@ The routing decision, written down once:
   checkpoint to ``community_affairs`` (城乡社区防控办, the office that runs community screening); vehicles
   back from Hubei to ``transport`` (交通运输局).
 * Portal help messages go to ``community_affairs`` and are visible to the head of the resident's community;
-  hardship requests to ``civil_affairs`` (民政局); health-code appeals to ``big_data`` (大数据管理局).
+  health-code appeals to ``big_data`` (大数据管理局).
+* Hardship requests (困难诉求: medicine, daily necessities, a medical visit) have one owner, the head of the
+  household's community, who handles them on the community screen; their order goes to ``community_affairs``
+  of that community and follows the request (``WorkOrderProgress``), so no second unit works on the same need.
 """
 
 from __future__ import annotations
@@ -101,7 +104,7 @@ TIPOFF_ROUTES: dict[TipoffCategory, Department] = {
 #: Sources whose orders always go to one unit (tip-offs route by category; calls are dispatched by operators).
 SOURCE_ROUTES: dict[WorkOrderSource, Department] = {
     WorkOrderSource.HELP_MESSAGE: Department.COMMUNITY_AFFAIRS,
-    WorkOrderSource.HARDSHIP: Department.CIVIL_AFFAIRS,
+    WorkOrderSource.HARDSHIP: Department.COMMUNITY_AFFAIRS,
     WorkOrderSource.APPEAL: Department.BIG_DATA,
 }
 

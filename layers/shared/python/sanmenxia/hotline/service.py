@@ -7,14 +7,14 @@ reply (or a merge) in their inbox (消息通知) when their person record is kno
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sanmenxia.audit import AuditRecord, fingerprint
 from sanmenxia.clock import iso
-from sanmenxia.contracts import WorkOrderIntake
+from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress
 from sanmenxia.errors import Conflict
 from sanmenxia.hotline.orders import (
     ROUTING,
@@ -23,6 +23,7 @@ from sanmenxia.hotline.orders import (
     Actor,
     Command,
     NewOrder,
+    Status,
     WorkOrder,
     apply,
     escalate,
@@ -32,7 +33,7 @@ from sanmenxia.hotline.orders import (
 from sanmenxia.hotline.routing import CATEGORY_LABELS, DEPARTMENT_LABELS, Department, TipoffCategory, route
 from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
-from sanmenxia.masking import mask_name, mask_phone
+from sanmenxia.masking import mask_address, mask_name, mask_phone, redact_text
 from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger
 from sanmenxia.pii import Vault
@@ -104,7 +105,7 @@ class Hotline:
             community_id=message.community_id,
             requester_sub=message.requester_sub,
             requester_person_id=message.requester_person_id,
-            sealed=self.seal({"summary": message.summary, "address": message.address}),
+            sealed=self.seal({"summary": message.summary, "address": message.address, "phone": message.phone}),
             attachments=tuple(message.attachments),
             related_order_id=related,
         )
@@ -112,6 +113,27 @@ class Hotline:
         if not created:
             logger.info("intake already opened", extra={"order_id": order.order_id, "source": message.source.value})
         return order, created
+
+    def follow(self, message: WorkOrderProgress, at: datetime) -> WorkOrder:
+        """Move the order of a source record that was handled at its source (a hardship request taken or
+        closed by the community head): accept it, then reply when the record is closed. A redelivered or late
+        message the order is already past changes nothing; an order not opened yet is NotFound (retried)."""
+        order = self.store.get(order_id_for(message.source, message.source_ref))
+        actor = Actor(f"{message.source.value}:{message.actor}", message.actor, message.actor_role)
+        commands: list[Command] = []
+        status = order.status
+        if status is Status.DISPATCHED:
+            commands.append(Command(Action.ACCEPT))
+            status = Status.HANDLING
+        if message.status != "in_progress" and status in (Status.HANDLING, Status.RECEIVED):
+            commands.append(Command(Action.REPLY, note=message.note or message.status, resolved=message.status == "resolved"))
+        for command in commands:
+            after = apply(order, command, actor, at, self.policy)
+            self.store.save([(order, after)], [audit_entry(actor, command.action, order, after, at)])
+            order = after
+        if commands and commands[-1].action is Action.REPLY:
+            self._tell_requester(order)
+        return order
 
     def open_call(self, new: NewOrder, actor: Actor, at: datetime, department: Department | None) -> WorkOrder:
         """An operator's order from a call (12345 来电), dispatched at once when the operator names a unit."""
@@ -211,16 +233,20 @@ class Hotline:
         }
 
     def staff_view(self, order: WorkOrder, at: datetime, *, full_contact: bool = False) -> dict[str, Any]:
-        """What staff see: everything, contact details masked unless ``full_contact`` (operators call back)."""
-        phone, name = self._opened(order, "phone"), self._opened(order, "name")
+        """What staff see: the order, with contact details (phone, name, address, and any phone or ID number
+        typed into the summary) masked unless ``full_contact`` (operators take and return the calls). Staff who
+        must call or visit the citizen use the audited reveal (``reveal``)."""
+        phone, name, address = self._opened(order, "phone"), self._opened(order, "name"), self._opened(order, "address")
         view = self.citizen_view(order, at)
+        if not full_contact and view.get("summary"):
+            view["summary"] = redact_text(view["summary"])
         view.update(
             {
                 "department": order.department,
                 "replied_by": order.replied_by,
                 "county_code": order.county_code,
                 "community_id": order.community_id,
-                "address": self._opened(order, "address"),
+                "address": (address if full_contact else mask_address(address)) if address else None,
                 "contact_phone": (phone if full_contact else mask_phone(phone)) if phone else None,
                 "contact_name": (name if full_contact else mask_name(name)) if name else None,
                 "anonymous": order.requester_sub is None and phone is None,
@@ -235,6 +261,10 @@ class Hotline:
         view.pop("progress")
         view.pop("can_rate")
         return view
+
+    def contact(self, order: WorkOrder, fields: Iterable[str]) -> dict[str, str | None]:
+        """The clear contact details of an order (for the audited reveal only)."""
+        return {name: self._opened(order, name) for name in fields}
 
     def summary_row(self, order: WorkOrder, at: datetime) -> dict[str, Any]:
         """A list row: no personal text at all."""
