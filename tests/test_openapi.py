@@ -230,6 +230,7 @@ FREE_FORM_YET = {
     "POST /health-codes",
     "POST /health-codes/me/appeals",
     "POST /health-codes/me/check-ins",
+    "POST /health-codes/people/{person_id}/appeals/decision",
     "POST /health-codes/people/{person_id}/holds/lift",
     "POST /health-codes/revocations",
     "POST /health-codes/verify",
