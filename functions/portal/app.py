@@ -92,7 +92,6 @@ def _save(article: Article, action: str, before: Article | None) -> Article:
     return article
 
 
-
 class ArticleOut(BaseModel):
     """A published article as anyone reads it."""
 
