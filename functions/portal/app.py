@@ -128,7 +128,7 @@ def list_articles(
     # Every home screen reads the first page: API Gateway's stage cache serves it for 30 s (template.yaml
     # MethodSettings, keyed by the query string), so the feed's one partition key is read a few times a minute.
     page = portal().published(kind, limit, app.page_start(cursor))
-    return app.page([article.public() for article in page.articles], page.last_key)
+    return app.page([ArticleOut.model_validate(article.public()) for article in page.articles], page.last_key)
 
 
 @app.get("/portal/articles/<article_id>", access=PUBLIC, summary="One published article 资讯详情", tags=["portal"])
@@ -136,7 +136,7 @@ def get_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> Article
     article = portal().article(article_id)
     if article.state is not ArticleState.PUBLISHED:
         raise NotFound("no such article")
-    return article.public()
+    return ArticleOut.model_validate(article.public())
 
 
 # -- publishing ------------------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def manage_articles(
 ) -> paging.Page[ArticleStaffOut]:
     _require_publisher()
     page = portal().in_state(state, limit, app.page_start(cursor))
-    return app.page([article.staff() for article in page.articles], page.last_key)
+    return app.page([ArticleStaffOut.model_validate(article.staff()) for article in page.articles], page.last_key)
 
 
 @app.post("/portal/articles", access=PUBLISHERS, status_code=201, summary="Write a draft 新建稿件", tags=["portal"])
@@ -168,7 +168,7 @@ def create_article(body: ArticleIn) -> ArticleStaffOut:
         updated_at=now,
         rebuts=body.rebuts,
     )
-    return _save(article, "create", None).staff()
+    return ArticleStaffOut.model_validate(_save(article, "create", None).staff())
 
 
 @app.put("/portal/articles/<article_id>", access=PUBLISHERS, summary="Edit an article (a published one: as a revision for review) 修改稿件", tags=["portal"])
@@ -178,14 +178,14 @@ def edit_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID)], body: Art
     content = {"kind": body.kind, "title": body.title, "summary": body.summary, "body": body.body, "source": body.source, "rebuts": body.rebuts}
     if before.state is ArticleState.PUBLISHED:
         content = {**content, "kind": body.kind.value}  # held as data until approved
-    return _save(revise(before, content, app.caller.username, clock.iso()), "edit", before).staff()
+    return ArticleStaffOut.model_validate(_save(revise(before, content, app.caller.username, clock.iso()), "edit", before).staff())
 
 
 @app.post("/portal/articles/<article_id>/submit", access=PUBLISHERS, summary="Send to review 送审", tags=["portal"])
 def submit_for_review(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> ArticleStaffOut:
     _require_publisher()
     before = portal().article(article_id)
-    return _save(submit(before, app.caller.username, clock.iso()), "submit", before).staff()
+    return ArticleStaffOut.model_validate(_save(submit(before, app.caller.username, clock.iso()), "submit", before).staff())
 
 
 class ReturnIn(RequestModel):
@@ -196,7 +196,7 @@ class ReturnIn(RequestModel):
 def return_to_editor(article_id: Annotated[str, Path(pattern=ARTICLE_ID)], body: ReturnIn) -> ArticleStaffOut:
     _require_publisher()
     before = portal().article(article_id)
-    return _save(send_back(before, app.caller.username, body.note, clock.iso()), "return", before).staff()
+    return ArticleStaffOut.model_validate(_save(send_back(before, app.caller.username, body.note, clock.iso()), "return", before).staff())
 
 
 @app.post("/portal/articles/<article_id>/publish", access=PUBLISHERS, summary="Review and publish (a second person) 审核发布", tags=["portal"])
@@ -204,14 +204,14 @@ def publish(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> ArticleStaf
     _require_publisher()
     before = portal().article(article_id)
     metrics.add_metric(name="ArticlesPublished", unit="Count", value=1)
-    return _save(approve(before, app.caller.username, clock.iso()), "publish", before).staff()
+    return ArticleStaffOut.model_validate(_save(approve(before, app.caller.username, clock.iso()), "publish", before).staff())
 
 
 @app.post("/portal/articles/<article_id>/withdraw", access=PUBLISHERS, summary="Withdraw from the portal 撤回", tags=["portal"])
 def withdraw(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> ArticleStaffOut:
     _require_publisher()
     before = portal().article(article_id)
-    return _save(move(before, ArticleState.WITHDRAWN, clock.iso()), "withdraw", before).staff()
+    return ArticleStaffOut.model_validate(_save(move(before, ArticleState.WITHDRAWN, clock.iso()), "withdraw", before).staff())
 
 
 # -- help messages ---------------------------------------------------------------------------------------
