@@ -30,8 +30,6 @@ WITHOUT_SCREEN: dict[str, str] = {
     "GET /checkpoints/{checkpoint_id}": "read by devices; the scanner and the dashboard take checkpoints from the list",
     "GET /checkpoints/{checkpoint_id}/scans": "the precise scan records are an export for investigators, not a screen",
     "POST /hotline/orders/{order_id}/merge": "merging duplicate orders is not offered yet: it needs a picker of the candidate duplicates",
-    "GET /health-codes/people/{person_id}": "a person's code for a head or commander: reached only from the resident record, which has no screen yet",
-    "POST /health-codes/people/{person_id}/holds/lift": "lifting a hold needs the resident record screen (not built yet)",
     "GET /residents/{person_id}": "the resident record screen is not built yet; the community list shows masked rows",
     "PATCH /key-persons/{kp_id}": "changing a key person's category, measure or dates is not offered yet; the daily follow-up records the measure",
     "GET /dashboard/residents": "not yet a dashboard panel",

@@ -238,7 +238,7 @@ export default {
   appealDesk: {
     title: 'Health-code appeals', orderNo: 'Order no.', reasons: 'Reasons', holds: 'Holds', lift: 'Lift the hold', keep: 'Keep the hold', note: 'Decision note',
     noteHint: 'Say why (at least 2 characters)', lifted: 'Hold lifted', kept: 'Hold kept', noHolds: 'No holds', openCode: 'See the code', person: 'Appellant',
-    appealed: 'Appeal', result: 'Result', search: 'Person id', load: 'Open',
+    appealed: 'Appeal', result: 'Result', codeColor: 'Code colour', search: 'Person id', load: 'Open',
   },
   stats: { scans: 'Scans', passes: 'Passed', stops: 'Stopped', fevers: 'Fevers', unique_persons: 'People', ins: 'In', outs: 'Out' },
   community: {

@@ -30,11 +30,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sanmenxia import clock, dynamo
+from sanmenxia.contracts import WorkOrderSource
 from sanmenxia.errors import Conflict, UpstreamUnavailable
 from sanmenxia.healthcode import rules
 from sanmenxia.healthcode.rules import CodeState, Transition
 from sanmenxia.healthcode.tokens import SigningKey, jwks, signing_key_from_secret
 from sanmenxia.holds import CodeColor, Hold, HoldStore
+from sanmenxia.hotline.orders import order_id_for
 
 CODE_SK = "code"
 CONTROL_PK = "_close"
@@ -136,8 +138,13 @@ class Appeal:
     status: str
     at: str
 
+    @property
+    def order_id(self) -> str:
+        """The 12345 work order the appeal became (its id follows from the appeal's: the resident's one number)."""
+        return order_id_for(WorkOrderSource.APPEAL, self.appeal_id)
+
     def to_json(self) -> dict[str, Any]:
-        return {"appeal_id": self.appeal_id, "hold": self.hold_key, "status": self.status, "at": self.at}
+        return {"appeal_id": self.appeal_id, "hold": self.hold_key, "status": self.status, "at": self.at, "order_id": self.order_id}
 
 
 @dataclass
