@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import secrets
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from sanmenxia import api, aws, clock, paging, scope
+from sanmenxia import api, audit, aws, clock, paging, scope
 from sanmenxia.auth import ANY_SIGNED_IN, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Forbidden
@@ -28,7 +28,7 @@ from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
 from sanmenxia.hotline.uploads import PhotoUploads
 from sanmenxia.models import CommunityId, CountyCode, LongText, PersonName, Phone, RequestModel, ShortText
-from sanmenxia.notifications import Inbox
+from sanmenxia.notifications import REVEAL_KIND, Inbox
 from sanmenxia.observability import logger, metrics, tracer
 from sanmenxia.scope import Desk, Place
 from sanmenxia.services import PeopleSettings, audit_log, people, vault
@@ -121,6 +121,13 @@ class ReopenIn(RequestModel):
 class MergeIn(RequestModel):
     merged_into: Annotated[str, Field(pattern=ORDER_ID)]
     note: ShortText | None = None
+
+
+class RevealIn(RequestModel):
+    """Why a handler needs the citizen's clear contact details (kept with the reveal, shown to the citizen)."""
+
+    fields: Annotated[list[Literal["phone", "name", "address"]], Field(min_length=1, max_length=3)]
+    reason: Annotated[str, Field(min_length=4, max_length=200)]
 
 
 class RatingIn(RequestModel):
@@ -354,6 +361,36 @@ def _handles_or_oversees(order: WorkOrder) -> None:
         _oversees(order)
     else:
         _handles(order)
+
+
+@app.post(
+    "/hotline/orders/<order_id>/reveal",
+    access=allow(Role.COMMUNITY_HEAD, Role.DEPARTMENT_HANDLER, Role.ADMIN),
+    summary="Reveal the citizen's contact details, audited 查看联系方式(留痕)",
+    tags=["hotline"],
+)
+def reveal_contact(order_id: OrderId, body: RevealIn) -> dict[str, Any]:
+    """A handler who must call or visit the citizen sees the clear phone, name or address of an order in their
+    scope. The reveal is recorded in the audit log (who, role, whom, which fields, when; the reason's digest)
+    and left in the citizen's inbox with the reason, where ``GET /notifications/reveals`` lists every one."""
+    caller = app.caller
+    order = hotline().store.get(order_id)
+    require_view(caller, order)
+    fields = sorted(set(body.fields))
+    whom = order.requester_person_id or "anonymous"
+    entry = audit.record(caller, "work_order.contact.reveal", f"work_order#{order_id}", None, {"person": whom, "fields": fields, "reason": body.reason})
+    audit_log(settings().audit_table).append(entry)
+    if order.requester_person_id:
+        labels = {"phone": "电话 phone", "name": "姓名 name", "address": "地址 address"}
+        hotline().inbox.notify(
+            order.requester_person_id,
+            kind=REVEAL_KIND,
+            title="您的联系方式被查看 Your contact details were viewed",
+            body=f"{caller.username} ({caller.primary_role}) · {', '.join(labels[name] for name in fields)} · 工单 order {order_id} · {body.reason}",
+            link=f"/hotline/orders/{order_id}",
+        )
+    logger.info("contact revealed", extra={"order_id": order_id, "fields": fields, "role": caller.primary_role})
+    return {"order_id": order_id, "revealed_at": entry.at, **hotline().contact(order, fields)}
 
 
 @app.post("/hotline/orders/<order_id>/rating", access=ANY_SIGNED_IN, summary="Rate the result of my order 评价", tags=["hotline"])

@@ -23,6 +23,7 @@ from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
 from sanmenxia.hotline.tipoffs import Tipoff, TipoffStore, new_tracking_code, tracking_hash
 from sanmenxia.hotline.uploads import PhotoUploads
+from sanmenxia.masking import redact_text
 from sanmenxia.models import CommunityId, CountyCode, LongText, RequestModel, ShortText
 from sanmenxia.observability import logger, metrics
 from sanmenxia.scope import Desk, Place
@@ -199,8 +200,9 @@ def submit(body: TipoffIn) -> dict[str, Any]:
     }
 
 
-def _view(tipoff: Tipoff) -> dict[str, Any]:
-    """What the reporter sees: their tip-off and the progress of its work order."""
+def _view(tipoff: Tipoff, *, staff: bool = False) -> dict[str, Any]:
+    """What the reporter sees: their tip-off and the progress of its work order. Staff see the same with any
+    phone or ID number typed into the description masked."""
     order = hotline().store.find(tipoff.order_id)
     service = hotline()
     sealer = vault(settings().pii_key_id)
@@ -212,7 +214,7 @@ def _view(tipoff: Tipoff) -> dict[str, Any]:
         "county_code": tipoff.county_code,
         "community_id": tipoff.community_id,
         "address": sealer.open("tipoff.address", tipoff.sealed_address),
-        "description": sealer.open("tipoff.description", tipoff.sealed_description),
+        "description": (redact_text if staff else str)(sealer.open("tipoff.description", tipoff.sealed_description)),
         "photos": len(tipoff.photos),
         "anonymous": tipoff.anonymous,
         "created_at": tipoff.created_at,
@@ -266,6 +268,7 @@ def get_tipoff(tipoff_id: Annotated[str, Path(pattern=TIPOFF_ID)]) -> dict[str, 
             desk=Desk.HOTLINE,
         )
         scope.require(app.caller, place, what="this tip-off")
+        return _view(tipoff, staff=True)
     return _view(tipoff)
 
 

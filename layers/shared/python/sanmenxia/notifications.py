@@ -18,6 +18,8 @@ from sanmenxia import clock, dynamo
 from sanmenxia.errors import UpstreamUnavailable
 
 _MARKER = "ref#"
+#: The kind of the message a resident gets each time staff reveal their contact details (an audited reveal).
+REVEAL_KIND = "data_reveal"
 
 
 class Inbox:
@@ -56,15 +58,21 @@ class Inbox:
             dynamo.transact(self._db, writes, what="notification")
         return note_id
 
-    def list(self, person_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    def list(self, person_id: str, limit: int = 50, *, kind: str | None = None) -> list[dict[str, Any]]:
+        """The newest messages first; with ``kind`` only messages of that kind (e.g. every ``data_reveal``)."""
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "person_id = :p AND sk < :marker",
+            "ExpressionAttributeValues": {":p": {"S": person_id}, ":marker": {"S": _MARKER}},
+            "ScanIndexForward": False,
+        }
+        if kind is None:
+            query["Limit"] = limit
+        else:
+            query["FilterExpression"] = "kind = :k"
+            query["ExpressionAttributeValues"][":k"] = {"S": kind}
         try:
-            items = self._db.query(
-                TableName=self._table,
-                KeyConditionExpression="person_id = :p AND sk < :marker",
-                ExpressionAttributeValues={":p": {"S": person_id}, ":marker": {"S": _MARKER}},
-                ScanIndexForward=False,
-                Limit=limit,
-            )["Items"]
+            items = self._db.query(**query)["Items"][:limit]
         except ClientError as exc:
             raise UpstreamUnavailable("could not read notifications") from exc
         return [
