@@ -29,6 +29,7 @@ WITHOUT_SCREEN: dict[str, str] = {
     "POST /health-codes/revocations": "revoking a key or a person's tokens: an emergency operation, not offered in the app yet",
     "GET /checkpoints/{checkpoint_id}": "read by devices; the scanner and the dashboard take checkpoints from the list",
     "GET /checkpoints/{checkpoint_id}/scans": "the precise scan records are an export for investigators, not a screen",
+    "POST /hotline/orders/{order_id}/reveal": "the audited reveal of a requester's contact is not offered on the order screen yet",
     "POST /hotline/orders/{order_id}/merge": "merging duplicate orders is not offered yet: it needs a picker of the candidate duplicates",
     "GET /residents/{person_id}": "the resident record screen is not built yet; the community list shows masked rows",
     "PATCH /key-persons/{kp_id}": "changing a key person's category, measure or dates is not offered yet; the daily follow-up records the measure",
