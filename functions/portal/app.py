@@ -99,6 +99,8 @@ def list_articles(
     limit: paging.Limit = 10,
     cursor: paging.Cursor = None,
 ) -> paging.Page[dict[str, Any]]:
+    # Every home screen reads the first page: API Gateway's stage cache serves it for 30 s (template.yaml
+    # MethodSettings, keyed by the query string), so the feed's one partition key is read a few times a minute.
     page = portal().published(kind, limit, app.page_start(cursor))
     return app.page([article.public() for article in page.articles], page.last_key)
 
