@@ -31,6 +31,7 @@ WITHOUT_SCREEN: dict[str, str] = {
     "GET /checkpoints/{checkpoint_id}/scans": "the precise scan records are an export for investigators, not a screen",
     "POST /hotline/orders/{order_id}/reveal": "the audited reveal of a citizen's contact (another issue) has no button in the work-order screen yet",
     "POST /hotline/orders/{order_id}/merge": "merging duplicate orders is not offered yet: it needs a picker of the candidate duplicates",
+    "POST /health-codes/people/{person_id}/holds/lift": "appeals: decided on the appeal case screen; other lifts need the resident record screen",
     "GET /residents/{person_id}": "the resident record screen is not built yet; the community list shows masked rows",
     "PATCH /key-persons/{kp_id}": "changing a key person's category, measure or dates is not offered yet; the daily follow-up records the measure",
     "GET /dashboard/residents": "not yet a dashboard panel",

@@ -209,4 +209,4 @@ def test_an_appeal_answers_the_order_number_the_hotline_gives_it_and_the_order_n
     assert stack.request("GET", "/health-codes/me", claims=who.claims).json["appeals"][0]["order_id"] == appeal.json["order_id"]
     # And the staff view of the order names the person by opaque id, for the appeal's handler to open the code
     order = stack.request("GET", f"/hotline/orders/{appeal.json['order_id']}", claims=OPERATOR)
-    assert order.status == 200 and order.json["appeal_person_id"] == who.person_id
+    assert order.status == 200 and order.json["person_id"] == who.person_id

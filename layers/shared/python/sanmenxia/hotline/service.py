@@ -14,7 +14,7 @@ from typing import Any
 
 from sanmenxia.audit import AuditRecord, fingerprint
 from sanmenxia.clock import iso
-from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSource
+from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress
 from sanmenxia.errors import Conflict
 from sanmenxia.hotline.orders import (
     ROUTING,
@@ -254,8 +254,6 @@ class Hotline:
                 "accept_due_at": order.accept_due_at,
                 "escalation_level": order.escalation_level,
                 "related_order_id": order.related_order_id,
-                # An appeal's handler opens the person's code (reasons, holds) by this opaque id.
-                "appeal_person_id": order.requester_person_id if order.source == WorkOrderSource.APPEAL else None,
                 "attachments": list(order.attachments),
                 "version": order.version,
                 "steps": [step.to_json() for step in order.steps],
