@@ -156,7 +156,7 @@ def list_checkpoints(
         scope.require(caller, Place(county_code=county_code, community_id=community_id), what="this community's checkpoints")
         return [checkpoint.to_json() for checkpoint in registry().in_community(community_id)]
     codes = [county_code] if county_code else [county.code for county in regions.COUNTIES]
-    found = []
+    found: list[dict[str, Any]] = []
     for code in codes:
         scope.require(caller, Place(county_code=code), what="this county's checkpoints")
         found.extend(checkpoint.to_json() for checkpoint in registry().in_county(code))

@@ -160,7 +160,7 @@ def resumption_statistics(
     if live:
         counts = {e.enterprise_id: roll_up(colour for _, colour in _colours_of(e)) for e in enterprises if e.resumed}
     else:
-        counts = {e.enterprise_id: e.roll_up for e in enterprises if e.roll_up is not None}
+        counts = {e.enterprise_id: dict(e.roll_up) for e in enterprises if e.roll_up is not None}
     # "As of" the oldest roll-up the figures add up: those of resumed enterprises (the hourly refresh keeps them
     # current). Roll-ups of enterprises that have not resumed count nothing and do not age the figures.
     stamps = [str(counts[e.enterprise_id]["as_of"]) for e in enterprises if e.resumed and counts.get(e.enterprise_id, {}).get("as_of")]
@@ -294,5 +294,6 @@ _http = api.handler(app)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """API Gateway requests, and the hourly schedule (told apart by ``source``)."""
     if event.get("source") == "aws.events":
-        return _scheduled(event, context)
+        scheduled: dict[str, Any] = _scheduled(event, context)  # decorated: Powertools' decorators are untyped
+        return scheduled
     return _http(event, context)
