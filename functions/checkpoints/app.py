@@ -213,6 +213,7 @@ def list_staff(checkpoint_id: CheckpointIdPath) -> list[dict[str, str]]:
     "/checkpoints/<checkpoint_id>/scans",
     access=allow(Role.CHECKPOINT_STAFF, Role.COMMUNITY_HEAD),
     status_code=201,
+    natural_duplicates=False,  # the device's scan_id is the natural key: a resend is answered as a marked duplicate
     summary="Register a person at the gate: QR token, ID card or typed ID 扫码/刷证/录入登记",
     tags=["checkpoints"],
 )
