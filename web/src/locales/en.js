@@ -2,10 +2,10 @@
 import backoffice from './backoffice.en.js'
 export default {
   app: { name: 'Online Sanmenxia', slogan: 'Epidemic control · Health code · Services' },
-  tabs: { home: 'Home', code: 'Code', messages: 'Messages', me: 'Me' },
+  tabs: { home: 'Home', code: 'Code', messages: 'Messages', me: 'Me', label: 'Main navigation' },
   common: {
     loading: 'Loading…', empty: 'Nothing yet', noMore: 'No more', retry: 'Failed to load, tap to retry', choose: 'Choose',
-    optional: 'Optional', submit: 'Submit', cancel: 'Cancel', remove: 'Remove', saved: 'Saved', more: 'Load more',
+    optional: 'Optional', submit: 'Submit', cancel: 'Cancel', remove: 'Remove', saved: 'Saved', more: 'Load more', back: 'Back',
   },
   errors: {
     title: 'Not done',

@@ -2,10 +2,10 @@
 import backoffice from './backoffice.zh.js'
 export default {
   app: { name: '线上三门峡', slogan: '疫情防控 · 健康码 · 便民服务' },
-  tabs: { home: '首页', code: '健康码', messages: '消息', me: '我的' },
+  tabs: { home: '首页', code: '健康码', messages: '消息', me: '我的', label: '主导航' },
   common: {
     loading: '加载中…', empty: '暂无记录', noMore: '没有更多了', retry: '加载失败,点击重试', choose: '请选择', optional: '选填', submit: '提交', cancel: '取消',
-    remove: '删除', saved: '已保存', more: '加载更多',
+    remove: '删除', saved: '已保存', more: '加载更多', back: '返回',
   },
   errors: {
     title: '操作未成功',
