@@ -26,8 +26,6 @@ ROUTER = (ROOT / "web" / "src" / "router.js").read_text()
 WITHOUT_SCREEN: dict[str, str] = {
     # machine or cross-cutting use
     "POST /health-codes/verify": "a gate device or a partner system verifies a token; the scanner posts the scan, which verifies on the server",
-    "GET /checkpoints/sealing-key": "read by gate devices to seal waiting ID numbers (machine use, landed by another issue)",
-    "GET /health-codes/revocations": "read by scanners that verify offline (machine use)",
     "POST /health-codes/revocations": "revoking a key or a person's tokens: an emergency operation, not offered in the app yet",
     "GET /checkpoints/{checkpoint_id}": "read by devices; the scanner and the dashboard take checkpoints from the list",
     "GET /checkpoints/{checkpoint_id}/scans": "the precise scan records are an export for investigators, not a screen",
@@ -41,17 +39,6 @@ WITHOUT_SCREEN: dict[str, str] = {
     "GET /dashboard/supplies": "not yet a dashboard panel",
     "GET /dashboard/return-to-work": "not yet a dashboard panel (the enterprises' statistics are shown instead)",
     # screens of issue 14 not built in this step
-    "GET /enterprises": "the commanders' resumption review queue is not built yet",
-    "POST /enterprises": "registering an enterprise is not offered in the app yet",
-    "POST /enterprises/{enterprise_id}/resumption/decision": "the commanders' resumption review queue is not built yet",
-    "POST /enterprises/{enterprise_id}/employees": "adding employees is not offered in the app yet",
-    "DELETE /enterprises/{enterprise_id}/employees/{employee_id}": "removing employees is not offered in the app yet",
-    "POST /enterprises/{enterprise_id}/resumption": "applying to resume is not offered in the app yet",
-    "POST /staff": "the admin's staff accounts screen is not built yet",
-    "POST /checkpoints": "the admin's checkpoints screen is not built yet",
-    "PATCH /checkpoints/{checkpoint_id}": "the admin's checkpoints screen is not built yet",
-    "GET /checkpoints/{checkpoint_id}/staff": "the admin's checkpoints screen is not built yet",
-    "POST /checkpoints/{checkpoint_id}/staff": "the admin's checkpoints screen is not built yet",
     "GET /portal/manage/articles": "the propaganda articles screen is not built yet",
     "POST /portal/articles": "the propaganda articles screen is not built yet",
     "PUT /portal/articles/{article_id}": "the propaganda articles screen is not built yet",

@@ -160,6 +160,12 @@ def get_my_code(person: PersonQuery = None) -> dict[str, Any]:
     return service.my_code(store(), _person(person))
 
 
+@app.get("/health-codes/me/status", access=RESIDENT, summary="My code's colour and version, to poll cheaply 健康码状态", tags=["health-code"])
+def get_my_code_status(person: PersonQuery = None) -> Response[dict[str, str]]:
+    status = service.code_status(store(), _person(person).person_id)
+    return Response(200, content_types.APPLICATION_JSON, status, headers={"Cache-Control": "no-store", "ETag": f'"{status["version"]}"'})
+
+
 @app.post("/health-codes/me/check-ins", access=RESIDENT, summary="Today's check-in 每日健康打卡", tags=["health-code"])
 def check_in(body: CheckInIn, person: PersonQuery = None) -> Response[dict[str, Any]]:
     holder = _person(person)

@@ -3,7 +3,7 @@
 Two functions share this module (the template names both ``app.lambda_handler``; the event says which job):
 
 * the ``Schedule`` event: read the day that ended from the event's ``time``, plan every day still to close
-  after the watermark (a missed night is caught up in order), close shards inline while time allows, and
+  after the watermark (missed nights, however many, are caught up day by day, in order), close shards inline while time allows, and
   queue the rest on ``HealthCodeCloseQueue``;
 * ``SQS`` records from that queue: close one shard each, and queue a continuation when time runs short.
 """
@@ -36,8 +36,9 @@ class Settings(FunctionSettings):
     close_inline_seconds: float = Field(default=60.0, ge=0)
     #: Seconds kept in reserve before Lambda's timeout (a continuation is queued instead).
     close_reserve_seconds: float = Field(default=60.0, ge=0)
-    #: How many missed days a run catches up at most (older days are left to an operator).
-    close_max_catchup_days: int = Field(default=14, ge=1, le=60)
+    #: How many days the very first close (no watermark yet) looks back. Later runs close every day after
+    #: the watermark, however many.
+    close_first_run_days: int = Field(default=14, ge=1, le=366)
 
 
 @functools.cache
@@ -86,7 +87,7 @@ def close_days(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """The scheduled close: everything after the watermark up to the day that ended at the event's time."""
     target = daily.day_to_close(daily.parse_event_time(event["time"]))
     watermark = store().watermark()
-    tasks = daily.plan(watermark, target, settings().close_max_catchup_days)
+    tasks = daily.plan(watermark, target, settings().close_first_run_days)
     if not tasks:
         logger.info("nothing to close", extra={"target": target.isoformat(), "watermark": watermark.isoformat() if watermark else None})
         return {"target": target.isoformat(), "watermark": watermark.isoformat() if watermark else None, "queued": 0, "closed": 0}

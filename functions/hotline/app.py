@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import secrets
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -15,12 +15,12 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from sanmenxia import api, aws, clock, paging
+from sanmenxia import api, audit, aws, clock, paging, scope
 from sanmenxia.auth import ANY_SIGNED_IN, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Forbidden
 from sanmenxia.hotline import figures
-from sanmenxia.hotline.access import require_handle, require_movable, require_view
+from sanmenxia.hotline.access import order_place, require_handle, require_movable, require_oversee, require_view
 from sanmenxia.hotline.orders import Action, Actor, Command, NewOrder, Status, WorkOrder
 from sanmenxia.hotline.routing import DEPARTMENT_LABELS, Department
 from sanmenxia.hotline.service import Hotline
@@ -28,8 +28,9 @@ from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
 from sanmenxia.hotline.uploads import PhotoUploads
 from sanmenxia.models import CommunityId, CountyCode, LongText, PersonName, Phone, RequestModel, ShortText
-from sanmenxia.notifications import Inbox
+from sanmenxia.notifications import REVEAL_KIND, Inbox
 from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.scope import Desk, Place
 from sanmenxia.services import PeopleSettings, audit_log, people, vault
 
 ORDER_ID = r"^WO[A-Z2-7]{16}$"
@@ -122,6 +123,13 @@ class MergeIn(RequestModel):
     note: ShortText | None = None
 
 
+class RevealIn(RequestModel):
+    """Why a handler needs the citizen's clear contact details (kept with the reveal, shown to the citizen)."""
+
+    fields: Annotated[list[Literal["phone", "name", "address"]], Field(min_length=1, max_length=3)]
+    reason: Annotated[str, Field(min_length=4, max_length=200)]
+
+
 class RatingIn(RequestModel):
     satisfaction: Annotated[int, Field(ge=1, le=5)]
 
@@ -149,9 +157,8 @@ def _act(order_id: str, command: Command, authorize: Any) -> dict[str, Any]:
 
 
 def _oversees(order: WorkOrder) -> None:
-    """Hotline-wide actions (dispatch, revisit, close): operators, commanders, admins."""
-    app.caller.require_department(Department.HOTLINE_CENTER.value)
-    require_view(app.caller, order)
+    """Hotline-wide actions (dispatch, revisit, close): operators, commanders of the order's county, admins."""
+    require_oversee(app.caller, order)
 
 
 def _handles(order: WorkOrder) -> None:
@@ -202,30 +209,27 @@ def list_orders(
     filters: dict[str, Any] = {}
     if overdue is not None:
         filters["overdue"] = overdue
+    if status is not None:
+        filters["status"] = status.value
     if department is None and community_id is None:
+        # No filter: the caller's own list (their unit's, their community's, or the dispatch queue).
         if caller.has(Role.DEPARTMENT_HANDLER) and caller.scope_value("department"):
             department = Department(str(caller.scope_value("department")))
         elif caller.has(Role.COMMUNITY_HEAD) and caller.scope_value("community_id"):
             community_id = caller.scope_value("community_id")
-    if caller.has(Role.COMMANDER) and caller.scope_value("county_code"):
-        filters["county_code"] = caller.scope_value("county_code")
+    bound = scope.county_bound(caller)
+    if bound:
+        filters["county_code"] = bound
     store = hotline().store
     if department is not None:
-        caller.require_department(department.value)
-        page = store.page(
-            "department-index",
-            ("department", department.value),
-            limit=limit,
-            start=start,
-            filters={**filters, **({"status": status.value} if status else {})},
-        )
+        scope.require(caller, Place(county_code=bound, department=department.value, desk=Desk.HOTLINE), what="this unit's work orders")
+        page = store.page("department-index", ("department", department.value), limit=limit, start=start, filters=filters)
     elif community_id is not None:
-        caller.require_community(community_id)
-        page = store.page(
-            "community-index", ("community_id", community_id), limit=limit, start=start, filters={**filters, **({"status": status.value} if status else {})}
-        )
+        scope.require(caller, Place(community_id=community_id, desk=Desk.HOTLINE), what="this community's work orders")
+        page = store.page("community-index", ("community_id", community_id), limit=limit, start=start, filters=filters)
     else:
-        caller.require_department(Department.HOTLINE_CENTER.value)
+        scope.require(caller, Place(county_code=bound, department=Department.HOTLINE_CENTER.value, desk=Desk.HOTLINE), what="the dispatch queue")
+        filters.pop("status", None)
         wanted = status or Status.RECEIVED
         page = store.page("status-index", ("status", wanted.value), limit=limit, start=start, filters=filters)
     now = clock.now()
@@ -253,7 +257,7 @@ def overdue_orders() -> list[dict[str, Any]]:
     now = clock.now()
     rows = []
     for order in hotline().store.overdue_open():
-        if order.county_code and caller.has(Role.COMMANDER) and caller.scope_value("county_code") not in (None, order.county_code):
+        if not scope.allowed(caller, order_place(order)):
             continue
         rows.append(hotline().summary_row(order, now))
     return rows
@@ -359,6 +363,36 @@ def _handles_or_oversees(order: WorkOrder) -> None:
         _handles(order)
 
 
+@app.post(
+    "/hotline/orders/<order_id>/reveal",
+    access=allow(Role.COMMUNITY_HEAD, Role.DEPARTMENT_HANDLER, Role.ADMIN),
+    summary="Reveal the citizen's contact details, audited 查看联系方式(留痕)",
+    tags=["hotline"],
+)
+def reveal_contact(order_id: OrderId, body: RevealIn) -> dict[str, Any]:
+    """A handler who must call or visit the citizen sees the clear phone, name or address of an order in their
+    scope. The reveal is recorded in the audit log (who, role, whom, which fields, when; the reason's digest)
+    and left in the citizen's inbox with the reason, where ``GET /notifications/reveals`` lists every one."""
+    caller = app.caller
+    order = hotline().store.get(order_id)
+    require_view(caller, order)
+    fields = sorted(set(body.fields))
+    whom = order.requester_person_id or "anonymous"
+    entry = audit.record(caller, "work_order.contact.reveal", f"work_order#{order_id}", None, {"person": whom, "fields": fields, "reason": body.reason})
+    audit_log(settings().audit_table).append(entry)
+    if order.requester_person_id:
+        labels = {"phone": "电话 phone", "name": "姓名 name", "address": "地址 address"}
+        hotline().inbox.notify(
+            order.requester_person_id,
+            kind=REVEAL_KIND,
+            title="您的联系方式被查看 Your contact details were viewed",
+            body=f"{caller.username} ({caller.primary_role}) · {', '.join(labels[name] for name in fields)} · 工单 order {order_id} · {body.reason}",
+            link=f"/hotline/orders/{order_id}",
+        )
+    logger.info("contact revealed", extra={"order_id": order_id, "fields": fields, "role": caller.primary_role})
+    return {"order_id": order_id, "revealed_at": entry.at, **hotline().contact(order, fields)}
+
+
 @app.post("/hotline/orders/<order_id>/rating", access=ANY_SIGNED_IN, summary="Rate the result of my order 评价", tags=["hotline"])
 def rate(order_id: OrderId, body: RatingIn) -> dict[str, Any]:
     order = hotline().act(order_id, Command(Action.RATE, satisfaction=body.satisfaction), Actor(app.caller.sub, "citizen", "citizen"), clock.now(), _requester)
@@ -380,9 +414,10 @@ def unit_figures(
     month = month or clock.now_shanghai().strftime("%Y-%m")
     if department is None and caller.has(Role.DEPARTMENT_HANDLER) and not caller.has(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN):
         department = Department(str(caller.scope_value("department")))
-    if department is not None:
-        caller.require_department(department.value)
     units = [department.value] if department else [unit.value for unit in Department]
+    for unit in units:
+        # Unit figures are city-wide (not split by county): a county commander is refused.
+        scope.require(caller, Place(department=unit, desk=Desk.HOTLINE), what="these unit figures")
     found = hotline().store.figures(month, units)
     return [
         {"department": unit, "label": DEPARTMENT_LABELS[Department(unit)], "month": month, **counts, **figures.rates(counts)}

@@ -203,18 +203,18 @@ def leave_help_message(body: HelpIn) -> dict[str, Any]:
         "expires_at": clock.epoch_after_days(settings().personal_record_days),
     }
     portal().put_help(record)
-    contact = f" 联系电话 {body.phone}" if body.phone else ""
     message = WorkOrderIntake(
         source=WorkOrderSource.HELP_MESSAGE,
         source_ref=help_id,
         type=WorkOrderType.HELP_REQUEST,
         category=body.kind.value,
-        summary=f"【求助·{HELP_LABELS[body.kind]}】{body.message}{contact}"[:2000],
+        summary=f"【求助·{HELP_LABELS[body.kind]}】{body.message}"[:2000],
         county_code=county_code,
         community_id=community_id,
         requester_person_id=person.person_id if person else None,
         requester_sub=caller.sub,
         address=body.address,
+        phone=body.phone,
         created_at=now,
     )
     try:

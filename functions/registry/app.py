@@ -12,7 +12,7 @@ from sanmenxia import api, audit, aws, regions
 from sanmenxia.auth import ANY_SIGNED_IN, PUBLIC, Role, allow
 from sanmenxia.errors import InvalidInput
 from sanmenxia.models import CommunityId, CountyCode, IdNumberStr, PersonName, Phone, RequestModel, ShortText
-from sanmenxia.notifications import Inbox
+from sanmenxia.notifications import REVEAL_KIND, Inbox
 from sanmenxia.observability import logger, metrics
 from sanmenxia.people import NewPerson, Relation
 from sanmenxia.services import PeopleSettings, audit_log, people
@@ -146,6 +146,17 @@ def get_resident(person_id: Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")]) -> 
 @app.get("/notifications", access=allow(Role.RESIDENT), summary="My notifications 我的消息", tags=["registry"])
 def my_notifications() -> list[dict[str, Any]]:
     return inbox().list(people(settings()).me(app.caller.sub).person_id)
+
+
+@app.get(
+    "/notifications/reveals",
+    access=allow(Role.RESIDENT),
+    summary="Every time staff revealed my contact details 我的信息查看记录",
+    tags=["registry"],
+)
+def my_reveals() -> list[dict[str, Any]]:
+    """Each audited reveal of the caller's contact details (who, role, which fields, why, when)."""
+    return inbox().list(people(settings()).me(app.caller.sub).person_id, 200, kind=REVEAL_KIND)
 
 
 @app.post("/staff", access=allow(Role.ADMIN), status_code=201, summary="Create a staff account 创建工作人员账号", tags=["registry"])

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
-from sanmenxia import api, aws, clock, contracts, regions
+from sanmenxia import api, aws, clock, contracts, regions, scope
 from sanmenxia.auth import ANY_SIGNED_IN, PUBLIC
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput, UpstreamUnavailable
@@ -23,8 +23,10 @@ from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
 from sanmenxia.hotline.tipoffs import Tipoff, TipoffStore, new_tracking_code, tracking_hash
 from sanmenxia.hotline.uploads import PhotoUploads
+from sanmenxia.masking import redact_text
 from sanmenxia.models import CommunityId, CountyCode, LongText, RequestModel, ShortText
 from sanmenxia.observability import logger, metrics
+from sanmenxia.scope import Desk, Place
 from sanmenxia.services import audit_log, vault
 from sanmenxia.settings import FunctionSettings
 
@@ -127,6 +129,9 @@ def _similar(category: str, community_id: str, tipoff_id: str = "") -> list[dict
 
 @app.get("/tipoffs/similar", access=ANY_SIGNED_IN, summary="Likely duplicates before reporting 疑似重复线索", tags=["tipoffs"])
 def similar(category: Annotated[TipoffCategory, Query()], community_id: Annotated[CommunityId, Query()]) -> list[dict[str, Any]]:
+    if app.caller.is_staff:
+        # A reporter checks anywhere before reporting (the rows carry no personal data); staff stay in scope.
+        scope.require(app.caller, Place(community_id=community_id, desk=Desk.HOTLINE), what="this community's tip-offs")
     return _similar(category.value, community_id)
 
 
@@ -195,8 +200,9 @@ def submit(body: TipoffIn) -> dict[str, Any]:
     }
 
 
-def _view(tipoff: Tipoff) -> dict[str, Any]:
-    """What the reporter sees: their tip-off and the progress of its work order."""
+def _view(tipoff: Tipoff, *, staff: bool = False) -> dict[str, Any]:
+    """What the reporter sees: their tip-off and the progress of its work order. Staff see the same with any
+    phone or ID number typed into the description masked."""
     order = hotline().store.find(tipoff.order_id)
     service = hotline()
     sealer = vault(settings().pii_key_id)
@@ -208,7 +214,7 @@ def _view(tipoff: Tipoff) -> dict[str, Any]:
         "county_code": tipoff.county_code,
         "community_id": tipoff.community_id,
         "address": sealer.open("tipoff.address", tipoff.sealed_address),
-        "description": sealer.open("tipoff.description", tipoff.sealed_description),
+        "description": (redact_text if staff else str)(sealer.open("tipoff.description", tipoff.sealed_description)),
         "photos": len(tipoff.photos),
         "anonymous": tipoff.anonymous,
         "created_at": tipoff.created_at,
@@ -255,7 +261,14 @@ def get_tipoff(tipoff_id: Annotated[str, Path(pattern=TIPOFF_ID)]) -> dict[str, 
     tipoff = tipoffs().get(tipoff_id)
     if tipoff.reporter_sub != app.caller.sub:
         # Not the reporter: hotline staff, or a handler of the unit the tip-off was routed to.
-        app.caller.require_department(tipoff.department or Department.HOTLINE_CENTER.value)
+        place = Place(
+            county_code=tipoff.county_code,
+            community_id=tipoff.community_id,
+            department=tipoff.department or Department.HOTLINE_CENTER.value,
+            desk=Desk.HOTLINE,
+        )
+        scope.require(app.caller, place, what="this tip-off")
+        return _view(tipoff, staff=True)
     return _view(tipoff)
 
 

@@ -93,7 +93,7 @@ class StubDynamoDB:
             responses[table] = [self.tables[table][k] for k in (_key(key, self.keys[table]) for key in request["Keys"]) if k in self.tables[table]]
         return {"Responses": responses, "UnprocessedKeys": {}}
 
-    def transact_write_items(self, TransactItems: list[dict[str, Any]]) -> dict[str, Any]:
+    def transact_write_items(self, TransactItems: list[dict[str, Any]], ClientRequestToken: str = "") -> dict[str, Any]:
         self.ops["TransactWriteItems"] += 1
         reasons = []
         for entry in TransactItems:

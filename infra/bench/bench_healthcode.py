@@ -82,7 +82,7 @@ class TransactionsAsItemWrites:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
 
-    def transact_write_items(self, TransactItems: list[dict[str, Any]]) -> dict[str, Any]:
+    def transact_write_items(self, TransactItems: list[dict[str, Any]], ClientRequestToken: str = "") -> dict[str, Any]:
         self.transactions += 1
         for index, entry in enumerate(TransactItems):
             try:
@@ -154,7 +154,7 @@ def one_close(total: int, lapsing: int) -> dict[str, Any]:
         counter.attach(counted)
         client = TransactionsAsItemWrites(counted)
         store = HealthCodeStore(client, table, HoldStore(client, "unused"))
-        tasks = daily.plan(store.watermark(), CLOSE_DAY, max_catchup_days=14)
+        tasks = daily.plan(store.watermark(), CLOSE_DAY, first_run_days=14)
         turned: Counter[str] = Counter()
         for task in tasks:
             result = daily.close_shard(store, task, lambda: True)

@@ -39,7 +39,7 @@ class FakeDynamoDB:
         found = self.tables[TableName].get(_key(Key, self.keys[TableName]))
         return {"Item": found} if found else {}
 
-    def transact_write_items(self, TransactItems: list[dict[str, Any]]) -> dict[str, Any]:
+    def transact_write_items(self, TransactItems: list[dict[str, Any]], ClientRequestToken: str = "") -> dict[str, Any]:
         self.calls += 1
         for entry in TransactItems:
             put = entry["Put"]

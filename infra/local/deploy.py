@@ -22,7 +22,9 @@ from typing import Any
 
 from infra.local import template as tpl
 
-SKIPPED_TYPES = {"AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage"}
+#: Not created locally: the API's stage (the local gateway serves the routes) and what hangs on it or on the account
+#: (the WAF association, API Gateway's account-wide CloudWatch role).
+SKIPPED_TYPES = {"AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage", "AWS::WAFv2::WebACLAssociation", "AWS::ApiGateway::Account"}
 #: Types moto's CloudFormation skips, created here through their APIs, in this order.
 API_CREATED_TYPES = (
     "AWS::Cognito::UserPool",

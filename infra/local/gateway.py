@@ -45,7 +45,9 @@ class Gateway:
         control: dict[tuple[str, str], ControlRoute],
         log: Callable[[str], None],
         stage: str = "local",
+        dead: Callable[[], str | None] = lambda: None,
     ) -> None:
+        self.dead = dead  # what part of the local stack has died, if any (answers say so instead of a bare 5xx)
         self.pool = pool
         self.authorizer = authorizer
         self.web_dir = web_dir
@@ -71,6 +73,9 @@ class Gateway:
     def call_api(
         self, route: tpl.Route, params: dict[str, str], method: str, path: str, query: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
+        died = self.dead()
+        if died:
+            return 503, {"Content-Type": "application/json"}, json.dumps({"message": f"the local stack is broken: {died}; restart make run"}).encode()
         claims = None
         if not route.public:
             try:
@@ -95,6 +100,9 @@ class Gateway:
             result = self.pool.invoke(route.function, event)
         except InvocationError as exc:
             self.log(f"{route.function} failed: {exc}")
+            died = self.dead()
+            if died:  # the function failed because a part of the stack it needs is gone: say which
+                return 503, {"Content-Type": "application/json"}, json.dumps({"message": f"the local stack is broken: {died}; restart make run"}).encode()
             return 502, {"Content-Type": "application/json"}, b'{"message":"Internal server error"}'
         payload = result.get("body") or ""
         data = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()

@@ -2,8 +2,15 @@
 
 * ``Schedule`` events fire by a virtual clock (``VirtualClock``): in real time as it passes, and day by day
   when ``/_local/clock/advance`` moves the clock, every schedule that falls due, in order.
-* ``DynamoDB`` events: stream records polled with ``GetRecords`` and delivered in batches; partial batch
-  failures (``batchItemFailures``) are retried from the first failed record.
+* ``DynamoDB`` events: stream records polled with ``GetRecords`` and delivered in batches, as Lambda's event
+  source mapping does: partial batch failures (``batchItemFailures``) are retried from the first failed
+  record; a failing batch is retried with exponential backoff (split in two on a function error when the
+  mapping says ``BisectBatchOnFunctionError``) up to the mapping's ``MaximumRetryAttempts`` and
+  ``MaximumRecordAgeInSeconds``, then its description goes to the mapping's on-failure destination and
+  reading goes on. A shard is re-read from the last sequence number delivered whenever it has nothing new,
+  so a reader follows a table moto replaced (see ``infra.local.motoserver``).
+* Failed deliveries (streams, schedules, bucket notifications) are counted and listed in ``failures`` (shown
+  by ``/_local/config`` and printed by ``make run``); nothing is dropped without a line saying so.
 * ``SQS`` events: messages received in batches; those not reported failed are deleted.
 * ``S3`` events: new objects (matching the event's filter) are noticed by listing the bucket.
 * ``Cognito`` PostConfirmation triggers: a self-signed-up user who is confirmed and in no group yet.
@@ -13,6 +20,7 @@ Every source is read from ``template.yaml``; nothing here lists functions, table
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -66,6 +74,29 @@ class ScheduleSource:
     event: str
     expression: str
     rule: Cron | Rate
+    dead_letter: str | None = None
+
+
+#: Lambda's defaults for a stream mapping that declares no limits (-1: until the record expires, 24 hours).
+DEFAULT_RECORD_AGE = 86_400
+#: Local backoff between attempts of a failing stream batch: base seconds, doubled per attempt, capped.
+RETRY_BASE_SECONDS = 0.05
+RETRY_MAX_SECONDS = 2.0
+#: Attempts of an asynchronous invocation (schedule, bucket notification): Lambda's 1 + 2 retries.
+ASYNC_ATTEMPTS = 3
+
+
+@dataclass
+class ShardState:
+    """Where a shard is read and what is waiting to be delivered from it."""
+
+    iterator: str | None = None
+    closed: bool = False
+    last_sequence: str | None = None
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    attempts: int = 0
+    limit: int = 0
+    retry_at: float = 0.0
 
 
 @dataclass
@@ -74,11 +105,13 @@ class StreamSource:
     event: str
     stream_arn: str
     batch_size: int
-    iterators: dict[str, str | None] = field(default_factory=dict)
-    pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    attempts: dict[str, int] = field(default_factory=dict)
+    max_retries: int = -1
+    max_age: int = -1
+    bisect: bool = False
+    on_failure: str | None = None
     shards: list[str] = field(default_factory=list)
     shards_listed: float = 0.0
+    state: dict[str, ShardState] = field(default_factory=dict)
 
 
 @dataclass
@@ -111,8 +144,17 @@ class UserPoolTrigger:
 
 
 class EventPump:
-    def __init__(self, session: Any, deployment: Any, pool: FunctionPool, clock: VirtualClock, log: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        session: Any,
+        deployment: Any,
+        pool: FunctionPool,
+        clock: VirtualClock,
+        log: Callable[[str], None],
+        alert: Callable[[str], None] | None = None,
+    ) -> None:
         self._deployment = deployment
+        self._alert = alert
         self._pool = pool
         self.clock = clock
         self._log = log
@@ -125,6 +167,10 @@ class EventPump:
         self.buckets: list[BucketSource] = []
         self.triggers: list[UserPoolTrigger] = []
         self._checked_until = clock.now()
+        #: Deliveries that were retried / given up (sent to their on-failure destination, or nowhere).
+        self.retried = 0
+        self.failed = 0
+        self.failures: list[dict[str, Any]] = []
         # Clients are thread-safe, sessions are not: make them here, once, for the polling threads.
         self._clients = {name: session.client(name) for name in ("dynamodb", "dynamodbstreams", "sqs", "s3", "cognito-idp")}
         self._polls = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pump")
@@ -139,11 +185,32 @@ class EventPump:
             if source.kind == "Schedule":
                 if props.get("Enabled", True) in (False, "false"):
                     continue
-                self.schedules.append(ScheduleSource(source.function, source.event, props["Schedule"], parse(props["Schedule"], origin)))
+                dead_letter = (props.get("DeadLetterConfig") or {}).get("Arn")
+                self.schedules.append(
+                    ScheduleSource(
+                        source.function,
+                        source.event,
+                        props["Schedule"],
+                        parse(props["Schedule"], origin),
+                        physical[_logical(dead_letter)] if dead_letter else None,
+                    )
+                )
             elif source.kind == "DynamoDB":
                 table = physical[_logical(props["Stream"])]
                 arn = self._clients["dynamodb"].describe_table(TableName=table)["Table"]["LatestStreamArn"]
-                self.streams.append(StreamSource(source.function, source.event, arn, int(props.get("BatchSize", 100))))
+                destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+                self.streams.append(
+                    StreamSource(
+                        source.function,
+                        source.event,
+                        arn,
+                        int(props.get("BatchSize", 100)),
+                        max_retries=int(props.get("MaximumRetryAttempts", -1)),
+                        max_age=int(props.get("MaximumRecordAgeInSeconds", -1)),
+                        bisect=props.get("BisectBatchOnFunctionError") in (True, "true"),
+                        on_failure=physical[_logical(destination)] if destination else None,
+                    )
+                )
             elif source.kind == "SQS":
                 name = _logical(props["Queue"])
                 url = physical[name]
@@ -177,14 +244,28 @@ class EventPump:
         offset = (moment + timedelta(seconds=1) - datetime.now(UTC)).total_seconds()
         entry: dict[str, Any] = {"function": source.function, "event": source.event, "schedule": source.expression, "time": event["time"]}
         started = time.perf_counter()
-        try:
-            self._pool.invoke(source.function, event, clock_offset=offset)
-            entry["ok"] = True
-        except InvocationError as exc:
-            entry.update(ok=False, error=str(exc))
-            self._log(f"schedule {source.function}.{source.event} failed: {exc}")
+        error = self._invoke_async(f"schedule {source.function}.{source.event}", source.function, event, source.dead_letter, clock_offset=offset)
+        entry.update(ok=error is None, **({"error": error} if error else {}))
         entry["ms"] = round(1000 * (time.perf_counter() - started))
         return entry
+
+    def _invoke_async(self, what: str, function: str, event: dict[str, Any], destination: str | None, clock_offset: float | None = None) -> str | None:
+        """An asynchronous invocation as Lambda/EventBridge make it: retried (twice), then described to the
+        dead-letter or on-failure ``destination``; returns the last error (None on success)."""
+        error = None
+        for attempt in range(ASYNC_ATTEMPTS):
+            try:
+                self._pool.invoke(function, event, clock_offset=clock_offset)
+                return None
+            except InvocationError as exc:
+                error = str(exc)
+                self._log(f"{what} failed (attempt {attempt + 1} of {ASYNC_ATTEMPTS}): {exc}")
+                if attempt + 1 < ASYNC_ATTEMPTS:
+                    self.retried += 1
+                    time.sleep(min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2**attempt))
+        body = {"requestContext": {"condition": "RetriesExhausted", "approximateInvokeCount": ASYNC_ATTEMPTS}, "requestPayload": event, "error": error}
+        self._failed(what, 1, "RetriesExhausted", error, destination, body)
+        return error
 
     def advance(self, days: int) -> list[dict[str, Any]]:
         """Move the clock ``days`` days forward, one day at a time, firing what falls due, in order."""
@@ -215,45 +296,126 @@ class EventPump:
             source.shards = [shard["ShardId"] for shard in description["Shards"]]
             source.shards_listed = time.monotonic()
         for shard_id in source.shards:
-            records = source.pending.get(shard_id, [])
-            if not records:
-                iterator = source.iterators.get(shard_id)
-                if iterator is None and shard_id in source.iterators:
-                    continue  # closed shard, fully read
-                if iterator is None:
-                    iterator = streams.get_shard_iterator(StreamArn=source.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-                page = streams.get_records(ShardIterator=iterator, Limit=source.batch_size)
-                source.iterators[shard_id] = page.get("NextShardIterator")
-                records = page["Records"]
-            if not records:
+            shard = source.state.setdefault(shard_id, ShardState(limit=source.batch_size))
+            if shard.retry_at > time.monotonic():
+                continue  # backing off
+            if not shard.pending and not self._read(source, shard_id, shard):
                 continue
-            batch = [_jsonable(record) for record in records[: source.batch_size]]
-            rest = records[source.batch_size :]
-            failed_from = self._deliver_stream(source, batch)
-            retry = batch[failed_from:] if failed_from is not None else []
-            if retry and source.attempts.get(shard_id, 0) < 3:
-                source.attempts[shard_id] = source.attempts.get(shard_id, 0) + 1
-            elif retry:
-                self._log(f"stream {source.function}.{source.event}: dropping {len(retry)} records after retries")
-                retry = []
-            if not retry:
-                source.attempts.pop(shard_id, None)
-            source.pending[shard_id] = retry + rest
-            delivered += len(batch) - len(retry)
+            delivered += self._deliver_pending(source, shard_id, shard)
         return delivered
 
-    def _deliver_stream(self, source: StreamSource, batch: list[dict[str, Any]]) -> int | None:
-        """Deliver a batch; the index of the first record to retry, or None when all succeeded."""
+    def _read(self, source: StreamSource, shard_id: str, shard: ShardState) -> bool:
+        """Fetch the shard's next records into ``pending``; False when there is nothing new."""
+        if shard.closed:
+            return False
+        streams = self._clients["dynamodbstreams"]
+        if shard.iterator is None:
+            # From the last record delivered (not a stored iterator): a shard that moto replaced is followed.
+            position = (
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": shard.last_sequence}
+                if shard.last_sequence
+                else {"ShardIteratorType": "TRIM_HORIZON"}
+            )
+            shard.iterator = streams.get_shard_iterator(StreamArn=source.stream_arn, ShardId=shard_id, **position)["ShardIterator"]
+        page = streams.get_records(ShardIterator=shard.iterator, Limit=source.batch_size)
+        records = page["Records"]
+        shard.iterator = page.get("NextShardIterator") if records else None
+        if records:
+            shard.pending = [_jsonable(record) for record in records]
+            shard.last_sequence = records[-1]["dynamodb"]["SequenceNumber"]
+        elif "NextShardIterator" not in page:
+            shard.closed = True
+        return bool(records)
+
+    def _deliver_pending(self, source: StreamSource, shard_id: str, shard: ShardState) -> int:
+        """Deliver the first batch of ``pending``; on failure schedule a retry, or give the batch up."""
+        batch = shard.pending[: max(1, shard.limit)]
+        failed_from, error = self._deliver_stream(source, batch)
+        if failed_from is None:
+            shard.pending = shard.pending[len(batch) :]
+            shard.attempts, shard.limit, shard.retry_at = 0, source.batch_size, 0.0
+            return len(batch)
+        done = batch[:failed_from]
+        failing = batch[failed_from:]
+        shard.pending = shard.pending[failed_from:]
+        if error and source.bisect and len(failing) > 1:
+            shard.limit = (len(failing) + 1) // 2  # Lambda splits a batch that raised, without counting a retry
+            self.retried += 1
+            return len(done)
+        shard.attempts += 1
+        age = time.time() - float(failing[0]["dynamodb"].get("ApproximateCreationDateTime") or time.time())
+        max_age = source.max_age if source.max_age >= 0 else DEFAULT_RECORD_AGE
+        retries_left = source.max_retries < 0 or shard.attempts <= source.max_retries
+        if retries_left and age <= max_age:
+            self.retried += 1
+            shard.retry_at = time.monotonic() + min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** (shard.attempts - 1))
+            shard.limit = len(failing)
+            return len(done)
+        condition = "RetryAttemptsExhausted" if not retries_left else "RecordAgeExceeded"
+        self._give_up_stream(source, shard_id, failing, shard.attempts, condition, error)
+        shard.pending = shard.pending[len(failing) :]
+        shard.attempts, shard.limit, shard.retry_at = 0, source.batch_size, 0.0
+        return len(done)
+
+    def _give_up_stream(self, source: StreamSource, shard_id: str, batch: list[dict[str, Any]], attempts: int, condition: str, error: str | None) -> None:
+        """What Lambda sends to a stream mapping's on-failure destination: the batch's shard and range."""
+        first, last = batch[0]["dynamodb"], batch[-1]["dynamodb"]
+        description = {
+            "requestContext": {
+                "requestId": f"local-{first['SequenceNumber']}",
+                "functionArn": self._deployment.functions.get(source.function, {}).get("arn", source.function),
+                "condition": condition,
+                "approximateInvokeCount": attempts,
+            },
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled" if error else None},
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "DDBStreamBatchInfo": {
+                "shardId": shard_id,
+                "startSequenceNumber": first["SequenceNumber"],
+                "endSequenceNumber": last["SequenceNumber"],
+                "approximateArrivalOfFirstRecord": first.get("ApproximateCreationDateTime"),
+                "approximateArrivalOfLastRecord": last.get("ApproximateCreationDateTime"),
+                "batchSize": len(batch),
+                "streamArn": source.stream_arn,
+            },
+        }
+        self._failed(f"stream {source.function}.{source.event}", len(batch), condition, error, source.on_failure, description)
+
+    def _failed(self, what: str, records: int, condition: str, error: str | None, destination: str | None, body: dict[str, Any]) -> None:
+        """Record a delivery given up, and send its description to ``destination`` (a queue URL) if any."""
+        sent_to = None
+        if destination:
+            try:
+                self._clients["sqs"].send_message(QueueUrl=destination, MessageBody=json.dumps(body, default=str))
+                sent_to = destination.rsplit("/", 1)[-1]
+            except Exception as exc:  # the destination itself failing must still be reported
+                error = f"{error}; on-failure destination: {type(exc).__name__}: {exc}"
+        self.failed += records
+        entry = {"what": what, "records": records, "condition": condition, "error": (error or "")[:300], "sent_to": sent_to, "at": self.clock.now().isoformat()}
+        self.failures = [*self.failures[-99:], entry]
+        self._log(f"DELIVERY FAILED {what}: {records} record(s), {condition}, sent to {sent_to or 'NOWHERE (no on-failure destination)'}: {entry['error']}")
+        if self._alert:
+            self._alert(f"delivery failed: {what}: {records} record(s) ({condition}) → {sent_to or 'no destination'}")
+
+    def _deliver_stream(self, source: StreamSource, batch: list[dict[str, Any]]) -> tuple[int | None, str | None]:
+        """Deliver a batch: (index of the first record to retry or None when all succeeded, the error if the
+        function raised)."""
         try:
             result = self._pool.invoke(source.function, events.dynamodb_stream_event(source.stream_arn, batch, self._deployment.region))
         except InvocationError as exc:
             self._log(f"stream {source.function}.{source.event} failed: {exc}")
-            return 0
+            return 0, str(exc)
         failures = {item["itemIdentifier"] for item in (result or {}).get("batchItemFailures", [])}
         for index, record in enumerate(batch):
             if record["dynamodb"]["SequenceNumber"] in failures:
-                return index
-        return None
+                return index, None
+        return None, None
+
+    def pending_retries(self) -> float | None:
+        """Seconds until the next stream retry is due (None when nothing waits)."""
+        waits = [shard.retry_at - time.monotonic() for source in self.streams for shard in source.state.values() if shard.pending]
+        return max(0.0, min(waits)) if waits else None
 
     def _poll_queue(self, source: QueueSource) -> int:
         sqs = self._clients["sqs"]
@@ -283,12 +445,15 @@ class EventPump:
                 if not any(fnmatch("s3:ObjectCreated:Put", pattern) for pattern in source.patterns):
                     continue
                 event = events.s3_event(source.bucket, key, obj["Size"], etag, self._deployment.region)
-                try:
-                    self._pool.invoke(source.function, event)
-                except InvocationError as exc:
-                    self._log(f"bucket {source.function}.{source.event} failed: {exc}")
+                self._invoke_async(f"bucket {source.function}.{source.event}", source.function, event, self._async_destination(source.function))
                 delivered += 1
         return delivered
+
+    def _async_destination(self, function: str) -> str | None:
+        """The queue of a function's ``EventInvokeConfig`` on-failure destination (asynchronous invocations)."""
+        config = (tpl.functions().get(function, {}).get("Properties", {}).get("EventInvokeConfig") or {}).get("DestinationConfig") or {}
+        destination = (config.get("OnFailure") or {}).get("Destination")
+        return self._deployment.physical.get(_logical(destination)) if destination else None
 
     def _poll_user_pool(self, source: UserPoolTrigger) -> int:
         """Cognito runs PostConfirmation inside ConfirmSignUp; here a confirmed user with no group is one that just signed up."""
@@ -341,7 +506,10 @@ class EventPump:
                 delivered = self.poll_once()
                 total += delivered
                 if delivered == 0:
-                    break
+                    wait = self.pending_retries()
+                    if wait is None:
+                        break
+                    time.sleep(wait)  # a failing batch backs off; drained means delivered or given up
         return total
 
     # -- background --------------------------------------------------------------------------------------
@@ -358,6 +526,10 @@ class EventPump:
                 self._log(f"event pump: {type(exc).__name__}: {exc}")
                 delivered = 0
             self._stop.wait(0.05 if delivered else 0.5)
+
+    def report(self) -> dict[str, Any]:
+        """Deliveries retried and given up, with the most recent failures (for ``/_local/config``)."""
+        return {"retried": self.retried, "failed": self.failed, "recent_failures": self.failures[-20:]}
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="event-pump", daemon=True)

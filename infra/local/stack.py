@@ -34,7 +34,8 @@ def _say(message: str) -> None:
 def _start_moto(port: int, log_dir: Path) -> subprocess.Popen[bytes]:
     log = (log_dir / "moto.log").open("ab")
     env = {**os.environ, "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "MOTO_ALLOW_NONEXISTENT_REGION": "true"}
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log, env=env)
+    # moto's server with the local fixes (table objects kept on a cancelled transaction, bounded buffers).
+    process = subprocess.Popen([sys.executable, "-m", "infra.local.motoserver", "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log, env=env, cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -91,17 +92,47 @@ class LocalStack:
         _say(f"deployed template.yaml into moto: {resources} resources, {functions} functions ({time.perf_counter() - started:.1f}s)")
         self.clock = VirtualClock()
         self.pool = FunctionPool(self.deployment, base_environment(self.endpoint, REGION), logs, lambda: self.clock.offset)
-        self.pump = EventPump(self.session, self.deployment, self.pool, self.clock, self._log)
+        self.pump = EventPump(self.session, self.deployment, self.pool, self.clock, self._log, alert=lambda message: _say(message))
         authorizer = CognitoAuthorizer(self.endpoint, REGION, self.deployment.user_pool_id, self.deployment.user_pool_client_id)
         web_dir = ROOT / "web" / "dist" if (ROOT / "web" / "dist" / "index.html").is_file() else ROOT / "web"
-        self.gateway = Gateway(self.pool, authorizer, web_dir, self._control_routes(), self._log)
+        self.gateway = Gateway(self.pool, authorizer, web_dir, self._control_routes(), self._log, dead=self.dead)
         self.server = serve(self.gateway, "127.0.0.1", self.port)
         self.pump.start()
+        threading.Thread(target=self._watch, name="watchdog", daemon=True).start()
         _say(f"API and web on {self.api_url} (web from {web_dir.relative_to(ROOT)})")
         self._seed()
         self.ready = True
         (self.state_dir / "stack.json").write_text(json.dumps(self.config(), indent=2, ensure_ascii=False))
         self._summary()
+
+    # -- health ---------------------------------------------------------------------------------------------
+    def dead(self) -> str | None:
+        """The part of the stack that has died (moto is the one everything needs), or None."""
+        moto = getattr(self, "moto", None)
+        if moto is not None and moto.poll() is not None:
+            return f"moto (the local AWS) exited with code {moto.returncode}; see {self.state_dir / 'logs' / 'moto.log'}"
+        return None
+
+    def _watch(self) -> None:
+        """Say once, loudly, when moto dies (every API answer says so from then on)."""
+        said = False
+        while not self._stopping.wait(5):
+            died = self.dead()
+            if died and not said:
+                _say(f"BROKEN: {died}")
+                said = True
+
+    def moto_rss_mb(self) -> float | None:
+        """moto's resident memory in MB (Linux ``/proc``), None when unknown."""
+        moto = getattr(self, "moto", None)
+        try:
+            with open(f"/proc/{moto.pid}/status", encoding="ascii") as status:  # type: ignore[union-attr]
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        return round(int(line.split()[1]) / 1024, 1)
+        except (OSError, AttributeError, ValueError):
+            return None
+        return None
 
     # -- demo ---------------------------------------------------------------------------------------------
     def _seed(self) -> None:
@@ -134,6 +165,8 @@ class LocalStack:
             "demo_accounts": [account.to_json() for account in getattr(self, "accounts", {}).values()],
             "ready": self.ready,
             "today": self.clock.today().isoformat(),
+            "health": {"dead": self.dead(), "moto_rss_mb": self.moto_rss_mb()},
+            "deliveries": self.pump.report() if hasattr(self, "pump") else None,
         }
 
     def _control_routes(self) -> dict[tuple[str, str], Any]:

@@ -3,13 +3,14 @@ every API call a screen makes is one that screen declares in ``web/src/screens.j
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from tests.e2e.browser_support import PHONE, Phone
+from tests.e2e.browser_support import PHONE, Phone, new_id_number
 from tests.e2e.conftest import LocalStack
 from tests.e2e.screen_calls import ScreenCalls
 
@@ -141,3 +142,190 @@ def test_supplies_from_a_community_request_to_a_signed_receipt(phone: Phone, bro
     assert {"supplies-office", "supplies-run"} <= calls.screens_seen() and "supply-requests" in head_calls.screens_seen()
     assert not page_errors(phone) and not page_errors(head_phone), page_errors(phone) + page_errors(head_phone)
     head_phone.context.close()
+
+
+def registered_resident(stack: LocalStack, name: str) -> str:
+    """A resident of 湖滨社区 registered and holding a green code (through the API); returns the ID number."""
+    username = stack.new_user("resident")
+    id_number = new_id_number("411202")
+    body = {"name": name, "id_number": id_number, "phone": f"139{random.SystemRandom().randint(10_000_000, 99_999_999)}"}
+    body |= {"county_code": "411202", "community_id": "411202-001", "address": "黄河路9号"}
+    assert stack.call("POST", "/residents", username, body).status == 201
+    assert stack.call("POST", "/health-codes", username, {"fever": False, "in_isolation": False, "declaration_accepted": True}).status == 201
+    return id_number
+
+
+def test_an_enterprise_applies_to_resume_and_the_commander_refuses_then_approves(phone: Phone, browser: Any, local_stack: LocalStack) -> None:
+    """The commander registers an enterprise; its admin adds employees by ID number (shown masked after), removes
+    one and applies with a prevention plan; the commander refuses with a reason, the enterprise sees it, applies
+    again and is approved."""
+    commander = local_stack.new_user("commander", prefix="commander")
+    green_id = registered_resident(local_stack, "林海")
+    enterprise_id = f"ent-{uuid.uuid4().hex[:10]}"
+    calls = ScreenCalls(phone)
+    phone.sign_in(commander)
+    page = phone.page
+    page.get_by_test_id("tool-resumption-review").click()
+    page.get_by_test_id("review-queue").wait_for()
+    page.locator("input[name=enterprise_id]").fill(enterprise_id)
+    page.locator("input[name=enterprise_name]").fill("三门峡黄河精密机械厂")
+    page.locator("select[name=enterprise_county]").select_option("411202")
+    page.locator("select[name=industry]").select_option("manufacturing")
+    page.get_by_test_id("register-enterprise").locator("button[type=submit]").click()
+    page.locator(f"[data-enterprise='{enterprise_id}']").wait_for()
+
+    # The enterprise admin adds two employees by ID number, sees them masked, removes one, applies to resume
+    admin = local_stack.new_user("enterprise_admin", {"enterprise_id": enterprise_id, "county_code": "411202"}, prefix="entadmin")
+    ent_phone = other_phone(browser, local_stack, "backoffice-enterprise-admin")
+    ent_calls = ScreenCalls(ent_phone)
+    ent_phone.sign_in(admin)
+    ent = ent_phone.page
+    ent.get_by_test_id("tool-enterprise").click()
+    ent.get_by_test_id("employee-form").wait_for()
+    other_id = new_id_number("411202")
+    for name, id_number in (("林海", green_id), ("何平", other_id)):
+        ent.locator("input[name=employee_name]").fill(name)
+        ent.locator("input[name=employee_id_number]").fill(id_number)
+        ent.get_by_test_id("employee-submit").click()
+        ent.locator("[data-testid=roster] .van-cell", has_text=f"{name[0]}*").first.wait_for()
+    ent.locator("[data-testid=roster-summary] [data-colour=green]", has_text="1").wait_for()
+    text = ent.get_by_test_id("page-enterprise").inner_text()
+    assert "林海" not in text and green_id not in text and other_id not in text
+    assert ent.locator("input[name=employee_id_number]").input_value() == ""
+    ent_phone.shot("roster with masked names")
+    ent.locator("[data-testid=roster] .van-cell", has_text="何*").get_by_role("button").click()
+    ent.locator(".van-dialog__confirm").click()
+    ent.locator("[data-testid=roster-summary] [data-colour=no_code]", has_text="0").wait_for()
+    ent.locator("textarea[name=description]").fill("厂区封闭管理,设隔离观察室2间,每日两次测温。")
+    ent.locator("input[name=mask_stock_days]").fill("14")
+    ent.locator("[data-measure=closed_management]").click()
+    ent_phone.shot("application")
+    ent.get_by_test_id("apply-submit").click()
+    ent.locator("[data-testid=resumption-status][data-status=pending]").wait_for()
+    assert ent_phone.no_horizontal_scroll()
+
+    # The commander refuses: a reason is required, and the enterprise sees it
+    page.reload()
+    page.locator(f"[data-enterprise='{enterprise_id}']").click()
+    page.get_by_test_id("review-detail").get_by_text("封闭管理").first.wait_for()
+    phone.shot("review with the plan")
+    page.get_by_test_id("review-reject").click()
+    page.locator(".van-toast", has_text="驳回须填写理由").wait_for()
+    page.locator("textarea[name=decision_note]").fill("隔离观察室未标明位置")
+    page.get_by_test_id("review-reject").click()
+    page.get_by_test_id("review-detail").wait_for(state="hidden")
+    ent.reload()
+    ent.locator("[data-testid=resumption-status][data-status=rejected]").wait_for()
+    ent.get_by_test_id("latest-application").filter(has_text="隔离观察室未标明位置").wait_for()
+    ent_phone.shot("refused with the reason")
+
+    # The enterprise applies again and is approved
+    ent.locator("textarea[name=description]").fill("隔离观察室设在东门一楼101、102。")
+    ent.locator("input[name=mask_stock_days]").fill("14")
+    ent.get_by_test_id("apply-submit").click()
+    ent.locator("[data-testid=resumption-status][data-status=pending]").wait_for()
+    page.reload()
+    page.locator(f"[data-enterprise='{enterprise_id}']").click()
+    page.get_by_test_id("review-approve").click()
+    page.get_by_test_id("review-detail").wait_for(state="hidden")
+    ent.reload()
+    ent.locator("[data-testid=resumption-status][data-status=approved]").wait_for()
+    ent_phone.shot("approved")
+    assert local_stack.call("GET", f"/enterprises/{enterprise_id}", admin).json["resumption_status"] == "approved"
+
+    assert calls.undeclared() == [] and ent_calls.undeclared() == []
+    assert "resumption-review" in calls.screens_seen() and "enterprise" in ent_calls.screens_seen()
+    assert not page_errors(phone) and not page_errors(ent_phone), page_errors(phone) + page_errors(ent_phone)
+    ent_phone.context.close()
+
+
+def first_sign_in(phone: Phone, username: str, temporary: str, chosen: str) -> None:
+    """Sign in with the temporary password an admin gave, and choose one's own (NEW_PASSWORD_REQUIRED)."""
+    page = phone.page
+    phone.open("/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(temporary)
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("new-password-form").wait_for()
+    page.locator("input[name=new_password]").fill(chosen)
+    page.locator("input[name=new_password_again]").fill(chosen)
+    phone.shot("choose a new password")
+    page.get_by_test_id("new-password-submit").click()
+    page.get_by_test_id("page-home").wait_for()
+
+
+def test_the_admin_creates_a_head_who_sets_up_a_checkpoint_and_its_staff(phone: Phone, browser: Any, local_stack: LocalStack) -> None:
+    """The admin creates a community head's account; the head signs in for the first time and chooses a password,
+    registers a checkpoint, edits it and gives it a staff account; the new staff member chooses a password at first
+    sign-in and reaches the scanner; later they forget it and reset it with a code."""
+    admin = local_stack.new_user("admin", prefix="admin")
+    head, staff = f"head{uuid.uuid4().hex[:8]}", f"gate{uuid.uuid4().hex[:8]}"
+    calls = ScreenCalls(phone)
+    phone.sign_in(admin)
+    page = phone.page
+    assert not page.get_by_test_id("tool-scan").count()  # every scan would refuse an admin: no scanner tile
+    page.get_by_test_id("tool-staff-accounts").click()
+    page.locator("input[name=staff_username]").fill(head)
+    page.locator("input[name=temporary_password]").fill("temp2020pass")
+    page.locator("select[name=role]").select_option("community_head")
+    page.locator("select[name=scope_community]").select_option("411202-002")
+    page.get_by_test_id("staff-submit").click()
+    page.get_by_test_id("staff-created").get_by_text(head).wait_for()
+    phone.shot("account created")
+
+    head_phone = other_phone(browser, local_stack, "backoffice-admin-head")
+    head_calls = ScreenCalls(head_phone)
+    first_sign_in(head_phone, head, "temp2020pass", "qianjin2020")
+    hp = head_phone.page
+    hp.get_by_test_id("tool-checkpoints-admin").click()
+    hp.locator("select[name=cp_community]").wait_for()
+    assert hp.locator("select[name=cp_community]").input_value() == "411202-002"
+    name = f"前进社区北门{uuid.uuid4().hex[:4]}"
+    hp.locator("input[name=cp_name]").fill(name)
+    hp.locator("select[name=cp_kind]").select_option("residential_compound")
+    hp.locator("input[name=cp_entrances]").fill("北门")
+    hp.locator("input[name=cp_place]").fill("前进路12号")
+    hp.get_by_test_id("checkpoint-submit").click()
+    hp.locator("[data-testid=checkpoint-list] .van-cell", has_text=name).click()
+    hp.get_by_test_id("checkpoint-detail").wait_for()
+    hp.locator("input[name=edit_entrances]").fill("北门,东门")
+    hp.get_by_test_id("checkpoint-save").click()
+    hp.locator("input[name=assign_username]").fill(staff)
+    hp.locator("input[name=assign_password]").fill("temp2020gate")
+    hp.get_by_test_id("checkpoint-assign").click()
+    hp.get_by_test_id("checkpoint-staff").get_by_text(staff).wait_for()
+    head_phone.shot("checkpoint and its staff")
+    checkpoint_id = hp.locator("[data-testid=checkpoint-list] [data-checkpoint]", has_text=name).get_attribute("data-checkpoint")
+    record = local_stack.call("GET", f"/checkpoints/{checkpoint_id}", admin).json
+    assert record["entrances"] == ["北门", "东门"] and record["community_id"] == "411202-002"
+
+    # The new gate staff member: first sign-in, then the scanner at their checkpoint
+    gate_phone = other_phone(browser, local_stack, "backoffice-admin-gate")
+    first_sign_in(gate_phone, staff, "temp2020gate", "gate2020north")
+    gate_phone.page.get_by_test_id("tool-scan").click()
+    gate_phone.page.get_by_test_id("page-scan").get_by_text(name).first.wait_for()
+    gate_phone.shot("scanner of the new checkpoint")
+
+    # Forgotten password: a code (moto accepts any code locally; in AWS it arrives by SMS), a new password
+    gate_phone.context.clear_cookies()
+    gate_phone.page.evaluate("localStorage.removeItem('sanmenxia.session')")
+    gate_phone.open("/login")
+    gp = gate_phone.page
+    gp.get_by_test_id("login-forgot").click()
+    gp.locator("input[name=forgot_username]").fill(staff)
+    gp.get_by_test_id("forgot-submit").click()
+    gp.get_by_test_id("forgot-sent").wait_for()
+    gp.locator("input[name=forgot_code]").fill("246810")
+    gp.locator("input[name=forgot_new_password]").fill("gate2020reset")
+    gate_phone.shot("reset the password")
+    gp.get_by_test_id("forgot-submit").click()
+    gp.get_by_test_id("page-home").wait_for()
+    assert local_stack.sign_in(staff, "gate2020reset")
+
+    assert calls.undeclared() == [] and head_calls.undeclared() == []
+    assert {"staff-accounts"} <= calls.screens_seen() and "checkpoints-admin" in head_calls.screens_seen()
+    for device in (phone, head_phone, gate_phone):
+        assert not page_errors(device), page_errors(device)
+        assert device.no_horizontal_scroll()
+    head_phone.context.close()
+    gate_phone.context.close()

@@ -147,7 +147,8 @@ def test_checkpoint_scans_the_residents_code_with_the_camera_then_a_typed_id_and
         gate.page.get_by_test_id("scan-stats").wait_for()
         assert "黄河路小区东门" in gate.page.get_by_test_id("page-scan").inner_text()
         before = _stat(gate, "scans")
-        # When the officer opens the camera and holds it to the resident's phone
+        # When the officer measures the resident, opens the camera and holds it to the resident's phone
+        gate.page.get_by_test_id("scan-temperature").locator("input").fill("36.4")
         gate.page.get_by_test_id("camera-start").click()
         # Then the QR library reads the code, the gate shows PASS with the masked name, and the screen clears itself
         verdict = gate.page.get_by_test_id("scan-result")

@@ -268,19 +268,24 @@ def test_a_gate_without_network_keeps_the_scan_and_sends_it_once_back_online(pho
     page.get_by_test_id("scan-stats").wait_for()
     page.get_by_role("tab", name="身份证").click()
     page.get_by_test_id("scan-id-number").locator("input").fill(first_id)
+    page.get_by_test_id("scan-temperature").locator("input").fill("36.5")
     page.get_by_test_id("scan-submit").click()
     page.get_by_test_id("scan-result").click()
+    page.get_by_test_id("scan-result").wait_for(state="hidden")
     # When the network drops while the second person is registered at the gate
+    page.wait_for_function("document.querySelector('[data-testid=trust-status]').dataset.fetched !== ''")
     phone.context.set_offline(True)
     page.get_by_test_id("scan-id-number").locator("input").fill(second_id)
+    page.get_by_test_id("scan-temperature").locator("input").fill("36.5")
     page.get_by_test_id("scan-submit").click()
-    # Then the scan is kept on the device, and the app says so
+    page.get_by_test_id("scan-result").click()
+    # Then the scan is kept on the device (its ID number sealed), and the app says so
     waiting = page.get_by_text("1 条登记待上传,点击上传")
     waiting.wait_for()
+    assert second_id not in page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
     phone.shot("offline")
-    # When the network is back and the officer sends the waiting scans
+    # When the network is back, the waiting scan is sent by itself
     phone.context.set_offline(False)
-    waiting.click()
     waiting.wait_for(state="hidden")
     # Then the second person has exactly one scan at this checkpoint, and nothing waits on the device
     mine = [scan for scan in local_stack.call("GET", "/scans/me", second).json if scan["checkpoint_id"] == checkpoint_id]

@@ -115,3 +115,19 @@ def test_bad_bodies_are_refused_clearly_and_write_nothing(shared_stack: Stack, r
 
 def test_there_are_body_routes_to_check() -> None:
     assert len(BODY_ROUTES) >= 3
+
+
+STAFF_BODY_ROUTES = [param for param in BODY_ROUTES if param.values[2] != "public" and "resident" not in param.values[2]]
+
+
+@pytest.mark.parametrize(("route", "schema", "roles"), STAFF_BODY_ROUTES)
+def test_the_role_check_comes_before_body_validation(shared_stack: Stack, route: template.Route, schema: dict[str, Any], roles: Any) -> None:
+    # Given a resident sending a bad body to a staff route
+    resident = claims_for("bad-input-resident", "resident")
+    for body in ("{not json", {"__unknown_field__": 1}):
+        response = shared_stack.request(route.method, _path(route), claims=resident, body=body)
+        # Then the answer is 403 (the role), not 4xx advice on the body
+        assert response.status == 403, f"{route.method} {route.path}: {response.status} {response.body[:200]!r}"
+        assert response.json["error"] == "forbidden"
+    # And without a token it is 401
+    assert shared_stack.request(route.method, _path(route), claims=None, body={"__unknown_field__": 1}).status == 401

@@ -173,3 +173,18 @@ def test_bad_revocation_bodies_are_refused_with_a_field(gates: Stack, body: dict
     response = revoke(gates, CITY_COMMANDER, **body)
     assert response.status == 422
     assert response.json.get("fields")
+
+
+# -- the code screen's cheap status ----------------------------------------------------------------------
+def test_my_code_status_changes_version_and_colour_when_a_gate_places_a_fever_hold(gates: Stack) -> None:
+    # Given a resident with a green code polling its status
+    register(gates, ALICE, ALICE_ID, "张三丰")
+    before = gates.request("GET", "/health-codes/me/status", claims=ALICE)
+    assert before.status == 200 and before.json["color"] == "green"
+    assert gates.request("GET", "/health-codes/me/status", claims=ALICE).json == before.json
+    # When a gate stops them with a fever
+    assert scan(gates, method="typed", id_number=ALICE_ID, temperature=38.4).json["decision"] == "stop"
+    # Then the status shows another colour and version
+    after = gates.request("GET", "/health-codes/me/status", claims=ALICE)
+    assert after.json["color"] != "green" and after.json["version"] != before.json["version"]
+    assert gates.request("GET", "/health-codes/me/status", claims=BOB).status == 404

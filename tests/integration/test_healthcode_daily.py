@@ -159,6 +159,21 @@ def test_missed_nights_are_caught_up_in_order(stack: Stack) -> None:
     assert stored_color(stack, claims) == "red"
 
 
+def test_a_gap_longer_than_the_first_run_window_is_closed_day_by_day(stack: Stack) -> None:
+    # Given a code checked in on day 0 and a close that ran that night
+    claims = resident_with_code(stack)
+    check_in(stack, claims)
+    night(stack, day(0))
+    # When the schedule does not run again until after day 20 (more than the 14-day first-run window)
+    result = night(stack, day(20))
+    # Then every day from day 1 was closed: the code due on day 1 turned yellow on day 2 and red on day 4,
+    # stored as shown (before, days 1..6 were skipped and the code stayed stored green)
+    assert (result["first"], result["watermark"]) == (day(1).isoformat(), day(20).isoformat())
+    assert (stored_color(stack, claims), color(stack, claims)) == ("red", "red")
+    history = stack.request("GET", "/health-codes/me", claims=claims).json["history"]
+    assert [(h["day"], h["to"]) for h in history if h["cause"] == "close"] == [(day(4).isoformat(), "red"), (day(2).isoformat(), "yellow")]
+
+
 def test_a_code_read_before_its_close_shows_the_colour_it_will_have(stack: Stack) -> None:
     # Given a code applied on day 0 and no close run yet
     claims = resident_with_code(stack)

@@ -60,7 +60,7 @@ class Scripted:
         found = self.markers.pop(0) if self.markers else []
         return {"Responses": {"Stats": [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in found]}, "UnprocessedKeys": {}}
 
-    def transact_write_items(self, TransactItems: list[dict[str, Any]]) -> dict[str, Any]:
+    def transact_write_items(self, TransactItems: list[dict[str, Any]], ClientRequestToken: str = "") -> dict[str, Any]:
         self.transactions.append(TransactItems)
         outcome = self.script.pop(0)
         if isinstance(outcome, Exception):

@@ -36,8 +36,14 @@ def test_a_closed_day_plans_nothing() -> None:
     assert daily.plan(D, D, 14) == []
 
 
-def test_catch_up_is_bounded_and_a_first_run_looks_back_the_same_window() -> None:
-    assert daily.days_to_close(D - timedelta(days=40), D, 14)[0] == D - timedelta(days=13)
+def test_a_gap_of_any_length_is_caught_up_day_by_day() -> None:
+    # Given a watermark 40 days back (far more than the first run's window)
+    days = daily.days_to_close(D - timedelta(days=40), D, 14)
+    # Then every day after it is closed, oldest first, none skipped
+    assert days == [D - timedelta(days=39) + timedelta(days=offset) for offset in range(40)]
+
+
+def test_a_first_run_looks_back_its_window() -> None:
     assert daily.days_to_close(None, D, 3) == [D - timedelta(days=2), D - timedelta(days=1), D]
 
 

@@ -107,10 +107,33 @@ export async function signIn(username, password) {
     AuthParameters: { USERNAME: username, PASSWORD: password },
   })
   if (!data.AuthenticationResult) {
-    throw new CognitoError(data.ChallengeName || 'ChallengeRequired')
+    const error = new CognitoError(data.ChallengeName || 'ChallengeRequired')
+    error.session = data.Session // NEW_PASSWORD_REQUIRED: an account made by an admin sets its own password first
+    throw error
   }
   save(fromResult(data.AuthenticationResult))
   return session.current
+}
+
+/** First sign-in of an account created with a temporary password: Cognito's NEW_PASSWORD_REQUIRED challenge. */
+export async function setNewPassword(username, challengeSession, newPassword) {
+  const data = await cognito('RespondToAuthChallenge', {
+    ChallengeName: 'NEW_PASSWORD_REQUIRED',
+    Session: challengeSession,
+    ChallengeResponses: { USERNAME: username, NEW_PASSWORD: newPassword },
+  })
+  if (!data.AuthenticationResult) throw new CognitoError(data.ChallengeName || 'ChallengeRequired')
+  save(fromResult(data.AuthenticationResult))
+  return session.current
+}
+
+/** Forgotten password: Cognito sends a code to the account's verified phone (or e-mail). */
+export async function forgotPassword(username) {
+  return cognito('ForgotPassword', { Username: username })
+}
+
+export async function confirmForgotPassword(username, code, newPassword) {
+  return cognito('ConfirmForgotPassword', { Username: username, ConfirmationCode: code, Password: newPassword })
 }
 
 export async function signUp({ username, password, phone }) {

@@ -37,6 +37,9 @@ const routes = [
   screen('supplies-office', () => import('./views/staff/SuppliesOffice.vue')),
   screen('supplies-run', () => import('./views/staff/SuppliesRun.vue')),
   screen('supply-requests', () => import('./views/staff/SupplyRequests.vue')),
+  screen('resumption-review', () => import('./views/staff/ResumptionReview.vue')),
+  screen('staff-accounts', () => import('./views/staff/StaffAccounts.vue')),
+  screen('checkpoints-admin', () => import('./views/staff/CheckpointsAdmin.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

@@ -1,6 +1,6 @@
 // 后台工作台 (issue 14: staff screens): kept apart from zh.js to limit merge conflicts; merged under `bo`.
 export default {
-  menu: { suppliesOffice: '物资调度', supplyRequests: '物资申领' },
+  menu: { staffAccounts: '工作人员账号', checkpoints: '检测点设置', resumptionReview: '复工审批', suppliesOffice: '物资调度', supplyRequests: '物资申领' },
   items: {
     masks: '口罩', protective_suits: '防护服', goggles: '护目镜', disinfectant: '消毒液', grain_oil: '粮油', vegetables: '蔬菜', meat: '肉类', eggs: '蛋类', milk: '奶类',
   },
@@ -27,5 +27,39 @@ export default {
     title: '物资申领', unit: '申领单位', unitKind: '单位类型', unitId: '单位编号', unitName: '单位名称', tier: '优先级', neededBy: '需要日期', purpose: '用途', submit: '提交申领',
     mine: '本单位的申领', ledger: '台账:分配 {allocated} · 发运 {dispatched} · 签收 {received}', sign: '签收', received: '实收数量', signed: '已签收', shortfall: '短少 {n}',
     lineLine: '{status} · {quantity}', noUnit: '您的账号没有可申领的单位', pickUnit: '查看',
+  },
+  ent: {
+    latest: '最近一次申请:{date} 复工', note: '审批意见:{note}', apply: '申请复工', plannedDate: '计划复工日期', measures: '防控措施', beds: '隔离观察室床位',
+    maskDays: '口罩储备(天)', description: '防控方案说明', required: '每日测温、佩戴口罩、定时消毒、上岗验码为必备措施。', submit: '提交复工申请', applied: '已提交,等待指挥部审批',
+    addEmployee: '添加返岗员工', name: '姓名', idNumber: '身份证号', add: '添加', removeOne: '移除 {name}', removeHint: '该员工将从本企业名单中移除。',
+  },
+  measures: {
+    temperature_checks: '每日测温', masks: '佩戴口罩', disinfection: '定时消毒', health_code_check: '上岗验码', isolation_room: '设立隔离观察室', staggered_shifts: '错峰上下班',
+    separate_meals: '分餐错峰就餐', ventilation: '通风换气', closed_management: '封闭管理', visitor_registration: '外来人员登记',
+  },
+  industries: {
+    agriculture: '农林牧渔业', mining: '采矿业', manufacturing: '制造业', food_processing: '农副食品加工', pharmaceutical: '医药制造', energy: '电力、热力、燃气', construction: '建筑业',
+    logistics: '交通运输、仓储和邮政', wholesale_retail: '批发和零售', services: '服务业',
+  },
+  review: {
+    title: '复工审批', all: '全部', aboveScale: '规上企业', register: '登记企业', creditCode: '统一社会信用代码', name: '企业名称', industry: '行业', roster: '返岗员工',
+    rosterLine: '绿码 {green} / 共 {total} 人', plan: '防控方案({date} 复工)', reason: '审批意见', reasonHint: '驳回时必填,企业可见', approve: '批准复工', reject: '驳回',
+    reasonRequired: '驳回须填写理由', approved: '已批准', rejected: '已驳回',
+  },
+  auth: {
+    forgot: '忘记密码', forgotTitle: '重置密码', sendCode: '获取验证码', reset: '重置并登录', codeSent: '验证码已发送至 {to}', newPasswordTitle: '首次登录:请设置新密码',
+    newPasswordNote: '您的账号由管理员创建,使用的是临时密码。请设置只有您知道的新密码。', newPassword: '新密码', again: '再次输入', mismatch: '两次输入的密码不一致',
+    setAndSignIn: '设置并登录',
+  },
+  staff: {
+    title: '工作人员账号', intro: '为工作人员创建账号:角色决定可用的功能,范围决定可见的数据。', temporaryPassword: '临时密码', role: '角色', cityWide: '全市(不限区县)', create: '创建账号',
+    created: '本次创建的账号', firstSignIn: '对方首次登录时须用临时密码登录并设置自己的新密码。',
+  },
+  cp: {
+    title: '检测点设置', active: '启用中', closed: '已关闭', create: '新建检测点', name: '检测点名称', kind: '类型', entrances: '出入口', entrancesHint: '多个用逗号分隔,如 东门,西门',
+    place: '位置说明', latitude: '纬度', longitude: '经度', edit: '修改检测点', save: '保存修改', staff: '本检测点工作人员', assign: '分配工作人员账号',
+  },
+  cpKinds: {
+    village_entrance: '村口', residential_compound: '小区门口', highway_exit: '高速出口', station: '车站', market: '农贸市场/商超', enterprise: '企业', hospital: '医院', public_building: '机关/公共场所',
   },
 }

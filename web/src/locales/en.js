@@ -211,6 +211,35 @@ export default {
     clearsIn: 'Back in {seconds} s; tap to return now',
     decision: { pass: 'PASS', stop: 'STOP' },
   },
+  // -- issue 12 (i12web): offline gate verdicts, sealing, revocation, code watch, appeal desk --------------
+  gateTrust: {
+    keysAsOf: 'Offline keys and revocation list as of {at}',
+    noKeys: 'No offline verification keys yet: open this page online',
+    temperatureHint: 'Measure each person',
+    enterTemperature: 'Code read: enter the temperature, then tap Register',
+    offlineVerdict: 'Offline verdict · sent when back online',
+    offlinePass: 'Valid signature, green (checked offline)',
+    pending: 'Recorded',
+    idQueued: 'Sealed on this device; the code is checked when back online',
+    cannotSeal: 'Cannot keep the ID number offline: no sealing key on this device; try again online',
+    tokenRejected: 'Code not valid: {reason}',
+    lateStops: '{n} person(s) recorded offline were stopped once sent: please check',
+    reasons: {
+      malformed: 'not a health code', unsupportedAlgorithm: 'unsupported signature', unknownKey: 'unknown signing key', badSignature: 'bad signature',
+      expired: 'expired, refresh the code', notYetValid: 'not yet valid', revoked: 'revoked', noKeys: 'no verification keys on this device',
+    },
+    stopReasons: { fever: 'Fever: go to a fever clinic', red_code: 'Red code: may not pass', yellow_code: 'Yellow code: may not pass', no_health_code: 'No health code' },
+  },
+  revocation: {
+    title: 'Revoke health-code tokens', kind: 'Revoke', kindPerson: "A person's tokens", kindKey: 'A signing key', personId: 'Person id', keyId: 'Key id', reason: 'Reason',
+    submit: 'Revoke', done: 'Revoked', listTitle: 'Revocation list', keys: '{n} key(s)', tokens: '{n} person(s)', confirm: 'Revoke? Every checkpoint will refuse the tokens already issued.',
+  },
+  codeWatch: { updated: 'Your code changed and was refreshed' },
+  appealDesk: {
+    title: 'Health-code appeals', orderNo: 'Order no.', reasons: 'Reasons', holds: 'Holds', lift: 'Lift the hold', keep: 'Keep the hold', note: 'Decision note',
+    noteHint: 'Say why (at least 2 characters)', lifted: 'Hold lifted', kept: 'Hold kept', noHolds: 'No holds', openCode: 'See the code', person: 'Appellant',
+    appealed: 'Appeal', result: 'Result', search: 'Person id', load: 'Open',
+  },
   stats: { scans: 'Scans', passes: 'Passed', stops: 'Stopped', fevers: 'Fevers', unique_persons: 'People', ins: 'In', outs: 'Out' },
   community: {
     title: 'Community', residents: 'Residents', keyPersons: 'Key persons', allTypes: 'All types', allFlags: 'All', fever: 'Fever',

@@ -163,6 +163,35 @@ export default {
     clearsIn: '{seconds} 秒后自动返回,点击立即返回',
     decision: { pass: '通行', stop: '禁止通行' },
   },
+  // -- issue 12 (i12web): offline gate verdicts, sealing, revocation, code watch, appeal desk --------------
+  gateTrust: {
+    keysAsOf: '离线核验密钥与吊销名单更新于 {at}',
+    noKeys: '尚未取得离线核验密钥,请联网打开本页',
+    temperatureHint: '每人测温后填写',
+    enterTemperature: '已读取健康码,请填写体温后点击登记',
+    offlineVerdict: '离线核验 · 联网后自动上传',
+    offlinePass: '签名有效,绿码(离线核验)',
+    pending: '已登记',
+    idQueued: '已加密保存,联网后核验健康码',
+    cannotSeal: '无法离线保存身份证号:本机没有加密公钥,请联网后重试',
+    tokenRejected: '健康码无效:{reason}',
+    lateStops: '离线登记上传后,有 {n} 人被判定为禁止通行,请核查',
+    reasons: {
+      malformed: '二维码格式错误', unsupportedAlgorithm: '不支持的签名算法', unknownKey: '未知的签名密钥', badSignature: '签名无效',
+      expired: '已过期,请刷新健康码', notYetValid: '尚未生效', revoked: '已被吊销', noKeys: '本机没有核验密钥',
+    },
+    stopReasons: { fever: '体温异常,请到发热门诊就诊', red_code: '红码,不得通行', yellow_code: '黄码,不得通行', no_health_code: '无健康码' },
+  },
+  revocation: {
+    title: '吊销健康码令牌', kind: '吊销对象', kindPerson: '个人令牌', kindKey: '签名密钥', personId: '人员编号', keyId: '密钥编号', reason: '原因',
+    submit: '吊销', done: '已吊销', listTitle: '当前吊销名单', keys: '密钥 {n} 个', tokens: '个人 {n} 人', confirm: '确认吊销?已签发的令牌将被所有检测点拒绝。',
+  },
+  codeWatch: { updated: '健康码状态已变化,已刷新' },
+  appealDesk: {
+    title: '健康码申诉处理', orderNo: '工单号', reasons: '赋码原因', holds: '管控标记', lift: '解除标记', keep: '维持标记', note: '处理意见',
+    noteHint: '请写明依据(至少 2 个字)', lifted: '已解除该标记', kept: '已维持该标记', noHolds: '没有管控标记', openCode: '查看健康码', person: '申诉人',
+    appealed: '申诉', result: '处理结果', search: '人员编号', load: '查看',
+  },
   stats: { scans: '登记', passes: '通行', stops: '拦截', fevers: '发热', unique_persons: '人数', ins: '进', outs: '出' },
   community: {
     title: '社区管理', residents: '居民', keyPersons: '重点人员', allTypes: '全部类型', allFlags: '全部状态', fever: '发热', isolation: '隔离中', hardship: '有困难',

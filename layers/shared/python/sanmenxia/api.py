@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.middlewares import BaseMiddlewareHandler, NextMiddleware
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
@@ -147,6 +147,9 @@ class PlatformResolver(APIGatewayRestResolver):
         self._request_validation_middleware = JsonBodyValidation()  # type: ignore[no-untyped-call]
         self.title = title
         self.access: dict[tuple[str, str], Access] = {}
+        # The role gate runs before request validation, so a caller without the role gets 403, never a 422
+        # telling them how to shape a body for a route they may not call.
+        self._request_validation_middleware = _RoleGateFirst(self._request_validation_middleware)  # type: ignore[assignment]
         self._register_error_handlers()
 
     # -- route declaration -------------------------------------------------------------------------------
@@ -154,7 +157,7 @@ class PlatformResolver(APIGatewayRestResolver):
         if not isinstance(access, Access):
             raise TypeError(f"{method} {rule}: access must be an Access declaration")
         self.access[(method, rule)] = access
-        middlewares = [_gate(access), *(kwargs.pop("middlewares", None) or [])]
+        middlewares = list(kwargs.pop("middlewares", None) or [])
         extensions = {"x-roles": "public" if access.public else sorted(role.value for role in access.roles)}
         extensions.update(kwargs.pop("openapi_extensions", None) or {})
         security: list[dict[str, list[str]]] | None = None if access.public else [{"CognitoUserPool": []}]
@@ -259,14 +262,21 @@ class PlatformResolver(APIGatewayRestResolver):
             return _json(500, {"error": "internal_error", "message": "internal error; the request id is in the logs"})
 
 
-def _gate(access: Access) -> Callable[[PlatformResolver, NextMiddleware], Response[Any]]:
-    def role_gate(app: PlatformResolver, next_middleware: NextMiddleware) -> Response[Any]:
+class _RoleGateFirst(BaseMiddlewareHandler):  # type: ignore[type-arg]
+    """The first middleware of every route: apply the route's access declaration, then validate the request."""
+
+    def __init__(self, validation: Callable[[Any, NextMiddleware], Response[Any]]) -> None:
+        self._validation = validation
+
+    def handler(self, app: PlatformResolver, next_middleware: NextMiddleware) -> Response[Any]:  # type: ignore[override]
+        route = app.context.get("_route")
+        access = app.access.get((route.method, route.path)) if route is not None else None
+        if access is None:  # every route declares its callers (tests/test_routes.py); refuse if one did not
+            raise Unauthorized("this route declares no callers")
         claims = app.current_event.request_context.authorizer.claims
         principal = authorize(access, principal_from_claims(claims))
         app.append_context(principal=principal)  # type: ignore[no-untyped-call]
-        return next_middleware(app)
-
-    return role_gate
+        return self._validation(app, next_middleware)
 
 
 def handler(app: PlatformResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:

@@ -94,77 +94,56 @@ class Principal:
     def scope_value(self, name: str) -> str | None:
         return self.scope.get(name) or None
 
-    # -- scope checks: the only place where "own community / checkpoint / ..." is decided ----------
+    # -- scope shorthands: each builds the record's ``Place`` and asks ``sanmenxia.scope`` (the one model) --
     def require_community(self, community_id: str, county_code: str | None = None) -> None:
-        """Community heads: own community; commanders: their county, or the city; admins: all."""
-        if self.has(Role.ADMIN):
-            return
-        if self.has(Role.COMMANDER) and self._in_county(county_code or community_id.split("-")[0]):
-            return
-        if self.has(Role.COMMUNITY_HEAD) and self.scope_value("community_id") == community_id:
-            return
-        raise Forbidden("community is outside your scope")
+        """A community's records: its community head; commanders of its county, or of the city; admins."""
+        from sanmenxia.scope import Place, require
+
+        require(self, Place(county_code=county_code, community_id=community_id), what="this community's records")
 
     def require_city(self) -> None:
         """City-wide figures: admins and commanders without a county (a county commander sees their county)."""
-        if self.has(Role.ADMIN) or (self.has(Role.COMMANDER) and self.scope_value("county_code") is None):
-            return
-        raise Forbidden("city-wide figures are outside your scope")
+        from sanmenxia.scope import CITY, require
+
+        require(self, CITY, what="city-wide figures")
 
     def require_county(self, county_code: str) -> None:
-        if self.has(Role.ADMIN) or (self.has(Role.COMMANDER) and self._in_county(county_code)):
-            return
-        raise Forbidden("county is outside your scope")
+        from sanmenxia.scope import Place, require
+
+        require(self, Place(county_code=county_code), what="this county's records")
 
     def require_checkpoint(self, checkpoint_id: str, community_id: str | None = None) -> None:
-        if self.has(Role.ADMIN):
-            return
-        if self.has(Role.CHECKPOINT_STAFF) and self.scope_value("checkpoint_id") == checkpoint_id:
-            return
-        if community_id is not None and self.has(Role.COMMUNITY_HEAD, Role.COMMANDER):
-            self.require_community(community_id)
-            return
-        raise Forbidden("checkpoint is outside your scope")
+        from sanmenxia.scope import Place, require
+
+        require(self, Place(community_id=community_id, checkpoint_id=checkpoint_id), what="this checkpoint")
 
     def require_department(self, department: str) -> None:
-        if self.has(Role.ADMIN, Role.HOTLINE_OPERATOR, Role.COMMANDER):
-            return
-        if self.has(Role.DEPARTMENT_HANDLER) and self.scope_value("department") == department:
-            return
-        raise Forbidden("department is outside your scope")
+        """A department's own records (not work orders: those are hotline places, see ``sanmenxia.hotline.access``)."""
+        from sanmenxia.scope import Place, require
 
-    def require_enterprise(self, enterprise_id: str) -> None:
-        if self.has(Role.ADMIN, Role.COMMANDER):
-            return
-        if self.has(Role.ENTERPRISE_ADMIN) and self.scope_value("enterprise_id") == enterprise_id:
-            return
-        raise Forbidden("enterprise is outside your scope")
+        require(self, Place(department=department), what="this department's records")
 
     def require_enterprise_record(self, enterprise_id: str, county_code: str) -> None:
         """An enterprise's records (return to work 复工复产): its own enterprise admin; commanders of its
         county, or of the city; admins."""
-        if self.has(Role.ADMIN) or (self.has(Role.COMMANDER) and self._in_county(county_code)):
-            return
-        if self.has(Role.ENTERPRISE_ADMIN) and self.scope_value("enterprise_id") == enterprise_id:
-            return
-        raise Forbidden("enterprise is outside your scope")
+        from sanmenxia.scope import Place, require
 
-    def require_supply_unit(self, unit_kind: str, unit_id: str) -> None:
-        """A requesting unit's supplies (应急物资): supplies officers, commanders and admins act for every
-        unit; a community head for their community, a department handler for their department, an
+        require(self, Place(county_code=county_code, enterprise_id=enterprise_id), what="this enterprise")
+
+    def require_supply_unit(self, unit_kind: str, unit_id: str, county_code: str | None = None) -> None:
+        """A requesting unit's supplies (应急物资): supplies officers; commanders of the unit's county, or of the
+        city; admins; a community head for their community, a department handler for their department, an
         enterprise admin for their enterprise."""
-        if self.has(Role.ADMIN, Role.SUPPLIES_OFFICER, Role.COMMANDER):
-            return
-        own = {"community": ("community_id", Role.COMMUNITY_HEAD), "department": ("department", Role.DEPARTMENT_HANDLER)}
-        own["enterprise"] = ("enterprise_id", Role.ENTERPRISE_ADMIN)
-        attribute, role = own.get(unit_kind, ("", Role.ADMIN))
-        if attribute and self.has(role) and self.scope_value(attribute) == unit_id:
-            return
-        raise Forbidden("unit is outside your scope")
+        from sanmenxia.scope import Desk, Place, require
 
-    def _in_county(self, county_code: str) -> bool:
-        own = self.scope_value("county_code")
-        return own is None or own == county_code
+        place = Place(
+            desk=Desk.SUPPLIES,
+            county_code=county_code,
+            community_id=unit_id if unit_kind == "community" else None,
+            department=unit_id if unit_kind == "department" else None,
+            enterprise_id=unit_id if unit_kind == "enterprise" else None,
+        )
+        require(self, place, what="this unit's supplies")
 
 
 def _groups(raw: Any) -> list[str]:

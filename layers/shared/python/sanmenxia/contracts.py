@@ -74,6 +74,7 @@ class WorkOrderIntake(BaseModel):
     requester_sub: str | None = Field(default=None, description="Cognito sub to answer back to; absent when anonymous")
     created_at: str = Field(default_factory=clock.iso)
     address: str | None = Field(default=None, max_length=200, description="where it happens (sealed by the hotline)")
+    phone: str | None = Field(default=None, max_length=20, description="a contact phone the citizen gave (sealed by the hotline; never in summary)")
     attachments: list[str] = Field(default_factory=list, max_length=5, description="S3 keys of checked photos in UploadsBucket")
     related_ref: str | None = Field(default=None, description="source_ref of an earlier record (same source) this one likely repeats")
 

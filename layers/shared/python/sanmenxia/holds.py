@@ -17,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock
+from sanmenxia import clock, dynamo
 from sanmenxia.errors import UpstreamUnavailable
 
 
@@ -164,17 +164,17 @@ class HoldStore:
     def lift(self, person_id: str, kind: HoldKind, source_ref: str) -> bool:
         """Lift a hold; returns False when there was no active hold to lift."""
         try:
-            self._db.update_item(
+            dynamo.update(
+                self._db,
+                what="hold",
                 TableName=self._table,
                 Key={"person_id": {"S": person_id}, "hold_key": {"S": f"{kind.value}#{source_ref}"}},
                 UpdateExpression="SET lifted_at = :now REMOVE active",
                 ConditionExpression="attribute_exists(active)",
                 ExpressionAttributeValues={":now": {"S": clock.iso()}},
             )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise UpstreamUnavailable("could not lift the hold") from exc
+        except dynamo.ConditionFailed:
+            return False
         return True
 
     def for_person(self, person_id: str, *, include_lifted: bool = False) -> list[Hold]:

@@ -8,6 +8,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from sanmenxia.dynamo import WRITTEN_BY
+
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -45,5 +47,5 @@ def plain(value: Any) -> Any:
 
 
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    """A dictionary of plain values from a DynamoDB item."""
-    return {key: plain(_deserializer.deserialize(value)) for key, value in item.items()}
+    """A dictionary of plain values from a DynamoDB item (without the toolkit's written-by marker)."""
+    return {key: plain(_deserializer.deserialize(value)) for key, value in item.items() if key != WRITTEN_BY}

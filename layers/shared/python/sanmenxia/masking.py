@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def mask_id_number(value: str) -> str:
     """``411202199001011234`` → ``411202********1234``."""
@@ -22,3 +24,15 @@ def mask_address(value: str) -> str:
     """``湖滨区前进路8号`` → ``湖滨区前****``: the first half, enough for the community to place it."""
     keep = (len(value) + 1) // 2
     return value[:keep] + "*" * (len(value) - keep) if len(value) > 1 else "*" * len(value)
+
+
+#: A mainland mobile number or an 18-character resident ID number inside free text (digits not part of a longer run).
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def redact_text(value: str) -> str:
+    """Free text a citizen typed (a help message, a call summary, a description) as staff who do not need the
+    contact details see it: every ID number and mobile number in it masked (``138****5678``)."""
+    value = _ID_IN_TEXT.sub(lambda match: mask_id_number(match.group(0)), value)
+    return _PHONE_IN_TEXT.sub(lambda match: mask_phone(re.sub(r"\D", "", match.group(0))[-11:]), value)

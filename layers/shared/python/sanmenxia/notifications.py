@@ -8,15 +8,18 @@ write, not a read of the inbox; markers sort after every time, and listing reads
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock
+from sanmenxia import clock, dynamo
 from sanmenxia.errors import UpstreamUnavailable
 
 _MARKER = "ref#"
+#: The kind of the message a resident gets each time staff reveal their contact details (an audited reveal).
+REVEAL_KIND = "data_reveal"
 
 
 class Inbox:
@@ -40,33 +43,36 @@ class Inbox:
         }
         if link:
             item["link"] = {"S": link}
-        try:
-            if ref is None:
+        if ref is None:
+            try:
                 self._db.put_item(TableName=self._table, Item=item)
-            else:
-                marker = {"person_id": {"S": person_id}, "sk": {"S": f"{_MARKER}{ref}"}, "expires_at": expires}
-                self._db.transact_write_items(
-                    TransactItems=[
-                        {"Put": {"TableName": self._table, "Item": marker, "ConditionExpression": "attribute_not_exists(sk)"}},
-                        {"Put": {"TableName": self._table, "Item": item}},
-                    ]
-                )
-        except ClientError as exc:
-            reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-            if reasons[:1] == ["ConditionalCheckFailed"]:
-                return note_id  # left before: once per person and ref
-            raise UpstreamUnavailable("could not leave the notification") from exc
+            except ClientError as exc:
+                raise UpstreamUnavailable("could not leave the notification") from exc
+            return note_id
+        marker = {"person_id": {"S": person_id}, "sk": {"S": f"{_MARKER}{ref}"}, "expires_at": expires}
+        writes = [
+            {"Put": {"TableName": self._table, "Item": marker, "ConditionExpression": "attribute_not_exists(sk)"}},
+            {"Put": {"TableName": self._table, "Item": item}},
+        ]
+        with contextlib.suppress(dynamo.ConditionFailed):  # left before: once per person and ref
+            dynamo.transact(self._db, writes, what="notification")
         return note_id
 
-    def list(self, person_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    def list(self, person_id: str, limit: int = 50, *, kind: str | None = None) -> list[dict[str, Any]]:
+        """The newest messages first; with ``kind`` only messages of that kind (e.g. every ``data_reveal``)."""
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "person_id = :p AND sk < :marker",
+            "ExpressionAttributeValues": {":p": {"S": person_id}, ":marker": {"S": _MARKER}},
+            "ScanIndexForward": False,
+        }
+        if kind is None:
+            query["Limit"] = limit
+        else:
+            query["FilterExpression"] = "kind = :k"
+            query["ExpressionAttributeValues"][":k"] = {"S": kind}
         try:
-            items = self._db.query(
-                TableName=self._table,
-                KeyConditionExpression="person_id = :p AND sk < :marker",
-                ExpressionAttributeValues={":p": {"S": person_id}, ":marker": {"S": _MARKER}},
-                ScanIndexForward=False,
-                Limit=limit,
-            )["Items"]
+            items = self._db.query(**query)["Items"][:limit]
         except ClientError as exc:
             raise UpstreamUnavailable("could not read notifications") from exc
         return [

@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock
+from sanmenxia import clock, dynamo
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.auth import Principal
 from sanmenxia.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
@@ -162,17 +162,11 @@ class PeopleRegistry:
             )
         if audit is not None:
             writes.append(self._audit.put_request(audit))
-        try:
-            self._db.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            if exc.response["Error"]["Code"] == "TransactionCanceledException" and "ConditionalCheckFailed" in reasons:
-                index = reasons.index("ConditionalCheckFailed")
-                if index == 1:
-                    raise Conflict("this ID number is already registered", field="id_number") from exc
-                if index == 2:
-                    raise Conflict("this account has already registered a resident") from exc
-            raise UpstreamUnavailable("could not save the registration") from exc
+        refusals: dict[int, Exception] = {
+            1: Conflict("this ID number is already registered", field="id_number"),
+            2: Conflict("this account has already registered a resident"),
+        }
+        dynamo.transact(self._db, writes, what="registration", refusals=refusals)
         return self._open(item)
 
     # -- reads ----------------------------------------------------------------------------------------

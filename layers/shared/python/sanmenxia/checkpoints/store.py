@@ -24,6 +24,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from sanmenxia import dynamo
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.checkpoints import stats
 from sanmenxia.checkpoints.records import Checkpoint, ScanRecord
@@ -32,14 +33,6 @@ from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 
 def _s(value: str) -> dict[str, str]:
     return {"S": value}
-
-
-def _cancellation_codes(exc: ClientError) -> list[str]:
-    return [str(reason.get("Code") or "None") for reason in exc.response.get("CancellationReasons", [])]
-
-
-def _cancelled(exc: ClientError) -> bool:
-    return exc.response["Error"]["Code"] == "TransactionCanceledException"
 
 
 def _paged(call: Callable[..., dict[str, Any]], **kwargs: Any) -> list[dict[str, Any]]:
@@ -66,12 +59,7 @@ class CheckpointRegistry:
             {"Put": {"TableName": self._table, "Item": checkpoint.item(), "ConditionExpression": "attribute_not_exists(pk)"}},
             self._audit.put_request(audit),
         ]
-        try:
-            self._db.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            if _cancelled(exc) and _cancellation_codes(exc)[0] == "ConditionalCheckFailed":
-                raise Conflict("a checkpoint with this id already exists", field="checkpoint_id") from exc
-            raise UpstreamUnavailable("could not save the checkpoint") from exc
+        dynamo.transact(self._db, writes, what="checkpoint", refusals={0: Conflict("a checkpoint with this id already exists", field="checkpoint_id")})
         return checkpoint
 
     def replace(self, before: Checkpoint, after: Checkpoint, audit: AuditRecord) -> Checkpoint:
@@ -87,12 +75,7 @@ class CheckpointRegistry:
             },
             self._audit.put_request(audit),
         ]
-        try:
-            self._db.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            if _cancelled(exc) and _cancellation_codes(exc)[0] == "ConditionalCheckFailed":
-                raise Conflict("the checkpoint was changed meanwhile: reload and retry") from exc
-            raise UpstreamUnavailable("could not save the checkpoint") from exc
+        dynamo.transact(self._db, writes, what="checkpoint", refusals={0: Conflict("the checkpoint was changed meanwhile: reload and retry")})
         return after
 
     def find(self, checkpoint_id: str) -> Checkpoint | None:
@@ -199,16 +182,15 @@ class ScanLedger:
             new_markers = {touch.marker for fact in facts for touch in stats.touches(fact)} - existing
             writes = self._writes(records, new_markers, facts, audit)
             try:
-                self._db.transact_write_items(TransactItems=writes)
+                dynamo.transact(self._db, writes, what="scan")
                 return Recorded(tuple(records), duplicate=False)
-            except ClientError as exc:
-                if not _cancelled(exc):
-                    raise UpstreamUnavailable("could not record the scan") from exc
-                codes = _cancellation_codes(exc)
-                if "ConditionalCheckFailed" in codes[: len(records)]:
+            except dynamo.ConditionFailed as failed:
+                if failed.index < len(records):
                     stored = self.get(records[0].checkpoint_id, records[0].scan_id)
                     if stored is not None:
                         return Recorded((stored, *self._companions(records[1:])), duplicate=True)
+            except dynamo.Busy:
+                pass
                 # A marker written by a concurrent scan, or a conflict on a counter: read again and retry.
                 time.sleep(0.02 * (attempt + 1))
         raise UpstreamUnavailable("the checkpoint is busy: send the same scan again")
@@ -253,23 +235,10 @@ class ScanLedger:
 
     def _existing_markers(self, facts: list[stats.ScanFacts]) -> set[stats.ItemKey]:
         keys = list({touch.marker for fact in facts for touch in stats.touches(fact)})
-        found: set[stats.ItemKey] = set()
-        for start in range(0, len(keys), 100):
-            request: dict[str, Any] = {
-                self._stats: {
-                    "Keys": [{"pk": _s(key.pk), "sk": _s(key.sk)} for key in keys[start : start + 100]],
-                    "ConsistentRead": True,
-                    "ProjectionExpression": "pk, sk",
-                }
-            }
-            while request:
-                try:
-                    response = self._db.batch_get_item(RequestItems=request)
-                except ClientError as exc:
-                    raise UpstreamUnavailable("could not read the counters") from exc
-                found.update(stats.ItemKey(item["pk"]["S"], item["sk"]["S"]) for item in response["Responses"].get(self._stats, []))
-                request = response.get("UnprocessedKeys") or {}
-        return found
+        items = dynamo.batch_get(
+            self._db, self._stats, [{"pk": _s(key.pk), "sk": _s(key.sk)} for key in keys], what="counters", projection="pk, sk", consistent=True
+        )
+        return {stats.ItemKey(item["pk"]["S"], item["sk"]["S"]) for item in items}
 
     # -- reading ------------------------------------------------------------------------------------------
     def get(self, checkpoint_id: str, scan_id: str) -> ScanRecord | None:

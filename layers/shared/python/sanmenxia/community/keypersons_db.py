@@ -22,7 +22,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, paging
+from sanmenxia import clock, dynamo, paging
 from sanmenxia.community.keypersons import KeyPersonSource, KeyPersonStatus, Measure, MeasureKind, SupervisionReason, SupervisionView
 from sanmenxia.community.residents import Symptom
 from sanmenxia.contracts import KeyPersonCategory
@@ -315,16 +315,13 @@ class KeyPersonStore:
     def transact(self, writes: list[dict[str, Any]]) -> None:
         """One transaction; ``DuplicateOpenRecord`` when the open pointer exists, ``StaleRecord`` on other checks."""
         try:
-            self._db.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-            if exc.response["Error"]["Code"] == "TransactionCanceledException" and "ConditionalCheckFailed" in reasons:
-                failed = writes[reasons.index("ConditionalCheckFailed")]
-                pk = next(iter(failed.values())).get("Item", next(iter(failed.values())).get("Key", {})).get("pk", {}).get("S", "")
-                if pk.startswith("open#") and "Put" in failed:
-                    raise DuplicateOpenRecord("this person already has an open key-person record", field="person_id") from exc
-                raise StaleRecord("the record changed meanwhile; try again") from exc
-            raise UpstreamUnavailable("could not save the key person") from exc
+            dynamo.transact(self._db, writes, what="key person")
+        except dynamo.ConditionFailed as failed:
+            if "Put" in writes[failed.index] and failed.key.get("pk", {}).get("S", "").startswith("open#"):
+                raise DuplicateOpenRecord("this person already has an open key-person record", field="person_id") from failed
+            raise StaleRecord("the record changed meanwhile; try again") from failed
+        except dynamo.Busy as busy:
+            raise StaleRecord("the record is busy; try again") from busy
 
     def page(
         self, *, index: str, partition: str, status: KeyPersonStatus | None, category: KeyPersonCategory | None, limit: int, start: dict[str, Any] | None
@@ -437,13 +434,9 @@ class KeyPersonStore:
             },
         ]
         try:
-            self._db.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "TransactionCanceledException":
-                reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-                if "ConditionalCheckFailed" in reasons:
-                    return False
-            raise UpstreamUnavailable("could not write the supervision list") from exc
+            dynamo.transact(self._db, writes, what="supervision list")
+        except dynamo.ConditionFailed:
+            return False
         return True
 
     def resolve_requests(self, kp: KeyPerson, at: str) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, paging
+from sanmenxia import clock, dynamo, paging
 from sanmenxia.community.residents import (
     HardshipKind,
     HardshipStatus,
@@ -229,29 +229,18 @@ class ResidentStore:
 
     def get_many(self, community_id: str, person_ids: list[str]) -> dict[str, ResidentState]:
         """Residents of one community by id (one ``BatchGetItem`` per 100)."""
-        found: dict[str, ResidentState] = {}
-        for start in range(0, len(person_ids), 100):
-            keys = [{"pk": _s(community_partition(community_id)), "sk": _s(resident_sort_key(pid))} for pid in person_ids[start : start + 100]]
-            request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
-            while request:
-                try:
-                    response = self._db.batch_get_item(RequestItems=request)
-                except ClientError as exc:
-                    raise UpstreamUnavailable("could not read residents") from exc
-                for item in response["Responses"].get(self._table, []):
-                    state = self._state(item)
-                    found[state.person_id] = state
-                request = response.get("UnprocessedKeys") or {}
-        return found
+        keys = [{"pk": _s(community_partition(community_id)), "sk": _s(resident_sort_key(pid))} for pid in person_ids]
+        states = (self._state(item) for item in dynamo.batch_get(self._db, self._table, keys, what="residents", consistent=True))
+        return {state.person_id: state for state in states}
 
     def seed(self, state: ResidentState) -> bool:
         """Add a registered person to their community's list unless they are there already (never overwrites)."""
         try:
-            self._db.put_item(TableName=self._table, Item=self._item(replace(state, version=1)), ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise UpstreamUnavailable("could not list the resident") from exc
+            dynamo.put(
+                self._db, what="resident", TableName=self._table, Item=self._item(replace(state, version=1)), ConditionExpression="attribute_not_exists(pk)"
+            )
+        except dynamo.ConditionFailed:
+            return False
         return True
 
     def put_request(self, state: ResidentState, expected_version: int) -> dict[str, Any]:
@@ -266,12 +255,9 @@ class ResidentStore:
     def transact(self, writes: list[dict[str, Any]]) -> None:
         """Run writes as one transaction; ``StaleWrite`` when a version check failed."""
         try:
-            self._db.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-            if exc.response["Error"]["Code"] == "TransactionCanceledException" and "ConditionalCheckFailed" in reasons:
-                raise StaleWrite("the record changed meanwhile; try again") from exc
-            raise UpstreamUnavailable("could not save") from exc
+            dynamo.transact(self._db, writes, what="resident")
+        except (dynamo.ConditionFailed, dynamo.Busy) as exc:
+            raise StaleWrite("the record changed meanwhile; try again") from exc
 
     def page(self, plan: QueryPlan, *, limit: int, start: dict[str, Any] | None) -> tuple[list[ResidentState], dict[str, Any] | None]:
         """One page of residents matching ``plan`` from ``start``; returns where the next page starts."""

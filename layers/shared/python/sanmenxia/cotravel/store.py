@@ -27,7 +27,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock
+from sanmenxia import clock, dynamo
 from sanmenxia.cotravel.trips import CaseTrip, Position, TravelMode
 from sanmenxia.errors import NotFound, UpstreamUnavailable
 from sanmenxia.items import from_item, to_item
@@ -145,10 +145,7 @@ class CoTravelStore:
         chunk = 100 - len(extra)
         for start in range(0, len(puts), chunk):
             writes = puts[start : start + chunk] + (extra if start == 0 else [])
-            try:
-                self._db.transact_write_items(TransactItems=writes)
-            except ClientError as exc:
-                raise UpstreamUnavailable("could not save the case trips") from exc
+            dynamo.transact(self._db, writes, what="case trips")
 
     @staticmethod
     def _trip(item: dict[str, Any]) -> CaseTrip:
@@ -350,20 +347,11 @@ class ComparisonStore:
         """Residents for each look-up key (``idn#<hmac>`` / ``phone#<hmac>``): one BatchGetItem per 100 keys."""
         wanted = sorted(set(keys))
         found: dict[str, list[Resident]] = {}
-        for start in range(0, len(wanted), 100):
-            request: dict[str, Any] = {
-                self._table: {"Keys": [{"pk": _s(f"lk#{key}"), "sk": _s("lk")} for key in wanted[start : start + 100]], "ProjectionExpression": "pk, persons"}
-            }
-            while request:
-                try:
-                    response = self._db.batch_get_item(RequestItems=request)
-                except ClientError as exc:
-                    raise UpstreamUnavailable("could not read the look-up index") from exc
-                for item in response["Responses"].get(self._table, []):
-                    members = item.get("persons", {}).get("SS", [])
-                    if members:
-                        found[item["pk"]["S"].removeprefix("lk#")] = [Resident(*member.split("|", 1)) for member in sorted(members)]
-                request = response.get("UnprocessedKeys") or {}
+        lookups = [{"pk": _s(f"lk#{key}"), "sk": _s("lk")} for key in wanted]
+        for item in dynamo.batch_get(self._db, self._table, lookups, what="look-up index", projection="pk, persons"):
+            members = item.get("persons", {}).get("SS", [])
+            if members:
+                found[item["pk"]["S"].removeprefix("lk#")] = [Resident(*member.split("|", 1)) for member in sorted(members)]
         return found
 
     # -- jobs -----------------------------------------------------------------------------------------------
@@ -418,13 +406,7 @@ class ComparisonStore:
     def put_hits(self, job_id: str, hits: dict[str, dict[str, Any]]) -> None:
         """Record hits (idempotent per job and person), 25 per ``BatchWriteItem``."""
         requests = [{"PutRequest": {"Item": {"pk": _s(f"job#{job_id}"), "sk": _s(f"hit#{pid}"), **_typed(hit)}}} for pid, hit in hits.items()]
-        for start in range(0, len(requests), 25):
-            pending: dict[str, Any] = {self._table: requests[start : start + 25]}
-            while pending:
-                try:
-                    pending = self._db.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-                except ClientError as exc:
-                    raise UpstreamUnavailable("could not record hits") from exc
+        dynamo.batch_write(self._db, self._table, requests, what="hits")
 
     def hits(self, job_id: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

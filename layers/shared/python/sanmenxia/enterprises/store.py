@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, regions
+from sanmenxia import clock, dynamo, regions
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.enterprises.model import (
     Decision,
@@ -34,9 +34,6 @@ from sanmenxia.enterprises.model import (
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 from sanmenxia.holds import CodeColor
 from sanmenxia.items import from_item, to_item
-
-_BATCH_READ = 100
-_BATCH_WRITE = 25
 
 
 def _enterprise(raw: Mapping[str, Any]) -> Enterprise:
@@ -57,27 +54,6 @@ def _entry(raw: Mapping[str, Any]) -> RosterEntry:
     return RosterEntry(raw["employee_id"], raw["id_key"], raw["masked_name"], raw.get("person_id"), raw["added_at"])
 
 
-def _batch_get(db: Any, table: str, keys: Sequence[dict[str, Any]], projection: str | None = None) -> list[dict[str, Any]]:
-    """BatchGetItem in pages of 100, retrying unprocessed keys a few times."""
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(keys), _BATCH_READ):
-        request: dict[str, Any] = {table: {"Keys": list(keys[start : start + _BATCH_READ])}}
-        if projection:
-            request[table]["ProjectionExpression"] = projection
-        for _attempt in range(6):
-            try:
-                response = db.batch_get_item(RequestItems=request)
-            except ClientError as exc:
-                raise UpstreamUnavailable("could not read records") from exc
-            found.extend(response["Responses"].get(table, []))
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                break
-        else:
-            raise UpstreamUnavailable("could not read records (throttled)")
-    return found
-
-
 class PersonPointers:
     """Finds person ids from ID-number look-up keys through the people registry's ``idn#<key>`` items."""
 
@@ -88,7 +64,7 @@ class PersonPointers:
     def person_ids(self, id_keys: Iterable[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(id_keys))
         keys = [{"pk": {"S": f"idn#{key}"}} for key in wanted]
-        items = _batch_get(self._db, self._table, keys, projection="pk, person_id")
+        items = dynamo.batch_get(self._db, self._table, keys, what="people registry", projection="pk, person_id")
         return {item["pk"]["S"].removeprefix("idn#"): item["person_id"]["S"] for item in items}
 
 
@@ -103,16 +79,7 @@ class EnterpriseStore:
 
     # -- helpers ------------------------------------------------------------------------------------------
     def _transact(self, writes: list[dict[str, Any]], refusals: Mapping[int, Exception]) -> None:
-        try:
-            self._db.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            code = exc.response["Error"]["Code"]
-            if code == "TransactionCanceledException":
-                reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-                if "ConditionalCheckFailed" in reasons:
-                    raise refusals.get(reasons.index("ConditionalCheckFailed"), Conflict("the record changed; try again")) from exc
-                raise Conflict("the record is busy; try again") from exc
-            raise UpstreamUnavailable(f"could not write the enterprise records ({code})") from exc
+        dynamo.transact(self._db, writes, what="enterprise records", refusals=refusals)
 
     def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -261,7 +228,7 @@ class EnterpriseStore:
         Returns (newly added, already listed)."""
         unique = list({entry.employee_id: entry for entry in entries}.values())
         keys = [to_item({"pk": f"ent#{enterprise_id}", "sk": f"emp#{entry.employee_id}"}) for entry in unique]
-        existing = {item["sk"]["S"].removeprefix("emp#") for item in _batch_get(self._db, self._table, keys, projection="sk")}
+        existing = {item["sk"]["S"].removeprefix("emp#") for item in dynamo.batch_get(self._db, self._table, keys, what="roster", projection="sk")}
         expires = clock.epoch_after_days(self._retention)
         puts = [
             {
@@ -282,18 +249,7 @@ class EnterpriseStore:
             }
             for entry in unique
         ]
-        for start in range(0, len(puts), _BATCH_WRITE):
-            request: dict[str, Any] = {self._table: puts[start : start + _BATCH_WRITE]}
-            for _attempt in range(6):
-                try:
-                    response = self._db.batch_write_item(RequestItems=request)
-                except ClientError as exc:
-                    raise UpstreamUnavailable("could not save the roster") from exc
-                request = response.get("UnprocessedItems") or {}
-                if not request:
-                    break
-            else:
-                raise UpstreamUnavailable("could not save the roster (throttled)")
+        dynamo.batch_write(self._db, self._table, puts, what="roster")
         self._audit.append(audit)
         return len(unique) - len(existing), len(existing)
 

@@ -5,7 +5,9 @@ that can change that night: the close reads only the due index partitions ``<day
 change if their holder did not check in; a check-in moves its code to a later day), and each code read costs
 one conditional transaction (the code and its history item). Days are closed in order per shard; each shard
 keeps its own watermark, and the global watermark moves when every shard has closed a day, so a missed night is
-caught up in order the next time, and a rerun of a closed day changes nothing.
+caught up in order the next time — every missed day, however many, day by day (a code due on a skipped day
+is only in that day's partitions, so skipping a day would leave it open for good) — and a rerun of a closed
+day changes nothing.
 
 The scheduled function closes shards inline while it has time, and hands the rest to ``HealthCodeCloseQueue``
 (one message per shard, and a continuation when a worker runs short of time), so 1.2 M codes fit Lambda's
@@ -36,11 +38,11 @@ def parse_event_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def days_to_close(watermark: date | None, target: date, max_catchup_days: int) -> list[date]:
-    """The days still to close, oldest first: after the watermark up to ``target``, at most
-    ``max_catchup_days`` of them (without a watermark: the last ``max_catchup_days``)."""
-    earliest = target - timedelta(days=max_catchup_days - 1)
-    first = max(watermark + timedelta(days=1), earliest) if watermark else earliest
+def days_to_close(watermark: date | None, target: date, first_run_days: int) -> list[date]:
+    """The days still to close, oldest first: every day after the watermark up to ``target`` (no limit: a
+    long gap is closed day by day, in order); a first run, without a watermark, closes the last
+    ``first_run_days``."""
+    first = watermark + timedelta(days=1) if watermark else target - timedelta(days=first_run_days - 1)
     return [first + timedelta(days=offset) for offset in range((target - first).days + 1)]
 
 
@@ -76,9 +78,9 @@ class ShardTask:
         return task
 
 
-def plan(watermark: date | None, target: date, max_catchup_days: int, shards: int = DUE_SHARDS) -> list[ShardTask]:
+def plan(watermark: date | None, target: date, first_run_days: int, shards: int = DUE_SHARDS) -> list[ShardTask]:
     """One task per shard covering every day still to close (none when ``target`` is already closed)."""
-    days = days_to_close(watermark, target, max_catchup_days)
+    days = days_to_close(watermark, target, first_run_days)
     if not days:
         return []
     return [ShardTask(shard, days[0], days[-1]) for shard in range(shards)]

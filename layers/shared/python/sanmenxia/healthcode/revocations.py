@@ -25,7 +25,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock
+from sanmenxia import clock, dynamo
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.errors import UpstreamUnavailable
 from sanmenxia.healthcode.tokens import VerifiedCode
@@ -127,10 +127,7 @@ class RevocationStore:
         if self._audit is None:
             raise ValueError("a RevocationStore that writes needs the audit log")
         items = [{"Put": {"TableName": self._table, "Item": self._item(revocation)}}, self._audit.put_request(entry)]
-        try:
-            self._db.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not save the revocation") from exc
+        dynamo.transact(self._db, items, what="revocation")
 
     def for_token(self, token: VerifiedCode) -> list[Revocation]:
         """The revocations that may concern ``token`` (its key, its person): one consistent batch read."""
@@ -138,13 +135,7 @@ class RevocationStore:
             {"person_id": {"S": PARTITION}, "sk": {"S": f"{RevocationKind.KEY.value}#{token.key_id}"}},
             {"person_id": {"S": PARTITION}, "sk": {"S": f"{RevocationKind.PERSON.value}#{token.person_id}"}},
         ]
-        try:
-            response = self._db.batch_get_item(RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}})
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not read the revocation list") from exc
-        if response.get("UnprocessedKeys"):
-            raise UpstreamUnavailable("could not read the revocation list (throttled)")
-        return [_from_item(item) for item in response["Responses"].get(self._table, [])]
+        return [_from_item(item) for item in dynamo.batch_get(self._db, self._table, keys, what="revocation list", consistent=True)]
 
     def all(self) -> list[Revocation]:
         """Every revocation still in force (expired person entries left out even before TTL removes them)."""

@@ -185,6 +185,17 @@ def shown_color(store: HealthCodeStore, person_id: str) -> CodeColor:
     return current.color
 
 
+def code_status(store: HealthCodeStore, person_id: str) -> dict[str, str]:
+    """The cheap part of a code a phone polls while the code screen is visible: the shown colour and a
+    version that changes whenever the colour, the rule colour or the set of active holds changes."""
+    current = store.current([person_id]).get(person_id)
+    if current is None:
+        raise NotFound("no health code yet: apply first (POST /health-codes)", field="person")
+    active = sorted(hold.key for hold in current.holds if hold.active)
+    version = hashlib.sha256("|".join([current.color.value, current.rule_color.value, current.since.isoformat(), *active]).encode()).hexdigest()[:16]
+    return {"color": current.color.value, "version": version}
+
+
 def token_for(store: HealthCodeStore, key: SigningKey, person: Person, ttl: timedelta) -> dict[str, Any]:
     """A signed short-lived token of the person's shown colour (what the QR image carries)."""
     color = shown_color(store, person.person_id)

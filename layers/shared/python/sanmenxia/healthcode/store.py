@@ -29,7 +29,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock
+from sanmenxia import clock, dynamo
 from sanmenxia.errors import Conflict, UpstreamUnavailable
 from sanmenxia.healthcode import rules
 from sanmenxia.healthcode.rules import CodeState, Transition
@@ -202,10 +202,6 @@ class StaleCode(Exception):
     """The code changed since it was read (another request or the close); read it again."""
 
 
-def _cancel_reasons(exc: ClientError) -> list[str | None]:
-    return [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-
-
 class HealthCodeStore:
     """Reads and writes codes, check-ins, history, appeals and the close's watermarks."""
 
@@ -266,13 +262,8 @@ class HealthCodeStore:
             item["from"] = _s(transition.from_color.value)
         return {"Put": {"TableName": self._table, "Item": item}}
 
-    def _transact(self, items: list[dict[str, Any]], what: str) -> None:
-        try:
-            self._db.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "TransactionCanceledException":
-                raise
-            raise UpstreamUnavailable(f"could not save the {what}") from exc
+    def _transact(self, items: list[dict[str, Any]], what: str, refusals: dict[int, Exception] | None = None) -> None:
+        dynamo.transact(self._db, items, what=what, refusals=refusals)
 
     def _record(self, item: dict[str, Any]) -> CodeRecord:
         return CodeRecord(
@@ -324,12 +315,7 @@ class HealthCodeStore:
             self._change_put(person_id, transition, community_id, county_code),
             *holds,
         ]
-        try:
-            self._transact(writes, "application")
-        except ClientError as exc:
-            if _cancel_reasons(exc)[:1] == ["ConditionalCheckFailed"]:
-                raise Conflict("a health code has already been applied for this person", field="person") from exc
-            raise UpstreamUnavailable("could not save the application") from exc
+        self._transact(writes, "application", {0: Conflict("a health code has already been applied for this person", field="person")})
         return CodeRecord(**{**record.__dict__, "due_key": item.get("due_key", {}).get("S")})
 
     # -- reads ------------------------------------------------------------------------------------------------
@@ -406,23 +392,8 @@ class HealthCodeStore:
         (e.g. an enterprise's employees). People without a code are absent from the result."""
         wanted = list(dict.fromkeys(person_ids))
         day = today or clock.today()
-        records: dict[str, CodeRecord] = {}
-        for start in range(0, len(wanted), 100):
-            keys = [{"person_id": _s(pid), "sk": _s(CODE_SK)} for pid in wanted[start : start + 100]]
-            request: dict[str, Any] = {self._table: {"Keys": keys}}
-            attempts = 0
-            while request:
-                try:
-                    response = self._db.batch_get_item(RequestItems=request)
-                except ClientError as exc:
-                    raise UpstreamUnavailable("could not read health codes") from exc
-                for item in response["Responses"].get(self._table, []):
-                    record = self._record(item)
-                    records[record.person_id] = record
-                request = response.get("UnprocessedKeys") or {}
-                attempts += 1
-                if request and attempts > 5:
-                    raise UpstreamUnavailable("could not read health codes (throttled)")
+        keys = [{"person_id": _s(pid), "sk": _s(CODE_SK)} for pid in wanted]
+        records = {record.person_id: record for record in map(self._record, dynamo.batch_get(self._db, self._table, keys, what="health codes"))}
         result: dict[str, CurrentCode] = {}
         for person_id, record in records.items():
             state, _ = rules.advance(record.state, day - rules.ONE_DAY)
@@ -460,15 +431,7 @@ class HealthCodeStore:
             *(self._change_put(record.person_id, t, record.community_id, record.county_code) for t in transitions),
             *holds,
         ]
-        try:
-            self._transact(writes, "check-in")
-        except ClientError as exc:
-            reasons = _cancel_reasons(exc)
-            if reasons[:1] == ["ConditionalCheckFailed"]:
-                raise Conflict("already checked in today", field="day") from exc
-            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-                raise StaleCode(record.person_id) from exc
-            raise UpstreamUnavailable("could not save the check-in") from exc
+        self._transact(writes, "check-in", {0: Conflict("already checked in today", field="day"), 1: StaleCode(record.person_id)})
 
     # -- appeals ----------------------------------------------------------------------------------------------
     def get_appeal(self, person_id: str, hold_key: str) -> Appeal | None:
@@ -492,11 +455,9 @@ class HealthCodeStore:
             "expires_at": self._expires(),
         }
         try:
-            self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(sk)")
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Conflict("this hold has already been appealed", field="hold") from exc
-            raise UpstreamUnavailable("could not save the appeal") from exc
+            dynamo.put(self._db, what="appeal", TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(sk)")
+        except dynamo.ConditionFailed as exc:
+            raise Conflict("this hold has already been appealed", field="hold") from exc
 
     # -- the daily close ----------------------------------------------------------------------------------------
     def due_page(self, day: date, shard: int, start_key: dict[str, Any] | None = None, limit: int = 200) -> tuple[list[DueCode], dict[str, Any] | None]:
@@ -537,10 +498,8 @@ class HealthCodeStore:
         writes = [update, *(self._change_put(due.person_id, t, due.community_id, due.county_code) for t in transitions)]
         try:
             self._transact(writes, "daily close")
-        except ClientError as exc:
-            if "ConditionalCheckFailed" in _cancel_reasons(exc):
-                return False
-            raise UpstreamUnavailable("could not save the daily close") from exc
+        except dynamo.ConditionFailed:
+            return False
         return True
 
     def _control(self, sk: str) -> dict[str, Any] | None:
@@ -560,7 +519,9 @@ class HealthCodeStore:
 
     def _raise_day(self, sk: str, day: date) -> bool:
         try:
-            self._db.update_item(
+            dynamo.update(
+                self._db,
+                what="close watermark",
                 TableName=self._table,
                 Key={"person_id": _s(CONTROL_PK), "sk": _s(sk)},
                 UpdateExpression="SET #d = :day, updated_at = :now",
@@ -568,10 +529,8 @@ class HealthCodeStore:
                 ExpressionAttributeNames={"#d": "day"},
                 ExpressionAttributeValues={":day": _s(day.isoformat()), ":now": _s(clock.iso())},
             )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise UpstreamUnavailable("could not move the close watermark") from exc
+        except dynamo.ConditionFailed:
+            return False
         return True
 
     def finish_shard_day(self, day: date, shard: int, counts: CloseCounts, shards: int = DUE_SHARDS) -> bool:

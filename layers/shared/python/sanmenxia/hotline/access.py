@@ -1,7 +1,8 @@
-"""Who may see and handle which work order: the scope rules of the hotline, built only from
-``Principal.require_department`` and ``Principal.require_community``.
+"""Who may see and handle which work order: each order's ``Place`` on the hotline desk, decided by the one
+scope model (``sanmenxia.scope``).
 
-* Operators, commanders and admins see every order (``require_department`` lets them through).
+* Operators (the dispatch centre) and admins see every order; a commander the orders of their county (a
+  city commander every order).
 * A department handler sees and handles the orders of their own unit (``custom:department``).
 * A community head sees the orders of their own community, and handles the ones routed to
   ``community_affairs`` there (help messages: 求助留言 reach the community).
@@ -12,15 +13,23 @@
 
 from __future__ import annotations
 
+from sanmenxia import scope
 from sanmenxia.auth import Principal, Role
 from sanmenxia.contracts import WorkOrderSource
 from sanmenxia.errors import Conflict, Forbidden
 from sanmenxia.hotline.orders import Action, Status, WorkOrder
 from sanmenxia.hotline.routing import Department
+from sanmenxia.scope import Action as ScopeAction
+from sanmenxia.scope import Desk, Place
 
 
 def _unit(order: WorkOrder) -> str:
     return order.department or Department.HOTLINE_CENTER.value
+
+
+def order_place(order: WorkOrder) -> Place:
+    """Where an order lives: its county and community, its responsible unit, the hotline desk."""
+    return Place(county_code=order.county_code, community_id=order.community_id, department=_unit(order), desk=Desk.HOTLINE)
 
 
 #: Sources whose orders follow their record (``WorkOrderProgress``) instead of being worked on as orders.
@@ -36,21 +45,29 @@ def require_movable(order: WorkOrder, action: Action) -> None:
 
 
 def require_view(principal: Principal, order: WorkOrder) -> None:
-    """403 unless the order is in the caller's unit or community (or the caller oversees all orders)."""
-    try:
-        principal.require_department(_unit(order))
-    except Forbidden:
-        if order.community_id is None:
-            raise
-        principal.require_community(order.community_id, order.county_code)
+    """403 unless the order is in the caller's scope."""
+    scope.require(principal, order_place(order), what="this work order")
+
+
+def require_oversee(principal: Principal, order: WorkOrder) -> None:
+    """Hotline-wide actions (dispatch, revisit, reopen, close): the dispatch centre, commanders of the order's
+    county (or of the city), admins; community heads and other units never."""
+    place = Place(county_code=order.county_code, department=Department.HOTLINE_CENTER.value, desk=Desk.HOTLINE)
+    scope.require(principal, place, ScopeAction.WRITE, what="this work order")
 
 
 def require_handle(principal: Principal, order: WorkOrder) -> None:
     """403 unless the caller may accept, return or reply to the order."""
-    if order.department == Department.COMMUNITY_AFFAIRS.value and order.community_id and principal.has(Role.COMMUNITY_HEAD):
-        principal.require_community(order.community_id, order.county_code)
+    community_order = order.department == Department.COMMUNITY_AFFAIRS.value and order.community_id is not None
+    place = Place(
+        county_code=order.county_code,
+        community_id=order.community_id if community_order else None,
+        department=_unit(order),
+        desk=Desk.HOTLINE,
+    )
+    scope.require(principal, place, ScopeAction.WRITE, what="this work order")
+    if community_order and principal.has(Role.COMMUNITY_HEAD):
         return
-    principal.require_department(_unit(order))
     unit_staff = principal.has(Role.DEPARTMENT_HANDLER, Role.ADMIN)
     if not unit_staff and order.status is not Status.RECEIVED:
         raise Forbidden("the hotline answers directly only orders it has not dispatched; the unit handles this one")

@@ -22,7 +22,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import paging
+from sanmenxia import dynamo, paging
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 from sanmenxia.hotline.store import deserialize, serialize
 
@@ -165,13 +165,8 @@ class PortalStore:
         else:
             put["ConditionExpression"] = "version = :v"
             put["ExpressionAttributeValues"] = {":v": {"N": str(expected_version)}}
-        try:
-            self._db.transact_write_items(TransactItems=[{"Put": put}, self._audit.put_request(audit_entry)])
-        except ClientError as exc:
-            reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                raise Conflict("the article was changed by someone else meanwhile; reload it and try again") from exc
-            raise UpstreamUnavailable("could not save the article") from exc
+        refusal = Conflict("the article was changed by someone else meanwhile; reload it and try again")
+        dynamo.transact(self._db, [{"Put": put}, self._audit.put_request(audit_entry)], what="article", refusals={0: refusal})
 
     def article(self, article_id: str) -> Article:
         try:

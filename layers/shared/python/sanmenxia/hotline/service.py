@@ -7,7 +7,7 @@ reply (or a merge) in their inbox (消息通知) when their person record is kno
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,7 +33,7 @@ from sanmenxia.hotline.orders import (
 from sanmenxia.hotline.routing import CATEGORY_LABELS, DEPARTMENT_LABELS, Department, TipoffCategory, route
 from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
-from sanmenxia.masking import mask_name, mask_phone
+from sanmenxia.masking import mask_address, mask_name, mask_phone, redact_text
 from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger
 from sanmenxia.pii import Vault
@@ -105,7 +105,7 @@ class Hotline:
             community_id=message.community_id,
             requester_sub=message.requester_sub,
             requester_person_id=message.requester_person_id,
-            sealed=self.seal({"summary": message.summary, "address": message.address}),
+            sealed=self.seal({"summary": message.summary, "address": message.address, "phone": message.phone}),
             attachments=tuple(message.attachments),
             related_order_id=related,
         )
@@ -233,16 +233,20 @@ class Hotline:
         }
 
     def staff_view(self, order: WorkOrder, at: datetime, *, full_contact: bool = False) -> dict[str, Any]:
-        """What staff see: everything, contact details masked unless ``full_contact`` (operators call back)."""
-        phone, name = self._opened(order, "phone"), self._opened(order, "name")
+        """What staff see: the order, with contact details (phone, name, address, and any phone or ID number
+        typed into the summary) masked unless ``full_contact`` (operators take and return the calls). Staff who
+        must call or visit the citizen use the audited reveal (``reveal``)."""
+        phone, name, address = self._opened(order, "phone"), self._opened(order, "name"), self._opened(order, "address")
         view = self.citizen_view(order, at)
+        if not full_contact and view.get("summary"):
+            view["summary"] = redact_text(view["summary"])
         view.update(
             {
                 "department": order.department,
                 "replied_by": order.replied_by,
                 "county_code": order.county_code,
                 "community_id": order.community_id,
-                "address": self._opened(order, "address"),
+                "address": (address if full_contact else mask_address(address)) if address else None,
                 "contact_phone": (phone if full_contact else mask_phone(phone)) if phone else None,
                 "contact_name": (name if full_contact else mask_name(name)) if name else None,
                 "anonymous": order.requester_sub is None and phone is None,
@@ -257,6 +261,10 @@ class Hotline:
         view.pop("progress")
         view.pop("can_rate")
         return view
+
+    def contact(self, order: WorkOrder, fields: Iterable[str]) -> dict[str, str | None]:
+        """The clear contact details of an order (for the audited reveal only)."""
+        return {name: self._opened(order, name) for name in fields}
 
     def summary_row(self, order: WorkOrder, at: datetime) -> dict[str, Any]:
         """A list row: no personal text at all."""

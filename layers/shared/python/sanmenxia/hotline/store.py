@@ -23,8 +23,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from sanmenxia import dynamo, paging
 from sanmenxia import items as dynamo_items
-from sanmenxia import paging
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.contracts import WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
@@ -163,10 +163,10 @@ class WorkOrderStore:
         put = {"Put": {"TableName": self._table, "Item": to_item(order), "ConditionExpression": "attribute_not_exists(order_id)"}}
         try:
             self._transact([put, *self._figure_updates(changes), *(self._audit.put_request(entry) for entry in audits)])
-        except _ConditionFailed as failed:
+        except dynamo.ConditionFailed as failed:
             if failed.index == 0:
                 return False
-            raise UpstreamUnavailable("could not save the work order") from failed
+            raise
         return True
 
     def save(self, changes: Sequence[tuple[WorkOrder, WorkOrder]], audits: Sequence[AuditRecord]) -> None:
@@ -180,21 +180,13 @@ class WorkOrderStore:
                 "ExpressionAttributeValues": {":v": {"N": str(first.version)}},
             }
         }
-        try:
-            self._transact([put, *self._figure_updates(changes), *(self._audit.put_request(entry) for entry in audits)])
-        except _ConditionFailed as failed:
-            if failed.index == 0:
-                raise Conflict("the order was changed by someone else meanwhile; reload it and try again") from failed
-            raise UpstreamUnavailable("could not save the work order") from failed
+        self._transact(
+            [put, *self._figure_updates(changes), *(self._audit.put_request(entry) for entry in audits)],
+            {0: Conflict("the order was changed by someone else meanwhile; reload it and try again")},
+        )
 
-    def _transact(self, items: list[dict[str, Any]]) -> None:
-        try:
-            self._db.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-            if exc.response["Error"]["Code"] == "TransactionCanceledException" and "ConditionalCheckFailed" in reasons:
-                raise _ConditionFailed(reasons.index("ConditionalCheckFailed")) from exc
-            raise UpstreamUnavailable("could not save the work order") from exc
+    def _transact(self, items: list[dict[str, Any]], refusals: dict[int, Exception] | None = None) -> None:
+        dynamo.transact(self._db, items, what="work order", refusals=refusals)
 
     # -- reads ----------------------------------------------------------------------------------------
     def find(self, order_id: str) -> WorkOrder | None:
@@ -212,20 +204,9 @@ class WorkOrderStore:
 
     def get_many(self, order_ids: Sequence[str]) -> dict[str, WorkOrder]:
         """Orders by id (missing ones left out), in batches of 100."""
-        found: dict[str, WorkOrder] = {}
-        unique = list(dict.fromkeys(order_ids))
-        for start in range(0, len(unique), 100):
-            request: dict[str, Any] = {self._table: {"Keys": [{"order_id": {"S": oid}} for oid in unique[start : start + 100]]}}
-            while request:
-                try:
-                    response = self._db.batch_get_item(RequestItems=request)
-                except ClientError as exc:
-                    raise UpstreamUnavailable("could not read work orders") from exc
-                for item in response["Responses"].get(self._table, []):
-                    order = from_item(item)
-                    found[order.order_id] = order
-                request = response.get("UnprocessedKeys") or {}
-        return found
+        keys = [{"order_id": {"S": oid}} for oid in dict.fromkeys(order_ids)]
+        orders = (from_item(item) for item in dynamo.batch_get(self._db, self._table, keys, what="work orders"))
+        return {order.order_id: order for order in orders}
 
     def page(
         self,
@@ -301,18 +282,8 @@ class WorkOrderStore:
         """The counters of ``units`` (default: every unit) for ``month``; units with nothing counted are absent."""
         wanted = list(units or [unit.value for unit in Department])
         keys = [{"department": {"S": unit}, "month": {"S": month}} for unit in wanted]
-        try:
-            response = self._db.batch_get_item(RequestItems={self._figures: {"Keys": keys}})
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not read figures") from exc
         result: dict[str, dict[str, int]] = {}
-        for item in response["Responses"].get(self._figures, []):
+        for item in dynamo.batch_get(self._db, self._figures, keys, what="figures"):
             data = deserialize(item)
             result[data["department"]] = {name: int(data.get(name, 0)) for name in figures.COUNTERS}
         return result
-
-
-class _ConditionFailed(Exception):
-    def __init__(self, index: int) -> None:
-        super().__init__(f"condition failed at item {index}")
-        self.index = index

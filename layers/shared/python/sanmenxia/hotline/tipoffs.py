@@ -21,6 +21,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from sanmenxia import dynamo
 from sanmenxia.errors import NotFound, UpstreamUnavailable
 from sanmenxia.hotline.duplicates import TipoffKey
 from sanmenxia.hotline.store import deserialize, serialize
@@ -117,22 +118,15 @@ class TipoffStore:
                 }
             },
         ]
-        try:
-            self._db.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not save the tip-off") from exc
+        dynamo.transact(self._db, writes, what="tip-off")
 
     def withdraw(self, tipoff: Tipoff) -> None:
         """Undo ``put`` when the tip-off could not be handed to the hotline (nothing half written)."""
-        try:
-            self._db.transact_write_items(
-                TransactItems=[
-                    {"Delete": {"TableName": self._table, "Key": {"pk": {"S": f"tipoff#{tipoff.tipoff_id}"}}}},
-                    {"Delete": {"TableName": self._table, "Key": {"pk": {"S": f"track#{tipoff.track_hash}"}}}},
-                ]
-            )
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not withdraw the tip-off") from exc
+        deletes = [
+            {"Delete": {"TableName": self._table, "Key": {"pk": {"S": f"tipoff#{tipoff.tipoff_id}"}}}},
+            {"Delete": {"TableName": self._table, "Key": {"pk": {"S": f"track#{tipoff.track_hash}"}}}},
+        ]
+        dynamo.transact(self._db, deletes, what="tip-off")
 
     def find(self, tipoff_id: str) -> Tipoff | None:
         try:

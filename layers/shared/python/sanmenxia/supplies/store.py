@@ -27,7 +27,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock
+from sanmenxia import clock, dynamo
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
 from sanmenxia.items import attribute, from_item, to_item
@@ -168,17 +168,8 @@ class SuppliesStore:
         return self._query(**kwargs)
 
     def _transact(self, writes: list[dict[str, Any]], refusals: dict[int, Exception]) -> None:
-        """Run a transaction; a failed condition at index i raises ``refusals[i]`` (or a generic conflict)."""
-        try:
-            self._db.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            code = exc.response["Error"]["Code"]
-            if code == "TransactionCanceledException":
-                reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-                if "ConditionalCheckFailed" in reasons:
-                    raise refusals.get(reasons.index("ConditionalCheckFailed"), Conflict("the ledger changed; try again")) from exc
-                raise Conflict("the ledger is busy; try again") from exc
-            raise UpstreamUnavailable(f"could not write the supplies ledger ({code})") from exc
+        """Run a transaction; a failed condition at index i raises ``refusals[i]`` (or one naming the condition)."""
+        dynamo.transact(self._db, writes, what="supplies ledger", refusals=refusals)
 
     def _update(self, key: dict[str, str], expression: str, values: dict[str, Any], **extra: Any) -> dict[str, Any]:
         update: dict[str, Any] = {

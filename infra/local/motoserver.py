@@ -1,0 +1,119 @@
+"""moto's server for the local stack, with three fixes that keep a long demo correct and within bounded memory.
+
+``python -m infra.local.motoserver -H 127.0.0.1 -p 4566`` is ``python -m moto.server`` after ``patch()``:
+
+1. **A cancelled transaction keeps the table object.** moto backs up every table a transaction touches with a
+   deep copy and, when the transaction is cancelled, puts the *copy* in place of the table. The stream shard
+   moves with it, so a reader holding an iterator keeps reading the orphaned shard and sees nothing more from
+   that table. Here the live table and shard objects stay; only their contents are restored from the copy.
+2. **DynamoDB requests run one at a time.** Between moto's backup and its rollback, a concurrent write (the
+   server is threaded) would be lost with the rollback; a lock around each DynamoDB and Streams request rules
+   that out (moto is bound by one core anyway).
+3. **Bounded buffers.** Every ``GetRecords`` call stores a new shard iterator and moto never forgets one (about
+   2 MB a minute while the pump polls an idle stack); a used iterator is dropped here. A stream shard keeps
+   every record ever written (images included); here it keeps the newest ``STREAM_RECORDS_KEPT`` records, as
+   DynamoDB keeps 24 hours, and an iterator older than the trim reads from the oldest record kept.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import Any
+
+#: Records kept per stream shard (the pump reads within seconds; older records are what DynamoDB would expire).
+STREAM_RECORDS_KEPT = int(os.environ.get("LOCAL_STREAM_RECORDS_KEPT", "20000"))
+
+_LOCK = threading.RLock()
+_patched = False
+
+
+def _keep_table_objects(backend_class: Any) -> None:
+    original = backend_class.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        live = {name: (table, table.stream_shard) for name, table in self.tables.items()}
+        try:
+            original(self, transact_items)
+        finally:
+            for name, (table, shard) in live.items():
+                restored = self.tables.get(name)
+                if restored is None or restored is table:
+                    continue
+                # moto put its backup in place: copy the backup's contents into the live objects instead.
+                backup_shard = restored.stream_shard
+                table.__dict__.update({key: value for key, value in restored.__dict__.items() if key != "stream_shard"})
+                if shard is not None and backup_shard is not None:
+                    shard.items = backup_shard.items
+                    shard.starting_sequence_number = backup_shard.starting_sequence_number
+                table.stream_shard = shard
+                self.tables[name] = table
+
+    backend_class.transact_write_items = transact_write_items
+
+
+def _serialise(handler_class: Any) -> None:
+    original = handler_class.call_action
+
+    def call_action(self: Any) -> Any:
+        with _LOCK:
+            return original(self)
+
+    handler_class.call_action = call_action
+
+
+def _trim_streams(shard_class: Any, iterator_class: Any, streams_backend_class: Any) -> None:
+    add, get = shard_class.add, shard_class.get
+
+    def add_and_trim(self: Any, old: Any, new: Any) -> None:
+        add(self, old, new)
+        excess = len(self.items) - STREAM_RECORDS_KEPT
+        if excess > 0:
+            # Sequence numbers are ``starting_sequence_number + index``: move the start with the trim.
+            del self.items[:excess]
+            self.starting_sequence_number += excess
+
+    def get_from_oldest_kept(self: Any, start: int, quantity: int) -> list[dict[str, Any]]:
+        return get(self, max(start, self.starting_sequence_number), quantity)  # type: ignore[no-any-return]
+
+    shard_class.add = add_and_trim
+    shard_class.get = get_from_oldest_kept
+
+    get_records = streams_backend_class.get_records
+
+    def get_records_once(self: Any, iterator_arn: str, limit: int) -> dict[str, Any]:
+        result = get_records(self, iterator_arn, limit)
+        self.shard_iterators.pop(iterator_arn, None)  # used: the answer carries the next one
+        return result  # type: ignore[no-any-return]
+
+    streams_backend_class.get_records = get_records_once
+
+
+def patch() -> None:
+    """Apply the fixes to moto's classes (idempotent; works in-process under ``mock_aws`` as well)."""
+    global _patched
+    if _patched:
+        return
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import StreamShard
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    _keep_table_objects(DynamoDBBackend)
+    _serialise(DynamoHandler)
+    _serialise(DynamoDBStreamsHandler)
+    _trim_streams(StreamShard, ShardIterator, DynamoDBStreamsBackend)
+    _patched = True
+
+
+def main() -> None:
+    patch()
+    from moto.server import main as moto_main
+
+    moto_main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()

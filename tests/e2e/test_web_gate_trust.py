@@ -1,0 +1,188 @@
+"""Issue 12 in headless Chromium: the gate without network decides from the signed token against the cached key
+set and revocation list, queues the scan (an ID number only sealed) and sends it once when the network returns;
+online, a stale token is decided on today's colour and a revoked one refused; the resident's code screen follows
+a hold placed at the gate without a tap."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+import qrcode
+
+from tests.e2e.browser_support import ARTIFACTS, Phone
+from tests.e2e.conftest import LocalStack
+from tests.e2e.test_web_screens import registered_resident, second_phone
+
+pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+def new_checkpoint(stack: LocalStack, community_id: str = "411202-005") -> tuple[str, str]:
+    """A checkpoint made by the city commander and an officer scoped to it: (checkpoint id, officer)."""
+    checkpoint_id = f"cp-trust-{random.SystemRandom().randint(100000, 999999)}"
+    body = {"checkpoint_id": checkpoint_id, "name": "会兴村村口", "kind": "village_entrance", "community_id": community_id}
+    body["location"] = {"latitude": 34.8, "longitude": 111.2, "place": "会兴村"}
+    assert stack.call("POST", "/checkpoints", "commander1", body).status == 201
+    return checkpoint_id, stack.new_user("checkpoint_staff", {"checkpoint_id": checkpoint_id, "community_id": community_id})
+
+
+def qr_file(stack: LocalStack, resident: str, label: str) -> tuple[str, Path]:
+    """The resident's current token and a PNG of it, as a photo the gate reads."""
+    issued = stack.call("GET", "/health-codes/me/token", resident).json
+    path = ARTIFACTS / f"trust-{label}-{resident}.png"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    code = qrcode.QRCode(box_size=4, border=4)  # under the reader's width: decoded without scaling
+    code.add_data(issued["token"])
+    code.make(fit=True)
+    code.make_image(fill_color="black", back_color="white").convert("RGB").save(path, format="PNG")
+    return issued["token"], path
+
+
+def open_scanner(phone: Phone, officer: str) -> None:
+    """Sign in and open the scanner; wait until the key set, revocation list and sealing key are cached and the
+    QR reader is loaded (all fetched while online)."""
+    phone.sign_in(officer)
+    phone.open("/staff/scan")
+    phone.page.get_by_test_id("scan-stats").wait_for()
+    phone.page.wait_for_function("document.querySelector('[data-testid=trust-status]').dataset.fetched !== ''")
+    phone.page.locator("[data-testid=qr-reader][data-ready=true]").wait_for(state="attached")
+
+
+def scan_picture(phone: Phone, picture: Path, temperature: str = "36.6") -> Any:
+    """Enter the temperature and give the gate a picture of a QR code; returns the verdict overlay."""
+    page = phone.page
+    page.get_by_role("tab", name="扫健康码").click()
+    page.get_by_test_id("scan-temperature").locator("input").fill(temperature)
+    page.get_by_test_id("qr-image-upload").locator("input[type=file]").set_input_files(str(picture))
+    verdict = page.get_by_test_id("scan-result")
+    verdict.wait_for()
+    return verdict
+
+
+def dismiss(phone: Phone) -> None:
+    verdict = phone.page.get_by_test_id("scan-result")
+    verdict.click()
+    verdict.wait_for(state="hidden")
+
+
+def test_offline_scans_get_a_verdict_and_are_sent_once_when_the_network_returns(phone: Phone, local_stack: LocalStack) -> None:
+    # Given two residents with green codes, one of whose tokens the city commander has revoked
+    alice, _ = registered_resident(local_stack, "孔明")
+    bob, _ = registered_resident(local_stack, "庞统")
+    _, alice_qr = qr_file(local_stack, alice, "alice")
+    _, bob_qr = qr_file(local_stack, bob, "bob")
+    bob_id = local_stack.call("GET", "/health-codes/me", bob).json["person_id"]
+    commander = local_stack.new_user("commander")
+    revoked = local_stack.call("POST", "/health-codes/revocations", commander, {"kind": "person", "person_id": bob_id, "reason": "令牌截图外传 e2e"})
+    assert revoked.status == 201, revoked.body
+    # And a gate officer whose scanner has fetched the key set and the revocation list while online
+    checkpoint_id, officer = new_checkpoint(local_stack)
+    open_scanner(phone, officer)
+    page = phone.page
+    posts: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and request.url.endswith("/scans") and posts.append(request.post_data or ""))
+    # When the network drops and Alice's code is read
+    phone.context.set_offline(True)
+    verdict = scan_picture(phone, alice_qr)
+    # Then the gate shows PASS from the signed token, marked as an offline verdict, and keeps the scan
+    assert verdict.get_attribute("data-decision") == "pass"
+    assert verdict.get_attribute("data-offline") == "true"
+    assert "离线核验" in verdict.inner_text()
+    phone.shot("offline-pass")
+    dismiss(phone)
+    # And the temperature is not carried over to the next person
+    assert page.get_by_test_id("scan-temperature").locator("input").input_value() == ""
+    # When Bob's revoked token is read offline, it is refused from the cached revocation list and not kept
+    verdict = scan_picture(phone, bob_qr)
+    assert verdict.get_attribute("data-decision") == "stop"
+    assert "已被吊销" in verdict.inner_text()
+    phone.shot("offline-revoked")
+    dismiss(phone)
+    waiting = page.get_by_text("1 条登记待上传,点击上传")
+    waiting.wait_for()
+    assert posts == []
+    # When the network returns, the queue is sent by itself (no tap)
+    phone.context.set_offline(False)
+    waiting.wait_for(state="hidden")
+    # Then Alice has exactly one scan at this checkpoint, posted once, and nothing waits on the device
+    mine = [scan for scan in local_stack.call("GET", "/scans/me", alice).json if scan["checkpoint_id"] == checkpoint_id]
+    assert len(mine) == 1 and mine[0]["decision"] == "pass"
+    assert len(posts) == 1
+    assert page.evaluate("JSON.parse(localStorage.getItem('sanmenxia.pendingScans'))") == []
+    assert not [scan for scan in local_stack.call("GET", "/scans/me", bob).json if scan["checkpoint_id"] == checkpoint_id]
+
+
+def test_a_typed_id_waiting_offline_is_sealed_on_the_device_and_opened_by_the_server(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a resident and a gate officer whose scanner has the sealing key
+    resident, id_number = registered_resident(local_stack, "徐庶")
+    checkpoint_id, officer = new_checkpoint(local_stack)
+    open_scanner(phone, officer)
+    page = phone.page
+    # When the network is down and the resident's ID number is typed with a temperature
+    phone.context.set_offline(True)
+    page.get_by_role("tab", name="身份证").click()
+    page.get_by_test_id("scan-id-number").locator("input").fill(id_number)
+    page.get_by_test_id("scan-temperature").locator("input").fill("36.4")
+    page.get_by_test_id("scan-submit").click()
+    verdict = page.get_by_test_id("scan-result")
+    verdict.wait_for()
+    # Then the gate says it recorded the scan offline (the colour is decided by the server later)
+    assert (verdict.get_attribute("data-decision"), verdict.get_attribute("data-offline")) == ("pending", "true")
+    phone.shot("offline-typed")
+    dismiss(phone)
+    # And nothing on the device holds the ID number in clear, nor the birth date part of it
+    stored = page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+    assert id_number not in stored and id_number[6:14] not in stored
+    queued = page.evaluate("JSON.parse(localStorage.getItem('sanmenxia.pendingScans'))")
+    assert len(queued) == 1 and "id_number" not in queued[0]["body"] and queued[0]["body"]["sealed_id_number"].count(".") == 3
+    # When the network returns, the sealed scan is sent by itself and the server finds the person
+    phone.context.set_offline(False)
+    page.wait_for_function("JSON.parse(localStorage.getItem('sanmenxia.pendingScans') || '[]').length === 0")
+    mine = [scan for scan in local_stack.call("GET", "/scans/me", resident).json if scan["checkpoint_id"] == checkpoint_id]
+    assert len(mine) == 1 and mine[0]["decision"] == "pass"
+
+
+def test_online_a_stale_token_is_decided_on_todays_colour_and_the_code_screen_follows(browser: Any, phone: Phone, local_stack: LocalStack) -> None:
+    # Given a resident whose green code is open on their phone, and the QR that phone showed
+    resident, id_number = registered_resident(local_stack, "姜维")
+    _, stale_qr = qr_file(local_stack, resident, "stale")
+    phone.sign_in(resident)
+    phone.open("/code")
+    color = phone.page.get_by_test_id("code-color")
+    color.wait_for()
+    assert color.get_attribute("data-color") == "green"
+    # When a gate stops them for a fever (typed ID at 38.5 °C)
+    _, officer = new_checkpoint(local_stack)
+    gate = second_phone(browser, local_stack, "gate-trust-online")
+    try:
+        open_scanner(gate, officer)
+        gate.page.get_by_role("tab", name="身份证").click()
+        gate.page.get_by_test_id("scan-id-number").locator("input").fill(id_number)
+        gate.page.get_by_test_id("scan-temperature").locator("input").fill("38.5")
+        gate.page.get_by_test_id("scan-submit").click()
+        verdict = gate.page.get_by_test_id("scan-result")
+        verdict.wait_for()
+        assert verdict.get_attribute("data-decision") == "stop"
+        dismiss(gate)
+        # Then the resident's code screen turns from green by itself, without a tap on refresh
+        phone.page.wait_for_function("document.querySelector('[data-testid=code-color]').dataset.color !== 'green'", timeout=45_000)
+        phone.shot("code-after-fever-stop")
+        # And the QR issued before the stop, shown again at the gate, is decided on today's colour: STOP
+        verdict = scan_picture(gate, stale_qr)
+        assert verdict.get_attribute("data-decision") == "stop"
+        assert verdict.get_attribute("data-offline") == "false"
+        gate.shot("stale-token-stop")
+        dismiss(gate)
+        # And once the commander revokes the resident's tokens, the same QR is refused online at once
+        person_id = local_stack.call("GET", "/health-codes/me", resident).json["person_id"]
+        commander = local_stack.new_user("commander")
+        assert local_stack.call("POST", "/health-codes/revocations", commander, {"kind": "person", "person_id": person_id, "reason": "e2e"}).status == 201
+        verdict = scan_picture(gate, stale_qr)
+        assert verdict.get_attribute("data-decision") == "stop"
+        assert "已被吊销" in verdict.inner_text()
+        gate.shot("revoked-online")
+    finally:
+        gate.context.close()
