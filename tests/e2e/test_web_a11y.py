@@ -35,7 +35,13 @@ ROLE_ORDER = (
     "admin",
 )
 #: The local stack's demo staff (infra/local/demo.py), for the roles the test does not make itself.
-DEMO_STAFF = {"checkpoint_staff": "checkpoint1", "department_handler": "handler1", "enterprise_admin": "enterprise1", "supplies_officer": "supplies1", "admin": "admin1"}
+DEMO_STAFF = {
+    "checkpoint_staff": "checkpoint1",
+    "department_handler": "handler1",
+    "enterprise_admin": "enterprise1",
+    "supplies_officer": "supplies1",
+    "admin": "admin1",
+}
 HEAD_SCOPE = {"community_id": "411202-001", "county_code": "411202"}
 
 
@@ -84,7 +90,15 @@ def _axe(page: Any) -> list[dict[str, Any]]:
         page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations")
     return [
-        {"rule": item["id"], "impact": item["impact"], "nodes": len(item["nodes"]), "target": item["nodes"][0]["target"] if item["nodes"] else [], "help": item["help"], "html": [node["html"][:200] for node in item["nodes"][:3]], "why": [node.get("failureSummary", "")[:300] for node in item["nodes"][:2]]}
+        {
+            "rule": item["id"],
+            "impact": item["impact"],
+            "nodes": len(item["nodes"]),
+            "target": item["nodes"][0]["target"] if item["nodes"] else [],
+            "help": item["help"],
+            "html": [node["html"][:200] for node in item["nodes"][:3]],
+            "why": [node.get("failureSummary", "")[:300] for node in item["nodes"][:2]],
+        }
         for item in result
     ]
 
@@ -129,7 +143,8 @@ def test_every_route_has_no_critical_or_serious_axe_violation(browser: Any, loca
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "axe-report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
     # Then every route was reached, and none has a critical or serious violation
-    counts = {impact: sum(1 for entry in report.values() for item in entry["violations"] if item["impact"] == impact) for impact in ("critical", "serious", "moderate", "minor")}
+    impacts = [item["impact"] for entry in report.values() for item in entry["violations"]]
+    counts = {impact: impacts.count(impact) for impact in ("critical", "serious", "moderate", "minor")}
     nodes = sum(item["nodes"] for entry in report.values() for item in entry["violations"] if item["impact"] in BLOCKING)
     print(f"axe over {len(report)} routes: {counts} rule violations; {nodes} nodes critical/serious")
     unreached = {path: entry["landed"] for path, entry in report.items() if entry["landed"] != path}

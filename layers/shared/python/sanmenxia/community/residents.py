@@ -44,7 +44,6 @@ class PersonType(StrEnum):
     VISITOR = "visitor"  # 外来访客
 
 
-
 class TravelRegion(StrEnum):
     """Where a trip went, as the key-person categories need it."""
 
