@@ -1,6 +1,7 @@
 """A community head's screen without dead ends (Chromium, 375×812, issue 15): the filter dropdowns open inside the
 tabs (they were 0 px tall inside swipeable ones), a hardship request says who needs help and where (masked) and can be taken and resolved, its
-12345 order follows it, and a resident's row opens what the head may see of them."""
+12345 order follows it, a resident's row opens what the head may see of them, and the requester's "我的诉求" row
+opens the timeline."""
 
 from __future__ import annotations
 
@@ -76,3 +77,10 @@ def test_a_head_takes_and_resolves_a_hardship_request_and_opens_a_residents_row(
     detail.wait_for()
     assert "孙**" in detail.inner_text()
     phone.shot("resident-detail")
+    # And the resident's "我的诉求" row opens the request's timeline, answered
+    phone.sign_in(resident)
+    phone.open("/my-tipoffs")
+    page.get_by_test_id("my-order-row").filter(has_text=order_id).click()
+    timeline = page.get_by_test_id("my-order-timeline")
+    timeline.locator(".van-step", has_text="已答复").wait_for()
+    phone.shot("my-request-timeline")

@@ -35,6 +35,8 @@ from sanmenxia.healthcode import rules
 from sanmenxia.healthcode.rules import CodeState, Transition
 from sanmenxia.healthcode.tokens import SigningKey, jwks, signing_key_from_secret
 from sanmenxia.holds import CodeColor, Hold, HoldStore
+from sanmenxia.contracts import WorkOrderSource
+from sanmenxia.hotline.orders import order_id_for
 from sanmenxia.vocabulary import canonical_symptoms
 
 CODE_SK = "code"
@@ -138,7 +140,10 @@ class Appeal:
     at: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"appeal_id": self.appeal_id, "hold": self.hold_key, "status": self.status, "at": self.at}
+        # one number for the resident: the appeal is tracked as its 12345 order (``order_id``, shown everywhere);
+        # ``appeal_id`` stays as the order's source reference
+        order_id = order_id_for(WorkOrderSource.APPEAL, self.appeal_id)
+        return {"appeal_id": self.appeal_id, "order_id": order_id, "hold": self.hold_key, "status": self.status, "at": self.at}
 
 
 @dataclass
