@@ -10,19 +10,22 @@ PORT ?= 3000
 STAGE ?= dev
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv run test test-unit test-integration test-e2e lint bench package deploy web clean openapi vocabulary
+.PHONY: help venv lock run test test-unit test-integration test-e2e lint bench package deploy web clean openapi vocabulary
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(STAMP): requirements-dev.txt layers/deps/requirements.txt layers/lake/requirements.txt pyproject.toml
+# Installed from the lock files, hashes required (`make lock` re-resolves them; docs/developing.md).
+$(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --require-hashes -r requirements-dev.lock
 	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
 venv: $(STAMP) ## Create the virtualenv with everything the stack and the tests need
+
+lock: venv ## Re-resolve every lock file with hashes after editing a requirements*.txt (infra/lock.py)
+	$(PY) -m infra.lock
 
 web: ## Build the web app (web/dist) when it has a package.json
 	@if [ -f web/package.json ]; then cd web && (test -d node_modules || npm ci --no-audit --no-fund) && npm run build; fi
@@ -30,9 +33,9 @@ web: ## Build the web app (web/dist) when it has a package.json
 run: venv web ## Start the whole platform locally: moto, API + web on http://127.0.0.1:3000 (PORT=), demo data
 	PORT=$(PORT) $(PY) -m infra.local.stack
 
-$(LINT_STAMP): requirements-lint.txt
+$(LINT_STAMP): requirements-lint.lock
 	test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
-	$(LINT_VENV)/bin/python -m pip install -q -r requirements-lint.txt
+	$(LINT_VENV)/bin/python -m pip install -q --require-hashes -r requirements-lint.lock
 	touch $(LINT_STAMP)
 
 # Skipped checks and why: docs/decisions/0004-lint-gates.md (.cfnlintrc.yaml and .checkov.yaml list the ids).
@@ -71,7 +74,8 @@ package: venv ## Build deployable artifacts in .build/ without Docker (cross-ins
 	$(PY) -m infra.package
 
 deploy: package web ## Deploy the edge WAF (us-east-1), then sam deploy, then the Athena views and the web app: make deploy STAGE=dev|prod
-	test -x .venv-sam/bin/sam || ($(PYTHON) -m venv .venv-sam && .venv-sam/bin/pip install -q aws-sam-cli)
+	test -x .venv-sam/bin/python || $(PYTHON) -m venv .venv-sam
+	.venv-sam/bin/python -m pip install -q --require-hashes -r requirements-sam.lock
 	overrides="$$($(PY) -m infra.deploy_edge --stage $(STAGE))" && \
 	  .venv-sam/bin/sam deploy --template-file .build/template.json --config-env $(STAGE) --parameter-overrides "$$overrides"
 	$(PY) -m infra.athena.apply --stage $(STAGE)

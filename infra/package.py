@@ -1,9 +1,10 @@
 """``make package``: deployable artifacts in ``.build/`` without Docker.
 
 * each function's code folder and the shared layer are copied as they are (pure Python);
-* the deps layer is cross-installed for Lambda's platform from wheels only
-  (``pip install --platform manylinux2014_<arch> --python-version 3.12 --only-binary=:all:``), so no
-  compiler and no container is needed; boto3/botocore are left out (Lambda ships them);
+* each layer of third-party packages is cross-installed from its lock file (``requirements.lock``, hashes
+  required, ``make lock``) for the Lambda target the template names, from wheels only
+  (``uv pip install --python-platform aarch64-manylinux_2_28 --python-version 3.12 --only-binary :all:``), so no
+  compiler and no container is needed; boto3/botocore are not in the locks (Lambda ships them);
 * ``.build/template.json`` is the template as deployed (``infra.local.template.load``: the lake's Glue tables and
   stream events generated from the catalog), code locations pointing at those folders, for ``sam deploy``.
 """
@@ -14,18 +15,17 @@ import argparse
 import copy
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+from infra import lock
 from infra.local import template as tpl
 
 BUILD = tpl.ROOT / ".build"
-ARCH = {"arm64": "aarch64", "x86_64": "x86_64"}
 
 
 def _copy(source: Path, target: Path) -> None:
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "requirements.txt"), dirs_exist_ok=True)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "requirements.txt", "requirements.lock"), dirs_exist_ok=True)
 
 
 def packaged_template(sam: dict[str, Any]) -> dict[str, Any]:
@@ -41,8 +41,7 @@ def packaged_template(sam: dict[str, Any]) -> dict[str, Any]:
 
 def build(skip_deps: bool = False) -> Path:
     sam = tpl.load()
-    arch = sam.get("Globals", {}).get("Function", {}).get("Architectures", ["x86_64"])[0]
-    runtime = sam.get("Globals", {}).get("Function", {}).get("Runtime", "python3.12").removeprefix("python")
+    target = lock.lambda_target(sam)
     if BUILD.exists():
         shutil.rmtree(BUILD)
     for res in tpl.functions().values():
@@ -50,23 +49,16 @@ def build(skip_deps: bool = False) -> Path:
         _copy(tpl.ROOT / code, BUILD / code)
     for name, res in tpl.of_type("AWS::Serverless::LayerVersion").items():
         content = res["Properties"]["ContentUri"]
-        requirements = tpl.ROOT / content / "requirements.txt"
-        if requirements.exists():
-            target = BUILD / content / "python"
-            target.mkdir(parents=True, exist_ok=True)
+        locked = tpl.ROOT / content / "requirements.lock"
+        if locked.exists():
+            target_dir = BUILD / content / "python"
+            target_dir.mkdir(parents=True, exist_ok=True)
             if not skip_deps:
                 subprocess.run(
-                    [
-                        sys.executable, "-m", "pip", "install", "--quiet", "--no-compile",
-                        "--platform", f"manylinux2014_{ARCH[arch]}", "--implementation", "cp",
-                        "--python-version", runtime, "--only-binary=:all:",
-                        "--no-warn-conflicts", "--target", str(target), "-r", str(requirements),
-                    ],
+                    [str(lock.UV), "pip", "install", "--quiet", "--no-deps", "--require-hashes", *target.uv_args(),
+                     "--target", str(target_dir), "-r", str(locked)],
                     check=True,
                 )  # fmt: skip
-                for bundled in ("boto3", "botocore", "s3transfer"):
-                    for path in target.glob(f"{bundled}*"):
-                        shutil.rmtree(path, ignore_errors=True)
         else:
             _copy(tpl.ROOT / content, BUILD / content)
         print(f"layer {name}: {content}")

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from infra.local import template
-from sanmenxia.auth import Access, Role
+from sanmenxia.auth import SCOPE_ATTRIBUTES, Access, Role
 from tests.support.functions import declared_module
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +29,7 @@ WITHOUT_SCREEN: dict[str, str] = {
     "POST /health-codes/revocations": "revoking a key or a person's tokens: an emergency operation, not offered in the app yet",
     "GET /checkpoints/{checkpoint_id}": "read by devices; the scanner and the dashboard take checkpoints from the list",
     "GET /checkpoints/{checkpoint_id}/scans": "the precise scan records are an export for investigators, not a screen",
+    "POST /hotline/orders/{order_id}/reveal": "the audited reveal of a citizen's contact (another issue) has no button in the work-order screen yet",
     "POST /hotline/orders/{order_id}/merge": "merging duplicate orders is not offered yet: it needs a picker of the candidate duplicates",
     "GET /health-codes/people/{person_id}": "a person's code for a head or commander: reached only from the resident record, which has no screen yet",
     "POST /health-codes/people/{person_id}/holds/lift": "lifting a hold needs the resident record screen (not built yet)",
@@ -39,11 +40,6 @@ WITHOUT_SCREEN: dict[str, str] = {
     "GET /dashboard/supplies": "not yet a dashboard panel",
     "GET /dashboard/return-to-work": "not yet a dashboard panel (the enterprises' statistics are shown instead)",
     # screens of issue 14 not built in this step
-    "GET /portal/manage/articles": "the propaganda articles screen is not built yet",
-    "POST /portal/articles": "the propaganda articles screen is not built yet",
-    "PUT /portal/articles/{article_id}": "the propaganda articles screen is not built yet",
-    "POST /portal/articles/{article_id}/publish": "the propaganda articles screen is not built yet",
-    "POST /portal/articles/{article_id}/withdraw": "the propaganda articles screen is not built yet",
     "GET /imports": "the carrier-list comparison screen is not built yet",
     "POST /imports": "the carrier-list comparison screen is not built yet",
     "GET /imports/{import_id}": "the carrier-list comparison screen is not built yet",
@@ -125,5 +121,7 @@ def test_every_screen_is_in_the_router_and_every_staff_route_of_the_router_is_a_
         assert screen["menu"] == "home" or screen["menu"] in SCREENS, f"{name}: menu {screen['menu']} is no screen"
         if screen["menu"] == "home":
             assert screen.get("icon") and screen.get("label"), f"{name}: a home tile needs an icon and a label"
+        for role, scope in screen.get("only", {}).items():
+            assert role in screen["roles"] and set(scope) <= set(SCOPE_ATTRIBUTES), f"{name}: only {role} {scope}"
     staff_paths = set(re.findall(r"path: '(/staff/[^']*)'", ROUTER))
     assert not staff_paths, f"staff routes must be declared in screens.json: {staff_paths}"

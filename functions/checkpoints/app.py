@@ -107,6 +107,7 @@ def the_gate() -> gate.Gate:
         current_code=current_code,
         active_holds=active_holds,
         key_set=key_set,
+        refresh_keys=lambda: published_keys().refresh(),
         follow_up=gate.FollowUp(holds(config.holds_table), _send_candidate),
         plate_key=lambda plate: lookup_key(lookup_secret(config.lookup_secret_arn), "plate", plate),
         retention_days=config.personal_record_days,

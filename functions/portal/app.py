@@ -1,12 +1,12 @@
 """The 线上三门峡 portal: content anyone reads without signing in (疫情通报 announcements, 防控措施 measures,
-防护知识 prevention knowledge, 辟谣 rumour rebuttals), published by staff (draft → published), and residents'
+防护知识 prevention knowledge, 辟谣 rumour rebuttals), published by staff after a second person's review
+(draft → in review → published → withdrawn; an edit of a published article is reviewed before the public sees it), and residents'
 help messages (求助留言), each of which reaches the community and the hotline as a work order."""
 
 from __future__ import annotations
 
 import functools
 import secrets
-from dataclasses import replace
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -17,7 +17,7 @@ from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput, NotFound, UpstreamUnavailable
 from sanmenxia.hotline.orders import order_id_for
-from sanmenxia.hotline.portal import Article, ArticleKind, ArticleState, HelpKind, PortalStore, move, new_article_id
+from sanmenxia.hotline.portal import Article, ArticleKind, ArticleState, HelpKind, PortalStore, approve, move, new_article_id, revise, send_back, submit
 from sanmenxia.hotline.routing import PUBLISHING_DEPARTMENT
 from sanmenxia.hotline.service import department_label
 from sanmenxia.hotline.store import WorkOrderStore
@@ -99,6 +99,8 @@ def list_articles(
     limit: paging.Limit = 10,
     cursor: paging.Cursor = None,
 ) -> paging.Page[dict[str, Any]]:
+    # Every home screen reads the first page: API Gateway's stage cache serves it for 30 s (template.yaml
+    # MethodSettings, keyed by the query string), so the feed's one partition key is read a few times a minute.
     page = portal().published(kind, limit, app.page_start(cursor))
     return app.page([article.public() for article in page.articles], page.last_key)
 
@@ -112,7 +114,7 @@ def get_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> dict[st
 
 
 # -- publishing ------------------------------------------------------------------------------------------
-@app.get("/portal/manage/articles", access=PUBLISHERS, summary="Drafts (or withdrawn) articles for editors 稿件管理", tags=["portal"])
+@app.get("/portal/manage/articles", access=PUBLISHERS, summary="Articles by state for editors and reviewers 稿件管理", tags=["portal"])
 def manage_articles(
     state: Annotated[ArticleState, Query()] = ArticleState.DRAFT,
     limit: paging.Limit = 20,
@@ -143,30 +145,40 @@ def create_article(body: ArticleIn) -> dict[str, Any]:
     return _save(article, "create", None).staff()
 
 
-@app.put("/portal/articles/<article_id>", access=PUBLISHERS, summary="Edit an article 修改稿件", tags=["portal"])
+@app.put("/portal/articles/<article_id>", access=PUBLISHERS, summary="Edit an article (a published one: as a revision for review) 修改稿件", tags=["portal"])
 def edit_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID)], body: ArticleIn) -> dict[str, Any]:
     _require_publisher()
     before = portal().article(article_id)
-    after = replace(
-        before,
-        kind=body.kind,
-        title=body.title,
-        summary=body.summary,
-        body=body.body,
-        source=body.source,
-        rebuts=body.rebuts,
-        updated_at=clock.iso(),
-        version=before.version + 1,
-    )
-    return _save(after, "edit", before).staff()
+    content = {"kind": body.kind, "title": body.title, "summary": body.summary, "body": body.body, "source": body.source, "rebuts": body.rebuts}
+    if before.state is ArticleState.PUBLISHED:
+        content = {**content, "kind": body.kind.value}  # held as data until approved
+    return _save(revise(before, content, app.caller.username, clock.iso()), "edit", before).staff()
 
 
-@app.post("/portal/articles/<article_id>/publish", access=PUBLISHERS, summary="Publish 发布", tags=["portal"])
+@app.post("/portal/articles/<article_id>/submit", access=PUBLISHERS, summary="Send to review 送审", tags=["portal"])
+def submit_for_review(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> dict[str, Any]:
+    _require_publisher()
+    before = portal().article(article_id)
+    return _save(submit(before, app.caller.username, clock.iso()), "submit", before).staff()
+
+
+class ReturnIn(RequestModel):
+    note: ShortText = Field(description="why the reviewer sends it back")
+
+
+@app.post("/portal/articles/<article_id>/return", access=PUBLISHERS, summary="Return to the editor with the reason 退回", tags=["portal"])
+def return_to_editor(article_id: Annotated[str, Path(pattern=ARTICLE_ID)], body: ReturnIn) -> dict[str, Any]:
+    _require_publisher()
+    before = portal().article(article_id)
+    return _save(send_back(before, app.caller.username, body.note, clock.iso()), "return", before).staff()
+
+
+@app.post("/portal/articles/<article_id>/publish", access=PUBLISHERS, summary="Review and publish (a second person) 审核发布", tags=["portal"])
 def publish(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> dict[str, Any]:
     _require_publisher()
     before = portal().article(article_id)
     metrics.add_metric(name="ArticlesPublished", unit="Count", value=1)
-    return _save(move(before, ArticleState.PUBLISHED, clock.iso()), "publish", before).staff()
+    return _save(approve(before, app.caller.username, clock.iso()), "publish", before).staff()
 
 
 @app.post("/portal/articles/<article_id>/withdraw", access=PUBLISHERS, summary="Withdraw from the portal 撤回", tags=["portal"])

@@ -181,10 +181,12 @@ class Load:
         return totals
 
 
-def scale(recorded: Iterable[tuple[Sample, list[Access], list[str], str]], shares: RushShares) -> Load:
+def scale(recorded: Iterable[tuple[Sample, list[Access], list[str], str]], shares: RushShares, backend: Mapping[str, float] | None = None) -> Load:
     """Rush loads from sampled requests: each ``(sample, accesses, api calls, route)`` of the recording.
 
-    Every occurrence counts ``rate(kind, level, entity) / samples(kind, level, entity)``."""
+    Every occurrence counts ``rate(kind, level, entity) / samples(kind, level, entity)``. ``backend`` gives, per
+    kind, the share of its requests that reach the function (a route served from a cache passes only misses)."""
+    backend = backend or {}
     recorded = list(recorded)
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
     for sample, _, _, _ in recorded:
@@ -197,15 +199,16 @@ def scale(recorded: Iterable[tuple[Sample, list[Access], list[str], str]], share
         return shares.rate(sample.kind, level, entity) / counts[(sample.kind, level, entity)]
 
     for sample, accesses, apis, route in recorded:
+        passed = backend.get(sample.kind, 1.0)
         for access in accesses:
             level = sample.level_of(access.key.value)
-            rate = weight(sample, level)
+            rate = weight(sample, level) * passed
             entry = load.keys[access.key]
             entry[0] += access.rcu * rate
             entry[1] += access.wcu * rate
         city = weight(sample, "city")
         for api in apis:
-            load.apis[api] += city
+            load.apis[api] += city * passed
         load.routes[route] += city
     return load
 
@@ -268,6 +271,17 @@ def findings(load: Load, route_limits: Mapping[str, float], account_rps: float =
 def _resource_path(value: str) -> str:
     """A ``MethodSettings`` resource path as a route path: ``/~1checkpoints~1{id}`` is ``/checkpoints/{id}``."""
     return value if value == "/*" or "~1" not in value else "/" + value.removeprefix("/").replace("~1", "/").removeprefix("/")
+
+
+def cached_methods(api_properties: Mapping[str, Any]) -> dict[str, float]:
+    """``METHOD /path`` -> cache TTL (seconds) of the methods the stage cache serves (``CachingEnabled``)."""
+    if not api_properties.get("CacheClusterEnabled"):
+        return {}
+    found = {}
+    for setting in api_properties.get("MethodSettings") or []:
+        if setting.get("CachingEnabled") and setting.get("ResourcePath", "/*") != "/*":
+            found[f"{setting.get('HttpMethod', 'GET')} {_resource_path(setting['ResourcePath'])}"] = float(setting.get("CacheTtlInSeconds", 300))
+    return found
 
 
 def method_throttles(api_properties: Mapping[str, Any], routes: Iterable[tuple[str, str]]) -> dict[str, float]:

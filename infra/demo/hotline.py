@@ -77,7 +77,9 @@ def seed(demo: DemoClient) -> None:
         demo.create_user("propaganda1", "department_handler", {"department": "propaganda"})
     for author, body in ARTICLES:
         draft = _ok(demo.call(author, "POST", "/portal/articles", body), "draft")
-        _ok(demo.call(author, "POST", f"/portal/articles/{draft['article_id']}/publish"), "publish")
+        _ok(demo.call(author, "POST", f"/portal/articles/{draft['article_id']}/submit"), "submit")
+        reviewer = "admin1" if author != "admin1" else "commander1"  # a second person reviews
+        _ok(demo.call(reviewer, "POST", f"/portal/articles/{draft['article_id']}/publish"), "publish")
     _ok(
         demo.call(
             "commander1",

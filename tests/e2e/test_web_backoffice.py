@@ -329,3 +329,89 @@ def test_the_admin_creates_a_head_who_sets_up_a_checkpoint_and_its_staff(phone: 
         assert device.no_horizontal_scroll()
     head_phone.context.close()
     gate_phone.context.close()
+
+
+def public_title(stack: LocalStack, article_id: str) -> str | None:
+    response = stack.call("GET", f"/portal/articles/{article_id}")
+    return response.json["title"] if response.status == 200 else None
+
+
+def test_an_article_goes_from_draft_through_review_to_the_public_and_an_edit_is_reviewed_again(phone: Phone, browser: Any, local_stack: LocalStack) -> None:
+    """The propaganda unit writes and sends a draft; the commander publishes it; an edit of the published article
+    waits for review while the public reads the approved text; the commander approves it; the unit withdraws it.
+    A handler of another unit has no articles tile."""
+    writer = local_stack.new_user("department_handler", {"department": "propaganda"}, prefix="propaganda")
+    police = local_stack.new_user("department_handler", {"department": "public_security"}, prefix="police")
+    reviewer = local_stack.new_user("commander", prefix="reviewer")
+    title = f"关于延长居家隔离期限的通告{uuid.uuid4().hex[:4]}"
+    calls = ScreenCalls(phone)
+    phone.sign_in(writer)
+    page = phone.page
+    page.get_by_test_id("tool-articles").click()
+    page.get_by_test_id("article-new").click()
+    page.locator("select[name=article_kind]").select_option("announcement")
+    page.locator("input[name=article_title]").fill(title)
+    page.locator("textarea[name=article_summary]").fill("居家隔离人员须满14天并经核酸检测阴性方可解除。")
+    page.locator("textarea[name=article_body]").fill("一、居家隔离期限为14天。二、解除前须经核酸检测。")
+    page.locator("input[name=article_source]").fill("三门峡市疫情防控指挥部")
+    page.get_by_test_id("article-save").click()
+    page.get_by_test_id("article-submit").click()
+    page.get_by_test_id("article-editor").get_by_text("由您送审的稿件须由另一位审核人员发布。").wait_for()
+    assert not page.get_by_test_id("article-publish").count()  # no approving one's own submission
+    article_id = local_stack.call("GET", "/portal/manage/articles?state=in_review", writer).json["items"][0]["article_id"]
+    phone.shot("sent to review")
+    assert public_title(local_stack, article_id) is None
+
+    review_phone = other_phone(browser, local_stack, "backoffice-articles-reviewer")
+    review_calls = ScreenCalls(review_phone)
+    review_phone.sign_in(reviewer)
+    rp = review_phone.page
+    rp.get_by_test_id("tool-articles").click()
+    rp.get_by_role("tab", name="待审核").click()
+    rp.locator(f"[data-article='{article_id}']").click()
+    rp.get_by_test_id("article-publish").click()
+    rp.locator(".van-toast", has_text="已发布").wait_for()
+    assert public_title(local_stack, article_id) == title
+
+    # The unit edits the published article: the public keeps the approved title until review
+    page.locator(".van-popup__close-icon").click()
+    page.get_by_test_id("article-editor").wait_for(state="hidden")
+    page.get_by_role("tab", name="已发布").click()
+    page.locator(f"[data-article='{article_id}']").click()
+    page.locator("input[name=article_title]").fill(f"{title}(修订)")
+    page.get_by_test_id("article-save").click()
+    page.get_by_test_id("article-revision").wait_for()
+    phone.shot("edit waiting for review")
+    assert public_title(local_stack, article_id) == title
+
+    rp.get_by_role("tab", name="已发布").click()
+    rp.get_by_role("tab", name="待审核").click()  # read the queue again
+    rp.locator(f"[data-article='{article_id}']").click()
+    rp.get_by_test_id("article-revision").get_by_text(f"{title}(修订)").wait_for()
+    review_phone.shot("revision to approve")
+    rp.get_by_test_id("article-publish").click()
+    rp.locator(".van-toast", has_text="已发布").wait_for()
+    assert public_title(local_stack, article_id) == f"{title}(修订)"
+
+    page.locator(".van-popup__close-icon").click()
+    page.get_by_test_id("article-editor").wait_for(state="hidden")
+    page.get_by_role("tab", name="草稿").click()
+    page.get_by_role("tab", name="已发布").click()  # read the list again
+    page.locator(f"[data-article='{article_id}']", has_text="修订").click()
+    page.get_by_test_id("article-withdraw").click()
+    page.locator(".van-toast", has_text="已撤回").wait_for()
+    assert public_title(local_stack, article_id) is None
+
+    police_phone = other_phone(browser, local_stack, "backoffice-articles-police")
+    police_phone.sign_in(police)
+    assert police_phone.page.get_by_test_id("tool-hotline").is_visible() and not police_phone.page.get_by_test_id("tool-articles").count()
+    police_phone.open("/staff/articles")
+    police_phone.page.get_by_test_id("page-home").wait_for()  # the router sends them home
+
+    assert calls.undeclared() == [] and review_calls.undeclared() == []
+    assert "articles" in calls.screens_seen() and "articles" in review_calls.screens_seen()
+    for device in (phone, review_phone, police_phone):
+        assert not page_errors(device), page_errors(device)
+        assert device.no_horizontal_scroll()
+    review_phone.context.close()
+    police_phone.context.close()

@@ -188,7 +188,8 @@ def test_a_visitor_reads_published_news_without_signing_in(phone: Phone, local_s
     }
     created = local_stack.call("POST", "/portal/articles", "commander1", draft)
     assert created.status == 201, created.body
-    assert local_stack.call("POST", f"/portal/articles/{created.json['article_id']}/publish", "commander1").status == 200
+    assert local_stack.call("POST", f"/portal/articles/{created.json['article_id']}/submit", "commander1").status == 200
+    assert local_stack.call("POST", f"/portal/articles/{created.json['article_id']}/publish", "admin1").status == 200  # a second person reviews
     page = phone.page
     # When a visitor opens the app, without signing in
     phone.open("/")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import sanmenxia.healthcode.store as store_module
 from sanmenxia import clock
 from sanmenxia.healthcode import tokens
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
@@ -221,6 +222,22 @@ def test_bad_tokens_are_refused_with_the_reason_and_nothing_is_counted(gates: St
     assert response.json["error"] == "token_rejected"
     assert response.json["fields"] == [{"field": "token", "reason": f"token rejected: {reason}"}]
     assert gates.client("dynamodb").scan(TableName=gates.table("ScansTable"))["Count"] == 0
+
+
+def test_a_key_published_after_the_gate_read_the_key_set_is_seen_at_once(gates: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a gate container that read (and caches) the key set for its first scan
+    alice = register(gates, ALICE, ALICE_ID, "张三丰")
+    old = signing_key(gates)
+    assert scan(gates, method="qr", token=token_for(gates, alice, key=old)).status == 201
+    # When the health code rotates its key (published before use) and a token of the new key is scanned
+    rotated = tokens.signing_key_from_secret("rotated-" + "r" * 56)
+    PublishedKeySet(gates.client("ssm"), gates.table("HealthCodeJwksParameter")).publish([rotated, old])
+    later = store_module.time.monotonic() + 30  # past the refresh's minimum interval, well inside the cache's age
+    monkeypatch.setattr(store_module.time, "monotonic", lambda: later)
+    # Then the unknown key id makes the gate read the set again, and the token is accepted
+    assert scan(gates, method="qr", token=token_for(gates, alice, key=rotated)).status == 201
+    # And a key nobody published is still refused
+    assert scan(gates, method="qr", token=token_for(gates, alice, key=tokens.signing_key_from_secret("x" * 64))).status == 422
 
 
 def test_a_typed_id_with_a_bad_check_digit_is_refused(gates: Stack) -> None:

@@ -31,10 +31,16 @@ def article(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def publish(stack: Stack, claims: dict[str, Any] = COMMANDER, **overrides: Any) -> dict[str, Any]:
+ADMIN = claims_for("sub-admin", "admin", username="admin1")
+
+
+def publish(stack: Stack, claims: dict[str, Any] = COMMANDER, reviewer: dict[str, Any] = ADMIN, **overrides: Any) -> dict[str, Any]:
+    """Written and sent to review by ``claims``, published by a second person."""
     draft = stack.request("POST", "/portal/articles", claims=claims, body=article(**overrides))
     assert draft.status == 201, draft.json
-    published = stack.request("POST", f"/portal/articles/{draft.json['article_id']}/publish", claims=claims)
+    sent = stack.request("POST", f"/portal/articles/{draft.json['article_id']}/submit", claims=claims)
+    assert sent.status == 200 and sent.json["state"] == "in_review", sent.json
+    published = stack.request("POST", f"/portal/articles/{draft.json['article_id']}/publish", claims=reviewer)
     assert published.status == 200, published.json
     return published.json  # type: ignore[no-any-return]
 
@@ -56,8 +62,10 @@ def test_drafts_are_hidden_until_published_and_readable_without_signing_in(stack
     assert draft["state"] == "draft"
     assert stack.request("GET", "/portal/articles").json["items"] == []
     assert stack.request("GET", f"/portal/articles/{draft['article_id']}").status == 404
-    # When it is published, Then anyone reads it without a token
-    stack.request("POST", f"/portal/articles/{draft['article_id']}/publish", claims=COMMANDER)
+    # When it is sent to review and a second person publishes it, Then anyone reads it without a token
+    stack.request("POST", f"/portal/articles/{draft['article_id']}/submit", claims=COMMANDER)
+    assert stack.request("GET", "/portal/articles").json["items"] == []
+    stack.request("POST", f"/portal/articles/{draft['article_id']}/publish", claims=ADMIN)
     listed = stack.request("GET", "/portal/articles").json["items"]
     assert [item["article_id"] for item in listed] == [draft["article_id"]]
     assert stack.request("GET", f"/portal/articles/{draft['article_id']}").json["rebuts"] == "自来水被病毒污染"
@@ -84,16 +92,20 @@ def test_only_publishing_roles_write_and_every_write_is_audited(stack: Stack) ->
     # A resident and a public-security handler are refused; the propaganda unit may publish
     assert stack.request("POST", "/portal/articles", claims=RESIDENT, body=article()).status == 403
     assert stack.request("POST", "/portal/articles", claims=POLICE, body=article()).status == 403
-    published = publish(stack, claims=PROPAGANDA)
+    published = publish(stack, claims=PROPAGANDA, reviewer=COMMANDER)
     # Every write left an audit record with the actor
     items = stack.client("dynamodb").query(
         TableName=stack.table("AuditTable"),
         KeyConditionExpression="target = :t",
         ExpressionAttributeValues={":t": {"S": f"article#{published['article_id']}"}},
     )["Items"]
-    assert sorted((item["action"]["S"], item["actor"]["S"]) for item in items) == [("article.create", "prop1"), ("article.publish", "prop1")]
+    assert sorted((item["action"]["S"], item["actor"]["S"]) for item in items) == [
+        ("article.create", "prop1"),
+        ("article.publish", "commander1"),
+        ("article.submit", "prop1"),
+    ]
     # And publishing twice is a conflict
-    again = stack.request("POST", f"/portal/articles/{published['article_id']}/publish", claims=PROPAGANDA)
+    again = stack.request("POST", f"/portal/articles/{published['article_id']}/publish", claims=ADMIN)
     assert again.status == 409
 
 
@@ -105,6 +117,30 @@ def test_edit_keeps_the_article_whole_and_names_bad_fields(stack: Stack) -> None
     assert bad.status == 422 and bad.json["fields"][0]["field"] == "kind"
     drafts = stack.request("GET", "/portal/manage/articles", claims=COMMANDER).json["items"]
     assert [item["title"] for item in drafts] == ["更正后的标题"]
+
+
+def test_an_edit_of_a_published_article_goes_through_review_and_the_public_reads_the_approved_text(stack: Stack) -> None:
+    # Given a published article, When the propaganda unit edits it
+    published = publish(stack, claims=PROPAGANDA, reviewer=COMMANDER)
+    path = f"/portal/articles/{published['article_id']}"
+    edited = stack.request("PUT", path, claims=PROPAGANDA, body=article(title="更正:供水水质检测结果"))
+    assert edited.status == 200 and edited.json["revision"]["title"] == "更正:供水水质检测结果"
+    # Then the public still reads the approved text, and the edit waits in the review queue
+    assert stack.request("GET", path).json["title"] == "“自来水被污染”系谣言"
+    queue = stack.request("GET", "/portal/manage/articles", claims=COMMANDER, query={"state": "in_review"}).json["items"]
+    assert [item["article_id"] for item in queue] == [published["article_id"]]
+    # The editor may not approve their own edit, nor edit again meanwhile
+    assert stack.request("POST", f"{path}/publish", claims=PROPAGANDA).status == 403
+    assert stack.request("PUT", path, claims=PROPAGANDA, body=article(title="再改")).status == 409
+    # A reviewer returns it with the reason: the public text stays; then a second edit is approved
+    returned = stack.request("POST", f"{path}/return", claims=COMMANDER, body={"note": "标题请注明检测机构"})
+    assert returned.status == 200 and returned.json["revision"] is None and returned.json["review_note"] == "标题请注明检测机构"
+    assert stack.request("POST", f"{path}/return", claims=COMMANDER, body={}).status == 422
+    stack.request("PUT", path, claims=PROPAGANDA, body=article(title="市水务局:供水水质检测正常"))
+    approved = stack.request("POST", f"{path}/publish", claims=COMMANDER)
+    assert approved.status == 200 and approved.json["state"] == "published" and approved.json["revision"] is None
+    assert stack.request("GET", path).json["title"] == "市水务局:供水水质检测正常"
+    assert stack.request("GET", "/portal/manage/articles", claims=COMMANDER, query={"state": "in_review"}).json["items"] == []
 
 
 def test_help_message_reaches_community_and_hotline_and_the_answer_comes_back(stack: Stack) -> None:

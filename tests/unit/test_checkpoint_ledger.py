@@ -102,7 +102,7 @@ def test_a_first_visit_writes_the_scan_six_markers_six_counters_and_the_audit_at
 def test_a_marker_written_by_a_concurrent_scan_is_re_read_and_the_person_counted_once() -> None:
     # Given a first attempt that loses the race for the checkpoint's day marker
     first = record()
-    day_marker = ("mk#cp#cp-a#2020-02-25", "d#p1")
+    day_marker = ("mk#cp#cp-a#2020-02-25#p1", "d")
     codes = ["None", "ConditionalCheckFailed", *["None"] * 12]
     client = Scripted([cancelled(codes), None], existing_markers=[[], [day_marker]])
     # When the ledger records the scan

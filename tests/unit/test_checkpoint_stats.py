@@ -14,6 +14,7 @@ from sanmenxia.checkpoints.stats import (
     ItemKey,
     Level,
     ScanFacts,
+    counter_partitions,
     day_of,
     hour_of,
     increments,
@@ -44,8 +45,9 @@ def test_buckets_are_days_and_hours_in_asia_shanghai() -> None:
 
 def test_a_scan_touches_day_and_hour_at_three_levels() -> None:
     found = touches(facts())
-    partitions = sorted({touch.counter.pk for touch in found})
+    partitions = sorted({touch.counter.pk.rsplit("#", 1)[0] for touch in found})
     assert partitions == ["cm#411202-001#2020-02-25", "cp#cp-a#2020-02-25", "ct#411202#2020-02-25"]
+    assert len({touch.counter.pk for touch in found}) == 3
     assert len(found) == 6
     assert {touch.counter.sk.split("#")[0] for touch in found} == {"d", "h"}
 
@@ -73,7 +75,7 @@ def test_dependents_in_one_write_are_merged_per_item() -> None:
     markers = {touch.marker for one in both for touch in touches(one)}
     deltas = increments(both, markers)
     # Then the checkpoint's day counter has both scans and both people, whatever the shards
-    day = [counts for key, counts in deltas.items() if key.pk.startswith("cp#") and key.sk.startswith("d#")]
+    day = [counts for key, counts in deltas.items() if key.pk.startswith("cp#") and key.sk == "d"]
     assert sum(counts.scans for counts in day) == 2
     assert sum(counts.unique_persons for counts in day) == 2
 
@@ -82,16 +84,24 @@ def test_the_same_scan_always_lands_on_the_same_shard() -> None:
     first = [touch.counter for touch in touches(facts("abc"))]
     again = [touch.counter for touch in touches(facts("abc"))]
     assert first == again
-    county_days = {t.counter.sk for i in range(64) for t in touches(facts(f"s{i}")) if t.counter.pk.startswith("ct#") and t.counter.sk[0] == "d"}
+    county_days = {t.counter.pk for i in range(256) for t in touches(facts(f"s{i}")) if t.counter.pk.startswith("ct#") and t.counter.sk == "d"}
+    # The shard is in the partition key: DynamoDB's per-partition limit holds per partition key, not per item
+    assert county_days == set(counter_partitions(Level.COUNTY, "411202", "2020-02-25"))
     assert len(county_days) == SHARDS[Level.COUNTY]
+
+
+def test_markers_are_partition_keys_of_their_own() -> None:
+    markers = {touch.marker.pk for touch in touches(facts("s1", "p1"))} | {touch.marker.pk for touch in touches(facts("s2", "p2"))}
+    assert len(markers) == 6
+    assert all(pk.endswith(("#p1", "#p2")) for pk in markers)
 
 
 def test_summarize_adds_shards_and_hours() -> None:
     items = [
-        {"sk": "d#0", "scans": 2, "passes": 2, "ins": 2, "unique_persons": 1},
-        {"sk": "d#1", "scans": 1, "stops": 1, "outs": 1, "unique_persons": 1},
-        {"sk": "h#07#0", "scans": 2, "passes": 2, "ins": 2},
-        {"sk": "h#08#1", "scans": 1, "stops": 1, "outs": 1},
+        {"sk": "d", "scans": 2, "passes": 2, "ins": 2, "unique_persons": 1},
+        {"sk": "d", "scans": 1, "stops": 1, "outs": 1, "unique_persons": 1},
+        {"sk": "h#07", "scans": 2, "passes": 2, "ins": 2},
+        {"sk": "h#08", "scans": 1, "stops": 1, "outs": 1},
     ]
     day = summarize(Level.COUNTY, "411202", "2020-02-25", items)
     assert day.totals == Counts(scans=3, passes=2, stops=1, unique_persons=2, ins=2, outs=1)
@@ -123,15 +133,16 @@ def test_replaying_scans_one_by_one_gives_exact_counts_and_unique_persons(events
     for checkpoint in ("cp-a", "cp-b"):
         for day in {day_of(AT + timedelta(minutes=30 * h)) for _, _, h, _ in events}:
             mine = [e for e in events if e[1] == checkpoint and day_of(AT + timedelta(minutes=30 * e[2])) == day]
-            items = [{"sk": key.sk, **counts.to_json()} for key, counts in counters.items() if key.pk == f"cp#{checkpoint}#{day}"]
+            shards = counter_partitions(Level.CHECKPOINT, checkpoint, day)
+            items = [{"sk": key.sk, **counts.to_json()} for key, counts in counters.items() if key.pk in shards]
             total = summarize(Level.CHECKPOINT, checkpoint, day, items).totals
             assert total.scans == len(mine)
             assert total.unique_persons == len({e[0] for e in mine})
             assert total.balance == sum(-1 if e[3] else 1 for e in mine)
         # And the county sees each person once per day across both checkpoints
-    county_days = {key.pk for key in counters if key.pk.startswith("ct#")}
-    for pk in county_days:
-        day = pk.rsplit("#", 1)[1]
-        items = [{"sk": key.sk, **counts.to_json()} for key, counts in counters.items() if key.pk == pk]
+    county_days = {key.pk.split("#")[2] for key in counters if key.pk.startswith("ct#")}
+    for day in county_days:
+        shards = counter_partitions(Level.COUNTY, "411202", day)
+        items = [{"sk": key.sk, **counts.to_json()} for key, counts in counters.items() if key.pk in shards]
         people = {e[0] for e in events if day_of(AT + timedelta(minutes=30 * e[2])) == day}
         assert summarize(Level.COUNTY, "411202", day, items).totals.unique_persons == len(people)

@@ -3,7 +3,7 @@ import { showToast } from 'vant'
 import { hasRole, session } from './auth'
 import { residentRecord } from './household'
 import { i18n } from './i18n'
-import { screen } from './screens'
+import { mayOpen, screen } from './screens'
 
 // Staff screens come from screens.json: who may open them, their menu entry and the API calls they offer.
 // Hash history: the API shares the origin (paths such as /residents), and S3/CloudFront serve one index.html.
@@ -40,6 +40,7 @@ const routes = [
   screen('resumption-review', () => import('./views/staff/ResumptionReview.vue')),
   screen('staff-accounts', () => import('./views/staff/StaffAccounts.vue')),
   screen('checkpoints-admin', () => import('./views/staff/CheckpointsAdmin.vue')),
+  screen('articles', () => import('./views/staff/Articles.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 
@@ -49,6 +50,7 @@ router.beforeEach(async (to) => {
   if (to.meta.public) return true
   if (!session.current) return { name: 'login', query: { next: to.fullPath } }
   if (to.meta.roles && !hasRole(...to.meta.roles)) return { name: 'home' }
+  if (to.meta.screen && !mayOpen(to.meta.screen)) return { name: 'home' }
   // Resident screens that act on one's own record: register first.
   if (to.meta.record) {
     let record = null

@@ -1,7 +1,7 @@
 // The staff screens of screens.json: routes, home tiles and "may this viewer do that here" from one declaration,
 // which tests/test_screens.py checks against the API's route table.
 import declared from './screens.json'
-import { hasRole } from './auth'
+import { session } from './auth'
 
 export const SCREENS = declared.screens
 
@@ -9,6 +9,23 @@ export const SCREENS = declared.screens
 export function screen(name, component) {
   const entry = SCREENS[name]
   return { path: entry.path, name, component, meta: { roles: entry.roles, screen: name } }
+}
+
+/** The viewer's roles for which screen `name` is offered: its roles, narrowed by `only` (role → scope values). */
+function viewerRoles(entry) {
+  const current = session.current
+  if (!current) return []
+  return entry.roles.filter((role) => {
+    if (!current.roles.includes(role)) return false
+    const only = entry.only && entry.only[role]
+    return !only || Object.entries(only).every(([attribute, value]) => current.scope[attribute] === value)
+  })
+}
+
+/** Whether the signed-in viewer may open screen `name`. */
+export function mayOpen(name) {
+  const entry = SCREENS[name]
+  return Boolean(entry) && viewerRoles(entry).length > 0
 }
 
 /** The roles to which screen `name` offers the API operation `op` ("POST /supplies/runs"). */
@@ -25,12 +42,12 @@ export function rolesFor(name, op) {
 /** Whether the signed-in viewer is offered `op` on screen `name`. */
 export function canCall(name, op) {
   const roles = rolesFor(name, op)
-  return roles.length > 0 && hasRole(...roles)
+  return roles.length > 0 && viewerRoles(SCREENS[name]).some((role) => roles.includes(role))
 }
 
 /** The home menu's staff tiles for the signed-in viewer. */
 export function homeTiles() {
   return Object.entries(SCREENS)
-    .filter(([, entry]) => entry.menu === 'home' && hasRole(...entry.roles))
+    .filter(([name, entry]) => entry.menu === 'home' && mayOpen(name))
     .map(([name, entry]) => ({ name, icon: entry.icon, label: entry.label }))
 }

@@ -1,6 +1,6 @@
 // Staff screens of issue 14 (English): kept apart from en.js to limit merge conflicts; merged under `bo`.
 export default {
-  menu: { staffAccounts: 'Staff accounts', checkpoints: 'Checkpoints', resumptionReview: 'Resumption review', suppliesOffice: 'Supplies office', supplyRequests: 'Request supplies' },
+  menu: { articles: 'Articles', staffAccounts: 'Staff accounts', checkpoints: 'Checkpoints', resumptionReview: 'Resumption review', suppliesOffice: 'Supplies office', supplyRequests: 'Request supplies' },
   items: {
     masks: 'Masks', protective_suits: 'Protective suits', goggles: 'Goggles', disinfectant: 'Disinfectant', grain_oil: 'Grain and oil', vegetables: 'Vegetables', meat: 'Meat',
     eggs: 'Eggs', milk: 'Milk',
@@ -68,4 +68,15 @@ export default {
     village_entrance: 'Village entrance', residential_compound: 'Residential compound', highway_exit: 'Highway exit', station: 'Station', market: 'Market', enterprise: 'Enterprise', hospital: 'Hospital',
     public_building: 'Public building',
   },
+  art: {
+    title: 'Articles', new: 'New article', revisionWaiting: 'Edit in review', returned: 'Returned by the reviewer: {note}',
+    editGoesToReview: 'An edit of a published article is reviewed again; until then the public reads the text as it is.', revision: 'Edit by {by} (in review)',
+    live: 'What the public reads now', kind: 'Kind', heading: 'Title', summary: 'Summary', body: 'Text', source: 'Issued by', rebuts: 'Rumour answered', save: 'Save the draft',
+    saveRevision: 'Save the edit for review', revisionSaved: 'The edit went to review; the public still reads the approved text', submit: 'Send to review',
+    secondPerson: 'You sent this to review: another reviewer publishes it.', publish: 'Approve and publish', approveRevision: 'Approve and publish the edit', returnNote: 'Reason',
+    return: 'Return for changes', returnNeedsNote: 'Give the reason for returning it', withdraw: 'Withdraw',
+    done: { submit: 'Sent to review', publish: 'Published', withdraw: 'Withdrawn', return: 'Returned' },
+  },
+  artStates: { draft: 'Drafts', in_review: 'In review', published: 'Published', withdrawn: 'Withdrawn' },
+  artKinds: { announcement: 'Announcement', measure: 'Measure', knowledge: 'Prevention knowledge', rumour_rebuttal: 'Rumour rebuttal' },
 }

@@ -1,6 +1,6 @@
 // 后台工作台 (issue 14: staff screens): kept apart from zh.js to limit merge conflicts; merged under `bo`.
 export default {
-  menu: { staffAccounts: '工作人员账号', checkpoints: '检测点设置', resumptionReview: '复工审批', suppliesOffice: '物资调度', supplyRequests: '物资申领' },
+  menu: { articles: '宣传稿件', staffAccounts: '工作人员账号', checkpoints: '检测点设置', resumptionReview: '复工审批', suppliesOffice: '物资调度', supplyRequests: '物资申领' },
   items: {
     masks: '口罩', protective_suits: '防护服', goggles: '护目镜', disinfectant: '消毒液', grain_oil: '粮油', vegetables: '蔬菜', meat: '肉类', eggs: '蛋类', milk: '奶类',
   },
@@ -62,4 +62,13 @@ export default {
   cpKinds: {
     village_entrance: '村口', residential_compound: '小区门口', highway_exit: '高速出口', station: '车站', market: '农贸市场/商超', enterprise: '企业', hospital: '医院', public_building: '机关/公共场所',
   },
+  art: {
+    title: '宣传稿件', new: '新建稿件', revisionWaiting: '修改待审核', returned: '审核退回:{note}', editGoesToReview: '已发布的稿件修改后须重新审核,审核通过前公众仍看到现在的内容。',
+    revision: '{by} 提交的修改(待审核)', live: '当前公开的内容', kind: '类别', heading: '标题', summary: '摘要', body: '正文', source: '发布单位', rebuts: '所辟谣言',
+    save: '保存草稿', saveRevision: '保存修改并送审', revisionSaved: '修改已送审,公众仍看到原内容', submit: '送审', secondPerson: '由您送审的稿件须由另一位审核人员发布。',
+    publish: '审核通过并发布', approveRevision: '审核通过,发布修改', returnNote: '退回理由', return: '退回修改', returnNeedsNote: '退回须填写理由', withdraw: '撤回',
+    done: { submit: '已送审', publish: '已发布', withdraw: '已撤回', return: '已退回' },
+  },
+  artStates: { draft: '草稿', in_review: '待审核', published: '已发布', withdrawn: '已撤回' },
+  artKinds: { announcement: '疫情通报', measure: '防控措施', knowledge: '防护知识', rumour_rebuttal: '辟谣' },
 }

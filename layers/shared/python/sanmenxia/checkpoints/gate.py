@@ -169,6 +169,8 @@ class Gate:
     revocations: Callable[[VerifiedCode], Sequence[Revocation]] = field(default=lambda _token: ())
     #: Opens an ID number sealed on the device to the checkpoints' public key (see ``sealing``).
     open_sealed: Callable[[str, str], str] | None = None
+    #: The key set read again, for a token whose key id the cached set lacks (a key rotated meanwhile).
+    refresh_keys: Callable[[], Mapping[str, Any]] | None = None
 
     def scan(self, caller: Principal, checkpoint_id: str, body: ScanIn) -> ScanResult:
         """Record one scan (and the dependents with it) and return what the gate shows."""
@@ -204,7 +206,7 @@ class Gate:
     def _identify_main(self, body: ScanIn, at: datetime) -> Identified:
         if body.method is ScanMethod.QR:
             try:
-                verified = verify_token(body.token or "", self.key_set(), at)
+                verified = self._verify(body.token or "", at)
             except TokenRejected as exc:
                 raise TokenInvalid(f"token rejected: {exc.reason}", field="token") from exc
             revoked = refusal(self.revocations(verified), verified, at)
@@ -233,6 +235,15 @@ class Gate:
             return parse_id_number(clear).value
         except InvalidIdNumber as exc:
             raise InvalidInput(f"the sealed ID number is not valid: {exc}", field=sealing.FIELD) from exc
+
+    def _verify(self, token: str, at: datetime) -> VerifiedCode:
+        """Verify against the cached key set; a key id it does not know (a rotation) reads the set again once."""
+        try:
+            return verify_token(token, self.key_set(), at)
+        except TokenRejected as exc:
+            if exc.reason != TokenRejected.UNKNOWN_KEY or self.refresh_keys is None:
+                raise
+            return verify_token(token, self.refresh_keys(), at)
 
     def _by_id_number(self, id_number: str) -> Identified:
         person = self.people.find_by_id_number(id_number)

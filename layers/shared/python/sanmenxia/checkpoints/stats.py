@@ -2,16 +2,18 @@
 
 Every scan adds to counters at three levels (the checkpoint, its community, its county), each per day and
 per hour of the scan's own time in Asia/Shanghai, so a late sync lands in the hour the scan happened.
-Counters are DynamoDB items updated in the scan's transaction; a dashboard reads one partition per
-level and day (a ``Query``, never a ``Scan``):
+Counters are DynamoDB items updated in the scan's transaction:
 
-* counter ``pk = <level>#<id>#<yyyy-mm-dd>``, ``sk = d#<shard>`` (the day) or ``h#<HH>#<shard>`` (an hour),
+* counter ``pk = <level>#<id>#<yyyy-mm-dd>#<shard>``, ``sk = d`` (the day) or ``h#<HH>`` (an hour),
   attributes ``scans, passes, stops, fevers, unique_persons, ins, outs``;
-* marker ``pk = mk#<level>#<id>#<yyyy-mm-dd>``, ``sk = d#<person>`` or ``h<HH>#<person>``: written only if
-  absent; the transaction that writes it adds one to ``unique_persons`` of that level and bucket.
+* marker ``pk = mk#<level>#<id>#<yyyy-mm-dd>#<person>``, ``sk = d`` or ``h<HH>``: written only if absent; the
+  transaction that writes it adds one to ``unique_persons`` of that level and bucket.
 
-Busy levels are write-sharded (the county's counters take every scan of hundreds of checkpoints): a scan
-adds to one shard chosen from its key, and reads sum the shards. This module is pure.
+Busy levels are write-sharded **in the partition key** (a county's counters take every scan of hundreds of
+checkpoints; DynamoDB limits one partition key to 1,000 WCU/s whatever its sort keys): a scan adds to one
+shard chosen from its key, and a read queries every shard and sums them. A marker is its own partition key,
+so no marker partition is shared by the people of a county. The shard counts come from the capacity model
+(``make bench``: ``infra/bench/bench_capacity.py``). This module is pure.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ class Level(StrEnum):
     COUNTY = "ct"  # 县(市、区)
 
 
-#: Write shards per level: enough that concurrent scans rarely touch the same counter item.
-SHARDS: dict[Level, int] = {Level.CHECKPOINT: 1, Level.COMMUNITY: 2, Level.COUNTY: 8}
+#: Write shards per level, sized by the capacity model: the busiest county takes 26 % of 10,000 scans/s, each
+#: writing a day and an hour item in a transaction (4 WCU); 32 shards keep a shard near 325 WCU/s.
+SHARDS: dict[Level, int] = {Level.CHECKPOINT: 1, Level.COMMUNITY: 4, Level.COUNTY: 32}
 
 
 @dataclass(frozen=True)
@@ -76,12 +79,19 @@ def hour_of(moment: datetime) -> str:
     return f"{moment.astimezone(SHANGHAI).hour:02d}"
 
 
-def counter_partition(level: Level, scope_id: str, day: str) -> str:
-    return f"{level.value}#{scope_id}#{day}"
+def counter_partition(level: Level, scope_id: str, day: str, shard: int) -> str:
+    """The partition key of one shard of a level's day counters."""
+    return f"{level.value}#{scope_id}#{day}#{shard:02d}"
 
 
-def marker_partition(level: Level, scope_id: str, day: str) -> str:
-    return f"mk#{level.value}#{scope_id}#{day}"
+def counter_partitions(level: Level, scope_id: str, day: str) -> list[str]:
+    """Every shard's partition key of a level's day (what a read sums)."""
+    return [counter_partition(level, scope_id, day, shard) for shard in range(SHARDS[level])]
+
+
+def marker_partition(level: Level, scope_id: str, day: str, person_ref: str) -> str:
+    """The partition key of one person's markers at one level and day (its own key: never a shared hot one)."""
+    return f"mk#{level.value}#{scope_id}#{day}#{person_ref}"
 
 
 def shard_of(scan_key: str, level: Level) -> int:
@@ -98,10 +108,10 @@ def touches(facts: ScanFacts) -> list[Touch]:
     day, hour = day_of(facts.at), hour_of(facts.at)
     found = []
     for level, scope_id in scopes(facts):
-        shard = shard_of(facts.scan_key, level)
-        counters, markers = counter_partition(level, scope_id, day), marker_partition(level, scope_id, day)
-        found.append(Touch(ItemKey(counters, f"d#{shard}"), ItemKey(markers, f"d#{facts.person_ref}")))
-        found.append(Touch(ItemKey(counters, f"h#{hour}#{shard}"), ItemKey(markers, f"h{hour}#{facts.person_ref}")))
+        counters = counter_partition(level, scope_id, day, shard_of(facts.scan_key, level))
+        markers = marker_partition(level, scope_id, day, facts.person_ref)
+        found.append(Touch(ItemKey(counters, "d"), ItemKey(markers, "d")))
+        found.append(Touch(ItemKey(counters, f"h#{hour}"), ItemKey(markers, f"h{hour}")))
     return found
 
 
@@ -190,12 +200,12 @@ class DayStats:
 
 
 def summarize(level: Level, scope_id: str, day: str, items: Iterable[Mapping[str, Any]]) -> DayStats:
-    """Sum counter items (``sk`` plus counter attributes as ints) of one partition into a ``DayStats``."""
+    """Sum counter items (``sk`` plus counter attributes as ints) of a level's day shards into a ``DayStats``."""
     stats = DayStats(level, scope_id, day)
     for item in items:
         sk = str(item["sk"])
         values = {name: int(item.get(name, 0)) for name in COUNTER_NAMES}
-        if sk.startswith("d#"):
+        if sk == "d":
             stats.totals.add(values)
         elif sk.startswith("h#"):
             stats.hours[int(sk.split("#")[1])].add(values)

@@ -235,9 +235,9 @@ class ScanLedger:
 
     def _existing_markers(self, facts: list[stats.ScanFacts]) -> set[stats.ItemKey]:
         keys = list({touch.marker for fact in facts for touch in stats.touches(fact)})
-        items = dynamo.batch_get(
-            self._db, self._stats, [{"pk": _s(key.pk), "sk": _s(key.sk)} for key in keys], what="counters", projection="pk, sk", consistent=True
-        )
+        # Eventually consistent is enough: markers are never removed while their day can still be scanned, so a
+        # stale read can only miss a new one, and the transaction's condition on it then cancels and this reads again.
+        items = dynamo.batch_get(self._db, self._stats, [{"pk": _s(key.pk), "sk": _s(key.sk)} for key in keys], what="counters", projection="pk, sk")
         return {stats.ItemKey(item["pk"]["S"], item["sk"]["S"]) for item in items}
 
     # -- reading ------------------------------------------------------------------------------------------
@@ -272,14 +272,11 @@ class ScanLedger:
         return [ScanRecord.from_item(item) for item in items]
 
     def day_stats(self, level: stats.Level, scope_id: str, day: str) -> stats.DayStats:
-        """The counters of one level's day (one partition: a query, never a table scan)."""
+        """The counters of one level's day (a query per shard, never a table scan)."""
+        items: list[dict[str, Any]] = []
         try:
-            items = _paged(
-                self._db.query,
-                TableName=self._stats,
-                KeyConditionExpression="pk = :p",
-                ExpressionAttributeValues={":p": _s(stats.counter_partition(level, scope_id, day))},
-            )
+            for partition in stats.counter_partitions(level, scope_id, day):
+                items.extend(_paged(self._db.query, TableName=self._stats, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s(partition)}))
         except ClientError as exc:
             raise UpstreamUnavailable("could not read the statistics") from exc
         plain = [{"sk": item["sk"]["S"], **{n: int(item[n]["N"]) for n in stats.COUNTER_NAMES if n in item}} for item in items]

@@ -30,12 +30,12 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sanmenxia import clock, dynamo
+from sanmenxia.contracts import WorkOrderSource
 from sanmenxia.errors import Conflict, UpstreamUnavailable
 from sanmenxia.healthcode import rules
 from sanmenxia.healthcode.rules import CodeState, Transition
 from sanmenxia.healthcode.tokens import SigningKey, jwks, signing_key_from_secret
 from sanmenxia.holds import CodeColor, Hold, HoldStore
-from sanmenxia.contracts import WorkOrderSource
 from sanmenxia.hotline.orders import order_id_for
 from sanmenxia.vocabulary import canonical_symptoms
 
@@ -619,39 +619,63 @@ class SigningKeys:
 class PublishedKeySet:
     """The public half of the signing keys (a JWKS document) in an SSM parameter.
 
-    The health-code function publishes it before it signs with a key (``publish`` is a no-op while the key ids
-    are unchanged), so every token in circulation verifies against it. Verifiers in other functions (the
-    checkpoints) read it and are never granted the signing seed. Reads are cached for ``refresh_seconds``.
+    The health-code function publishes it before it signs with a key, so every token in circulation verifies
+    against it; ``publish`` writes only when the parameter lacks a key id (a cold container reads it once,
+    Parameter Store's writes are few a second per account). Verifiers in other functions (the checkpoints)
+    read it and are never granted the signing seed. Reads are cached for ``refresh_seconds`` (keys change only
+    at a rotation); a token signed by a key the cache does not know asks for ``refresh``, at most once every
+    ``retry_seconds``, so a rotation is seen at once without every scan reading Parameter Store.
     """
 
-    def __init__(self, ssm: Any, parameter: str, refresh_seconds: float = 60.0) -> None:
+    def __init__(self, ssm: Any, parameter: str, refresh_seconds: float = 600.0, retry_seconds: float = 5.0) -> None:
         self._ssm = ssm
         self._name = parameter
         self._refresh = refresh_seconds
+        self._retry = retry_seconds
         self._published: tuple[str, ...] | None = None
         self._document: dict[str, Any] | None = None
         self._read_at = -1e18
 
+    @staticmethod
+    def _kids(document: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(sorted(str(key["kid"]) for key in document.get("keys", [])))
+
     def publish(self, keys: Sequence[SigningKey]) -> None:
         document = jwks(keys)
-        kids = tuple(sorted(str(key["kid"]) for key in document["keys"]))
+        kids = self._kids(document)
         if kids == self._published:
+            return
+        if set(kids) <= set(self._kids(self._read(missing_ok=True))):
+            self._published = kids
             return
         try:
             self._ssm.put_parameter(Name=self._name, Value=json.dumps(document), Type="String", Overwrite=True)
         except ClientError as exc:
             raise UpstreamUnavailable("could not publish the code verification keys") from exc
         self._published = kids
+        self._document, self._read_at = document, time.monotonic()
+
+    def _read(self, *, missing_ok: bool = False) -> dict[str, Any]:
+        try:
+            value = self._ssm.get_parameter(Name=self._name)["Parameter"]["Value"]
+        except ClientError as exc:
+            if missing_ok and exc.response["Error"]["Code"] == "ParameterNotFound":
+                return {"keys": []}
+            raise UpstreamUnavailable("could not read the code verification keys") from exc
+        document: dict[str, Any] = json.loads(value)
+        self._document, self._read_at = document, time.monotonic()
+        return document
 
     def get(self) -> dict[str, Any]:
         if self._document is None or time.monotonic() - self._read_at > self._refresh:
-            try:
-                value = self._ssm.get_parameter(Name=self._name)["Parameter"]["Value"]
-            except ClientError as exc:
-                raise UpstreamUnavailable("could not read the code verification keys") from exc
-            self._document = json.loads(value)
-            self._read_at = time.monotonic()
+            return self._read()
         return self._document
+
+    def refresh(self) -> dict[str, Any]:
+        """The key set read again (a token named a key id the cache does not hold), unless read just now."""
+        if self._document is not None and time.monotonic() - self._read_at < self._retry:
+            return self._document
+        return self._read()
 
 
 class CloseQueue:

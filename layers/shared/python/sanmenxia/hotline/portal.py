@@ -2,10 +2,14 @@
 
 ``PortalTable`` (partition ``pk``):
 
-* ``article#<id>``: kind, title, summary, body, source unit, ``state`` (draft → published → withdrawn),
-  author, times and ``version``. Published articles also carry ``feed`` = ``all`` and ``kind_feed`` = kind,
-  so the public feed indexes (``feed-index``, ``kind-index``, both by ``published_at``) hold only what the
-  public may read, and a page of the feed is one query however many drafts there are.
+* ``article#<id>``: kind, title, summary, body, source unit, ``state`` (draft → in_review → published →
+  withdrawn, and back to draft when a reviewer returns it), author, times and ``version``. An edit of a
+  published article is held as ``revision`` (the new content) until a second person approves it; the public
+  keeps reading the approved content meanwhile. ``review`` = ``in_review`` marks what waits for a reviewer
+  (a submitted draft, or a published article with a revision) for ``review-index`` (review, updated_at).
+  Published articles also carry ``feed`` = ``all`` and ``kind_feed`` = kind, so the public feed indexes
+  (``feed-index``, ``kind-index``, both by ``published_at``) hold only what the public may read, and a page
+  of the feed is one query however many drafts there are.
 * ``help#<id>``: a help message: kind, the message, phone and address sealed, the resident's person id,
   community, and the work order it became. Expires after the personal-record retention.
 
@@ -23,7 +27,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sanmenxia import dynamo, paging
-from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
+from sanmenxia.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
 from sanmenxia.hotline.store import deserialize, serialize
 
 
@@ -36,15 +40,18 @@ class ArticleKind(StrEnum):
 
 class ArticleState(StrEnum):
     DRAFT = "draft"  # 草稿
+    IN_REVIEW = "in_review"  # 待审核
     PUBLISHED = "published"  # 已发布
     WITHDRAWN = "withdrawn"  # 已撤回
 
 
-#: state → the states an article can move to.
+#: state → the states an article can move to (publishing needs a review; an edit of a published article is a
+#: revision that is reviewed in turn, see ``revise``, ``approve`` and ``send_back``).
 ARTICLE_TRANSITIONS: dict[ArticleState, frozenset[ArticleState]] = {
-    ArticleState.DRAFT: frozenset({ArticleState.PUBLISHED}),
+    ArticleState.DRAFT: frozenset({ArticleState.IN_REVIEW}),
+    ArticleState.IN_REVIEW: frozenset({ArticleState.PUBLISHED, ArticleState.DRAFT}),
     ArticleState.PUBLISHED: frozenset({ArticleState.WITHDRAWN}),
-    ArticleState.WITHDRAWN: frozenset({ArticleState.PUBLISHED}),
+    ArticleState.WITHDRAWN: frozenset({ArticleState.IN_REVIEW}),
 }
 
 
@@ -71,6 +78,13 @@ class Article:
     published_at: str | None = None
     rebuts: str | None = None
     version: int = 1
+    revision: dict[str, Any] | None = None  # an edit of the published article, waiting for review
+    submitted_by: str | None = None  # who sent the draft or the revision to review
+    review_note: str | None = None  # why a reviewer sent it back
+
+    @property
+    def awaiting_review(self) -> bool:
+        return self.state is ArticleState.IN_REVIEW or self.revision is not None
 
     def public(self) -> dict[str, Any]:
         return {
@@ -86,7 +100,16 @@ class Article:
         }
 
     def staff(self) -> dict[str, Any]:
-        return {**self.public(), "state": self.state.value, "author": self.author, "created_at": self.created_at, "version": self.version}
+        return {
+            **self.public(),
+            "state": self.state.value,
+            "author": self.author,
+            "created_at": self.created_at,
+            "version": self.version,
+            "revision": self.revision,
+            "submitted_by": self.submitted_by,
+            "review_note": self.review_note,
+        }
 
     def item(self) -> dict[str, Any]:
         published = self.state is ArticleState.PUBLISHED
@@ -106,6 +129,10 @@ class Article:
                 "published_at": self.published_at,
                 "rebuts": self.rebuts,
                 "version": self.version,
+                "revision": self.revision,
+                "submitted_by": self.submitted_by,
+                "review_note": self.review_note,
+                "review": "in_review" if self.awaiting_review else None,
                 "feed": "all" if published else None,
                 "kind_feed": self.kind.value if published else None,
             }
@@ -128,15 +155,68 @@ class Article:
             published_at=data.get("published_at"),
             rebuts=data.get("rebuts"),
             version=int(data["version"]),
+            revision=data.get("revision"),
+            submitted_by=data.get("submitted_by"),
+            review_note=data.get("review_note"),
         )
 
 
 def move(article: Article, to: ArticleState, at: str) -> Article:
-    """Publish, withdraw or republish (pure); ``Conflict`` when the state does not allow it."""
+    """A state change (pure); ``Conflict`` when the state does not allow it."""
     if to not in ARTICLE_TRANSITIONS[article.state]:
         raise Conflict(f"a {article.state.value} article cannot become {to.value}")
     published_at = at if to is ArticleState.PUBLISHED and article.published_at is None else article.published_at
     return replace(article, state=to, updated_at=at, published_at=published_at, version=article.version + 1)
+
+
+def submit(article: Article, by: str, at: str) -> Article:
+    """Send a draft (or a withdrawn article) to review (送审)."""
+    return replace(move(article, ArticleState.IN_REVIEW, at), submitted_by=by, review_note=None)
+
+
+def revise(article: Article, content: dict[str, Any], by: str, at: str) -> Article:
+    """An editor's change. A draft or withdrawn article changes in place; a published one keeps its approved
+    content for the public and holds the change as a revision that goes to review; one under review waits."""
+    if article.state is ArticleState.IN_REVIEW or article.revision is not None:
+        raise Conflict("the article is waiting for review: have it returned first, then edit it")
+    if article.state is ArticleState.PUBLISHED:
+        return replace(article, revision=dict(content), submitted_by=by, review_note=None, updated_at=at, version=article.version + 1)
+    return replace(article, **content, updated_at=at, version=article.version + 1)
+
+
+def approve(article: Article, reviewer: str, at: str) -> Article:
+    """A second person publishes what waits for review (审核发布): a submitted draft, or a published article's
+    revision (its content replaces the public one)."""
+    if not article.awaiting_review:
+        raise Conflict(f"nothing of this {article.state.value} article waits for review; submit it first")
+    if reviewer == article.submitted_by:
+        raise Forbidden("a second person reviews: you sent this to review yourself")
+    if article.revision is not None:
+        held = article.revision
+        return replace(
+            article,
+            kind=ArticleKind(str(held["kind"])),
+            title=str(held["title"]),
+            summary=str(held["summary"]),
+            body=str(held["body"]),
+            source=str(held["source"]),
+            rebuts=held.get("rebuts"),
+            revision=None,
+            review_note=None,
+            updated_at=at,
+            version=article.version + 1,
+        )
+    return replace(move(article, ArticleState.PUBLISHED, at), review_note=None)
+
+
+def send_back(article: Article, reviewer: str, note: str, at: str) -> Article:
+    """A reviewer returns it with the reason (退回): a draft goes back to draft, a revision is dropped (the
+    published content stays)."""
+    if not article.awaiting_review:
+        raise Conflict(f"nothing of this {article.state.value} article waits for review")
+    if article.revision is not None:
+        return replace(article, revision=None, review_note=note, updated_at=at, version=article.version + 1)
+    return replace(move(article, ArticleState.DRAFT, at), review_note=note)
 
 
 def new_article_id() -> str:
@@ -196,6 +276,10 @@ class PortalStore:
         return self._page("kind-index", ("kind_feed", kind.value), "published_at", limit, start)
 
     def in_state(self, state: ArticleState, limit: int, start: dict[str, Any] | None) -> ArticlePage:
+        """Articles in a state, newest change first; ``in_review`` also holds published articles whose revision
+        waits for review."""
+        if state is ArticleState.IN_REVIEW:
+            return self._page("review-index", ("review", "in_review"), "updated_at", limit, start)
         return self._page("state-index", ("state", state.value), "updated_at", limit, start)
 
     # -- help messages --------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from sanmenxia.errors import NotFound, UpstreamUnavailable
 from sanmenxia.hotline.duplicates import TipoffKey
 from sanmenxia.hotline.store import deserialize, serialize
 
-
 #: Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
