@@ -46,10 +46,12 @@ HEAD_SCOPE = {"community_id": "411202-001", "county_code": "411202"}
 
 
 def _role_for(route: dict[str, Any]) -> str | None:
+    """A role that may open the route: one the screen does not narrow to a scope (``only``) when there is one."""
     if route["public"]:
         return None
     roles = route["roles"] or ["resident"]
-    return next((role for role in ROLE_ORDER if role in roles), roles[0])
+    open_to_all = [role for role in roles if role not in route.get("only", {})] or roles
+    return next((role for role in ROLE_ORDER if role in open_to_all), open_to_all[0])
 
 
 def _fill(path: str, ids: dict[str, str]) -> str:
@@ -75,7 +77,8 @@ def _world(stack: LocalStack) -> dict[str, Any]:
     article = {"kind": "knowledge", "title": "勤洗手 戴口罩", "summary": "个人防护要点", "body": "出门戴口罩,回家先洗手。", "source": "三门峡市卫健委"}
     created = stack.call("POST", "/portal/articles", "commander1", article)
     assert created.status == 201, created.body
-    assert stack.call("POST", f"/portal/articles/{created.json['article_id']}/publish", "commander1").status == 200
+    assert stack.call("POST", f"/portal/articles/{created.json['article_id']}/submit", "commander1").status == 200
+    assert stack.call("POST", f"/portal/articles/{created.json['article_id']}/publish", "admin1").status == 200  # a second person reviews
     operator = stack.new_user("hotline_operator")
     call = {"type": "consultation", "summary": "咨询返程隔离政策", "community_id": "411202-001", "department": "community_affairs"}
     order = stack.call("POST", "/hotline/orders", operator, call)
