@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from sanmenxia import api, audit, aws, clock, contracts, regions
+from sanmenxia import api, audit, aws, clock, contracts, regions, scope
 from sanmenxia.auth import Role, allow
 from sanmenxia.checkpoints import gate, stats
 from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn, StaffAssignmentIn
@@ -21,6 +21,7 @@ from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
 from sanmenxia.holds import Hold
 from sanmenxia.observability import logger, metrics
 from sanmenxia.pii import lookup_key
+from sanmenxia.scope import Place
 from sanmenxia.services import PeopleSettings, audit_log, holds, lookup_secret, people
 from sanmenxia.staff import StaffDirectory
 
@@ -144,19 +145,21 @@ def list_checkpoints(
     county_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
 ) -> list[dict[str, Any]]:
     caller = app.caller
-    if caller.has(Role.CHECKPOINT_STAFF) and not caller.has(Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN):
-        own = registry().find(caller.scope_value("checkpoint_id") or "")
-        return [own.to_json()] if own else []
-    community_id = community_id or (None if county_code else caller.scope_value("community_id"))
+    if community_id is None and county_code is None:
+        # No filter: the caller's own list (their checkpoint, their community, their county or the city).
+        if caller.has(Role.CHECKPOINT_STAFF) and not caller.has(Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN):
+            own = registry().find(caller.scope_value("checkpoint_id") or "")
+            return [own.to_json()] if own and scope.allowed(caller, Place(checkpoint_id=own.checkpoint_id, community_id=own.community_id)) else []
+        community_id = caller.scope_value("community_id") if caller.has(Role.COMMUNITY_HEAD) else None
+        county_code = None if community_id else scope.county_bound(caller)
     if community_id:
-        caller.require_community(community_id)
+        scope.require(caller, Place(county_code=county_code, community_id=community_id), what="this community's checkpoints")
         return [checkpoint.to_json() for checkpoint in registry().in_community(community_id)]
-    codes = [county_code] if county_code else [caller.scope_value("county_code")] if caller.scope_value("county_code") else []
-    codes = codes or [county.code for county in regions.COUNTIES]
-    found = []
+    codes = [county_code] if county_code else [county.code for county in regions.COUNTIES]
+    found: list[dict[str, Any]] = []
     for code in codes:
-        caller.require_county(code or "")
-        found.extend(checkpoint.to_json() for checkpoint in registry().in_county(code or ""))
+        scope.require(caller, Place(county_code=code), what="this county's checkpoints")
+        found.extend(checkpoint.to_json() for checkpoint in registry().in_county(code))
     return found
 
 
@@ -210,6 +213,7 @@ def list_staff(checkpoint_id: CheckpointIdPath) -> list[dict[str, str]]:
     "/checkpoints/<checkpoint_id>/scans",
     access=allow(Role.CHECKPOINT_STAFF, Role.COMMUNITY_HEAD),
     status_code=201,
+    natural_duplicates=False,  # the device's scan_id is the natural key: a resend is answered as a marked duplicate
     summary="Register a person at the gate: QR token, ID card or typed ID 扫码/刷证/录入登记",
     tags=["checkpoints"],
 )

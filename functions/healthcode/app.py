@@ -9,22 +9,24 @@ import base64
 import functools
 import json
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field, field_validator, model_validator
 
-from sanmenxia import api, audit, aws, clock, contracts
+from sanmenxia import api, audit, aws, clock, contracts, scope
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.healthcode import qr, service
 from sanmenxia.healthcode.revocations import RevocationKind, RevocationStore, published_list
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet, SigningKeys
 from sanmenxia.healthcode.tokens import SigningKey, jwks
 from sanmenxia.holds import CodeColor
+from sanmenxia.hotline.routing import Department
 from sanmenxia.models import RequestModel, ShortText
 from sanmenxia.observability import logger, metrics
 from sanmenxia.people import Person
+from sanmenxia.scope import Action, Place
 from sanmenxia.services import PeopleSettings, audit_log, holds, people, vault
 
 
@@ -76,6 +78,10 @@ app = api.PlatformResolver(title="Health code 健康绿码")
 RESIDENT = allow(Role.RESIDENT)
 SCANNERS = allow(Role.CHECKPOINT_STAFF, Role.COMMUNITY_HEAD, Role.ENTERPRISE_ADMIN, Role.COMMANDER, Role.ADMIN)
 COMMUNITY_STAFF = allow(Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN)
+#: Who decides appeals: the appeal unit (the 12345 routes appeals to the big-data bureau's handlers), the
+#: person's community head, commanders of their county, admins.
+APPEAL_DECIDERS = allow(Role.DEPARTMENT_HANDLER, Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN)
+APPEAL_UNIT = Department.BIG_DATA.value
 PersonQuery = Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$", description="a dependent of your household (person id)")]
 PersonPath = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")]
 HoldKey = Annotated[str, Field(pattern=r"^[a-z_]{3,20}#[A-Za-z0-9#:._-]{1,120}$", examples=["fever#declaration"])]
@@ -131,6 +137,12 @@ class RevocationIn(RequestModel):
         if self.kind is RevocationKind.PERSON and (not self.person_id or self.key_id):
             raise ValueError("person_id: a person's revocation names the person id (and no key)")
         return self
+
+
+class AppealDecisionIn(RequestModel):
+    hold: HoldKey
+    decision: Literal["lift", "keep"]
+    reason: Annotated[str, Field(min_length=4, max_length=500)]
 
 
 class LiftIn(RequestModel):
@@ -284,16 +296,47 @@ def appeal_hold(body: AppealIn, person: PersonQuery = None) -> dict[str, Any]:
     return recorded
 
 
+def _code_place(holder: Person) -> Place:
+    """A person's code lives in their community and county, and with the appeal unit that decides appeals."""
+    return Place(county_code=holder.county_code, community_id=holder.community_id, department=APPEAL_UNIT)
+
+
 @app.get(
     "/health-codes/people/<person_id>",
-    access=COMMUNITY_STAFF,
+    access=APPEAL_DECIDERS,
     summary="A resident's code (own community / county) 居民健康码",
     tags=["health-code"],
 )
 def get_person_code(person_id: PersonPath) -> dict[str, Any]:
     holder = people(settings()).get(person_id)
-    app.caller.require_community(holder.community_id, holder.county_code)
+    scope.require(app.caller, _code_place(holder), what="this resident's code")
     return service.my_code(store(), holder)
+
+
+@app.post(
+    "/health-codes/people/<person_id>/appeals/decision",
+    access=APPEAL_DECIDERS,
+    summary="Decide an appeal: lift or keep the hold, with a reason 申诉处理",
+    tags=["health-code"],
+)
+def decide_appeal(person_id: PersonPath, body: AppealDecisionIn) -> dict[str, Any]:
+    holder = people(settings()).get(person_id)
+    scope.require(app.caller, _code_place(holder), Action.WRITE, what="this resident's code")
+    decided = service.decide_appeal(
+        store(),
+        holder,
+        hold_key=body.hold,
+        lift=body.decision == "lift",
+        reason=body.reason,
+        decided_by=app.caller.username,
+        send_progress=lambda message: contracts.send(settings().work_order_queue_url, message),
+    )
+    entry = audit.record(
+        app.caller, "health_code.appeal.decide", f"person#{person_id}", None, {"hold": body.hold, "decision": body.decision, "reason": body.reason}
+    )
+    audit_log(settings().audit_table).append(entry)
+    logger.info("appeal decided", extra={"person_id": person_id, "decision": body.decision, "actor": app.caller.username})
+    return {"appeal": decided, "code": service.my_code(store(), holder)}
 
 
 @app.post(

@@ -260,3 +260,29 @@ def test_low_stock_alert_after_a_run(stack: Stack) -> None:
     assert alerts == [{"warehouse_id": wh, "warehouse_name": "市应急物资储备库", "item": "goggles", "available": 90, "threshold": 100, "shortfall": 10}]
     overview = {row["item"]: row for row in ok(stack.request("GET", "/supplies/stock", claims=OFFICER))}
     assert overview["goggles"]["warehouses"][0]["low"] is True
+
+
+POLICE = claims_for("sub-handler-police", "department_handler", department="public_security")
+
+
+def test_the_tier_follows_from_the_requesting_unit_not_from_the_body(stack: Stack) -> None:
+    # Given a department that is not medical, claiming the frontline medical tier for itself
+    body = {
+        "item": "masks",
+        "tier": "frontline_medical",
+        "quantity": 100,
+        "needed_by": soon(),
+        "unit_kind": "department",
+        "unit_id": "public_security",
+        "unit_name": "公安局",
+    }
+    refused = stack.request("POST", "/supplies/requests", claims=POLICE, body=body)
+    # Then the request is refused, naming the tier field, and nothing is filed
+    assert refused.status == 400, refused.json
+    assert refused.json["fields"][0]["field"] == "tier"
+    assert "frontline_prevention" in refused.json["message"]
+    # And a supplies officer filing for that department cannot claim it either (the tier follows the unit)
+    assert stack.request("POST", "/supplies/requests", claims=OFFICER, body=body).status == 400
+    # While the same department under frontline prevention, and the health department under frontline medical, are filed
+    assert stack.request("POST", "/supplies/requests", claims=POLICE, body={**body, "tier": "frontline_prevention"}).status == 201
+    assert file(stack, HEALTH, "frontline_medical", "department", "health", 50)["tier"] == "frontline_medical"

@@ -15,7 +15,7 @@ from typing import Any
 
 from sanmenxia import clock
 from sanmenxia.clock import SHANGHAI
-from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory, WorkOrderIntake, WorkOrderSource, WorkOrderType
+from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory, WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
 from sanmenxia.healthcode import rules
 from sanmenxia.healthcode.revocations import Revocation, RevocationKind, RevocationStore, new_revocation, refusal
@@ -66,8 +66,52 @@ def code_view(person: Person, partition: Partition, holds: Sequence[Hold], today
         "rule_version": state.rule_version,
         "history": history[:60],
         "checkins": [checkin.to_json() for checkin in partition.checkins[:14]],
-        "appeals": [appeal.to_json() for appeal in partition.appeals],
+        "appeals": [appeal_view(appeal, active) for appeal in partition.appeals],
     }
+
+
+def appeal_view(appeal: Appeal, active: Sequence[Hold]) -> dict[str, Any]:
+    """An appeal as the resident and the appeal unit see it: its state follows the hold (a hold lifted on the
+    platform that placed it closes a submitted appeal as ``hold_lifted``)."""
+    view = appeal.to_json()
+    if appeal.status == "submitted" and appeal.hold_key not in {hold.key for hold in active}:
+        view["status"] = "hold_lifted"
+    return view
+
+
+def decide_appeal(
+    store: HealthCodeStore,
+    person: Person,
+    *,
+    hold_key: str,
+    lift: bool,
+    reason: str,
+    decided_by: str,
+    send_progress: Callable[[WorkOrderProgress], None],
+) -> dict[str, Any]:
+    """The appeal unit's decision on an appeal against a hold: lift the hold (whichever platform placed it: the
+    unit decides appeals for all of them) or keep it, with a reason. The appeal closes and its 12345 order
+    follows (replied resolved / declined with the reason), so the result reaches the resident's inbox as the
+    order's reply."""
+    appeal_record = store.get_appeal(person.person_id, hold_key)
+    if appeal_record is None:
+        raise NotFound("no appeal against that hold on this code", field="hold")
+    hold = next((hold for hold in store.holds.for_person(person.person_id) if hold.key == hold_key), None)
+    if lift and hold is not None:
+        store.holds.lift(person.person_id, hold.kind, hold.source_ref)
+    status = "lifted" if lift else "kept"
+    store.decide_appeal(person.person_id, hold_key, status, decided_by, reason)
+    send_progress(
+        WorkOrderProgress(
+            source=WorkOrderSource.APPEAL,
+            source_ref=appeal_record.appeal_id,
+            status="resolved" if lift else "declined",
+            note=f"{'申诉成立,已解除标记 appeal upheld, hold lifted' if lift else '申诉未获支持,标记保留 appeal not upheld, hold kept'}: {reason}",
+            actor=decided_by,
+            actor_role="appeal_unit",
+        )
+    )
+    return {**appeal_record.to_json(), "status": status, "reason": reason}
 
 
 def my_code(store: HealthCodeStore, person: Person) -> dict[str, Any]:

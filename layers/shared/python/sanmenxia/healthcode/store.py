@@ -140,10 +140,9 @@ class Appeal:
     at: str
 
     def to_json(self) -> dict[str, Any]:
-        # one number for the resident: the appeal is tracked as its 12345 order (``order_id``, shown everywhere);
-        # ``appeal_id`` stays as the order's source reference
+        # The one number the resident follows from the appeal dialog to the 12345 list.
         order_id = order_id_for(WorkOrderSource.APPEAL, self.appeal_id)
-        return {"appeal_id": self.appeal_id, "order_id": order_id, "hold": self.hold_key, "status": self.status, "at": self.at}
+        return {"appeal_id": self.appeal_id, "hold": self.hold_key, "status": self.status, "at": self.at, "order_id": order_id}
 
 
 @dataclass
@@ -463,6 +462,22 @@ class HealthCodeStore:
             dynamo.put(self._db, what="appeal", TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(sk)")
         except dynamo.ConditionFailed as exc:
             raise Conflict("this hold has already been appealed", field="hold") from exc
+
+    def decide_appeal(self, person_id: str, hold_key: str, status: str, decided_by: str, reason: str) -> None:
+        """Close a submitted appeal with the appeal unit's decision (``lifted`` or ``kept``) and its reason."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"person_id": _s(person_id), "sk": _s(f"appeal#{hold_key}")},
+                UpdateExpression="SET #st = :s, decided_by = :by, decision_reason = :why, decided_at = :at",
+                ConditionExpression="#st = :submitted",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={":s": _s(status), ":by": _s(decided_by), ":why": _s(reason), ":at": _s(clock.iso()), ":submitted": _s("submitted")},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict("this appeal has been decided already", field="hold") from exc
+            raise UpstreamUnavailable("could not record the decision") from exc
 
     # -- the daily close ----------------------------------------------------------------------------------------
     def due_page(self, day: date, shard: int, start_key: dict[str, Any] | None = None, limit: int = 200) -> tuple[list[DueCode], dict[str, Any] | None]:

@@ -246,6 +246,7 @@ class Hotline:
                 "replied_by": order.replied_by,
                 "county_code": order.county_code,
                 "community_id": order.community_id,
+                "person_id": order.requester_person_id,  # opaque: the appeal unit opens the person's code with it
                 "address": (address if full_contact else mask_address(address)) if address else None,
                 "contact_phone": (phone if full_contact else mask_phone(phone)) if phone else None,
                 "contact_name": (name if full_contact else mask_name(name)) if name else None,

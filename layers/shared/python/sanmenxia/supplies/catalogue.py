@@ -84,13 +84,27 @@ class UnitKind(StrEnum):
     EXTERNAL = "external"  # 外地受援方
 
 
-#: The tiers each kind of unit may ask under.
+#: The tiers each kind of unit may ask under. The tier follows from who is asking, never from the request
+#: body alone: a body claiming a tier its unit may not claim is refused (4xx naming ``tier``), not capped, so
+#: the requester sees the refusal instead of a request silently served later than they think.
 ALLOWED_TIERS: dict[UnitKind, frozenset[Tier]] = {
     UnitKind.COMMUNITY: frozenset({Tier.FRONTLINE_PREVENTION}),
-    UnitKind.DEPARTMENT: frozenset({Tier.FRONTLINE_MEDICAL, Tier.FRONTLINE_PREVENTION}),
+    UnitKind.DEPARTMENT: frozenset({Tier.FRONTLINE_PREVENTION}),
     UnitKind.ENTERPRISE: frozenset({Tier.RETURN_TO_WORK}),
     UnitKind.EXTERNAL: frozenset({Tier.AID_OTHER_REGIONS}),
 }
+
+#: Units whose kind is medical (一线医疗): the health commission (卫健委), which files for the hospitals under it.
+#: Only they may claim ``frontline_medical``; every other department is frontline prevention at most.
+MEDICAL_UNITS: dict[UnitKind, frozenset[str]] = {UnitKind.DEPARTMENT: frozenset({"health", "health_commission"})}
+
+
+def allowed_tiers(kind: UnitKind, unit_id: str) -> frozenset[Tier]:
+    """The tiers the unit ``(kind, unit_id)`` may claim (configured data: ``ALLOWED_TIERS``, ``MEDICAL_UNITS``)."""
+    tiers = ALLOWED_TIERS[kind]
+    if unit_id in MEDICAL_UNITS.get(kind, frozenset()):
+        tiers = tiers | {Tier.FRONTLINE_MEDICAL}
+    return tiers
 
 
 def unit_key(kind: UnitKind, unit_id: str) -> str:

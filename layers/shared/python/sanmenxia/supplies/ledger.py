@@ -14,7 +14,7 @@ from sanmenxia import regions
 from sanmenxia.errors import InvalidInput
 from sanmenxia.pii import digest
 from sanmenxia.supplies.allocation import Demand, Tier
-from sanmenxia.supplies.catalogue import ALLOWED_TIERS, CATALOGUE, Item, UnitKind
+from sanmenxia.supplies.catalogue import CATALOGUE, Item, UnitKind, allowed_tiers
 
 #: How far ahead a needed-by date may lie.
 MAX_LEAD_DAYS = 180
@@ -158,9 +158,10 @@ class SupplyRequest:
 
 def check_new_request(tier: Tier, unit_kind: UnitKind, unit_id: str, county_code: str | None, needed_by: date, today: date) -> str | None:
     """Validate a new request's unit, tier and dates; returns the unit's county (derived for a community)."""
-    if tier not in ALLOWED_TIERS[unit_kind]:
-        allowed = ", ".join(sorted(t.value for t in ALLOWED_TIERS[unit_kind]))
-        raise InvalidInput(f"a {unit_kind.value} unit may request under: {allowed}", field="tier")
+    permitted = allowed_tiers(unit_kind, unit_id)
+    if tier not in permitted:
+        allowed = ", ".join(sorted(t.value for t in permitted))
+        raise InvalidInput(f"tier {tier.value} is not open to this {unit_kind.value} unit; it may request under: {allowed}", field="tier")
     if unit_kind is UnitKind.COMMUNITY:
         if not regions.is_known_community(unit_id):
             raise InvalidInput("unknown community id", field="unit_id")

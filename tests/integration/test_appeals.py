@@ -1,0 +1,90 @@
+"""Appeals close (issue 12, defect 4): the appeal unit sees the code, its reasons and holds and lifts or keeps the
+hold with a reason; the resident follows one order number; the appeal's state follows the hold and the order."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from infra.local import events
+from sanmenxia.holds import HoldKind, HoldStore
+from tests.integration.test_healthcode import HEAD_OTHER, applied, queue_messages
+from tests.support.stack import REGION, Stack, claims_for
+
+APPEAL_UNIT = claims_for("sub-bigdata", "department_handler", username="bigdata1", department="big_data")
+OTHER_UNIT = claims_for("sub-police", "department_handler", username="police1", department="public_security")
+OTHER_COUNTY = claims_for("sub-cmd-lb", "commander", username="commander_lingbao", county_code="411282")
+
+
+def to_hotline(stack: Stack, messages: list[dict[str, Any]]) -> None:
+    arn = f"arn:aws:sqs:{REGION}:123456789012:WorkOrderIntakeQueue"
+    sqs_messages = [
+        {"MessageId": f"m{i}", "ReceiptHandle": f"r{i}", "Body": json.dumps(m), "Attributes": {}, "MessageAttributes": {}} for i, m in enumerate(messages)
+    ]
+    result = stack.invoke("HotlineFunction", events.sqs_event(arn, sqs_messages, REGION))
+    assert result["batchItemFailures"] == [], result
+
+
+def fever_hold_appealed(stack: Stack) -> tuple[Any, str, dict[str, Any]]:
+    who = applied(stack)
+    HoldStore(stack.client("dynamodb"), stack.table("HoldsTable")).place(
+        who.person_id, HoldKind.FEVER, source="checkpoints", source_ref="cp-1#scan-1", reason="fever at a checkpoint"
+    )
+    body = {"hold": "fever#cp-1#scan-1", "statement": "复测体温正常,误判,请核实"}
+    appeal = stack.request("POST", "/health-codes/me/appeals", claims=who.claims, body=body)
+    assert appeal.status == 201, appeal.json
+    return who, "fever#cp-1#scan-1", appeal.json
+
+
+def test_the_appeal_unit_sees_the_code_and_lifts_the_hold_and_the_order_follows(stack: Stack) -> None:
+    who, hold, appeal = fever_hold_appealed(stack)
+    # The resident gets one order number, the 12345 order's
+    order_id = appeal["order_id"]
+    to_hotline(stack, queue_messages(stack, "WorkOrderIntakeQueue"))
+    mine = stack.request("GET", "/hotline/orders/mine", claims=who.claims).json["items"]
+    assert [row["order_id"] for row in mine] == [order_id]
+    # The appeal unit (big data) reads the order, and from it the person's code, reasons and holds
+    order = stack.request("GET", f"/hotline/orders/{order_id}", claims=APPEAL_UNIT)
+    assert order.status == 200 and order.json["person_id"] == who.person_id, order.json
+    code = stack.request("GET", f"/health-codes/people/{who.person_id}", claims=APPEAL_UNIT)
+    assert code.status == 200, code.json
+    assert code.json["color"] == "yellow" and [a["status"] for a in code.json["appeals"]] == ["submitted"]
+    # Other units, other counties' commanders and other communities' heads are refused, naming the scope
+    path = f"/health-codes/people/{who.person_id}/appeals/decision"
+    decision = {"hold": hold, "decision": "lift", "reason": "复测正常,解除发热标记"}
+    for outsider in (OTHER_UNIT, OTHER_COUNTY, HEAD_OTHER):
+        refused = stack.request("POST", path, claims=outsider, body=decision)
+        assert refused.status == 403, refused.json
+        assert "scope" in refused.json["message"]
+    # When the appeal unit lifts the hold with a reason
+    decided = stack.request("POST", path, claims=APPEAL_UNIT, body=decision)
+    assert decided.status == 200, decided.json
+    # Then the code is green, the appeal says lifted, and deciding again is a conflict
+    assert decided.json["code"]["color"] == "green"
+    assert decided.json["appeal"]["status"] == "lifted" and decided.json["appeal"]["order_id"] == order_id
+    assert stack.request("POST", path, claims=APPEAL_UNIT, body=decision).status == 409
+    mine_code = stack.request("GET", "/health-codes/me", claims=who.claims).json
+    assert [(a["status"], a["order_id"]) for a in mine_code["appeals"]] == [("lifted", order_id)]
+    # And the order follows (replied, resolved) with the result in the resident's inbox
+    to_hotline(stack, queue_messages(stack, "WorkOrderIntakeQueue"))
+    followed = stack.request("GET", f"/hotline/orders/{order_id}", claims=who.claims).json
+    assert followed["status"] == "replied" and followed["resolved"] is True, followed
+    assert any("复测正常" in note["body"] for note in stack.request("GET", "/notifications", claims=who.claims).json)
+
+
+def test_a_kept_hold_closes_the_appeal_unresolved(stack: Stack) -> None:
+    who, hold, appeal = fever_hold_appealed(stack)
+    to_hotline(stack, queue_messages(stack, "WorkOrderIntakeQueue"))
+    path = f"/health-codes/people/{who.person_id}/appeals/decision"
+    kept = stack.request("POST", path, claims=APPEAL_UNIT, body={"hold": hold, "decision": "keep", "reason": "体温仍偏高,保留"})
+    assert kept.status == 200 and kept.json["appeal"]["status"] == "kept" and kept.json["code"]["color"] == "yellow"
+    to_hotline(stack, queue_messages(stack, "WorkOrderIntakeQueue"))
+    order = stack.request("GET", f"/hotline/orders/{appeal['order_id']}", claims=who.claims).json
+    assert order["status"] == "replied" and order["resolved"] is False
+
+
+def test_the_appeal_state_follows_a_hold_lifted_where_it_was_placed(stack: Stack) -> None:
+    who, _, _ = fever_hold_appealed(stack)
+    HoldStore(stack.client("dynamodb"), stack.table("HoldsTable")).lift(who.person_id, HoldKind.FEVER, "cp-1#scan-1")
+    appeals = stack.request("GET", "/health-codes/me", claims=who.claims).json["appeals"]
+    assert [a["status"] for a in appeals] == ["hold_lifted"]
