@@ -10,7 +10,7 @@ PORT ?= 3000
 STAGE ?= dev
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv lock run test test-unit test-integration test-e2e lint bench package deploy web clean openapi
+.PHONY: help venv lock run test test-unit test-integration test-e2e lint bench package deploy web clean openapi fuzz
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ test-e2e: venv web ## The local stack over HTTP (and the web app in headless Chr
 
 test: lint web ## Everything: lint, cfn-lint, unit, integration, e2e
 	$(VENV)/bin/pytest tests -q
+
+fuzz: venv web ## Longer schema-based fuzzing of the local stack (FUZZ_EXAMPLES=25 per mode and caller, random seed)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} FUZZ_RANDOM=1 $(VENV)/bin/pytest tests/e2e/test_zzz_fuzz.py -q -s
 
 bench: venv ## Benchmarks (not tests): counts and ratios measured in one run
 	@failed=""; for bench in infra/bench/bench_*.py; do echo "== $$bench"; $(PY) -m $$(echo $${bench%.py} | tr / .) || failed="$$failed $$bench"; done; \

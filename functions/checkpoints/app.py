@@ -156,7 +156,7 @@ def list_checkpoints(
         scope.require(caller, Place(county_code=county_code, community_id=community_id), what="this community's checkpoints")
         return [checkpoint.to_json() for checkpoint in registry().in_community(community_id)]
     codes = [county_code] if county_code else [county.code for county in regions.COUNTIES]
-    found = []
+    found: list[dict[str, Any]] = []
     for code in codes:
         scope.require(caller, Place(county_code=code), what="this county's checkpoints")
         found.extend(checkpoint.to_json() for checkpoint in registry().in_county(code))
@@ -213,6 +213,7 @@ def list_staff(checkpoint_id: CheckpointIdPath) -> list[dict[str, str]]:
     "/checkpoints/<checkpoint_id>/scans",
     access=allow(Role.CHECKPOINT_STAFF, Role.COMMUNITY_HEAD),
     status_code=201,
+    natural_duplicates=False,  # the device's scan_id is the natural key: a resend is answered as a marked duplicate
     summary="Register a person at the gate: QR token, ID card or typed ID 扫码/刷证/录入登记",
     tags=["checkpoints"],
 )

@@ -160,7 +160,7 @@ def resumption_statistics(
     if live:
         counts = {e.enterprise_id: roll_up(colour for _, colour in _colours_of(e)) for e in enterprises if e.resumed}
     else:
-        counts = {e.enterprise_id: e.roll_up for e in enterprises if e.roll_up is not None}
+        counts = {e.enterprise_id: dict(e.roll_up) for e in enterprises if e.roll_up is not None}
     stamps = [str(c["as_of"]) for c in counts.values() if c.get("as_of")]
     return {
         "as_of": clock.iso() if live else min(stamps, default=None),
@@ -292,5 +292,6 @@ _http = api.handler(app)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """API Gateway requests, and the hourly schedule (told apart by ``source``)."""
     if event.get("source") == "aws.events":
-        return _scheduled(event, context)
+        scheduled: dict[str, Any] = _scheduled(event, context)  # decorated: Powertools' decorators are untyped
+        return scheduled
     return _http(event, context)

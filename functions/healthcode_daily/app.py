@@ -139,5 +139,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return close_days(event, context)
     if "Records" in event:
         processor = BatchProcessor(event_type=EventType.SQS)
-        return process_partial_response(event=event, record_handler=_worker(context), processor=processor, context=context)
+        return dict(process_partial_response(event=event, record_handler=_worker(context), processor=processor, context=context))
     raise ValueError("expected a scheduled event or SQS records")

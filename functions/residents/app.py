@@ -232,7 +232,7 @@ def ask_for_help(body: HardshipIn) -> dict[str, Any]:
         created_at=clock.iso(),
         requester=mask_name(person.name),
         address=mask_address(person.address or filer.address) if (person.address or filer.address) else None,
-        contact_phone=mask_phone(person.phone or filer.phone) if (person.phone or filer.phone) else None,
+        contact_phone=mask_phone(phone) if (phone := person.phone or filer.phone) else None,
     )
 
     def write() -> None:

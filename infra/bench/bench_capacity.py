@@ -319,9 +319,9 @@ def _stack() -> Iterator[Any]:
 
     from tests.support.stack import deployed_stack
 
-    saved_copy, saved_offset = moto_dynamodb.copy, clock.offset_seconds()
+    saved_copy, saved_offset = moto_dynamodb.copy, clock.offset_seconds()  # type: ignore[attr-defined]
     logging.disable(logging.INFO)  # the functions' INFO logs (Powertools writes them to the stdout it found)
-    moto_dynamodb.copy = _NoTableBackup  # type: ignore[assignment]
+    moto_dynamodb.copy = _NoTableBackup  # type: ignore[attr-defined,assignment]
     # The rush is at 08:00 in Asia/Shanghai today, so every sampled request falls in one day and one hour.
     rush_hour = clock.now_shanghai().replace(hour=8, minute=0, second=0, microsecond=0)
     clock.set_offset(saved_offset + (rush_hour - clock.now_shanghai()).total_seconds())
@@ -329,7 +329,7 @@ def _stack() -> Iterator[Any]:
         with deployed_stack() as stack:
             yield stack
     finally:
-        moto_dynamodb.copy = saved_copy  # type: ignore[assignment]
+        moto_dynamodb.copy = saved_copy  # type: ignore[attr-defined]
         clock.set_offset(saved_offset)
         logging.disable(logging.NOTSET)
 

@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT
+from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT  # type: ignore[attr-defined]
 from moto.dynamodb.models import dynamodb_backends
 
 from infra.local import template
@@ -91,7 +91,7 @@ class TransactionsAsItemWrites:
                 else:
                     self._client.put_item(**entry["Put"])
             except ClientError as exc:
-                reasons = [{"Code": "None"}] * len(TransactItems)
+                reasons: list[Any] = [{"Code": "None"}] * len(TransactItems)
                 reasons[index] = {"Code": exc.response["Error"]["Code"].removesuffix("Exception")}
                 raise ClientError(
                     {"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"}, "CancellationReasons": reasons},

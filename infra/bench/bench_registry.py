@@ -44,7 +44,7 @@ def cold_imports() -> None:
         env = {key: value if isinstance(value, str) else "placeholder" for key, value in tpl.function_env(name).items()}
         env["POWERTOOLS_TRACE_DISABLED"] = "true"
         probe = IMPORT_PROBE.format(code=str(tpl.code_dir(name)), layer=layer, env=env)
-        samples = []
+        samples: list[float] = []
         for _ in range(3):
             out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
             if out.returncode != 0:

@@ -15,7 +15,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from infra.local import template as tpl
 
@@ -115,7 +115,7 @@ class FunctionPool:
             log.close()
 
 
-def _readline(stream: TextIO, timeout: float) -> str:
+def _readline(stream: IO[str], timeout: float) -> str:
     """The worker's one-line answer, or "" if none comes within ``timeout`` (the worker answers whole lines)."""
     ready, _, _ = select.select([stream], [], [], timeout)
     return stream.readline() if ready else ""

@@ -23,7 +23,7 @@ from infra.local.authorizer import AuthorizerError, CognitoAuthorizer
 from infra.local.functions import FunctionPool, InvocationError
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
-SWAGGER_DIR = Path(__import__("aws_lambda_powertools").__file__).parent / "event_handler" / "openapi" / "swagger_ui"
+SWAGGER_DIR = Path(str(__import__("aws_lambda_powertools").__file__)).parent / "event_handler" / "openapi" / "swagger_ui"
 
 ControlRoute = Callable[[dict[str, Any]], tuple[int, Any]]
 

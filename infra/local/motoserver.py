@@ -12,11 +12,13 @@
 3. **Bounded buffers.** Every ``GetRecords`` call stores a new shard iterator and moto never forgets one (about
    2 MB a minute while the pump polls an idle stack); a used iterator is dropped here. A stream shard keeps
    every record ever written (images included); here it keeps the newest ``STREAM_RECORDS_KEPT`` records, as
-   DynamoDB keeps 24 hours, and an iterator older than the trim reads from the oldest record kept.
+   DynamoDB keeps 24 hours, and an iterator older than the trim reads from the oldest record kept. moto's
+   transaction backup no longer deep-copies the stream shard (every record ever written, on every transaction).
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 import threading
@@ -29,11 +31,12 @@ _LOCK = threading.RLock()
 _patched = False
 
 
-def _keep_table_objects(backend_class: Any) -> None:
+def _keep_table_objects(backend_class: Any, table_class: Any) -> None:
     original = backend_class.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
         live = {name: (table, table.stream_shard) for name, table in self.tables.items()}
+        ends = {name: shard.starting_sequence_number + len(shard.items) for name, (_, shard) in live.items() if shard is not None}
         try:
             original(self, transact_items)
         finally:
@@ -41,16 +44,25 @@ def _keep_table_objects(backend_class: Any) -> None:
                 restored = self.tables.get(name)
                 if restored is None or restored is table:
                     continue
-                # moto put its backup in place: copy the backup's contents into the live objects instead.
-                backup_shard = restored.stream_shard
+                # moto put its backup in place: copy the backup's contents into the live table instead, and drop
+                # the stream records the cancelled operations appended (the backup shares the live shard).
                 table.__dict__.update({key: value for key, value in restored.__dict__.items() if key != "stream_shard"})
-                if shard is not None and backup_shard is not None:
-                    shard.items = backup_shard.items
-                    shard.starting_sequence_number = backup_shard.starting_sequence_number
+                if shard is not None:
+                    del shard.items[max(0, ends[name] - shard.starting_sequence_number) :]
                 table.stream_shard = shard
                 self.tables[name] = table
 
+    def backup_without_stream(self: Any, memo: dict[int, Any]) -> Any:
+        """moto's transaction backup: the items deep-copied, the stream shard shared (copying every record
+        ever written on every transaction cost time and memory, and the shard is restored by length)."""
+        clone = self.__class__.__new__(self.__class__)
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            setattr(clone, key, value if key == "stream_shard" else copy.deepcopy(value, memo))
+        return clone
+
     backend_class.transact_write_items = transact_write_items
+    table_class.__deepcopy__ = backup_without_stream
 
 
 def _serialise(handler_class: Any) -> None:
@@ -96,12 +108,12 @@ def patch() -> None:
     if _patched:
         return
     from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.table import StreamShard
+    from moto.dynamodb.models.table import StreamShard, Table
     from moto.dynamodb.responses import DynamoHandler
     from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
     from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
-    _keep_table_objects(DynamoDBBackend)
+    _keep_table_objects(DynamoDBBackend, Table)
     _serialise(DynamoHandler)
     _serialise(DynamoDBStreamsHandler)
     _trim_streams(StreamShard, ShardIterator, DynamoDBStreamsBackend)

@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -243,7 +244,8 @@ class LocalStack:
             return
         self._stopping.set()
         _say("stopping")
-        for step in (lambda: self.server.shutdown(), lambda: self.pump.stop(), lambda: self.pool.stop()):
+        steps: tuple[Callable[[], object], ...] = (lambda: self.server.shutdown(), lambda: self.pump.stop(), lambda: self.pool.stop())
+        for step in steps:
             with contextlib.suppress(AttributeError):
                 step()
         moto = getattr(self, "moto", None)

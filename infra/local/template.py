@@ -114,7 +114,7 @@ def event_sources(template: dict[str, Any] | None = None) -> list[EventSource]:
 
 
 def code_dir(function: str, template: dict[str, Any] | None = None) -> Path:
-    return ROOT / functions(template)[function]["Properties"]["CodeUri"]
+    return ROOT / str(functions(template)[function]["Properties"]["CodeUri"])
 
 
 def layer_dirs(template: dict[str, Any] | None = None) -> list[Path]:

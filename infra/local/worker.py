@@ -55,7 +55,7 @@ def main() -> None:
         try:
             if message.get("openapi"):
                 app = getattr(sys.modules[module_name], "app", None)
-                reply = {"ok": app.openapi_document() if hasattr(app, "openapi_document") else None}
+                reply = {"ok": app.openapi_document() if app is not None and hasattr(app, "openapi_document") else None}
             else:
                 reply = {"ok": handler(message["event"], LambdaContext(name, timeout, memory))}
         except Exception as exc:  # an unhandled error is the invocation's result, as in Lambda

@@ -65,8 +65,13 @@ def test_an_id_is_generated_when_none_is_chosen_and_a_taken_id_is_a_conflict(sta
     generated = stack.request("POST", "/checkpoints", claims=HEAD1, body=checkpoint_body(checkpoint_id=None))
     assert generated.status == 201
     assert generated.json["checkpoint_id"].startswith("cp-")
-    assert stack.request("POST", "/checkpoints", claims=HEAD1, body=checkpoint_body()).status == 201
-    again = stack.request("POST", "/checkpoints", claims=HEAD1, body=checkpoint_body())
+    first = stack.request("POST", "/checkpoints", claims=HEAD1, body=checkpoint_body())
+    assert first.status == 201
+    # The identical request again is a retry: the first result, not a conflict (idempotent creates)
+    repeat = stack.request("POST", "/checkpoints", claims=HEAD1, body=checkpoint_body())
+    assert (repeat.status, repeat.json) == (201, first.json)
+    # Another checkpoint under the taken id is a conflict naming the id
+    again = stack.request("POST", "/checkpoints", claims=HEAD1, body=checkpoint_body(name="湖滨社区南门"))
     assert again.status == 409
     assert again.json["fields"][0]["field"] == "checkpoint_id"
 

@@ -174,10 +174,13 @@ def test_resumption_needs_a_plan_and_a_commander_of_the_county(stack: Stack) -> 
     assert refused.status == 400 and refused.json["fields"][0]["field"] == "prevention_plan.measures"
     past = stack.request("POST", "/enterprises/ent-demo-1/resumption", claims=ENTERPRISE1, body={"planned_date": "2020-01-01", "prevention_plan": PLAN})
     assert past.status == 400 and past.json["fields"][0]["field"] == "planned_date"
-    # A complete plan is pending; applying twice is a conflict
+    # A complete plan is pending; the same application again is a retry (the first answer), another one a conflict
     application = {"planned_date": planned, "prevention_plan": PLAN}
-    assert ok(stack.request("POST", "/enterprises/ent-demo-1/resumption", claims=ENTERPRISE1, body=application), 201)["status"] == "pending"
-    assert stack.request("POST", "/enterprises/ent-demo-1/resumption", claims=ENTERPRISE1, body=application).status == 409
+    first = ok(stack.request("POST", "/enterprises/ent-demo-1/resumption", claims=ENTERPRISE1, body=application), 201)
+    assert first["status"] == "pending"
+    assert ok(stack.request("POST", "/enterprises/ent-demo-1/resumption", claims=ENTERPRISE1, body=application), 201) == first
+    later = {"planned_date": (clock.today() + timedelta(days=5)).isoformat(), "prevention_plan": PLAN}
+    assert stack.request("POST", "/enterprises/ent-demo-1/resumption", claims=ENTERPRISE1, body=later).status == 409
     # Another county's commander may not decide; the enterprise admin may not decide; Hubin's commander may
     shanzhou = claims_for("sub-c2", "commander", county_code="411203")
     approve = {"decision": "approve", "note": "同意"}

@@ -341,8 +341,13 @@ def test_an_appeal_is_recorded_and_sent_to_the_hotline_once(stack: Stack) -> Non
     orders = [m for m in queue_messages(stack, "WorkOrderIntakeQueue") if m.get("requester_person_id") == who.person_id]
     assert [(m["source"], m["source_ref"], m["community_id"]) for m in orders] == [("appeal", response.json["appeal_id"], "411202-001")]
     assert stack.request("GET", "/health-codes/me", claims=who.claims).json["appeals"][0]["status"] == "submitted"
-    # And a second appeal against the same hold is a conflict; an unknown hold is 404
-    assert stack.request("POST", "/health-codes/me/appeals", claims=who.claims, body=body).status == 409
+    # And the same appeal again is a retry (the first answer, no second order); another appeal against the same
+    # hold is a conflict; an unknown hold is 404
+    repeat = stack.request("POST", "/health-codes/me/appeals", claims=who.claims, body=body)
+    assert (repeat.status, repeat.json) == (201, response.json)
+    assert [m for m in queue_messages(stack, "WorkOrderIntakeQueue") if m.get("requester_person_id") == who.person_id] == []
+    other = {**body, "statement": "我已于2月9日解除隔离,请再核实。"}
+    assert stack.request("POST", "/health-codes/me/appeals", claims=who.claims, body=other).status == 409
     unknown = {"hold": "key_person#kp-1", "statement": "not me at all"}
     assert stack.request("POST", "/health-codes/me/appeals", claims=who.claims, body=unknown).status == 404
 

@@ -65,7 +65,7 @@ class Stack:
     modules: dict[str, ModuleType] = field(default_factory=dict)
 
     def client(self, service: str) -> Any:
-        return self.session.client(service)
+        return self.session.client(service)  # type: ignore[call-overload]  # any service, by name
 
     def table(self, logical_id: str) -> str:
         return self.deployment.physical[logical_id]
@@ -140,14 +140,15 @@ def reset_data(session: boto3.session.Session, deployment: Deployment) -> None:
         names = {f"#k{i}": key for i, key in enumerate(keys)}
         for page in dynamodb.get_paginator("scan").paginate(TableName=table, ProjectionExpression=", ".join(names), ExpressionAttributeNames=names):
             for start in range(0, len(page["Items"]), 25):
-                batch = [{"DeleteRequest": {"Key": item}} for item in page["Items"][start : start + 25]]
+                batch: list[Any] = [{"DeleteRequest": {"Key": item}} for item in page["Items"][start : start + 25]]
                 dynamodb.batch_write_item(RequestItems={table: batch})
     s3 = session.client("s3")
     for bucket in s3.list_buckets()["Buckets"]:
         if bucket["Name"] == template.ARTIFACT_BUCKET:
             continue
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket["Name"]):
-            objects = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+        for versions in s3.get_paginator("list_object_versions").paginate(Bucket=bucket["Name"]):
+            found: list[Any] = [*versions.get("Versions", []), *versions.get("DeleteMarkers", [])]
+            objects: list[Any] = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in found]
             if objects:
                 s3.delete_objects(Bucket=bucket["Name"], Delete={"Objects": objects})
     sqs = session.client("sqs")
@@ -156,8 +157,8 @@ def reset_data(session: boto3.session.Session, deployment: Deployment) -> None:
         # come back into the next test once its visibility timeout passes, which a slow machine reaches.
         sqs.purge_queue(QueueUrl=url)
     idp = session.client("cognito-idp")
-    for page in idp.get_paginator("list_users").paginate(UserPoolId=deployment.user_pool_id):
-        for user in page["Users"]:
+    for users in idp.get_paginator("list_users").paginate(UserPoolId=deployment.user_pool_id):
+        for user in users["Users"]:
             idp.admin_delete_user(UserPoolId=deployment.user_pool_id, Username=user["Username"])
 
 

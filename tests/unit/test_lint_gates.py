@@ -52,9 +52,10 @@ def test_every_queue_has_a_dead_letter_queue_or_is_one() -> None:
     dead_letter_targets = set()
     for res in resources.values():
         props = res.get("Properties") or {}
-        dead_letter_targets |= _refs(props.get("RedrivePolicy"))
+        dead_letter_targets |= _refs(props.get("RedrivePolicy")) | _refs(props.get("EventInvokeConfig"))
         for event in (props.get("Events") or {}).values():
             dead_letter_targets |= _refs((event.get("Properties") or {}).get("DestinationConfig"))
+            dead_letter_targets |= _refs((event.get("Properties") or {}).get("DeadLetterConfig"))
     # Then each queue either redrives to a DLQ or is itself one
     assert queues
     assert [name for name, res in queues.items() if "RedrivePolicy" not in res["Properties"] and name not in dead_letter_targets] == []

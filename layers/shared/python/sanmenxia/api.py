@@ -27,7 +27,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from sanmenxia import paging
+from sanmenxia import idempotency, paging
 from sanmenxia.auth import Access, Principal, authorize, principal_from_claims
 from sanmenxia.errors import DomainError, Unauthorized, UnsupportedMediaType
 from sanmenxia.observability import logger, metrics, tracer
@@ -52,6 +52,19 @@ class ErrorResponse(BaseModel):
     error: str | None = None
     message: str
     fields: list[FieldError] | None = None
+
+
+IDEMPOTENCY_PARAMETER = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN},
+    "description": (
+        "Makes the create safe to retry: a repeat with the same key (same caller, same body) within 24 hours returns the first "
+        "result instead of creating again; the same key with another body is a 422. Without a key, an identical request "
+        "from the same caller within 10 minutes returns the record already made."
+    ),
+}
 
 
 def _error_responses(operation: dict[str, Any], *, public: bool) -> dict[str, Any]:
@@ -147,6 +160,7 @@ class PlatformResolver(APIGatewayRestResolver):
         self._request_validation_middleware = JsonBodyValidation()  # type: ignore[no-untyped-call]
         self.title = title
         self.access: dict[tuple[str, str], Access] = {}
+        self.creates: set[tuple[str, str]] = set()
         # The role gate runs before request validation, so a caller without the role gets 403, never a 422
         # telling them how to shape a body for a route they may not call.
         self._request_validation_middleware = _RoleGateFirst(self._request_validation_middleware)  # type: ignore[assignment]
@@ -157,7 +171,11 @@ class PlatformResolver(APIGatewayRestResolver):
         if not isinstance(access, Access):
             raise TypeError(f"{method} {rule}: access must be an Access declaration")
         self.access[(method, rule)] = access
+        natural_duplicates = kwargs.pop("natural_duplicates", True)
         middlewares = list(kwargs.pop("middlewares", None) or [])
+        if method == "POST" and kwargs.get("status_code") == 201:  # a create: once per Idempotency-Key (else per body, briefly)
+            self.creates.add((method, rule))
+            middlewares.insert(0, _create_once(natural_duplicates))
         extensions = {"x-roles": "public" if access.public else sorted(role.value for role in access.roles)}
         extensions.update(kwargs.pop("openapi_extensions", None) or {})
         security: list[dict[str, list[str]]] | None = None if access.public else [{"CognitoUserPool": []}]
@@ -203,8 +221,11 @@ class PlatformResolver(APIGatewayRestResolver):
             components.pop(name, None)
         components.update(ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")["$defs"])
         components["ErrorResponse"] = {k: v for k, v in ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}").items() if k != "$defs"}
-        for operations in document.get("paths", {}).values():
-            for operation in operations.values():
+        creates = {(method.lower(), re.sub(r"<(\w+)>", r"{\1}", rule)) for method, rule in self.creates}
+        for path, operations in document.get("paths", {}).items():
+            for method, operation in operations.items():
+                if (method, path) in creates:
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
                 responses = operation.setdefault("responses", {})
                 responses.pop("422", None)
                 responses.update(_error_responses(operation, public=operation.get("x-roles") == "public"))
@@ -277,6 +298,30 @@ class _RoleGateFirst(BaseMiddlewareHandler):  # type: ignore[type-arg]
         principal = authorize(access, principal_from_claims(claims))
         app.append_context(principal=principal)  # type: ignore[no-untyped-call]
         return self._validation(app, next_middleware)
+
+
+def _create_once(natural_duplicates: bool) -> Callable[[PlatformResolver, NextMiddleware], Response[Any]]:
+    """Run the create behind this middleware once per request identity (``sanmenxia.idempotency``) and replay
+    its first response to a repeat."""
+
+    def create_once(app: PlatformResolver, next_middleware: NextMiddleware) -> Response[Any]:
+        event = app.current_event
+        key = event.headers.get(idempotency.HEADER.lower())
+        if key is None and not natural_duplicates:
+            return next_middleware(app)
+        caller = app.caller_or_none
+        query = "&".join(f"{name}={value}" for name, value in sorted((event.query_string_parameters or {}).items()))
+        identity = idempotency.request_identity(f"{event.http_method} {event.path}?{query}", caller.sub if caller else "public", key, event.json_body)
+
+        def create() -> dict[str, Any]:
+            response = next_middleware(app)
+            body = response.body if isinstance(response.body, str | bytes) or response.body is None else app._serializer(response.body)
+            return {"status": response.status_code, "content_type": response.headers.get("Content-Type"), "body": body}
+
+        first = idempotency.once(identity, create, lambda_context=app.lambda_context)
+        return Response(status_code=int(first["status"]), content_type=first.get("content_type") or content_types.APPLICATION_JSON, body=first["body"])
+
+    return create_once
 
 
 def handler(app: PlatformResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:

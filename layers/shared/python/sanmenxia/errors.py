@@ -52,6 +52,13 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
+class IdempotencyKeyReused(DomainError):
+    """An ``Idempotency-Key`` sent again with another request (422, as the IETF idempotency-key draft says)."""
+
+    status = 422
+    code = "idempotency_key_reused"
+
+
 class UnsupportedMediaType(DomainError):
     status = 415
     code = "unsupported_media_type"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-from sanmenxia import aws, paging
+from sanmenxia import aws, idempotency, paging
 from sanmenxia.audit import AuditLog
 from sanmenxia.holds import HoldStore
 from sanmenxia.people import PeopleRegistry
@@ -62,4 +62,5 @@ def reset() -> None:
     for factory in (lookup_secret, vault, audit_log, holds, people):
         factory.cache_clear()
     paging.reset()
+    idempotency.reset()
     aws.reset()

@@ -1,0 +1,86 @@
+"""Idempotent creates (Powertools idempotency on a DynamoDB store, ``IdempotencyTable`` in the template).
+
+A create runs once per *request identity* and a repeat gets the first result back:
+
+* with an ``Idempotency-Key`` header, the identity is (operation, caller, key) for ``KEYED_SECONDS``; the same key
+  with another body is refused (422 naming ``Idempotency-Key``), never silently answered with the first result;
+* without one, it is (operation, caller, body) for ``NATURAL_SECONDS``: an identical request from the same person
+  shortly after (a double tap, a client retry) returns the record already made.
+
+The operation is the method and the concrete path, so the same body sent to two parents (two enterprises) is two
+creates. Failures are not remembered (Powertools deletes the in-progress record), so a failed create can be
+retried. A repeat that arrives while the first is still running is a 409 to retry.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+    IdempotencyValidationError,
+)
+from pydantic_settings import BaseSettings
+
+from sanmenxia import aws
+from sanmenxia.errors import Conflict, IdempotencyKeyReused, InvalidInput, UpstreamUnavailable
+
+HEADER = "Idempotency-Key"
+KEY_PATTERN = r"^[A-Za-z0-9_.:-]{8,128}$"
+KEYED_SECONDS = 24 * 3600
+NATURAL_SECONDS = 10 * 60
+_KEY = re.compile(KEY_PATTERN)
+
+Result = dict[str, Any]
+
+
+class IdempotencySettings(BaseSettings):
+    idempotency_table: str
+
+
+def request_identity(operation: str, caller: str, key: str | None, body: Any) -> dict[str, Any]:
+    """What a create is recognised by: ``key`` (validated) when the client sent one, else the body itself."""
+    if key is not None and not _KEY.match(key):
+        raise InvalidInput("8–128 characters of letters, digits and _ . : - (a UUID will do)", field=HEADER)
+    return {"operation": operation, "caller": caller, "key": key, "body": body}
+
+
+@functools.cache
+def _runner(table: str, keyed: bool) -> tuple[IdempotencyConfig, Callable[..., Result]]:
+    store = DynamoDBPersistenceLayer(table_name=table, boto3_client=aws.client("dynamodb"))
+    config = IdempotencyConfig(
+        event_key_jmespath="[operation, caller, key]" if keyed else "[operation, caller, body]",
+        payload_validation_jmespath="body" if keyed else "",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=KEYED_SECONDS if keyed else NATURAL_SECONDS,
+    )
+
+    @idempotent_function(data_keyword_argument="identity", persistence_store=store, config=config)  # type: ignore[untyped-decorator]
+    def create_once(*, identity: dict[str, Any], create: Callable[[], Result]) -> Result:
+        return create()
+
+    return config, create_once
+
+
+def once(identity: Mapping[str, Any], create: Callable[[], Result], *, lambda_context: Any = None, table: str | None = None) -> Result:
+    """``create()``'s result, computed once per ``identity`` (from ``request_identity``) and replayed after."""
+    config, runner = _runner(table or IdempotencySettings().idempotency_table, identity.get("key") is not None)  # type: ignore[call-arg]
+    if lambda_context is not None:  # an in-progress record then expires with the invocation, as in Lambda
+        config.register_lambda_context(lambda_context)
+    try:
+        return runner(identity=dict(identity), create=create)
+    except IdempotencyValidationError as exc:
+        raise IdempotencyKeyReused("this Idempotency-Key was already used for a different request", field=HEADER) from exc
+    except IdempotencyAlreadyInProgressError as exc:
+        raise Conflict("the same request is still being processed; retry in a moment") from exc
+    except IdempotencyPersistenceLayerError as exc:
+        raise UpstreamUnavailable("could not record the request for retries") from exc
+
+
+def reset() -> None:
+    _runner.cache_clear()
