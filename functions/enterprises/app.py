@@ -161,7 +161,9 @@ def resumption_statistics(
         counts = {e.enterprise_id: roll_up(colour for _, colour in _colours_of(e)) for e in enterprises if e.resumed}
     else:
         counts = {e.enterprise_id: dict(e.roll_up) for e in enterprises if e.roll_up is not None}
-    stamps = [str(c["as_of"]) for c in counts.values() if c.get("as_of")]
+    # "As of" the oldest roll-up the figures add up: those of resumed enterprises (the hourly refresh keeps them
+    # current). Roll-ups of enterprises that have not resumed count nothing and do not age the figures.
+    stamps = [str(counts[e.enterprise_id]["as_of"]) for e in enterprises if e.resumed and counts.get(e.enterprise_id, {}).get("as_of")]
     return {
         "as_of": clock.iso() if live else min(stamps, default=None),
         "live": live,

@@ -6,13 +6,14 @@ a hold placed at the gate without a tap."""
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import qrcode
 
-from tests.e2e.browser_support import ARTIFACTS, Phone
+from tests.e2e.browser_support import ARTIFACTS, Phone, new_id_number
 from tests.e2e.conftest import LocalStack
 from tests.e2e.test_web_screens import registered_resident, second_phone
 
@@ -186,3 +187,58 @@ def test_online_a_stale_token_is_decided_on_todays_colour_and_the_code_screen_fo
         gate.shot("revoked-online")
     finally:
         gate.context.close()
+
+
+def test_an_appeal_keeps_one_order_number_and_its_handler_lifts_the_hold_with_a_reason(browser: Any, phone: Phone, local_stack: LocalStack) -> None:
+    # Given a resident whose code is yellow from a fever declared when applying
+    resident = local_stack.new_user("resident")
+    body = {"name": "诸葛瑾", "id_number": new_id_number(), "phone": "13900007777", "county_code": "411202", "community_id": "411202-004"}
+    body["address"] = "涧河路7号"
+    assert local_stack.call("POST", "/residents", resident, body).status == 201
+    assert local_stack.call("POST", "/health-codes", resident, {"fever": True, "in_isolation": False, "declaration_accepted": True}).status == 201
+    page = phone.page
+    phone.sign_in(resident)
+    # When they appeal against the hold in the app
+    phone.open("/code/appeal")
+    page.get_by_test_id("page-appeal").wait_for()
+    page.locator("textarea").fill("申领时误选发热,实测体温36.4度")
+    page.get_by_role("button", name="提交申诉").click()
+    # Then the dialog gives the 12345 order number, and the same number is in their 12345 list
+    dialog = page.locator(".van-dialog", has_text="申诉已提交")
+    dialog.wait_for()
+    found = re.search(r"WO[A-Z2-7]{16}", dialog.inner_text())
+    assert found, dialog.inner_text()
+    order_id = found.group(0)
+    phone.shot("appeal-order-number")
+    dialog.get_by_role("button").click()
+    local_stack.drain()
+    phone.open("/my-tipoffs")
+    page.get_by_text(order_id).first.wait_for()
+    # When a handler of the appeal unit (the big-data bureau) opens the order, then the person's code from it
+    handler = second_phone(browser, local_stack, "appeal-handler")
+    try:
+        handler.sign_in(local_stack.new_user("department_handler", {"department": "big_data"}))
+        handler.open(f"/staff/orders/{order_id}")
+        handler.page.get_by_test_id("order-appeal-case").click()
+        handler.page.get_by_test_id("page-appeal-case").wait_for()
+        # Then they see the order number, the code's colour, and the hold with its source
+        assert handler.page.get_by_test_id("appeal-order-id").inner_text().endswith(order_id)
+        handler.page.locator("[data-testid=appeal-code-color][data-color=yellow]").wait_for()
+        hold = handler.page.locator("[data-testid=appeal-hold][data-hold='fever#declaration']")
+        assert "fever declared at application" in hold.inner_text()
+        handler.shot("appeal-case")
+        # When they lift the hold with a reason
+        handler.page.get_by_test_id("appeal-note").locator("textarea").fill("经核实,申领时误选发热")
+        handler.page.get_by_test_id("appeal-lift").click()
+        # Then the code shown is green and the appeal is decided
+        handler.page.locator("[data-testid=appeal-code-color][data-color=green]").wait_for()
+        handler.page.locator("[data-testid=appeal-state][data-state=lifted]").wait_for()
+        handler.shot("appeal-lifted")
+    finally:
+        handler.context.close()
+    # And the resident has the result in their inbox and a green code
+    local_stack.drain()
+    phone.open("/notifications")
+    page.get_by_text("经核实,申领时误选发热").first.wait_for()
+    phone.shot("appeal-result-in-inbox")
+    assert local_stack.call("GET", "/health-codes/me", resident).json["color"] == "green"

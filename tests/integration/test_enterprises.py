@@ -107,6 +107,29 @@ def test_the_hourly_refresh_brings_stored_roll_ups_up_to_date(stack: Stack) -> N
     assert (refreshed["green"], refreshed["red"], refreshed["due_back"]) == (3, 2, 9)
 
 
+def test_the_statistics_are_as_of_their_oldest_counted_roll_up_not_of_an_enterprise_that_has_not_resumed(stack: Stack) -> None:
+    # Given the demo seed, and an enterprise that has not resumed whose roster was uploaded on the first day
+    demo = StackDemo(stack)
+    demo_seed.seed(demo)  # type: ignore[arg-type]
+    register(stack, "ent-waiting-1")
+    worker = resident_with_code(stack, 27)
+    waiting_admin = claims_for("sub-waiting-admin", "enterprise_admin", enterprise_id="ent-waiting-1")
+    body = {"employees": [{"name": "赵云", "id_number": worker}]}
+    ok(stack.request("POST", "/enterprises/ent-waiting-1/employees", claims=waiting_admin, body=body))
+    first_day = ok(stack.request("GET", "/enterprises/ent-waiting-1", claims=COMMANDER))["roster"]["as_of"]
+    # When two days pass and the hourly schedule refreshes the resumed enterprises
+    try:
+        clock.set_offset(2 * 86_400)
+        refresh_started = clock.iso()
+        stack.invoke("EnterprisesFunction", events.schedule_event("refresh", clock.now(), REGION))
+        stats = ok(stack.request("GET", "/enterprises/statistics", claims=COMMANDER))
+        # Then the figures are as of that refresh, not of the waiting enterprise's first-day roll-up
+        assert first_day < refresh_started <= stats["as_of"]
+        assert stats["workers"]["due_back"] == 9  # the waiting enterprise's worker is not due back yet
+    finally:
+        clock.set_offset(0)
+
+
 def test_enterprise_admin_sees_only_own_roster_colours_and_masked_names(stack: Stack) -> None:
     # Given two enterprises; ent-demo-1's roster: a green worker, a yellow (fever) worker, an unregistered one
     register(stack, "ent-demo-1")

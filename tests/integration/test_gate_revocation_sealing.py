@@ -188,3 +188,25 @@ def test_my_code_status_changes_version_and_colour_when_a_gate_places_a_fever_ho
     after = gates.request("GET", "/health-codes/me/status", claims=ALICE)
     assert after.json["color"] != "green" and after.json["version"] != before.json["version"]
     assert gates.request("GET", "/health-codes/me/status", claims=BOB).status == 404
+
+
+# -- appeals: one number from the dialog to the 12345 list -----------------------------------------------
+def test_an_appeal_answers_the_order_number_the_hotline_gives_it_and_the_order_names_the_person(stack: Stack) -> None:
+    from tests.integration.test_healthcode import applied
+    from tests.integration.test_hotline import OPERATOR, deliver_intake
+
+    # Given a resident who declared isolation and appeals against that hold
+    who = applied(stack, in_isolation=True)
+    body = {"hold": "isolation#declaration", "statement": "我已于2月8日解除隔离,请核实。"}
+    appeal = stack.request("POST", "/health-codes/me/appeals", claims=who.claims, body=body)
+    assert appeal.status == 201, appeal.json
+    # When the hotline takes the appeal in
+    assert deliver_intake(stack)["batchItemFailures"] == []
+    # Then the order number of the appeal is the order in the resident's 12345 list and on the code
+    mine = stack.request("GET", "/hotline/orders/mine", claims=who.claims).json
+    listed = mine["items"] if isinstance(mine, dict) else mine
+    assert [order["order_id"] for order in listed] == [appeal.json["order_id"]]
+    assert stack.request("GET", "/health-codes/me", claims=who.claims).json["appeals"][0]["order_id"] == appeal.json["order_id"]
+    # And the staff view of the order names the person by opaque id, for the appeal's handler to open the code
+    order = stack.request("GET", f"/hotline/orders/{appeal.json['order_id']}", claims=OPERATOR)
+    assert order.status == 200 and order.json["person_id"] == who.person_id

@@ -237,8 +237,9 @@ export default {
   codeWatch: { updated: 'Your code changed and was refreshed' },
   appealDesk: {
     title: 'Health-code appeals', orderNo: 'Order no.', reasons: 'Reasons', holds: 'Holds', lift: 'Lift the hold', keep: 'Keep the hold', note: 'Decision note',
-    noteHint: 'Say why (at least 2 characters)', lifted: 'Hold lifted', kept: 'Hold kept', noHolds: 'No holds', openCode: 'See the code', person: 'Appellant',
-    appealed: 'Appeal', result: 'Result', search: 'Person id', load: 'Open',
+    noteHint: 'Say why (at least 4 characters)', lifted: 'Hold lifted', kept: 'Hold kept', noHolds: 'No holds', openCode: 'See the code', person: 'Appellant',
+    appealed: 'Appeal', result: 'Result', codeColor: 'Code colour', search: 'Person id', load: 'Open',
+    states: { submitted: 'Awaiting decision', lifted: 'Upheld: hold lifted', kept: 'Not upheld: hold kept', hold_lifted: 'Hold lifted where it was placed' },
   },
   stats: { scans: 'Scans', passes: 'Passed', stops: 'Stopped', fevers: 'Fevers', unique_persons: 'People', ins: 'In', outs: 'Out' },
   community: {

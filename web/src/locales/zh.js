@@ -189,8 +189,9 @@ export default {
   codeWatch: { updated: '健康码状态已变化,已刷新' },
   appealDesk: {
     title: '健康码申诉处理', orderNo: '工单号', reasons: '赋码原因', holds: '管控标记', lift: '解除标记', keep: '维持标记', note: '处理意见',
-    noteHint: '请写明依据(至少 2 个字)', lifted: '已解除该标记', kept: '已维持该标记', noHolds: '没有管控标记', openCode: '查看健康码', person: '申诉人',
-    appealed: '申诉', result: '处理结果', search: '人员编号', load: '查看',
+    noteHint: '请写明依据(至少 4 个字)', lifted: '已解除该标记', kept: '已维持该标记', noHolds: '没有管控标记', openCode: '查看健康码', person: '申诉人',
+    appealed: '申诉', result: '处理结果', codeColor: '健康码颜色', search: '人员编号', load: '查看',
+    states: { submitted: '待处理', lifted: '申诉成立,已解除标记', kept: '申诉未获支持,标记保留', hold_lifted: '标记已由原单位解除' },
   },
   stats: { scans: '登记', passes: '通行', stops: '拦截', fevers: '发热', unique_persons: '人数', ins: '进', outs: '出' },
   community: {

@@ -138,10 +138,13 @@ class Appeal:
     status: str
     at: str
 
+    @property
+    def order_id(self) -> str:
+        """The 12345 work order the appeal became (its id follows from the appeal's: the resident's one number)."""
+        return order_id_for(WorkOrderSource.APPEAL, self.appeal_id)
+
     def to_json(self) -> dict[str, Any]:
-        # The one number the resident follows from the appeal dialog to the 12345 list.
-        order_id = order_id_for(WorkOrderSource.APPEAL, self.appeal_id)
-        return {"appeal_id": self.appeal_id, "hold": self.hold_key, "status": self.status, "at": self.at, "order_id": order_id}
+        return {"appeal_id": self.appeal_id, "hold": self.hold_key, "status": self.status, "at": self.at, "order_id": self.order_id}
 
 
 @dataclass
