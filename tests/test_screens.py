@@ -30,7 +30,6 @@ WITHOUT_SCREEN: dict[str, str] = {
     "GET /checkpoints/{checkpoint_id}": "read by devices; the scanner and the dashboard take checkpoints from the list",
     "GET /checkpoints/{checkpoint_id}/scans": "the precise scan records are an export for investigators, not a screen",
     "POST /hotline/orders/{order_id}/reveal": "the audited reveal of a citizen's contact (another issue) has no button in the work-order screen yet",
-    "POST /health-codes/people/{person_id}/appeals/decision": "deciding an appeal (another issue): its screen is not in screens.json yet",
     "POST /hotline/orders/{order_id}/merge": "merging duplicate orders is not offered yet: it needs a picker of the candidate duplicates",
     "POST /health-codes/people/{person_id}/holds/lift": "appeals: decided on the appeal case screen; other lifts need the resident record screen",
     "GET /residents/{person_id}": "the resident record screen is not built yet; the community list shows masked rows",
