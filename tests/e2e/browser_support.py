@@ -93,6 +93,27 @@ def browser(playwright_instance: Any) -> Iterator[Any]:
     browser.close()
 
 
+#: Ceiling of every wait on the app: generous, because a loaded 2-core machine is slow; waits end as soon as
+#: their condition holds, so the ceiling costs nothing when things go well.
+UI_TIMEOUT_MS = 120_000
+
+#: The Vue router has arrived at the route (or redirected with ``next=<route>``) and, since then, nothing in the
+#: DOM has changed for 300 ms (the view is mounted and its data rendered).
+SETTLED = """route => {
+  const quiet = window.__settle || (window.__settle = (() => {
+    const state = { last: performance.now() }
+    new MutationObserver(() => { state.last = performance.now() })
+      .observe(document, { subtree: true, childList: true, attributes: true, characterData: true })
+    return state
+  })())
+  const router = document.querySelector('#app')?.__vue_app__?.config.globalProperties.$router
+  const here = router ? decodeURIComponent(router.currentRoute.value.fullPath) : ''
+  const arrived = here === route || here.startsWith(route + '?') || here.includes('next=' + route)
+  if (!arrived) { quiet.last = performance.now(); return false }
+  return performance.now() - quiet.last > 300
+}"""
+
+
 class Phone:
     """One browser context at phone size, with its console errors and failed API calls collected."""
 
@@ -108,6 +129,12 @@ class Phone:
 
     def open(self, route: str = "/") -> None:
         self.page.goto(f"{self.stack.base_url}/#{route}")
+
+    def open_settled(self, route: str) -> None:
+        """Open ``route`` and wait until the app is on it (or on the screen it sends you to first, which names the
+        route in ``next=``) and its DOM has been quiet for a moment: rendered, data shown. No fixed wait."""
+        self.open(route)
+        self.page.wait_for_function(SETTLED, arg=route, timeout=UI_TIMEOUT_MS)
 
     def shot(self, label: str) -> Path:
         """Save a screenshot under test-artifacts/web/<test>-<n>-<label>.png."""
@@ -143,7 +170,7 @@ def pick_community(phone: Phone, county: str, community: str) -> None:
 @pytest.fixture
 def phone(browser: Any, local_stack: LocalStack, request: pytest.FixtureRequest) -> Iterator[Phone]:
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
-    context.set_default_timeout(60_000)
+    context.set_default_timeout(UI_TIMEOUT_MS)
     device = Phone(context, local_stack, request.node.name.removeprefix("test_"))
     yield device
     context.close()

@@ -68,7 +68,7 @@ class LocalStack:
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         try:
-            with urllib.request.urlopen(request, timeout=120) as response:
+            with urllib.request.urlopen(request, timeout=300) as response:  # a ceiling for a loaded machine
                 return HttpResponse(response.status, dict(response.headers.items()), response.read())
         except urllib.error.HTTPError as error:
             return HttpResponse(error.code, dict(error.headers.items()), error.read())

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.browser_support import PHONE, Phone, new_id_number
+from tests.e2e.browser_support import PHONE, UI_TIMEOUT_MS, Phone, new_id_number
 from tests.e2e.conftest import LocalStack
 from tests.e2e.screen_calls import ScreenCalls
 
@@ -22,7 +22,7 @@ def other_phone(browser: Any, stack: LocalStack, name: str) -> Phone:
     device = Phone(
         browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai"), stack, name
     )
-    device.context.set_default_timeout(60_000)
+    device.context.set_default_timeout(UI_TIMEOUT_MS)
     return device
 
 

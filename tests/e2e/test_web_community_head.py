@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 COMMUNITY = "411202-002"
 
 
-def _order_status(stack: LocalStack, operator: str, order_id: str, want: str, timeout: float = 30.0) -> str:
+def _order_status(stack: LocalStack, operator: str, order_id: str, want: str, timeout: float = 120.0) -> str:
     """The order's status once the event pump has delivered the request's progress (or the last one seen)."""
     deadline = time.monotonic() + timeout
     status = ""

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import qrcode
 
-from tests.e2e.browser_support import ARTIFACTS, Phone, new_id_number
+from tests.e2e.browser_support import ARTIFACTS, UI_TIMEOUT_MS, Phone, new_id_number
 from tests.e2e.conftest import LocalStack
 from tests.e2e.test_web_screens import registered_resident, second_phone
 
@@ -169,7 +169,7 @@ def test_online_a_stale_token_is_decided_on_todays_colour_and_the_code_screen_fo
         assert verdict.get_attribute("data-decision") == "stop"
         dismiss(gate)
         # Then the resident's code screen turns from green by itself, without a tap on refresh
-        phone.page.wait_for_function("document.querySelector('[data-testid=code-color]').dataset.color !== 'green'", timeout=45_000)
+        phone.page.wait_for_function("document.querySelector('[data-testid=code-color]').dataset.color !== 'green'", timeout=UI_TIMEOUT_MS)
         phone.shot("code-after-fever-stop")
         # And the QR issued before the stop, shown again at the gate, is decided on today's colour: STOP
         verdict = scan_picture(gate, stale_qr)

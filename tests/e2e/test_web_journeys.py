@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone, camera_browser, camera_feed, new_id_number, pick_community
+from tests.e2e.browser_support import ARTIFACTS, PHONE, UI_TIMEOUT_MS, Phone, camera_browser, camera_feed, new_id_number, pick_community
 from tests.e2e.conftest import ROOT, LocalStack
 
 pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
@@ -79,9 +79,9 @@ def test_resident_signs_in_applies_checks_in_and_shows_a_green_code_whose_token_
     assert color.inner_text().replace(" ", "") == "绿码"
     clock_before = page.get_by_test_id("running-clock").inner_text()
     token = code_token(phone)
-    page.wait_for_timeout(2100)  # two ticks of the clock
-    assert page.get_by_test_id("running-clock").inner_text() != clock_before
-    assert page.get_by_test_id("code-qr").get_attribute("src", timeout=5000).startswith("data:image/png;base64,")
+    # (the clock ticks: wait for its text to change rather than for a fixed time)
+    page.wait_for_function("before => document.querySelector('[data-testid=running-clock]').innerText !== before", arg=clock_before)
+    assert page.get_by_test_id("code-qr").get_attribute("src").startswith("data:image/png;base64,")
     phone.shot("green-code")
     # And the token in the QR verifies at a checkpoint as green, with the masked name
     verdict = local_stack.call("POST", "/health-codes/verify", "checkpoint1", {"token": token})
@@ -139,7 +139,7 @@ def test_checkpoint_scans_the_residents_code_with_the_camera_then_a_typed_id_and
     camera = camera_browser(playwright_instance, feed)
     try:
         gate = Phone(camera.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN"), local_stack, "checkpoint-scan")
-        gate.context.set_default_timeout(60_000)
+        gate.context.set_default_timeout(UI_TIMEOUT_MS)
         gate.context.grant_permissions(["camera"])
         gate.sign_in(officer)
         gate.open("/staff/scan")
@@ -156,7 +156,7 @@ def test_checkpoint_scans_the_residents_code_with_the_camera_then_a_typed_id_and
         assert verdict.get_attribute("data-decision") == "pass"
         assert gate.page.get_by_test_id("scan-result-name").inner_text() == "李*"
         gate.shot("pass")
-        verdict.wait_for(state="hidden", timeout=15_000)
+        verdict.wait_for(state="hidden")  # it clears itself after a few seconds
         # When a typed ID number comes with a temperature of 38.1 °C
         gate.page.get_by_role("tab", name="身份证").click()
         gate.page.get_by_test_id("scan-id-number").locator("input").fill(typed_id)
@@ -237,8 +237,7 @@ def test_every_screen_fits_the_phone_and_switches_to_english_and_large_text(phon
     assert phone.page.evaluate("document.documentElement.classList.contains('large-font')")
     phone.page.get_by_text("Sign out").wait_for()
     for route in ("/", "/news", "/cotravel", "/tipoff", "/household", "/self-report", "/help", "/notifications", "/my-tipoffs"):
-        phone.open(route)
-        phone.page.wait_for_timeout(400)
+        phone.open_settled(route)
         assert phone.no_horizontal_scroll(), route
     phone.shot("english-large")
 

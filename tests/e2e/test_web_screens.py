@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import random
 import re
+import time
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from tests.e2e.browser_support import ARTIFACTS, PHONE, Phone, new_id_number, pick_community
+from tests.e2e.browser_support import ARTIFACTS, PHONE, UI_TIMEOUT_MS, Phone, new_id_number, pick_community
 from tests.e2e.conftest import LocalStack
 
 pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
@@ -34,7 +35,7 @@ def registered_resident(stack: LocalStack, name: str, community_id: str = "41120
 
 def second_phone(browser: Any, stack: LocalStack, name: str) -> Phone:
     device = Phone(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN"), stack, name)
-    device.context.set_default_timeout(60_000)
+    device.context.set_default_timeout(UI_TIMEOUT_MS)
     return device
 
 
@@ -47,7 +48,11 @@ def test_the_qr_is_replaced_before_its_token_expires(phone: Phone, local_stack: 
     qr = phone.page.get_by_test_id("code-qr")
     qr.wait_for()
     first = qr.get_attribute("data-token")
-    phone.page.wait_for_timeout(1100)  # the next token is issued at least a second later
+    # (tokens carry whole seconds: wait until the server issues a different one, so the app's renewal can differ)
+    deadline = time.monotonic() + 120
+    while local_stack.call("GET", "/health-codes/me/token", username).json["token"] == first:
+        assert time.monotonic() < deadline, "the server kept issuing the same token"
+        time.sleep(0.2)  # polling a condition with a deadline, not a fixed wait
     # When four and a half minutes pass (tokens live five; the app renews at four)
     phone.page.clock.fast_forward("04:30")
     # Then the QR carries a new token, which verifies
@@ -146,8 +151,7 @@ def test_a_community_head_records_todays_follow_up_of_a_key_person(phone: Phone,
     assert len(record["follow_ups"]) == 1
     # And every staff screen of theirs fits the phone
     for route in ("/staff/community", "/staff/hotline", "/staff/dashboard", "/me"):
-        phone.open(route)
-        page.wait_for_timeout(600)
+        phone.open_settled(route)
         assert phone.no_horizontal_scroll(), route
 
 
