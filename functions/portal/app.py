@@ -10,7 +10,7 @@ import secrets
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from sanmenxia import api, audit, aws, clock, contracts, paging, regions
 from sanmenxia.auth import PUBLIC, Role, allow
@@ -92,25 +92,51 @@ def _save(article: Article, action: str, before: Article | None) -> Article:
     return article
 
 
+class ArticleOut(BaseModel):
+    """A published article as anyone reads it."""
+
+    article_id: str
+    kind: ArticleKind
+    title: str
+    summary: str
+    body: str
+    source: str
+    rebuts: str | None = None
+    published_at: str | None = None
+    updated_at: str
+
+
+class ArticleStaffOut(ArticleOut):
+    """An article as its editors see it: its state, author and version too."""
+
+    state: ArticleState
+    author: str
+    created_at: str
+    version: int
+    revision: dict[str, Any] | None = Field(default=None, description="an edit of the published article, waiting for review")
+    submitted_by: str | None = None
+    review_note: str | None = None
+
+
 # -- public reading ------------------------------------------------------------------------------------
 @app.get("/portal/articles", access=PUBLIC, summary="Published content, newest first, paged 资讯", tags=["portal"])
 def list_articles(
     kind: Annotated[ArticleKind | None, Query()] = None,
     limit: paging.Limit = 10,
     cursor: paging.Cursor = None,
-) -> paging.Page[dict[str, Any]]:
+) -> paging.Page[ArticleOut]:
     # Every home screen reads the first page: API Gateway's stage cache serves it for 30 s (template.yaml
     # MethodSettings, keyed by the query string), so the feed's one partition key is read a few times a minute.
     page = portal().published(kind, limit, app.page_start(cursor))
-    return app.page([article.public() for article in page.articles], page.last_key)
+    return app.page([ArticleOut.model_validate(article.public()) for article in page.articles], page.last_key)
 
 
 @app.get("/portal/articles/<article_id>", access=PUBLIC, summary="One published article 资讯详情", tags=["portal"])
-def get_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> dict[str, Any]:
+def get_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> ArticleOut:
     article = portal().article(article_id)
     if article.state is not ArticleState.PUBLISHED:
         raise NotFound("no such article")
-    return article.public()
+    return ArticleOut.model_validate(article.public())
 
 
 # -- publishing ------------------------------------------------------------------------------------------
@@ -119,14 +145,14 @@ def manage_articles(
     state: Annotated[ArticleState, Query()] = ArticleState.DRAFT,
     limit: paging.Limit = 20,
     cursor: paging.Cursor = None,
-) -> paging.Page[dict[str, Any]]:
+) -> paging.Page[ArticleStaffOut]:
     _require_publisher()
     page = portal().in_state(state, limit, app.page_start(cursor))
-    return app.page([article.staff() for article in page.articles], page.last_key)
+    return app.page([ArticleStaffOut.model_validate(article.staff()) for article in page.articles], page.last_key)
 
 
 @app.post("/portal/articles", access=PUBLISHERS, status_code=201, summary="Write a draft 新建稿件", tags=["portal"])
-def create_article(body: ArticleIn) -> dict[str, Any]:
+def create_article(body: ArticleIn) -> ArticleStaffOut:
     _require_publisher()
     now = clock.iso()
     article = Article(
@@ -142,24 +168,24 @@ def create_article(body: ArticleIn) -> dict[str, Any]:
         updated_at=now,
         rebuts=body.rebuts,
     )
-    return _save(article, "create", None).staff()
+    return ArticleStaffOut.model_validate(_save(article, "create", None).staff())
 
 
 @app.put("/portal/articles/<article_id>", access=PUBLISHERS, summary="Edit an article (a published one: as a revision for review) 修改稿件", tags=["portal"])
-def edit_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID)], body: ArticleIn) -> dict[str, Any]:
+def edit_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID)], body: ArticleIn) -> ArticleStaffOut:
     _require_publisher()
     before = portal().article(article_id)
     content = {"kind": body.kind, "title": body.title, "summary": body.summary, "body": body.body, "source": body.source, "rebuts": body.rebuts}
     if before.state is ArticleState.PUBLISHED:
         content = {**content, "kind": body.kind.value}  # held as data until approved
-    return _save(revise(before, content, app.caller.username, clock.iso()), "edit", before).staff()
+    return ArticleStaffOut.model_validate(_save(revise(before, content, app.caller.username, clock.iso()), "edit", before).staff())
 
 
 @app.post("/portal/articles/<article_id>/submit", access=PUBLISHERS, summary="Send to review 送审", tags=["portal"])
-def submit_for_review(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> dict[str, Any]:
+def submit_for_review(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> ArticleStaffOut:
     _require_publisher()
     before = portal().article(article_id)
-    return _save(submit(before, app.caller.username, clock.iso()), "submit", before).staff()
+    return ArticleStaffOut.model_validate(_save(submit(before, app.caller.username, clock.iso()), "submit", before).staff())
 
 
 class ReturnIn(RequestModel):
@@ -167,25 +193,25 @@ class ReturnIn(RequestModel):
 
 
 @app.post("/portal/articles/<article_id>/return", access=PUBLISHERS, summary="Return to the editor with the reason 退回", tags=["portal"])
-def return_to_editor(article_id: Annotated[str, Path(pattern=ARTICLE_ID)], body: ReturnIn) -> dict[str, Any]:
+def return_to_editor(article_id: Annotated[str, Path(pattern=ARTICLE_ID)], body: ReturnIn) -> ArticleStaffOut:
     _require_publisher()
     before = portal().article(article_id)
-    return _save(send_back(before, app.caller.username, body.note, clock.iso()), "return", before).staff()
+    return ArticleStaffOut.model_validate(_save(send_back(before, app.caller.username, body.note, clock.iso()), "return", before).staff())
 
 
 @app.post("/portal/articles/<article_id>/publish", access=PUBLISHERS, summary="Review and publish (a second person) 审核发布", tags=["portal"])
-def publish(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> dict[str, Any]:
+def publish(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> ArticleStaffOut:
     _require_publisher()
     before = portal().article(article_id)
     metrics.add_metric(name="ArticlesPublished", unit="Count", value=1)
-    return _save(approve(before, app.caller.username, clock.iso()), "publish", before).staff()
+    return ArticleStaffOut.model_validate(_save(approve(before, app.caller.username, clock.iso()), "publish", before).staff())
 
 
 @app.post("/portal/articles/<article_id>/withdraw", access=PUBLISHERS, summary="Withdraw from the portal 撤回", tags=["portal"])
-def withdraw(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> dict[str, Any]:
+def withdraw(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> ArticleStaffOut:
     _require_publisher()
     before = portal().article(article_id)
-    return _save(move(before, ArticleState.WITHDRAWN, clock.iso()), "withdraw", before).staff()
+    return ArticleStaffOut.model_validate(_save(move(before, ArticleState.WITHDRAWN, clock.iso()), "withdraw", before).staff())
 
 
 # -- help messages ---------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ def test_supplies_from_a_community_request_to_a_signed_receipt(phone: Phone, bro
     head = local_stack.new_user("community_head", {"community_id": "411202-001", "county_code": "411202"}, prefix="head")
     officer = local_stack.new_user("supplies_officer", prefix="officer")
     needed = (date.fromisoformat(local_stack.today()) + timedelta(days=3)).isoformat()
+    unit = f"hospital-{uuid.uuid4().hex[:8]}"  # a hospital: a medical unit, the only kind that may claim frontline_medical
     hospital = local_stack.call(
         "POST",
         "/supplies/requests",
@@ -52,7 +53,7 @@ def test_supplies_from_a_community_request_to_a_signed_receipt(phone: Phone, bro
             "quantity": 150,
             "needed_by": needed,
             "unit_kind": "department",
-            "unit_id": "health",
+            "unit_id": unit,
             "unit_name": "市中心医院",
         },
     )

@@ -113,3 +113,13 @@ def test_public_view_adds_tiers_and_shows_the_delivered_share() -> None:
     assert (masks["need"], masks["allocated"], masks["delivered"], masks["delivered_share"], masks["donated"]) == (1000, 700, 590, 0.59, 700)
     milk = next(row for row in public_view(totals) if row["item"] == "milk")
     assert (milk["need"], milk["delivered_share"]) == (0, None)
+
+
+def test_the_tiers_a_unit_may_claim_follow_from_the_unit() -> None:
+    from sanmenxia.supplies.allocation import Tier
+    from sanmenxia.supplies.catalogue import UnitKind, allowed_tiers
+
+    assert Tier.FRONTLINE_MEDICAL in allowed_tiers(UnitKind.DEPARTMENT, "health")
+    assert Tier.FRONTLINE_MEDICAL in allowed_tiers(UnitKind.DEPARTMENT, "hospital-xinan")
+    assert allowed_tiers(UnitKind.DEPARTMENT, "public_security") == frozenset({Tier.FRONTLINE_PREVENTION})
+    assert allowed_tiers(UnitKind.COMMUNITY, "hospital-411202-001") == frozenset({Tier.FRONTLINE_PREVENTION})

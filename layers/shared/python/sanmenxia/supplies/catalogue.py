@@ -94,15 +94,18 @@ ALLOWED_TIERS: dict[UnitKind, frozenset[Tier]] = {
     UnitKind.EXTERNAL: frozenset({Tier.AID_OTHER_REGIONS}),
 }
 
-#: Units whose kind is medical (一线医疗): the health commission (卫健委), which files for the hospitals under it.
-#: Only they may claim ``frontline_medical``; every other department is frontline prevention at most.
+#: Units whose kind is medical (一线医疗): the health department (卫健委), and hospitals, which are department
+#: units named ``hospital-<slug>``. Only they may claim ``frontline_medical``; every other department is
+#: frontline prevention at most.
 MEDICAL_UNITS: dict[UnitKind, frozenset[str]] = {UnitKind.DEPARTMENT: frozenset({"health", "health_commission"})}
+MEDICAL_UNIT_PREFIXES: dict[UnitKind, tuple[str, ...]] = {UnitKind.DEPARTMENT: ("hospital-",)}
 
 
 def allowed_tiers(kind: UnitKind, unit_id: str) -> frozenset[Tier]:
-    """The tiers the unit ``(kind, unit_id)`` may claim (configured data: ``ALLOWED_TIERS``, ``MEDICAL_UNITS``)."""
+    """The tiers the unit ``(kind, unit_id)`` may claim (configured data: ``ALLOWED_TIERS``, ``MEDICAL_UNITS``,
+    ``MEDICAL_UNIT_PREFIXES``), whoever files the request."""
     tiers = ALLOWED_TIERS[kind]
-    if unit_id in MEDICAL_UNITS.get(kind, frozenset()):
+    if unit_id in MEDICAL_UNITS.get(kind, frozenset()) or unit_id.startswith(MEDICAL_UNIT_PREFIXES.get(kind, ())):
         tiers = tiers | {Tier.FRONTLINE_MEDICAL}
     return tiers
 
