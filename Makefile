@@ -10,7 +10,7 @@ PORT ?= 3000
 STAGE ?= dev
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv lock run test test-unit test-integration test-e2e lint bench package deploy web clean openapi fuzz
+.PHONY: help venv lock run test test-unit test-integration test-e2e lint bench package deploy web clean openapi fuzz vocabulary
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ lint: venv $(LINT_STAMP) ## ruff, mypy, cfn-lint + serverless rules and checkov 
 	$(LINT_VENV)/bin/checkov --config-file .checkov.yaml
 
 # Changed a route or a model? Run `make openapi` and commit openapi.json (tests/test_openapi.py fails when they differ).
+vocabulary: venv ## Regenerate web/src/vocabulary.json (the app's lists of codes) from sanmenxia.vocabulary
+	$(PY) -m infra.vocabulary
+
 openapi: venv ## Regenerate the committed openapi.json from the handlers' code (merge fails on a schema-name conflict)
 	$(PY) -m infra.openapi
 

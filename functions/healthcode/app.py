@@ -103,7 +103,7 @@ class ApplyIn(RequestModel):
 
 class CheckInIn(RequestModel):
     temperature: Temperature
-    symptoms: Annotated[list[service.CheckInSymptom], Field(max_length=9)] = Field(default_factory=list)
+    symptoms: Annotated[list[service.CheckInSymptom], Field(max_length=len(service.CheckInSymptom))] = Field(default_factory=list)
 
     @field_validator("symptoms")
     @classmethod

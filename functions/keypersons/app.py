@@ -103,7 +103,7 @@ class UpdateIn(RequestModel):
 
 class FollowUpIn(RequestModel):
     temperature: Temperature | None = None
-    symptoms: Annotated[list[Symptom], Field(max_length=8)] = Field(default_factory=list)
+    symptoms: Annotated[list[Symptom], Field(max_length=len(Symptom))] = Field(default_factory=list)
     measure_kept: bool = True
     note: Annotated[str, Field(max_length=1000)] | None = None
 

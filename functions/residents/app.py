@@ -102,7 +102,7 @@ class ReportIn(RequestModel):
     person_id: PersonIdField | None = None
     person_type: PersonType
     temperature: Temperature | None = None
-    symptoms: Annotated[list[Symptom], Field(max_length=8)] = Field(default_factory=list)
+    symptoms: Annotated[list[Symptom], Field(max_length=len(Symptom))] = Field(default_factory=list)
     travel: Annotated[list[TravelIn], Field(max_length=10)] = Field(default_factory=list)
     isolation: IsolationStatus = IsolationStatus.NONE
     isolation_site: ShortText | None = None

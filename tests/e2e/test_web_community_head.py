@@ -1,6 +1,7 @@
 """A community head's screen without dead ends (Chromium, 375×812, issue 15): the filter dropdowns open inside the
-swipeable tabs, a hardship request says who needs help and where (masked) and can be taken and resolved, its
-12345 order follows it, and a resident's row opens what the head may see of them."""
+tabs (they were 0 px tall inside swipeable ones), a hardship request says who needs help and where (masked) and can be taken and resolved, its
+12345 order follows it, a resident's row opens what the head may see of them, and the requester's "我的诉求" row
+opens the timeline."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def test_a_head_takes_and_resolves_a_hardship_request_and_opens_a_residents_row(
     # And takes it; it leaves the 待处理 list
     row.get_by_role("button", name="受理").click()
     row.wait_for(state="detached")
-    # When the head opens the status filter inside the swipeable tabs, its options have a height and 处理中 is reachable
+    # When the head opens the status filter inside the tabs, its options have a height and 处理中 is reachable
     page.get_by_test_id("hardship-filter").locator(".van-dropdown-menu__item").click()
     option = page.locator(".van-dropdown-item__option", has_text="处理中").filter(visible=True)
     option.wait_for()
@@ -67,7 +68,7 @@ def test_a_head_takes_and_resolves_a_hardship_request_and_opens_a_residents_row(
     row.wait_for(state="detached")
     phone.shot("resolved")
     # Then its 12345 order, the community's, is answered rather than left to go overdue
-    order_id = next(order["order_id"] for order in local_stack.call("GET", "/hotline/orders/mine", resident).json["orders"] if order["source"] == "hardship")
+    order_id = next(order["order_id"] for order in local_stack.call("GET", "/hotline/orders/mine", resident).json["items"] if order["source"] == "hardship")
     assert _order_status(local_stack, operator, order_id, "replied") == "replied"
     # And a resident's row opens their (masked) record
     page.get_by_role("tab", name="居民").click()
@@ -76,3 +77,10 @@ def test_a_head_takes_and_resolves_a_hardship_request_and_opens_a_residents_row(
     detail.wait_for()
     assert "孙**" in detail.inner_text()
     phone.shot("resident-detail")
+    # And the resident's "我的诉求" row opens the request's timeline, answered
+    phone.sign_in(resident)
+    phone.open("/my-tipoffs")
+    page.get_by_test_id("my-order-row").filter(has_text=order_id).click()
+    timeline = page.get_by_test_id("my-order-timeline")
+    timeline.locator(".van-step", has_text="已答复").wait_for()
+    phone.shot("my-request-timeline")

@@ -7,6 +7,8 @@ import App from './App.vue'
 import { i18n } from './i18n'
 import './prefs'
 import { router } from './router'
+import { SCREENS } from './screens'
+import { installVantAria } from './vant-aria'
 
 const app = createApp(App).use(Vant).use(i18n).use(router)
 
@@ -18,6 +20,17 @@ app.config.errorHandler = (error) => {
 }
 
 app.mount('#app')
+installVantAria()
+
+// The router's screens and who may open them, read by the browser tests' accessibility sweep (tests/e2e/
+// test_web_a11y.py) so that it covers every route the router holds; nothing here that the bundle does not hold.
+window.smxRoutes = () =>
+  router.getRoutes().map((route) => ({
+    path: route.path,
+    roles: route.meta.roles || null,
+    public: !!route.meta.public,
+    only: (route.meta.screen && SCREENS[route.meta.screen] && SCREENS[route.meta.screen].only) || {},
+  }))
 
 if ('serviceWorker' in navigator && import.meta.env.PROD) {
   window.addEventListener('load', () => navigator.serviceWorker.register('/sw.js').catch(() => {}))

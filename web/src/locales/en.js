@@ -2,10 +2,10 @@
 import backoffice from './backoffice.en.js'
 export default {
   app: { name: 'Online Sanmenxia', slogan: 'Epidemic control · Health code · Services' },
-  tabs: { home: 'Home', code: 'Code', messages: 'Messages', me: 'Me' },
+  tabs: { home: 'Home', code: 'Code', messages: 'Messages', me: 'Me', label: 'Main navigation' },
   common: {
     loading: 'Loading…', empty: 'Nothing yet', noMore: 'No more', retry: 'Failed to load, tap to retry', choose: 'Choose',
-    optional: 'Optional', submit: 'Submit', cancel: 'Cancel', remove: 'Remove', saved: 'Saved', more: 'Load more',
+    optional: 'Optional', submit: 'Submit', cancel: 'Cancel', remove: 'Remove', saved: 'Saved', more: 'Load more', back: 'Back',
   },
   errors: {
     title: 'Not done',
@@ -119,7 +119,7 @@ export default {
     title: 'Appeal', intro: 'An appeal becomes a 12345 work order; the responsible unit checks and answers.', hold: 'Appeal against',
     reason: 'Reason', reasonHint: 'Explain, e.g. the date your isolation ended', reasonRequired: 'Give a reason (5 characters or more)',
     submit: 'Submit appeal', doneTitle: 'Appeal submitted', done: 'Order {id}; you will be notified of the result.', already: 'appealed',
-    noHolds: 'Nothing to appeal: a colour set by the check-in rule recovers with daily check-ins.',
+    chooseHold: 'Choose what you appeal against', noHolds: 'Nothing to appeal: a colour set by the check-in rule recovers with daily check-ins.',
   },
   household: {
     title: 'Household', empty: 'No members yet', add: 'Add a member',
@@ -149,7 +149,7 @@ export default {
     title: 'Report a lead', intro: 'Report epidemic leads truthfully; you may stay anonymous. Each report becomes a 12345 work order.',
     anonymous: 'Anonymous', anonymousHint: 'Your identity is not recorded; follow it with the tracking code',
     photoTooLarge: 'The photo must be under 5 MB', photoType: 'Only JPG or PNG photos', photoUploadFailed: 'Photo upload failed ({status})',
-    doneTitle: 'Reported', done: 'Tracking code: {code} (keep it; anonymous reports are tracked with it). Passed to: {department}.',
+    doneTitle: 'Reported', done: 'Tracking code: {code} (keep it; anonymous reports are tracked with it). Passed to: {department}.', copyCode: 'Copy the code', closeDone: 'Close', copied: 'Code copied', copyByHand: 'Write the code down',
     similar: 'Similar leads nearby (tick if it is the same event)', same: 'Same event',
   },
   tipoffCategories: {
@@ -348,7 +348,7 @@ export default {
   },
   myOrders: {
     tipoffs: 'My tip-offs', orders: 'My requests (12345)', rate: 'Rate', rated: 'Rating', track: 'Track with a code', code: 'Code',
-    codeHint: 'The tracking code of an anonymous tip-off', query: 'Track',
+    codeHint: 'e.g. 7KQM-2X9D-…, any case', query: 'Track', timeline: 'Progress',
   },
   supplies: {
     title: 'Epidemic supplies', intro: 'Need against delivered for each kind of supplies (no unit or person is named).',

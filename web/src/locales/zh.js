@@ -2,10 +2,10 @@
 import backoffice from './backoffice.zh.js'
 export default {
   app: { name: '线上三门峡', slogan: '疫情防控 · 健康码 · 便民服务' },
-  tabs: { home: '首页', code: '健康码', messages: '消息', me: '我的' },
+  tabs: { home: '首页', code: '健康码', messages: '消息', me: '我的', label: '主导航' },
   common: {
     loading: '加载中…', empty: '暂无记录', noMore: '没有更多了', retry: '加载失败,点击重试', choose: '请选择', optional: '选填', submit: '提交', cancel: '取消',
-    remove: '删除', saved: '已保存', more: '加载更多',
+    remove: '删除', saved: '已保存', more: '加载更多', back: '返回',
   },
   errors: {
     title: '操作未成功',
@@ -89,7 +89,7 @@ export default {
   appeal: {
     title: '赋码申诉', intro: '申诉将转为 12345 工单,由责任单位核实后答复。', hold: '申诉事项', reason: '申诉理由', reasonHint: '请说明情况,例如已解除隔离的日期',
     reasonRequired: '请填写申诉理由(至少5个字)', submit: '提交申诉', doneTitle: '申诉已提交', done: '工单号 {id},处理结果将通过消息通知您。', already: '已申诉',
-    noHolds: '当前没有可申诉的标记;打卡规则产生的颜色按时打卡即可恢复。',
+    chooseHold: '请选择要申诉的事项', noHolds: '当前没有可申诉的标记;打卡规则产生的颜色按时打卡即可恢复。',
   },
   household: {
     title: '家庭成员', empty: '暂无家庭成员', add: '添加家庭成员', addHint: '为没有手机的老人、孩子登记,由您代为申领健康码和打卡。', submit: '添加', added: '已添加', actingFor: '办理对象',
@@ -108,7 +108,7 @@ export default {
   tipoff: {
     title: '我要上报疫情', intro: '发现疫情线索请如实上报,可匿名。上报后转 12345 工单处理。', anonymous: '匿名上报', anonymousHint: '匿名时不记录您的身份,可凭查询码查看进度',
     photoTooLarge: '照片不能超过 5 MB', photoType: '只能上传 JPG 或 PNG 照片', photoUploadFailed: '照片上传失败({status})', doneTitle: '上报成功',
-    done: '查询码:{code}(请妥善保存,匿名上报也可凭此查询进度)。已转交:{department}。', similar: '附近已有类似线索(可勾选为同一事件)', same: '同一事件',
+    done: '查询码:{code}(请妥善保存,匿名上报也可凭此查询进度)。已转交:{department}。', copyCode: '复制查询码', closeDone: '关闭', copied: '查询码已复制', copyByHand: '请抄下查询码', similar: '附近已有类似线索(可勾选为同一事件)', same: '同一事件',
   },
   tipoffCategories: {
     no_fever_checkpoint: '村(社区)未设发热检测点', fever_person: '发热人员', gathering: '聚集活动', rumour: '造谣传谣', price_gouging: '哄抬物价',
@@ -270,7 +270,7 @@ export default {
     merge: '并案', rate: '评价', escalate: '超期督办', receive: '受理',
   },
   myOrders: {
-    tipoffs: '我的疫情线索', orders: '我的诉求(12345)', rate: '评价', rated: '评价', track: '凭查询码查进度', code: '查询码', codeHint: '匿名上报时获得的查询码', query: '查询',
+    tipoffs: '我的疫情线索', orders: '我的诉求(12345)', rate: '评价', rated: '评价', track: '凭查询码查进度', code: '查询码', codeHint: '如 7KQM-2X9D-…,不区分大小写', query: '查询', timeline: '办理进度',
   },
   supplies: { title: '疫情防控物资保障', intro: '各类物资的需求与到位情况(不含任何个人或单位信息)。', line: '需求 {need} · 到位 {delivered} · 库存 {stock}({unit})', asOf: '数据时间 {at}' },
   enterprise: { title: '复工复产', status: '复工状态', resumedOn: '{date} 复工', roster: '员工健康码({n} 人)', privacy: '仅显示本企业员工的健康码颜色和脱敏姓名。' },

@@ -27,6 +27,9 @@ from enum import StrEnum
 
 from sanmenxia.contracts import KeyPersonCategory
 from sanmenxia.errors import Conflict
+from sanmenxia.vocabulary import Symptom
+
+__all__ = ["Symptom"]  # re-exported: the one symptom list (sanmenxia.vocabulary)
 
 #: 37.3 °C and above counts as fever (体温≥37.3℃), as at the checkpoints.
 FEVER_THRESHOLD = Decimal("37.3")
@@ -39,17 +42,6 @@ class PersonType(StrEnum):
     MIGRANT_WORKER = "migrant_worker"  # 外来务工人员
     RETURNEE = "returnee"  # 返乡人员
     VISITOR = "visitor"  # 外来访客
-
-
-class Symptom(StrEnum):
-    FEVER = "fever"  # 发热
-    COUGH = "cough"  # 咳嗽
-    FATIGUE = "fatigue"  # 乏力
-    SORE_THROAT = "sore_throat"  # 咽痛
-    SHORTNESS_OF_BREATH = "shortness_of_breath"  # 呼吸困难
-    DIARRHEA = "diarrhea"  # 腹泻
-    LOSS_OF_SMELL_OR_TASTE = "loss_of_smell_or_taste"  # 嗅觉味觉减退
-    OTHER = "other"  # 其他
 
 
 class TravelRegion(StrEnum):

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 from typing import Any
 
 from sanmenxia import clock
@@ -24,22 +23,13 @@ from sanmenxia.healthcode.store import Appeal, CheckIn, HealthCodeStore, Partiti
 from sanmenxia.healthcode.tokens import SigningKey, TokenRejected, issue_token, jwks, verify_token
 from sanmenxia.holds import CodeColor, Hold, HoldKind, worst
 from sanmenxia.people import Person
+from sanmenxia.vocabulary import Symptom
 
 SOURCE = "health_code"
 
 
-class CheckInSymptom(StrEnum):
-    """Symptoms a resident may report at check-in."""
-
-    COUGH = "cough"  # 咳嗽
-    SORE_THROAT = "sore_throat"  # 咽痛
-    FATIGUE = "fatigue"  # 乏力
-    SHORTNESS_OF_BREATH = "shortness_of_breath"  # 呼吸困难
-    DIARRHEA = "diarrhea"  # 腹泻
-    MUSCLE_ACHE = "muscle_ache"  # 肌肉酸痛
-    LOSS_OF_TASTE_OR_SMELL = "loss_of_taste_or_smell"  # 嗅觉味觉减退
-    RUNNY_NOSE = "runny_nose"  # 流涕
-    CHILLS = "chills"  # 寒战
+#: Check-in symptoms are the one shared list (``fever`` among them; the retired spelling still accepted).
+CheckInSymptom = Symptom
 
 
 Sender = Callable[[Any], None]
@@ -203,7 +193,8 @@ def check_in(
     send_candidate: Sender,
 ) -> CheckInOutcome:
     """Today's check-in (one per person and day: a repeat returns the first, writes nothing). A temperature at
-    or above ``fever_threshold`` places a fever hold (same transaction) and asks for a key-person record."""
+    or above ``fever_threshold``, or a declared ``fever``, places a fever hold (same transaction) and asks for a
+    key-person record."""
     today = clock.today()
     rounded = Decimal(str(temperature)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     for _ in range(3):
@@ -215,7 +206,8 @@ def check_in(
             if existing.fever:  # repair a fever follow-up that failed after the write
                 send_candidate(_fever_candidate(person, existing))
             return CheckInOutcome(existing, True, my_code(store, person))
-        checkin = CheckIn(person.person_id, today, rounded, tuple(symptoms), rounded >= Decimal(str(fever_threshold)), clock.iso())
+        declared_fever = Symptom.FEVER.value in symptoms  # a declared fever counts, whatever the thermometer said
+        checkin = CheckIn(person.person_id, today, rounded, tuple(symptoms), declared_fever or rounded >= Decimal(str(fever_threshold)), clock.iso())
         state, transitions = rules.check_in(record.state, today)
         holds = [_fever_hold(store, checkin)[1]] if checkin.fever else []
         try:

@@ -37,6 +37,7 @@ from sanmenxia.healthcode.rules import CodeState, Transition
 from sanmenxia.healthcode.tokens import SigningKey, jwks, signing_key_from_secret
 from sanmenxia.holds import CodeColor, Hold, HoldStore
 from sanmenxia.hotline.orders import order_id_for
+from sanmenxia.vocabulary import canonical_symptoms
 
 CODE_SK = "code"
 CONTROL_PK = "_close"
@@ -379,7 +380,7 @@ class HealthCodeStore:
             person_id=item["person_id"]["S"],
             day=date.fromisoformat(item["day"]["S"]),
             temperature=Decimal(item["temperature"]["N"]),
-            symptoms=tuple(value["S"] for value in item.get("symptoms", {}).get("L", [])),
+            symptoms=canonical_symptoms([value["S"] for value in item.get("symptoms", {}).get("L", [])]),
             fever=bool(item["fever"]["BOOL"]),
             at=item["at"]["S"],
         )

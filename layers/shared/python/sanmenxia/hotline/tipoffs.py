@@ -26,14 +26,36 @@ from sanmenxia.errors import NotFound, UpstreamUnavailable
 from sanmenxia.hotline.duplicates import TipoffKey
 from sanmenxia.hotline.store import deserialize, serialize
 
+#: Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_GROUPS, _GROUP = 5, 4  # 20 characters: 100 bits
+
+
+def normalise_tracking_code(code: str) -> str:
+    """A tracking code as the reporter may type it (any case, spaces or dashes, O for 0) in its one form."""
+    return "".join(code.split()).replace("-", "").upper().translate(_READ_AS)
+
 
 def tracking_hash(code: str) -> str:
-    return hashlib.sha256(code.strip().encode()).hexdigest()
+    """The stored hash of a (new-style) tracking code, whatever case or grouping it is typed in."""
+    return hashlib.sha256(normalise_tracking_code(code).encode()).hexdigest()
+
+
+def tracking_hashes(code: str) -> list[str]:
+    """Hashes to look a typed code up by: the new form first, then the code exactly as typed, which is how
+    codes issued before the new form (case-sensitive ``token_urlsafe``, sometimes starting with a dash) were
+    stored."""
+    found = [tracking_hash(code)]
+    legacy = hashlib.sha256(code.strip().encode()).hexdigest()
+    return found if legacy in found else [*found, legacy]
 
 
 def new_tracking_code() -> str:
-    """A code the reporter keeps to follow the tip-off (shown once, stored only as a hash)."""
-    return secrets.token_urlsafe(15)
+    """A code the reporter keeps to follow the tip-off (shown once, stored only as a hash): 20 characters of
+    Crockford base32 in groups of four (``7KQM-2X9D-…``), never starting with a dash, read case-insensitively."""
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(_GROUPS * _GROUP))
+    return "-".join(raw[i : i + _GROUP] for i in range(0, len(raw), _GROUP))
 
 
 @dataclass(frozen=True)
@@ -142,13 +164,14 @@ class TipoffStore:
         return found
 
     def by_tracking_code(self, code: str) -> Tipoff:
-        try:
-            pointer = self._db.get_item(TableName=self._table, Key={"pk": {"S": f"track#{tracking_hash(code)}"}}).get("Item")
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not read the tip-off") from exc
-        if not pointer:
-            raise NotFound("no tip-off has this tracking code", field="code")
-        return self.get(pointer["tipoff_id"]["S"])
+        for digest in tracking_hashes(code):
+            try:
+                pointer = self._db.get_item(TableName=self._table, Key={"pk": {"S": f"track#{digest}"}}).get("Item")
+            except ClientError as exc:
+                raise UpstreamUnavailable("could not read the tip-off") from exc
+            if pointer:
+                return self.get(pointer["tipoff_id"]["S"])
+        raise NotFound("no tip-off has this tracking code", field="code")
 
     def recent(self, category: str, community_id: str, since: str, limit: int = 50) -> list[TipoffKey]:
         """Tip-offs of this category in this community made at or after ``since``, newest first."""
