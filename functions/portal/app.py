@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sanmenxia import api, audit, aws, clock, contracts, paging, regions
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
-from sanmenxia.errors import InvalidInput, NotFound, UpstreamUnavailable
+from sanmenxia.errors import InvalidInput, NotFound
 from sanmenxia.hotline.orders import order_id_for
 from sanmenxia.hotline.portal import Article, ArticleKind, ArticleState, HelpKind, PortalStore, approve, move, new_article_id, revise, send_back, submit
 from sanmenxia.hotline.routing import PUBLISHING_DEPARTMENT
@@ -240,7 +240,6 @@ def leave_help_message(body: HelpIn) -> dict[str, Any]:
         "order_id": order_id_for(WorkOrderSource.HELP_MESSAGE, help_id),
         "expires_at": clock.epoch_after_days(settings().personal_record_days),
     }
-    portal().put_help(record)
     message = WorkOrderIntake(
         source=WorkOrderSource.HELP_MESSAGE,
         source_ref=help_id,
@@ -255,11 +254,9 @@ def leave_help_message(body: HelpIn) -> dict[str, Any]:
         phone=body.phone,
         created_at=now,
     )
-    try:
-        contracts.send(settings().work_order_intake_queue_url, message)
-    except Exception as exc:  # any failure to hand over: take the message back, so nothing is half written
-        portal().delete_help(help_id)
-        raise UpstreamUnavailable("the hotline could not take the message; please try again") from exc
+    contracts.write_then_hand_over(
+        settings().work_order_intake_queue_url, message, write=lambda: portal().put_help(record), undo=lambda: portal().delete_help(help_id), what="message"
+    )
     metrics.add_metric(name="HelpMessages", unit="Count", value=1)
     logger.info("help message left", extra={"help_id": help_id, "community_id": community_id, "kind": body.kind.value})
     return {

@@ -14,7 +14,7 @@ from pydantic import Field
 from sanmenxia import api, aws, clock, contracts, regions, scope
 from sanmenxia.auth import ANY_SIGNED_IN, PUBLIC
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
-from sanmenxia.errors import InvalidInput, UpstreamUnavailable
+from sanmenxia.errors import InvalidInput
 from sanmenxia.hotline import duplicates
 from sanmenxia.hotline.orders import order_id_for
 from sanmenxia.hotline.routing import CATEGORY_LABELS, TIPOFF_ROUTES, Department, TipoffCategory, route
@@ -167,7 +167,6 @@ def submit(body: TipoffIn) -> dict[str, Any]:
         track_hash=tracking_hash(code),
     )
     likely = _similar(tipoff.category, tipoff.community_id, tipoff_id)
-    tipoffs().put(tipoff)
     message = WorkOrderIntake(
         source=WorkOrderSource.TIPOFF,
         source_ref=tipoff_id,
@@ -183,11 +182,9 @@ def submit(body: TipoffIn) -> dict[str, Any]:
         related_ref=body.duplicate_of,
         created_at=tipoff.created_at,
     )
-    try:
-        contracts.send(settings().work_order_intake_queue_url, message)
-    except Exception as exc:  # any failure to hand over: take the tip-off back, so nothing is half written
-        tipoffs().withdraw(tipoff)
-        raise UpstreamUnavailable("the hotline could not take the tip-off; please try again") from exc
+    contracts.write_then_hand_over(
+        settings().work_order_intake_queue_url, message, write=lambda: tipoffs().put(tipoff), undo=lambda: tipoffs().withdraw(tipoff), what="tip-off"
+    )
     metrics.add_metric(name="TipoffsReported", unit="Count", value=1)
     logger.info(
         "tip-off reported", extra={"tipoff_id": tipoff_id, "category": tipoff.category, "community_id": tipoff.community_id, "anonymous": body.anonymous}

@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sanmenxia import aws, clock
+from sanmenxia.errors import UpstreamUnavailable
 
 
 class KeyPersonCategory(StrEnum):
@@ -102,3 +104,23 @@ def send(queue_url: str, message: BaseModel, *, group: str | None = None) -> Non
     """Send a contract message (JSON). ``group`` is unused for standard queues; kept for FIFO upgrades."""
     body: dict[str, Any] = message.model_dump(mode="json")
     aws.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(body, ensure_ascii=False))
+
+
+def write_then_hand_over(
+    queue_url: str,
+    message: WorkOrderIntake,
+    *,
+    write: Callable[[], object],
+    undo: Callable[[], object],
+    what: str,
+    send: Callable[[str, BaseModel], None] = send,
+) -> None:
+    """The intake use case of every platform that files work orders (tip-offs, help messages): save the record,
+    then hand its work order to the hotline's queue; if the hand-over fails, ``undo`` the write, so nothing is half
+    written, and say so (503, ``UpstreamUnavailable``) — the caller may simply try again."""
+    write()
+    try:
+        send(queue_url, message)
+    except Exception as exc:  # any failure to hand over (throttled, network, permissions): take the record back
+        undo()
+        raise UpstreamUnavailable(f"the hotline could not take the {what}; please try again") from exc
