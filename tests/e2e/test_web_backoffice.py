@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.browser_support import PHONE, UI_TIMEOUT_MS, Phone, new_id_number
 from tests.e2e.conftest import LocalStack
@@ -278,8 +279,8 @@ def test_the_admin_creates_a_head_who_sets_up_a_checkpoint_and_its_staff(phone: 
     first_sign_in(head_phone, head, "temp2020pass", "qianjin2020")
     hp = head_phone.page
     hp.get_by_test_id("tool-checkpoints-admin").click()
-    hp.locator("select[name=cp_community]").wait_for()
-    assert hp.locator("select[name=cp_community]").input_value() == "411202-002"
+    # the head's own community is chosen for them once the screen has loaded its options
+    expect(hp.locator("select[name=cp_community]")).to_have_value("411202-002", timeout=UI_TIMEOUT_MS)
     name = f"前进社区北门{uuid.uuid4().hex[:4]}"
     hp.locator("input[name=cp_name]").fill(name)
     hp.locator("select[name=cp_kind]").select_option("residential_compound")

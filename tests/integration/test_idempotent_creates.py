@@ -149,3 +149,16 @@ def test_every_create_documents_the_idempotency_key() -> None:
                     missing.append(f"POST {path}")
     # Then each documents the header it honours
     assert not missing, missing
+
+
+def test_the_remembered_result_holds_no_personal_data_in_clear(stack: Stack) -> None:
+    # Given an operator's call record, whose answer carries the caller's phone for the operator
+    create = CREATES["call"]
+    first = stack.request("POST", create.path, claims=create.claims, body=create.body("a"))
+    assert first.status == 201 and "13912345678" in first.body.decode(), first.json
+    # Then the idempotency record that replays it does not hold the phone in clear
+    items = stack.client("dynamodb").scan(TableName=stack.table("IdempotencyTable"))["Items"]
+    assert items and "13912345678" not in str(items)
+    # And a repeat still answers the first result
+    again = stack.request("POST", create.path, claims=create.claims, body=create.body("a"))
+    assert (again.status, again.json) == (201, first.json)

@@ -10,11 +10,20 @@ A create runs once per *request identity* and a repeat gets the first result bac
 The operation is the method and the concrete path, so the same body sent to two parents (two enterprises) is two
 creates. Failures are not remembered (Powertools deletes the in-progress record), so a failed create can be
 retried. A repeat that arrives while the first is still running is a 409 to retry.
+
+The remembered result is sealed (AES-GCM under a key derived from the function's cursor secret): a create's answer
+may hold personal data in clear for its caller (an operator's own call record carries the caller's phone), and
+nothing personal is stored in clear.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
+import hmac
+import json
+import os
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,9 +34,10 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic_settings import BaseSettings
 
-from sanmenxia import aws
+from sanmenxia import aws, paging
 from sanmenxia.errors import Conflict, IdempotencyKeyReused, InvalidInput, UpstreamUnavailable
 
 HEADER = "Idempotency-Key"
@@ -50,6 +60,28 @@ def request_identity(operation: str, caller: str, key: str | None, body: Any) ->
     return {"operation": operation, "caller": caller, "key": key, "body": body}
 
 
+_SEALED = "sealed"
+_AAD = b"sanmenxia idempotency record v1"
+
+
+@functools.cache
+def _sealer(secret_arn: str) -> AESGCM:
+    secret = str(aws.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]).encode()
+    return AESGCM(hmac.new(secret, _AAD, hashlib.sha256).digest())  # its own key, derived from the cursor secret
+
+
+def _seal(result: Result) -> Result:
+    nonce = os.urandom(12)
+    sealed = _sealer(paging.PagingSettings().cursor_secret_arn).encrypt(nonce, json.dumps(result).encode(), _AAD)  # type: ignore[call-arg]
+    return {_SEALED: base64.b64encode(nonce + sealed).decode()}
+
+
+def _open(record: Result) -> Result:
+    raw = base64.b64decode(record[_SEALED])
+    opened: Result = json.loads(_sealer(paging.PagingSettings().cursor_secret_arn).decrypt(raw[:12], raw[12:], _AAD))  # type: ignore[call-arg]
+    return opened
+
+
 @functools.cache
 def _runner(table: str, keyed: bool) -> tuple[IdempotencyConfig, Callable[..., Result]]:
     store = DynamoDBPersistenceLayer(table_name=table, boto3_client=aws.client("dynamodb"))
@@ -62,7 +94,7 @@ def _runner(table: str, keyed: bool) -> tuple[IdempotencyConfig, Callable[..., R
 
     @idempotent_function(data_keyword_argument="identity", persistence_store=store, config=config)  # type: ignore[untyped-decorator]
     def create_once(*, identity: dict[str, Any], create: Callable[[], Result]) -> Result:
-        return create()
+        return _seal(create())
 
     return config, create_once
 
@@ -73,7 +105,7 @@ def once(identity: Mapping[str, Any], create: Callable[[], Result], *, lambda_co
     if lambda_context is not None:  # an in-progress record then expires with the invocation, as in Lambda
         config.register_lambda_context(lambda_context)
     try:
-        return runner(identity=dict(identity), create=create)
+        return _open(runner(identity=dict(identity), create=create))
     except IdempotencyValidationError as exc:
         raise IdempotencyKeyReused("this Idempotency-Key was already used for a different request", field=HEADER) from exc
     except IdempotencyAlreadyInProgressError as exc:
@@ -84,3 +116,4 @@ def once(identity: Mapping[str, Any], create: Callable[[], Result], *, lambda_co
 
 def reset() -> None:
     _runner.cache_clear()
+    _sealer.cache_clear()
