@@ -31,7 +31,7 @@ export default {
   ent: {
     latest: '最近一次申请:{date} 复工', note: '审批意见:{note}', apply: '申请复工', plannedDate: '计划复工日期', measures: '防控措施', beds: '隔离观察室床位',
     maskDays: '口罩储备(天)', description: '防控方案说明', required: '每日测温、佩戴口罩、定时消毒、上岗验码为必备措施。', submit: '提交复工申请', applied: '已提交,等待指挥部审批',
-    addEmployee: '添加返岗员工', name: '姓名', idNumber: '身份证号', add: '添加', removeOne: '移除 {name}', removeHint: '该员工将从本企业名单中移除。',
+    addEmployee: '添加返岗员工', name: '姓名', idNumber: '身份证号', add: '添加', removeOne: '删除 {name}', removeHint: '该员工将从本企业名单中移除。',
   },
   measures: {
     temperature_checks: '每日测温', masks: '佩戴口罩', disinfection: '定时消毒', health_code_check: '上岗验码', isolation_room: '设立隔离观察室', staggered_shifts: '错峰上下班',
