@@ -6,6 +6,7 @@
 // sanmenxia/checkpoints/sealing.py.
 import { ref } from 'vue'
 import { api } from './api'
+import { learnServerTime } from './scan-queue'
 import { tokenClaims } from './token'
 
 const STORAGE_KEY = 'sanmenxia.gateTrust'
@@ -33,6 +34,9 @@ export async function refreshTrust() {
       api('GET', '/health-codes/revocations', undefined, quiet),
       api('GET', '/checkpoints/sealing-key', undefined, quiet),
     ])
+    // the list is stamped in the server's clock: offline verdicts and queued scans use the server's time, not a
+    // device clock that may be wrong (or, locally, the virtual clock's day)
+    if (revocations && revocations.generated_at) learnServerTime(revocations.generated_at)
     const value = { jwks, revocations, sealing, fetchedAt: new Date().toISOString() }
     localStorage.setItem(STORAGE_KEY, JSON.stringify(value))
     trust.value = value
