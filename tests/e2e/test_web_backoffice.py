@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -200,6 +201,9 @@ def test_an_enterprise_applies_to_resume_and_the_commander_refuses_then_approves
     ent.locator("textarea[name=description]").fill("厂区封闭管理,设隔离观察室2间,每日两次测温。")
     ent.locator("input[name=mask_stock_days]").fill("14")
     ent.locator("[data-measure=closed_management]").click()
+    # the planned day is after the server's today (the virtual clock may be days ahead of this machine's)
+    server_today = datetime.fromisoformat(local_stack.request("GET", "/_local/clock").json["now"]).astimezone(ZoneInfo("Asia/Shanghai")).date()
+    ent.locator("input[name=planned_date]").fill((server_today + timedelta(days=1)).isoformat())
     ent_phone.shot("application")
     ent.get_by_test_id("apply-submit").click()
     ent.locator("[data-testid=resumption-status][data-status=pending]").wait_for()
@@ -223,6 +227,7 @@ def test_an_enterprise_applies_to_resume_and_the_commander_refuses_then_approves
     # The enterprise applies again and is approved
     ent.locator("textarea[name=description]").fill("隔离观察室设在东门一楼101、102。")
     ent.locator("input[name=mask_stock_days]").fill("14")
+    ent.locator("input[name=planned_date]").fill((server_today + timedelta(days=1)).isoformat())
     ent.get_by_test_id("apply-submit").click()
     ent.locator("[data-testid=resumption-status][data-status=pending]").wait_for()
     page.reload()
