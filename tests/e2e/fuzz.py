@@ -22,17 +22,9 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core import NOT_SET
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-ROLES = (
-    "resident",
-    "checkpoint_staff",
-    "community_head",
-    "hotline_operator",
-    "department_handler",
-    "enterprise_admin",
-    "supplies_officer",
-    "commander",
-    "admin",
-)
+from sanmenxia.auth import Role
+
+ROLES = tuple(role.value for role in Role)
 NO_TOKEN = "no token"
 CHECKS = [not_a_server_error, response_schema_conformance]
 

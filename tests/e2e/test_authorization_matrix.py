@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 
 from infra.local import template
+from sanmenxia.auth import Role
 from sanmenxia.idnumber import make_id_number
 from tests.e2e.conftest import LocalStack
 
@@ -39,17 +40,7 @@ FOREIGN_HELP_PHONE = "13587654321"
 FOREIGN_NAME = "司马懿"
 FOREIGN_ADDRESS = "卢氏县五里川镇秘密巷17号"
 FOREIGN_TEXT = "矩阵测试外县线索描述甲乙丙"
-ALL_ROLES = (
-    "resident",
-    "checkpoint_staff",
-    "community_head",
-    "hotline_operator",
-    "department_handler",
-    "enterprise_admin",
-    "supplies_officer",
-    "commander",
-    "admin",
-)
+ALL_ROLES = tuple(role.value for role in Role)
 #: Values for fields whose pattern a generic generator cannot meet (a new patterned field shows up as a 422 row).
 EXAMPLES = {
     "scan_id": "matrix-scan-0001",

@@ -65,20 +65,19 @@ _AAD = b"sanmenxia idempotency record v1"
 
 
 @functools.cache
-def _sealer(secret_arn: str) -> AESGCM:
-    secret = str(aws.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]).encode()
+def _sealer(secret: bytes) -> AESGCM:
     return AESGCM(hmac.new(secret, _AAD, hashlib.sha256).digest())  # its own key, derived from the cursor secret
 
 
 def _seal(result: Result) -> Result:
     nonce = os.urandom(12)
-    sealed = _sealer(paging.PagingSettings().cursor_secret_arn).encrypt(nonce, json.dumps(result).encode(), _AAD)  # type: ignore[call-arg]
+    sealed = _sealer(paging.default_secret()).encrypt(nonce, json.dumps(result).encode(), _AAD)
     return {_SEALED: base64.b64encode(nonce + sealed).decode()}
 
 
 def _open(record: Result) -> Result:
     raw = base64.b64decode(record[_SEALED])
-    opened: Result = json.loads(_sealer(paging.PagingSettings().cursor_secret_arn).decrypt(raw[:12], raw[12:], _AAD))  # type: ignore[call-arg]
+    opened: Result = json.loads(_sealer(paging.default_secret()).decrypt(raw[:12], raw[12:], _AAD))
     return opened
 
 

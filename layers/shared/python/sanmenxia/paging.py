@@ -150,9 +150,20 @@ class PagingSettings(BaseSettings):
 
 
 @functools.cache
+def function_secret(secret_arn: str) -> bytes:
+    """The function's cursor secret, read once per container; the keys derived from it (cursor MACs,
+    ``sanmenxia.idempotency``'s sealed records) each use their own label."""
+    return str(aws.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]).encode()
+
+
+def default_secret() -> bytes:
+    return function_secret(PagingSettings().cursor_secret_arn)  # type: ignore[call-arg]
+
+
+@functools.cache
 def codec(secret_arn: str) -> CursorCodec:
-    """The codec of a function's cursor secret (read once per container)."""
-    return CursorCodec(str(aws.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]).encode())
+    """The codec of a function's cursor secret."""
+    return CursorCodec(function_secret(secret_arn))
 
 
 def default_codec() -> CursorCodec:
@@ -161,3 +172,4 @@ def default_codec() -> CursorCodec:
 
 def reset() -> None:
     codec.cache_clear()
+    function_secret.cache_clear()
