@@ -12,7 +12,6 @@ import argparse
 import functools
 import importlib.util
 import json
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -72,9 +71,7 @@ def declared_module(function: str) -> ModuleType:
     """Import a function's handler module outside a deployment (its settings filled with placeholders), to read
     what it declares: routes, access, OpenAPI. Nothing AWS is touched: settings and clients are built lazily."""
     env = {key: value if isinstance(value, str) else "placeholder" for key, value in template.function_env(function).items()}
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
+    with template.environment(env):
         name = f"_declared_{function}"
         spec = importlib.util.spec_from_file_location(name, template.code_dir(function) / "app.py")
         assert spec and spec.loader
@@ -82,12 +79,6 @@ def declared_module(function: str) -> ModuleType:
         sys.modules[name] = module
         spec.loader.exec_module(module)
         return module
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def http_functions() -> list[str]:

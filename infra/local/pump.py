@@ -58,16 +58,6 @@ class VirtualClock:
         self.set_now(datetime.combine(day, local.timetz()).astimezone(UTC))
 
 
-def _logical(ref: Any) -> str:
-    """The logical id in ``!Ref X``, ``!GetAtt X.Attr`` or ``"X.Attr"``."""
-    if isinstance(ref, dict):
-        if "Ref" in ref:
-            return str(ref["Ref"])
-        target = ref["Fn::GetAtt"]
-        return str(target[0] if isinstance(target, list) else target.split(".")[0])
-    return str(ref).split(".")[0]
-
-
 @dataclass
 class ScheduleSource:
     function: str
@@ -192,11 +182,11 @@ class EventPump:
                         source.event,
                         props["Schedule"],
                         parse(props["Schedule"], origin),
-                        physical[_logical(dead_letter)] if dead_letter else None,
+                        physical[tpl.logical_id(dead_letter)] if dead_letter else None,
                     )
                 )
             elif source.kind == "DynamoDB":
-                table = physical[_logical(props["Stream"])]
+                table = physical[tpl.logical_id(props["Stream"])]
                 arn = self._clients["dynamodb"].describe_table(TableName=table)["Table"]["LatestStreamArn"]
                 destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
                 self.streams.append(
@@ -208,16 +198,16 @@ class EventPump:
                         max_retries=int(props.get("MaximumRetryAttempts", -1)),
                         max_age=int(props.get("MaximumRecordAgeInSeconds", -1)),
                         bisect=props.get("BisectBatchOnFunctionError") in (True, "true"),
-                        on_failure=physical[_logical(destination)] if destination else None,
+                        on_failure=physical[tpl.logical_id(destination)] if destination else None,
                     )
                 )
             elif source.kind == "SQS":
-                name = _logical(props["Queue"])
+                name = tpl.logical_id(props["Queue"])
                 url = physical[name]
                 arn = self._clients["sqs"].get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
                 self.queues.append(QueueSource(source.function, source.event, url, arn, min(int(props.get("BatchSize", 10)), 10)))
             elif source.kind == "Cognito" and props.get("Trigger") == "PostConfirmation":
-                self.triggers.append(UserPoolTrigger(source.function, source.event, "PostConfirmation", physical[_logical(props["UserPool"])]))
+                self.triggers.append(UserPoolTrigger(source.function, source.event, "PostConfirmation", physical[tpl.logical_id(props["UserPool"])]))
             elif source.kind == "S3":
                 rules = ((props.get("Filter") or {}).get("S3Key") or {}).get("Rules", [])
                 found = {rule["Name"].lower(): rule["Value"] for rule in rules}
@@ -226,7 +216,7 @@ class EventPump:
                     BucketSource(
                         source.function,
                         source.event,
-                        physical[_logical(props["Bucket"])],
+                        physical[tpl.logical_id(props["Bucket"])],
                         wanted,
                         found.get("prefix", ""),
                         found.get("suffix", ""),
@@ -453,7 +443,7 @@ class EventPump:
         """The queue of a function's ``EventInvokeConfig`` on-failure destination (asynchronous invocations)."""
         config = (tpl.functions().get(function, {}).get("Properties", {}).get("EventInvokeConfig") or {}).get("DestinationConfig") or {}
         destination = (config.get("OnFailure") or {}).get("Destination")
-        return self._deployment.physical.get(_logical(destination)) if destination else None
+        return self._deployment.physical.get(tpl.logical_id(destination)) if destination else None
 
     def _poll_user_pool(self, source: UserPoolTrigger) -> int:
         """Cognito runs PostConfirmation inside ConfirmSignUp; here a confirmed user with no group is one that just signed up."""

@@ -6,10 +6,12 @@ second list. ``translate`` turns the SAM template into plain CloudFormation with
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import os
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,31 @@ def function_env(function: str, template: dict[str, Any] | None = None) -> dict[
     shared = ((template.get("Globals") or {}).get("Function") or {}).get("Environment", {}).get("Variables", {})
     own = (functions(template)[function]["Properties"].get("Environment") or {}).get("Variables", {})
     return {**shared, **own}
+
+
+def logical_id(ref: Any) -> str:
+    """The logical id in ``!Ref X``, ``!GetAtt X.Attr`` or ``"X.Attr"``."""
+    if isinstance(ref, dict):
+        if "Ref" in ref:
+            return str(ref["Ref"])
+        target = ref["Fn::GetAtt"]
+        return str(target[0] if isinstance(target, list) else target.split(".")[0])
+    return str(ref).split(".")[0]
+
+
+@contextlib.contextmanager
+def environment(env: Mapping[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``env`` applied for the block, as it was afterwards (a function's settings)."""
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def resources(template: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:

@@ -73,16 +73,8 @@ class Stack:
     @contextmanager
     def function_env(self, function: str) -> Iterator[None]:
         env = self.deployment.functions[function]["env"]
-        saved = {key: os.environ.get(key) for key in env}
-        os.environ.update({**env, "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "test"})
-        try:
+        with template.environment({**env, "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "test"}):
             yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
     def module(self, function: str) -> ModuleType:
         """Import a function's handler module (``<CodeUri>/app.py``) under a name of its own."""

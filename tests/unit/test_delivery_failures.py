@@ -11,15 +11,6 @@ from infra.local import template
 ASYNC_EVENTS = {"Schedule", "S3"}
 
 
-def _logical(ref: Any) -> str:
-    if isinstance(ref, dict):
-        if "Ref" in ref:
-            return str(ref["Ref"])
-        target = ref["Fn::GetAtt"]
-        return str(target[0] if isinstance(target, list) else target.split(".")[0])
-    return str(ref).split(".")[0]
-
-
 def _events() -> list[tuple[str, str, dict[str, Any]]]:
     return [(function, name, event) for function, res in template.functions().items() for name, event in (res["Properties"].get("Events") or {}).items()]
 
@@ -30,17 +21,17 @@ def _failure_queues() -> set[str]:
     for _function, _name, event in _events():
         props = event["Properties"]
         if event["Type"] == "DynamoDB":
-            queues.add(_logical(props["DestinationConfig"]["OnFailure"]["Destination"]))
+            queues.add(template.logical_id(props["DestinationConfig"]["OnFailure"]["Destination"]))
         if event["Type"] == "Schedule":
-            queues.add(_logical(props["DeadLetterConfig"]["Arn"]))
+            queues.add(template.logical_id(props["DeadLetterConfig"]["Arn"]))
     for res in template.functions().values():
         config = res["Properties"].get("EventInvokeConfig")
         if config:
-            queues.add(_logical(config["DestinationConfig"]["OnFailure"]["Destination"]))
+            queues.add(template.logical_id(config["DestinationConfig"]["OnFailure"]["Destination"]))
     for res in template.of_type("AWS::SQS::Queue").values():
         redrive = res["Properties"].get("RedrivePolicy")
         if redrive:
-            queues.add(_logical(redrive["deadLetterTargetArn"]))
+            queues.add(template.logical_id(redrive["deadLetterTargetArn"]))
     return queues
 
 
@@ -54,7 +45,7 @@ def test_every_stream_mapping_has_an_on_failure_destination_and_limits() -> None
 
 def test_every_consumed_queue_has_a_dead_letter_queue() -> None:
     queues = template.of_type("AWS::SQS::Queue")
-    consumed = {_logical(e["Properties"]["Queue"]) for _f, _n, e in _events() if e["Type"] == "SQS"}
+    consumed = {template.logical_id(e["Properties"]["Queue"]) for _f, _n, e in _events() if e["Type"] == "SQS"}
     assert consumed
     assert all("RedrivePolicy" in queues[name]["Properties"] for name in consumed)
 
@@ -70,7 +61,7 @@ def test_every_schedule_has_a_dead_letter_queue_and_every_async_function_an_on_f
 
 def test_every_failure_queue_has_an_alarm() -> None:
     alarmed = {
-        _logical(dimension["Value"])
+        template.logical_id(dimension["Value"])
         for alarm in template.of_type("AWS::CloudWatch::Alarm").values()
         for dimension in alarm["Properties"].get("Dimensions", [])
         if dimension["Name"] == "QueueName"
