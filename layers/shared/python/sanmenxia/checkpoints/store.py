@@ -121,11 +121,9 @@ class CheckpointRegistry:
             "assigned_at": _s(at),
         }
         try:
-            self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Conflict("this account is already assigned here", field="username") from exc
-            raise UpstreamUnavailable("could not record the assignment") from exc
+            dynamo.put(self._db, what="staff assignment", TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except dynamo.ConditionFailed as exc:
+            raise Conflict("this account is already assigned here", field="username") from exc
         return {"username": username, "assigned_by": assigned_by, "assigned_at": at}
 
     def unassign_staff(self, checkpoint_id: str, username: str) -> None:

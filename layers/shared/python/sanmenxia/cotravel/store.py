@@ -357,15 +357,11 @@ class ComparisonStore:
     # -- jobs -----------------------------------------------------------------------------------------------
     def put_job(self, job_id: str, job: dict[str, Any], *, new: bool = False) -> None:
         item = {"pk": _s(f"job#{job_id}"), "sk": _s("job"), "job_kind": _s("comparison"), **_typed(job)}
+        condition = {"ConditionExpression": "attribute_not_exists(pk)"} if new else {}
         try:
-            if new:
-                self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
-            else:
-                self._db.put_item(TableName=self._table, Item=item)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise UpstreamUnavailable("job id collision; try again") from exc
-            raise UpstreamUnavailable("could not write the job") from exc
+            dynamo.put(self._db, what="comparison job", TableName=self._table, Item=item, **condition)
+        except dynamo.ConditionFailed as exc:
+            raise UpstreamUnavailable("job id collision; try again") from exc
 
     def job(self, job_id: str) -> dict[str, Any] | None:
         try:

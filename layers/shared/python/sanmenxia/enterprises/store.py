@@ -210,17 +210,17 @@ class EnterpriseStore:
     def save_roll_up(self, enterprise_id: str, counts: Mapping[str, Any]) -> None:
         """Store a roster's colour counts on the enterprise (a computed figure, not a staff write: no audit)."""
         try:
-            self._db.update_item(
+            dynamo.update(
+                self._db,
+                what="roster roll-up",
                 TableName=self._table,
                 Key=to_item({"pk": f"ent#{enterprise_id}", "sk": "meta"}),
                 UpdateExpression="SET roster = :r",
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeValues=to_item({":r": {key: value for key, value in counts.items() if isinstance(value, int | str)}}),
             )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise NotFound("no such enterprise", field="enterprise_id") from exc
-            raise UpstreamUnavailable("could not save the roll-up") from exc
+        except dynamo.ConditionFailed as exc:
+            raise NotFound("no such enterprise", field="enterprise_id") from exc
 
     # -- roster ----------------------------------------------------------------------------------------------
     def add_employees(self, enterprise_id: str, entries: Sequence[RosterEntry], audit: AuditRecord) -> tuple[int, int]:

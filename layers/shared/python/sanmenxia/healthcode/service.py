@@ -100,7 +100,10 @@ def decide_appeal(
     if lift and hold is not None:
         store.holds.lift(person.person_id, hold.kind, hold.source_ref)
     status = "lifted" if lift else "kept"
-    store.decide_appeal(person.person_id, hold_key, status, decided_by, reason)
+    # A repeat of the same decision (a retry after the order's message failed to go) sends the message again, which
+    # the work-order side applies once; a different decision on a decided appeal is a conflict.
+    if appeal_record.status != status:
+        store.decide_appeal(person.person_id, hold_key, status, decided_by, reason)
     send_progress(
         WorkOrderProgress(
             source=WorkOrderSource.APPEAL,

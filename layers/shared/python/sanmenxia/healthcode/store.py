@@ -469,7 +469,9 @@ class HealthCodeStore:
     def decide_appeal(self, person_id: str, hold_key: str, status: str, decided_by: str, reason: str) -> None:
         """Close a submitted appeal with the appeal unit's decision (``lifted`` or ``kept``) and its reason."""
         try:
-            self._db.update_item(
+            dynamo.update(
+                self._db,
+                what="appeal decision",
                 TableName=self._table,
                 Key={"person_id": _s(person_id), "sk": _s(f"appeal#{hold_key}")},
                 UpdateExpression="SET #st = :s, decided_by = :by, decision_reason = :why, decided_at = :at",
@@ -477,10 +479,8 @@ class HealthCodeStore:
                 ExpressionAttributeNames={"#st": "status"},
                 ExpressionAttributeValues={":s": _s(status), ":by": _s(decided_by), ":why": _s(reason), ":at": _s(clock.iso()), ":submitted": _s("submitted")},
             )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Conflict("this appeal has been decided already", field="hold") from exc
-            raise UpstreamUnavailable("could not record the decision") from exc
+        except dynamo.ConditionFailed as exc:
+            raise Conflict("this appeal has been decided already", field="hold") from exc
 
     # -- the daily close ----------------------------------------------------------------------------------------
     def due_page(self, day: date, shard: int, start_key: dict[str, Any] | None = None, limit: int = 200) -> tuple[list[DueCode], dict[str, Any] | None]:
