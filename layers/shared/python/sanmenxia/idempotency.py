@@ -26,18 +26,15 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic_settings import BaseSettings
 
 from sanmenxia import aws, paging
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 from sanmenxia.errors import Conflict, IdempotencyKeyReused, InvalidInput, UpstreamUnavailable
 
 HEADER = "Idempotency-Key"
@@ -83,6 +80,10 @@ def _open(record: Result) -> Result:
 
 @functools.cache
 def _runner(table: str, keyed: bool) -> tuple[IdempotencyConfig, Callable[..., Result]]:
+    # Powertools' idempotency is imported with the first create, not when a function's module loads (every HTTP
+    # function imports this module for its route declarations; most cold starts serve reads).
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
+
     store = DynamoDBPersistenceLayer(table_name=table, boto3_client=aws.client("dynamodb"))
     config = IdempotencyConfig(
         event_key_jmespath="[operation, caller, key]" if keyed else "[operation, caller, body]",
@@ -103,6 +104,12 @@ def once(identity: Mapping[str, Any], create: Callable[[], Result], *, lambda_co
     config, runner = _runner(table or IdempotencySettings().idempotency_table, identity.get("key") is not None)  # type: ignore[call-arg]
     if lambda_context is not None:  # an in-progress record then expires with the invocation, as in Lambda
         config.register_lambda_context(lambda_context)
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
     try:
         return _open(runner(identity=dict(identity), create=create))
     except IdempotencyValidationError as exc:
