@@ -123,9 +123,16 @@ class Phone:
         self.name = name
         self.page = context.new_page()
         self.console_errors: list[str] = []
-        self.page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
+        self.console_warnings: list[str] = []  # what a screen reports but does not fail on (e.g. an unread picture)
+        self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
         self.shots = 0
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+        elif message.type == "warning":
+            self.console_warnings.append(message.text)
 
     def open(self, route: str = "/") -> None:
         self.page.goto(f"{self.stack.base_url}/#{route}")
@@ -156,6 +163,33 @@ class Phone:
     def no_horizontal_scroll(self) -> bool:
         """The screen fits the phone: nothing wider than the 375 px viewport."""
         return bool(self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+
+
+# The gate's verdict clears itself after a few seconds for the next person, sooner than a loaded machine may take
+# to read it field by field: it is read in one step when it appears. An error shown instead fails at once.
+VERDICT_OR_ERROR = """() => {
+  const verdict = document.querySelector('[data-testid=scan-result]')
+  if (verdict) {
+    const name = verdict.querySelector('[data-testid=scan-result-name]')
+    return { decision: verdict.dataset.decision, offline: verdict.dataset.offline === 'true', text: verdict.innerText, name: name ? name.innerText : '' }
+  }
+  const error = [...document.querySelectorAll('.error-toast, .error-dialog')].find((node) => getComputedStyle(node).display !== 'none')
+  return error ? { error: error.innerText } : null
+}"""
+
+
+def gate_verdict(phone: Phone) -> dict[str, Any]:
+    """The verdict on the scanner screen as shown: {decision, offline, text, name}."""
+    shown: dict[str, Any] = phone.page.wait_for_function(VERDICT_OR_ERROR, timeout=UI_TIMEOUT_MS).json_value()
+    assert "error" not in shown, f"the gate showed an error, not a verdict: {shown['error']!r}; console: {phone.console_warnings + phone.console_errors}"
+    return shown
+
+
+def dismiss_verdict(phone: Phone) -> None:
+    """Tap the verdict away (a click on the element itself: never one that lands on the screen beneath after the
+    verdict cleared itself), or let it have cleared already."""
+    phone.page.evaluate("() => { const verdict = document.querySelector('[data-testid=scan-result]'); if (verdict) verdict.click() }")
+    phone.page.get_by_test_id("scan-result").wait_for(state="hidden")
 
 
 def pick_community(phone: Phone, county: str, community: str) -> None:

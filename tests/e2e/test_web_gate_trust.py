@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import qrcode
 
-from tests.e2e.browser_support import ARTIFACTS, UI_TIMEOUT_MS, Phone, new_id_number
+from tests.e2e.browser_support import ARTIFACTS, UI_TIMEOUT_MS, Phone, dismiss_verdict, gate_verdict, new_id_number
 from tests.e2e.conftest import LocalStack
 from tests.e2e.test_web_screens import registered_resident, second_phone
 
@@ -52,21 +52,13 @@ def open_scanner(phone: Phone, officer: str) -> None:
     phone.page.locator("[data-testid=qr-reader][data-ready=true]").wait_for(state="attached")
 
 
-def scan_picture(phone: Phone, picture: Path, temperature: str = "36.6") -> Any:
-    """Enter the temperature and give the gate a picture of a QR code; returns the verdict overlay."""
+def scan_picture(phone: Phone, picture: Path, temperature: str = "36.6") -> dict[str, Any]:
+    """Enter the temperature and give the gate a picture of a QR code; returns the verdict as shown."""
     page = phone.page
     page.get_by_role("tab", name="扫健康码").click()
     page.get_by_test_id("scan-temperature").locator("input").fill(temperature)
     page.get_by_test_id("qr-image-upload").locator("input[type=file]").set_input_files(str(picture))
-    verdict = page.get_by_test_id("scan-result")
-    verdict.wait_for()
-    return verdict
-
-
-def dismiss(phone: Phone) -> None:
-    verdict = phone.page.get_by_test_id("scan-result")
-    verdict.click()
-    verdict.wait_for(state="hidden")
+    return gate_verdict(phone)
 
 
 def test_offline_scans_get_a_verdict_and_are_sent_once_when_the_network_returns(phone: Phone, local_stack: LocalStack) -> None:
@@ -89,19 +81,18 @@ def test_offline_scans_get_a_verdict_and_are_sent_once_when_the_network_returns(
     phone.context.set_offline(True)
     verdict = scan_picture(phone, alice_qr)
     # Then the gate shows PASS from the signed token, marked as an offline verdict, and keeps the scan
-    assert verdict.get_attribute("data-decision") == "pass"
-    assert verdict.get_attribute("data-offline") == "true"
-    assert "离线核验" in verdict.inner_text()
+    assert (verdict["decision"], verdict["offline"]) == ("pass", True)
+    assert "离线核验" in verdict["text"]
     phone.shot("offline-pass")
-    dismiss(phone)
+    dismiss_verdict(phone)
     # And the temperature is not carried over to the next person
     assert page.get_by_test_id("scan-temperature").locator("input").input_value() == ""
     # When Bob's revoked token is read offline, it is refused from the cached revocation list and not kept
     verdict = scan_picture(phone, bob_qr)
-    assert verdict.get_attribute("data-decision") == "stop"
-    assert "已被吊销" in verdict.inner_text()
+    assert verdict["decision"] == "stop"
+    assert "已被吊销" in verdict["text"]
     phone.shot("offline-revoked")
-    dismiss(phone)
+    dismiss_verdict(phone)
     waiting = page.get_by_text("1 条登记待上传,点击上传")
     waiting.wait_for()
     assert posts == []
@@ -128,12 +119,11 @@ def test_a_typed_id_waiting_offline_is_sealed_on_the_device_and_opened_by_the_se
     page.get_by_test_id("scan-id-number").locator("input").fill(id_number)
     page.get_by_test_id("scan-temperature").locator("input").fill("36.4")
     page.get_by_test_id("scan-submit").click()
-    verdict = page.get_by_test_id("scan-result")
-    verdict.wait_for()
+    verdict = gate_verdict(phone)
     # Then the gate says it recorded the scan offline (the colour is decided by the server later)
-    assert (verdict.get_attribute("data-decision"), verdict.get_attribute("data-offline")) == ("pending", "true")
+    assert (verdict["decision"], verdict["offline"]) == ("pending", True)
     phone.shot("offline-typed")
-    dismiss(phone)
+    dismiss_verdict(phone)
     # And nothing on the device holds the ID number in clear, nor the birth date part of it
     stored = page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
     assert id_number not in stored and id_number[6:14] not in stored
@@ -164,26 +154,23 @@ def test_online_a_stale_token_is_decided_on_todays_colour_and_the_code_screen_fo
         gate.page.get_by_test_id("scan-id-number").locator("input").fill(id_number)
         gate.page.get_by_test_id("scan-temperature").locator("input").fill("38.5")
         gate.page.get_by_test_id("scan-submit").click()
-        verdict = gate.page.get_by_test_id("scan-result")
-        verdict.wait_for()
-        assert verdict.get_attribute("data-decision") == "stop"
-        dismiss(gate)
+        assert gate_verdict(gate)["decision"] == "stop"
+        dismiss_verdict(gate)
         # Then the resident's code screen turns from green by itself, without a tap on refresh
         phone.page.wait_for_function("document.querySelector('[data-testid=code-color]').dataset.color !== 'green'", timeout=UI_TIMEOUT_MS)
         phone.shot("code-after-fever-stop")
         # And the QR issued before the stop, shown again at the gate, is decided on today's colour: STOP
         verdict = scan_picture(gate, stale_qr)
-        assert verdict.get_attribute("data-decision") == "stop"
-        assert verdict.get_attribute("data-offline") == "false"
+        assert (verdict["decision"], verdict["offline"]) == ("stop", False)
         gate.shot("stale-token-stop")
-        dismiss(gate)
+        dismiss_verdict(gate)
         # And once the commander revokes the resident's tokens, the same QR is refused online at once
         person_id = local_stack.call("GET", "/health-codes/me", resident).json["person_id"]
         commander = local_stack.new_user("commander")
         assert local_stack.call("POST", "/health-codes/revocations", commander, {"kind": "person", "person_id": person_id, "reason": "e2e"}).status == 201
         verdict = scan_picture(gate, stale_qr)
-        assert verdict.get_attribute("data-decision") == "stop"
-        assert "已被吊销" in verdict.inner_text()
+        assert verdict["decision"] == "stop"
+        assert "已被吊销" in verdict["text"]
         gate.shot("revoked-online")
     finally:
         gate.context.close()

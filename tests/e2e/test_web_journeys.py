@@ -13,7 +13,18 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.browser_support import ARTIFACTS, PHONE, UI_TIMEOUT_MS, Phone, camera_browser, camera_feed, new_id_number, pick_community
+from tests.e2e.browser_support import (
+    ARTIFACTS,
+    PHONE,
+    UI_TIMEOUT_MS,
+    Phone,
+    camera_browser,
+    camera_feed,
+    dismiss_verdict,
+    gate_verdict,
+    new_id_number,
+    pick_community,
+)
 from tests.e2e.conftest import ROOT, LocalStack
 
 pytest_plugins = ["tests.e2e.browser_support"]  # the browser, phone fixtures
@@ -151,24 +162,21 @@ def test_checkpoint_scans_the_residents_code_with_the_camera_then_a_typed_id_and
         gate.page.get_by_test_id("scan-temperature").locator("input").fill("36.4")
         gate.page.get_by_test_id("camera-start").click()
         # Then the QR library reads the code, the gate shows PASS with the masked name, and the screen clears itself
-        verdict = gate.page.get_by_test_id("scan-result")
-        verdict.wait_for()
-        assert verdict.get_attribute("data-decision") == "pass"
-        assert gate.page.get_by_test_id("scan-result-name").inner_text() == "李*"
+        verdict = gate_verdict(gate)
+        assert (verdict["decision"], verdict["name"]) == ("pass", "李*")
         gate.shot("pass")
-        verdict.wait_for(state="hidden")  # it clears itself after a few seconds
+        gate.page.get_by_test_id("scan-result").wait_for(state="hidden")  # it clears itself after a few seconds
         # When a typed ID number comes with a temperature of 38.1 °C
         gate.page.get_by_role("tab", name="身份证").click()
         gate.page.get_by_test_id("scan-id-number").locator("input").fill(typed_id)
         gate.page.get_by_test_id("scan-temperature").locator("input").fill("38.1")
         gate.page.get_by_test_id("scan-submit").click()
         # Then the gate says STOP with the reason, and today's counters include both scans
-        verdict.wait_for()
-        assert verdict.get_attribute("data-decision") == "stop"
-        assert "体温异常" in verdict.inner_text()
+        verdict = gate_verdict(gate)
+        assert verdict["decision"] == "stop"
+        assert "体温异常" in verdict["text"]
         gate.shot("stop-fever")
-        verdict.click()
-        verdict.wait_for(state="hidden")
+        dismiss_verdict(gate)
         gate.page.wait_for_function(
             "expected => Number(document.querySelector('[data-testid=scan-stats] [data-stat=scans]').textContent) >= expected", arg=before + 2
         )
