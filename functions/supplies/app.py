@@ -17,7 +17,7 @@ from sanmenxia.observability import logger, metrics
 from sanmenxia.services import audit_log
 from sanmenxia.settings import FunctionSettings
 from sanmenxia.supplies.allocation import Tier
-from sanmenxia.supplies.catalogue import CATALOGUE, InboundKind, Item, UnitKind
+from sanmenxia.supplies.catalogue import CATALOGUE, InboundKind, Item, UnitKind, allowed_tiers
 from sanmenxia.supplies.ledger import (
     SupplyRequest,
     check_new_request,
@@ -234,6 +234,20 @@ def get_request(request_id: RequestId) -> dict[str, Any]:
 def unit_requests(unit_kind: Annotated[UnitKind, Path()], unit_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{2,40}$")]) -> list[dict[str, Any]]:
     app.caller.require_supply_unit(unit_kind.value, unit_id)
     return [_request_json(request) for request in store().requests_of_unit(unit_kind, unit_id)]
+
+
+@app.get(
+    "/supplies/units/<unit_kind>/<unit_id>/tiers",
+    access=UNITS,
+    summary="The tiers this unit may request under, most urgent first 可申领层级",
+    tags=["supplies"],
+)
+def unit_tiers(unit_kind: Annotated[UnitKind, Path()], unit_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{2,40}$")]) -> dict[str, Any]:
+    """The configured tiers of the unit (``catalogue.allowed_tiers``): the request form offers exactly these, and
+    ``POST /supplies/requests`` refuses any other."""
+    app.caller.require_supply_unit(unit_kind.value, unit_id)
+    tiers = sorted(allowed_tiers(unit_kind, unit_id), key=lambda tier: tier.rank)
+    return {"unit_kind": unit_kind.value, "unit_id": unit_id, "tiers": [tier.value for tier in tiers]}
 
 
 # -- allocation runs -----------------------------------------------------------------------------------------------
