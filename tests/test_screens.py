@@ -26,7 +26,6 @@ ROUTER = (ROOT / "web" / "src" / "router.js").read_text()
 WITHOUT_SCREEN: dict[str, str] = {
     # machine or cross-cutting use
     "POST /health-codes/verify": "a gate device or a partner system verifies a token; the scanner posts the scan, which verifies on the server",
-    "POST /health-codes/revocations": "revoking a key or a person's tokens: an emergency operation, not offered in the app yet",
     "GET /checkpoints/{checkpoint_id}": "read by devices; the scanner and the dashboard take checkpoints from the list",
     "GET /checkpoints/{checkpoint_id}/scans": "the precise scan records are an export for investigators, not a screen",
     "POST /hotline/orders/{order_id}/reveal": "the audited reveal of a citizen's contact (another issue) has no button in the work-order screen yet",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -19,7 +19,7 @@ from sanmenxia import api, audit, aws, clock, contracts, scope
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.healthcode import qr, service
 from sanmenxia.healthcode.revocations import RevocationKind, RevocationStore, published_list
-from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet, SigningKeys
+from sanmenxia.healthcode.store import RULE_APPEAL_PREFIX, HealthCodeStore, PublishedKeySet, SigningKeys
 from sanmenxia.healthcode.tokens import SigningKey, jwks
 from sanmenxia.holds import CodeColor
 from sanmenxia.hotline.routing import Department
@@ -117,8 +117,25 @@ class VerifyIn(RequestModel):
     token: Annotated[str, Field(min_length=1, max_length=2048)]
 
 
-class AppealIn(RequestModel):
-    hold: HoldKey
+class AppealSubject(RequestModel):
+    """What an appeal is about: an active hold (``hold``), or the rule colour (``missed_day``: a day whose check-in
+    the resident made but which did not register)."""
+
+    hold: HoldKey | None = None
+    missed_day: date | None = Field(default=None, description="a missed check-in day (YYYY-MM-DD) the rule colour counts against you")
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> AppealSubject:
+        if (self.hold is None) == (self.missed_day is None):
+            raise ValueError("hold: name either the hold or the missed check-in day (missed_day), not both")
+        return self
+
+    @property
+    def subject(self) -> str:
+        return self.hold if self.hold is not None else f"{RULE_APPEAL_PREFIX}{self.missed_day}"
+
+
+class AppealIn(AppealSubject):
     statement: Annotated[str, Field(min_length=5, max_length=1000)]
 
 
@@ -139,9 +156,10 @@ class RevocationIn(RequestModel):
         return self
 
 
-class AppealDecisionIn(RequestModel):
-    hold: HoldKey
-    decision: Literal["lift", "keep"]
+class AppealDecisionIn(AppealSubject):
+    """``lift`` or ``keep`` a hold; ``accept`` the missed check-in day (the rule recomputes the colour) or ``keep``."""
+
+    decision: Literal["lift", "accept", "keep"]
     reason: Annotated[str, Field(min_length=4, max_length=500)]
 
 
@@ -279,7 +297,7 @@ def get_revocations() -> Response[dict[str, Any]]:
     return Response(200, content_types.APPLICATION_JSON, body, headers={"Cache-Control": "no-store"})
 
 
-@app.post("/health-codes/me/appeals", access=RESIDENT, status_code=201, summary="Appeal against a hold 申诉", tags=["health-code"])
+@app.post("/health-codes/me/appeals", access=RESIDENT, status_code=201, summary="Appeal against a hold or the rule colour 申诉", tags=["health-code"])
 def appeal_hold(body: AppealIn, person: PersonQuery = None) -> dict[str, Any]:
     holder = _person(person)
     recorded = service.appeal(
@@ -287,6 +305,7 @@ def appeal_hold(body: AppealIn, person: PersonQuery = None) -> dict[str, Any]:
         holder,
         app.caller.sub,
         hold_key=body.hold,
+        missed_day=body.missed_day,
         statement=body.statement,
         seal=lambda text: vault(settings().pii_key_id).seal("appeal", text),
         send_work_order=lambda message: contracts.send(settings().work_order_queue_url, message),
@@ -316,25 +335,24 @@ def get_person_code(person_id: PersonPath) -> dict[str, Any]:
 @app.post(
     "/health-codes/people/<person_id>/appeals/decision",
     access=APPEAL_DECIDERS,
-    summary="Decide an appeal: lift or keep the hold, with a reason 申诉处理",
+    summary="Decide an appeal: lift or keep a hold, accept a missed check-in day, with a reason 申诉处理",
     tags=["health-code"],
 )
 def decide_appeal(person_id: PersonPath, body: AppealDecisionIn) -> dict[str, Any]:
     holder = people(settings()).get(person_id)
     scope.require(app.caller, _code_place(holder), Action.WRITE, what="this resident's code")
+    audits = audit_log(settings().audit_table)
     decided = service.decide_appeal(
         store(),
         holder,
-        hold_key=body.hold,
-        lift=body.decision == "lift",
+        subject=body.subject,
+        decision=body.decision,
         reason=body.reason,
         decided_by=app.caller.username,
+        seal=lambda text: vault(settings().pii_key_id).seal("appeal_decision", text),
+        audit_put=lambda before, after: audits.put_request(audit.record(app.caller, "health_code.appeal.decide", f"person#{person_id}", before, after)),
         send_progress=lambda message: contracts.send(settings().work_order_queue_url, message),
     )
-    entry = audit.record(
-        app.caller, "health_code.appeal.decide", f"person#{person_id}", None, {"hold": body.hold, "decision": body.decision, "reason": body.reason}
-    )
-    audit_log(settings().audit_table).append(entry)
     logger.info("appeal decided", extra={"person_id": person_id, "decision": body.decision, "actor": app.caller.username})
     return {"appeal": decided, "code": service.my_code(store(), holder)}
 

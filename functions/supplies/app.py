@@ -10,10 +10,11 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
-from sanmenxia import api, audit, aws, clock
+from sanmenxia import api, audit, aws, clock, scope
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.models import CountyCode, LongText, RequestModel, ResponseModel, ShortText
 from sanmenxia.observability import logger, metrics
+from sanmenxia.scope import Action, Desk, Place
 from sanmenxia.services import audit_log
 from sanmenxia.settings import FunctionSettings
 from sanmenxia.supplies.allocation import Tier
@@ -107,6 +108,16 @@ class ReceiptIn(RequestModel):
     note: ShortText | None = None
 
 
+def _in_county(county_code: str | None, action: Action = Action.READ, *, what: str) -> None:
+    """A warehouse, its stock, its runs and the lines they dispatch live in the warehouse's county (a request's
+    line also in the request's): a county commander acts only inside their county."""
+    scope.require(app.caller, Place(desk=Desk.SUPPLIES, county_code=county_code), action, what=what)
+
+
+def _warehouse_in_scope(warehouse_id: str, action: Action = Action.READ) -> None:
+    _in_county(store().warehouse(warehouse_id).county_code, action, what="this warehouse")
+
+
 class UnitTiersOut(ResponseModel):
     """The tiers a unit may request under, most urgent first."""
 
@@ -143,6 +154,7 @@ def set_threshold(item: Annotated[Item, Path()], body: ThresholdIn) -> dict[str,
 # -- warehouses, stock, inbound, alerts ----------------------------------------------------------------------------
 @app.post("/supplies/warehouses", access=OFFICERS, status_code=201, summary="Add a warehouse 新增仓库", tags=["supplies"])
 def add_warehouse(body: WarehouseIn) -> dict[str, Any]:
+    _in_county(body.county_code, Action.WRITE, what="a warehouse of this county")
     entry = audit.record(app.caller, "supplies.warehouse.create", "warehouse#new", None, body.model_dump())
     return store().add_warehouse(body.name, body.county_code, body.address, entry).to_json()
 
@@ -155,6 +167,7 @@ def list_warehouses() -> list[dict[str, Any]]:
 @app.get("/supplies/warehouses/<warehouse_id>", access=OFFICERS, summary="A warehouse and its stock 仓库库存", tags=["supplies"])
 def get_warehouse(warehouse_id: WarehouseId) -> dict[str, Any]:
     warehouse = store().warehouse(warehouse_id)
+    _in_county(warehouse.county_code, what="this warehouse")
     lines = store().stock_of_warehouse(warehouse_id)
     return {
         **warehouse.to_json(),
@@ -164,6 +177,7 @@ def get_warehouse(warehouse_id: WarehouseId) -> dict[str, Any]:
 
 @app.post("/supplies/inbound", access=OFFICERS, status_code=201, summary="Book a donation or procurement 入库登记", tags=["supplies"])
 def book_inbound(body: InboundIn) -> dict[str, Any]:
+    _warehouse_in_scope(body.warehouse_id, Action.WRITE)
     entry = audit.record(app.caller, "supplies.inbound", f"warehouse#{body.warehouse_id}", None, body.model_dump(mode="json"))
     record = store().receive(body.warehouse_id, body.item, body.quantity, body.kind, body.source, body.reference, entry)
     metrics.add_metric(name="SuppliesInbound", unit="Count", value=1)
@@ -261,6 +275,8 @@ def unit_tiers(unit_kind: Annotated[UnitKind, Path()], unit_id: Annotated[str, P
 # -- allocation runs -----------------------------------------------------------------------------------------------
 @app.post("/supplies/runs", access=OFFICERS, status_code=201, summary="Allocate a warehouse's stock: frontline first 调配", tags=["supplies"])
 def run_allocation(body: RunIn) -> dict[str, Any]:
+    _warehouse_in_scope(body.warehouse_id, Action.WRITE)
+
     def audit_for(result: RunResult) -> audit.AuditRecord:
         return audit.record(app.caller, "supplies.run", f"run#{result.run_id}", None, result.to_json())
 
@@ -277,6 +293,7 @@ def run_allocation(body: RunIn) -> dict[str, Any]:
 
 @app.post("/supplies/runs/preview", access=OFFICERS, summary="What a run would allocate now, without committing it 调配预览", tags=["supplies"])
 def preview_allocation(body: RunIn) -> dict[str, Any]:
+    _warehouse_in_scope(body.warehouse_id)
     result, _ = store().plan_run(body.item, body.warehouse_id, body.release)
     return {**result.to_json(), "run_id": None, "preview": True}
 
@@ -288,7 +305,9 @@ def list_runs(item: Annotated[Item, Query()]) -> list[dict[str, Any]]:
 
 @app.get("/supplies/runs/<run_id>", access=OFFICERS, summary="An allocation run and its plan 调配详情", tags=["supplies"])
 def get_run(run_id: RunId) -> dict[str, Any]:
-    return store().run(run_id)
+    run = store().run(run_id)
+    _warehouse_in_scope(str(run["warehouse_id"]))
+    return run
 
 
 # -- dispatch and receipt --------------------------------------------------------------------------------------------
@@ -300,6 +319,9 @@ def get_run(run_id: RunId) -> dict[str, Any]:
 )
 def dispatch_line(request_id: RequestId, run_id: RunId, body: SupplyDispatchIn) -> dict[str, Any]:
     request = store().request(request_id)
+    _in_county(request.county_code, Action.WRITE, what="this request's supplies")
+    if run_id in request.lines:
+        _warehouse_in_scope(request.lines[run_id].warehouse_id, Action.WRITE)
     before = request.lines[run_id].to_json() if run_id in request.lines else None
     entry = audit.record(app.caller, "supplies.dispatch", f"request#{request_id}", before, {"run_id": run_id, **body.model_dump()})
     return store().dispatch(request, run_id, body.carrier, body.note, entry).to_json()

@@ -192,6 +192,21 @@ def dismiss_verdict(phone: Phone) -> None:
     phone.page.get_by_test_id("scan-result").wait_for(state="hidden")
 
 
+def submit_appeal(phone: Phone, statement: str, shot: str) -> str:
+    """On the appeal screen: write the statement, submit, and read the 12345 order number the dialog gives (the
+    resident's one number for the appeal); the dialog is closed after a screenshot."""
+    page = phone.page
+    page.locator("textarea").fill(statement)
+    page.get_by_role("button", name="提交申诉").click()
+    dialog = page.locator(".van-dialog", has_text="申诉已提交")
+    dialog.wait_for()
+    found = re.search(r"WO[A-Z2-7]{16}", dialog.inner_text())
+    assert found, dialog.inner_text()
+    phone.shot(shot)
+    dialog.get_by_role("button").click()
+    return found.group(0)
+
+
 def pick_community(phone: Phone, county: str, community: str) -> None:
     """Vant's cascader: tap the field, then the county, then the community."""
     page = phone.page

@@ -23,14 +23,16 @@ import random
 import re
 import uuid
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from infra.local import template
 from sanmenxia.auth import Role
+from sanmenxia.enterprises.model import Industry
 from sanmenxia.idnumber import make_id_number
+from sanmenxia.scope import SCOPED_BY
 from tests.e2e.conftest import LocalStack
 
 HOME_COUNTY, HOME_COMMUNITY = "411203", "411203-002"
@@ -48,9 +50,13 @@ EXAMPLES = {
     "hold": "fever#matrix-1",
     "merged_into": "WOAAAAAAAAAAAAAAAA",
     "token": "aaaaaaaa.bbbbbbbb.cccccccc",
-    "id_number": "411224196001011234",
+    "id_number": make_id_number(FOREIGN_COUNTY, date(1960, 1, 1), 123),
     "temporary_password": "Matrix2020pass",
 }
+#: Optional fields the generator fills from ``EXAMPLES`` too (a body that must name one of several subjects).
+OPTIONAL_EXAMPLES = ("hold",)
+#: Path parameters whose foreign value depends on the route (the same name means another record there).
+ROUTE_PARAMETERS = {("/communities/", "request_id"): "20200101000000-00000000"}
 #: Query parameters that name a scope, and the foreign value each takes.
 SCOPE_QUERY = ("county_code", "community_id", "checkpoint_id", "department", "enterprise_id")
 
@@ -69,9 +75,14 @@ class Matrix:
         self.cells: Counter[str] = Counter()
         self.failures: list[str] = []
         self.admin = local_stack.new_user("admin")
+        self.today = (date.fromisoformat(local_stack.today()) + timedelta(days=1)).isoformat()
         self.foreign: dict[str, str] = {}
+        self.foreign_by_role: dict[str, dict[str, str]] = {}
+        self.role_cells: Counter[str] = Counter()
+        self.route_cells: Counter[tuple[str, str, str]] = Counter()  # (method, path, role) of foreign cells
         self.markers: list[str] = []
         self._build_foreign_world()
+        self._build_foreign_units()
         self._build_home_callers()
 
     # -- the world ---------------------------------------------------------------------------------
@@ -152,7 +163,54 @@ class Matrix:
             "unit_id": FOREIGN_COMMUNITY,
             "resident": resident,
         }
+        self.foreign_id_number = foreign_id
         self.markers = [FOREIGN_NAME, FOREIGN_PHONE, FOREIGN_HELP_PHONE, foreign_id, FOREIGN_ADDRESS, FOREIGN_TEXT]
+
+    def _build_foreign_units(self) -> None:
+        """Units of the foreign county and their records: an enterprise, and supply requests of a community, a
+        department and that enterprise (purpose holding the marker text) with an allocation run that serves them,
+        so enterprise-scoped and supply-unit-scoped routes get foreign rows for the role each unit belongs to."""
+        stack, admin = self.stack, self.admin
+        enterprise_id = f"ent-foreign-{uuid.uuid4().hex[:6]}"
+        enterprise = {
+            "enterprise_id": enterprise_id,
+            "name": "卢氏矩阵外县企业",
+            "county_code": FOREIGN_COUNTY,
+            "industry": Industry.MINING.value,
+            "above_scale": True,
+        }
+        self._ok(stack.call("POST", "/enterprises", admin, enterprise), "foreign enterprise")
+        roster = {"employees": [{"name": FOREIGN_NAME, "id_number": self.foreign_id_number}]}
+        uploaded = self._ok(stack.call("POST", f"/enterprises/{enterprise_id}/employees", admin, roster), "foreign roster")
+        needed = (date.fromisoformat(stack.today()) + timedelta(days=5)).isoformat()
+        department = self.foreign["tipoff_department"]
+        units = {
+            "community": ("community", FOREIGN_COMMUNITY, "frontline_prevention"),
+            "department": ("department", department, "frontline_prevention"),
+            "enterprise": ("enterprise", enterprise_id, "return_to_work"),
+        }
+        requests = {}
+        for name, (kind, unit, tier) in units.items():
+            body = {"item": "eggs", "tier": tier, "quantity": 5, "needed_by": needed, "unit_kind": kind, "unit_id": unit, "unit_name": "卢氏矩阵单位"}
+            body.update({"county_code": FOREIGN_COUNTY, "purpose": FOREIGN_TEXT})
+            requests[name] = str(self._ok(stack.call("POST", "/supplies/requests", admin, body), f"foreign {name} supply request")["request_id"])
+        warehouse = self._ok(
+            stack.call("POST", "/supplies/warehouses", admin, {"name": "卢氏矩阵仓库", "county_code": FOREIGN_COUNTY, "address": "五里川"}), "warehouse"
+        )
+        inbound = {"warehouse_id": warehouse["warehouse_id"], "item": "eggs", "quantity": 15, "kind": "donation", "source": "矩阵捐赠单位"}
+        self._ok(stack.call("POST", "/supplies/inbound", admin, inbound), "foreign inbound")
+        run = self._ok(stack.call("POST", "/supplies/runs", admin, {"item": "eggs", "warehouse_id": warehouse["warehouse_id"], "release": 15}), "foreign run")
+        employee_id = str(uploaded["employees"][0]["employee_id"])
+        self.foreign.update({"enterprise_id": enterprise_id, "employee_id": employee_id, "request_id": requests["community"], "run_id": str(run["run_id"])})
+        # What is foreign to each scoped role: the unit of its own kind in the foreign county
+        self.foreign_by_role = {
+            "community_head": {"unit_kind": "community", "unit_id": FOREIGN_COMMUNITY, "request_id": requests["community"]},
+            "department_handler": {"unit_kind": "department", "unit_id": department, "request_id": requests["department"], "department": department},
+            "enterprise_admin": {"unit_kind": "enterprise", "unit_id": enterprise_id, "request_id": requests["enterprise"]},
+        }
+
+    def foreign_for(self, role: str) -> dict[str, str]:
+        return {**self.foreign, **self.foreign_by_role.get(role, {})}
 
     def _build_home_callers(self) -> None:
         """One caller per role; the scoped ones scoped to county 411203 (陕州), never to the foreign county."""
@@ -206,8 +264,12 @@ class Matrix:
         text = response.body.decode(errors="replace")
         return [marker for marker in self.markers if marker in text]
 
-    def record(self, kind: str, ok: bool, detail: str) -> None:
+    def record(self, kind: str, ok: bool, detail: str, role: str | None = None, route: template.Route | None = None) -> None:
         self.cells[kind] += 1
+        if role and kind.startswith("foreign"):
+            self.role_cells[role] += 1
+            if route is not None:
+                self.route_cells[(route.method, route.path, role)] += 1
         if not ok:
             self.failures.append(f"{kind}: {detail}")
 
@@ -221,17 +283,19 @@ def _dummy_path(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "zzzz0000", path)
 
 
-def _foreign_path(matrix: Matrix, route: template.Route) -> str | None:
-    """The path with every parameter a foreign record's id, or None when a parameter has no foreign record."""
+def _foreign_path(matrix: Matrix, route: template.Route, role: str) -> str | None:
+    """The path with every parameter a foreign record's id (the role's own kind of unit where that differs), or
+    None when a parameter has no foreign record."""
     names = re.findall(r"\{([^}]+)\}", route.path)
     if not names:
         return None
+    foreign = matrix.foreign_for(role)
+    foreign.update({name: value for (prefix, name), value in ROUTE_PARAMETERS.items() if route.path.startswith(prefix)})
     values = {}
     for name in names:
-        key = "order_id" if name == "order_id" else name
-        if key not in matrix.foreign:
+        if name not in foreign:
             return None
-        values[name] = matrix.foreign[key]
+        values[name] = foreign[name]
     return re.sub(r"\{([^}]+)\}", lambda m: values[m.group(1)], route.path)
 
 
@@ -249,8 +313,6 @@ def _foreign_query(matrix: Matrix, route: template.Route, role: str) -> dict[str
             if role == "department_handler":
                 query[name] = matrix.foreign["tipoff_department"]
             continue
-        if name == "enterprise_id":
-            continue  # no foreign enterprise is made; enterprise scope is covered by the path rows
         query[name] = matrix.foreign[name]
     return {**required, **query} if query else {}
 
@@ -269,7 +331,8 @@ def _generated_body(matrix: Matrix, schema: dict[str, Any], depth: int = 0) -> A
         if depth > 3:
             return {}
         body = {}
-        for name in schema.get("required", []):
+        wanted = [*schema.get("required", []), *(name for name in OPTIONAL_EXAMPLES if name in schema.get("properties", {}))]
+        for name in dict.fromkeys(wanted):
             spec = schema["properties"][name]
             if name in {"county_code", "community_id"}:
                 body[name] = matrix.foreign[name]
@@ -286,6 +349,10 @@ def _generated_body(matrix: Matrix, schema: dict[str, Any], depth: int = 0) -> A
         return 36.5
     if kind == "boolean":
         return False
+    if schema.get("format") == "date":
+        return matrix.today
+    if schema.get("format") == "date-time":
+        return f"{matrix.today}T08:00:00+08:00"
     return "矩阵测试说明文字"[: max(schema.get("maxLength", 8), 4)].ljust(schema.get("minLength", 0), "字")
 
 
@@ -295,7 +362,8 @@ def _body_for(matrix: Matrix, route: template.Route) -> Any:
 
 
 ROUTES = template.routes()
-SCOPED_ROLES = ("resident", "checkpoint_staff", "community_head", "department_handler", "enterprise_admin", "commander")
+#: Every role the scope model bounds to part of the city (sanmenxia.scope.SCOPED_BY): each gets foreign rows.
+SCOPED_ROLES = tuple(role.value for role in SCOPED_BY)
 
 
 def test_every_route_without_a_token_is_401_and_every_undeclared_role_is_403(matrix: Matrix) -> None:
@@ -325,14 +393,14 @@ def test_every_scoped_role_is_refused_a_foreign_scope_and_sees_no_foreign_data(m
         for role in SCOPED_ROLES:
             if role not in roles:
                 continue
-            foreign_path = _foreign_path(matrix, route)
+            foreign_path = _foreign_path(matrix, route, role)
             query = {} if role == "resident" else _foreign_query(matrix, route, role)
             body = _body_for(matrix, route) if route.method in {"POST", "PUT", "PATCH"} else None
             kind = "foreign_write" if route.method != "GET" else "foreign_read"
             if foreign_path is not None or query:
                 response = matrix.request(role, route, foreign_path or _dummy_path(route.path), query, body)
                 ok = response.status in (403, 404) and not matrix.leaked(response)
-                matrix.record(kind, ok, f"{route.method} {route.path} {query or ''} as {role}: {response.status} {response.body[:200]!r}")
+                matrix.record(kind, ok, f"{route.method} {route.path} {query or ''} as {role}: {response.status} {response.body[:200]!r}", role, route)
             elif route.method == "GET" and "{" not in route.path:
                 # The role's own list: nothing of the foreign county in it
                 response = matrix.request(role, route, route.path)
@@ -421,9 +489,27 @@ def _stale_qr_row(matrix: Matrix, stack: LocalStack) -> None:
 
 def test_zz_the_matrix_size_is_recorded(matrix: Matrix, local_stack: LocalStack) -> None:
     routes = sum(1 for route in ROUTES if matrix.roles(route) is not None)
-    size = {"routes": routes, "all_routes": len(ROUTES), "roles": len(ALL_ROLES), "scoped_roles": len(SCOPED_ROLES), "cells": dict(matrix.cells)}
+    size = {
+        "routes": routes,
+        "all_routes": len(ROUTES),
+        "roles": len(ALL_ROLES),
+        "scoped_roles": len(SCOPED_ROLES),
+        "cells": dict(matrix.cells),
+        "foreign_cells_by_role": dict(matrix.role_cells),
+    }
     size["total_cells"] = sum(matrix.cells.values())
     print("authorization matrix:", json.dumps(size))
     (local_stack.state_dir / "authorization-matrix.json").write_text(json.dumps(size, indent=2))
     assert matrix.cells["no_token"] == routes
+    # Every scoped role kind of the scope model had foreign rows, for reads and writes alike
+    assert set(SCOPED_ROLES) <= {role for role, count in matrix.role_cells.items() if count}, matrix.role_cells
+    # Enterprise-scoped and supply-unit-scoped routes have foreign rows for the role of that unit's kind
+    unit_routes = [
+        route for route in ROUTES if re.search(r"\{(enterprise_id|unit_id|request_id)\}", route.path) and route.path.startswith(("/enterprises", "/supplies"))
+    ]
+    for route in unit_routes:
+        for role in ("enterprise_admin", "community_head", "department_handler", "commander"):
+            roles = matrix.roles(route) or set()
+            if role in roles:
+                assert matrix.route_cells[(route.method, route.path, role)], f"no foreign row for {route.method} {route.path} as {role}"
     assert matrix.cells["foreign_read"] > 0 and matrix.cells["foreign_write"] > 0

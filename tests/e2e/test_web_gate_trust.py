@@ -6,14 +6,13 @@ a hold placed at the gate without a tap."""
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import qrcode
 
-from tests.e2e.browser_support import ARTIFACTS, UI_TIMEOUT_MS, Phone, dismiss_verdict, gate_verdict, new_id_number
+from tests.e2e.browser_support import ARTIFACTS, UI_TIMEOUT_MS, Phone, dismiss_verdict, gate_verdict, new_id_number, submit_appeal
 from tests.e2e.conftest import LocalStack
 from tests.e2e.test_web_screens import registered_resident, second_phone
 
@@ -188,16 +187,8 @@ def test_an_appeal_keeps_one_order_number_and_its_handler_lifts_the_hold_with_a_
     # When they appeal against the hold in the app
     phone.open("/code/appeal")
     page.get_by_test_id("page-appeal").wait_for()
-    page.locator("textarea").fill("申领时误选发热,实测体温36.4度")
-    page.get_by_role("button", name="提交申诉").click()
     # Then the dialog gives the 12345 order number, and the same number is in their 12345 list
-    dialog = page.locator(".van-dialog", has_text="申诉已提交")
-    dialog.wait_for()
-    found = re.search(r"WO[A-Z2-7]{16}", dialog.inner_text())
-    assert found, dialog.inner_text()
-    order_id = found.group(0)
-    phone.shot("appeal-order-number")
-    dialog.get_by_role("button").click()
+    order_id = submit_appeal(phone, "申领时误选发热,实测体温36.4度", "appeal-order-number")
     local_stack.drain()
     phone.open("/my-tipoffs")
     page.get_by_text(order_id).first.wait_for()

@@ -4,11 +4,13 @@ hold with a reason; the resident follows one order number; the appeal's state fo
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from infra.local import events
+from sanmenxia import clock
 from sanmenxia.holds import HoldKind, HoldStore
-from tests.integration.test_healthcode import HEAD_OTHER, applied, queue_messages
+from tests.integration.test_healthcode import DAY0, HEAD_OTHER, applied, queue_messages, set_day
 from tests.support.stack import REGION, Stack, claims_for
 
 APPEAL_UNIT = claims_for("sub-bigdata", "department_handler", username="bigdata1", department="big_data")
@@ -91,3 +93,95 @@ def test_the_appeal_state_follows_a_hold_lifted_where_it_was_placed(stack: Stack
     HoldStore(stack.client("dynamodb"), stack.table("HoldsTable")).lift(who.person_id, HoldKind.FEVER, "cp-1#scan-1")
     appeals = stack.request("GET", "/health-codes/me", claims=who.claims).json["appeals"]
     assert [a["status"] for a in appeals] == ["hold_lifted"]
+
+
+def rule_yellow_appealed(stack: Stack) -> tuple[Any, str, dict[str, Any]]:
+    """A resident who applied on DAY0, checked in on day 1, whose day-2 check-in did not register (yellow on
+    day 3 by the rule), appeals against the rule colour for day 2."""
+    set_day(DAY0)
+    who = applied(stack)
+    set_day(DAY0 + timedelta(days=1))
+    assert stack.request("POST", "/health-codes/me/check-ins", claims=who.claims, body={"temperature": 36.5}).status == 201
+    set_day(DAY0 + timedelta(days=3))
+    code = stack.request("GET", "/health-codes/me", claims=who.claims).json
+    assert (code["color"], code["rule_color"]) == ("yellow", "yellow"), code
+    missed = (DAY0 + timedelta(days=2)).isoformat()
+    appeal = stack.request("POST", "/health-codes/me/appeals", claims=who.claims, body={"missed_day": missed, "statement": "2月12日已打卡,系统未记录"})
+    assert appeal.status == 201, appeal.json
+    return who, missed, appeal.json
+
+
+def test_a_rule_colour_is_appealed_and_an_accepted_check_in_day_turns_it_green_by_the_rule(stack: Stack) -> None:
+    try:
+        who, missed, appeal = rule_yellow_appealed(stack)
+        # The appeal is about the rule colour, with the one order number
+        assert (appeal["kind"], appeal["missed_day"], appeal["hold"]) == ("rule", missed, None)
+        to_hotline(stack, queue_messages(stack, "WorkOrderIntakeQueue"))
+        order = stack.request("GET", f"/hotline/orders/{appeal['order_id']}", claims=APPEAL_UNIT)
+        assert order.status == 200 and "打卡未记录" in order.json["summary"], order.json
+        # The appeal unit sees the code, its check-in days and the appeal
+        code = stack.request("GET", f"/health-codes/people/{who.person_id}", claims=APPEAL_UNIT).json
+        assert [c["day"] for c in code["checkins"]] == [(DAY0 + timedelta(days=1)).isoformat()]
+        assert [(a["kind"], a["status"]) for a in code["appeals"]] == [("rule", "submitted")]
+        # A hold's decision does not decide a rule appeal; other units are refused, naming the scope
+        path = f"/health-codes/people/{who.person_id}/appeals/decision"
+        decision = {"missed_day": missed, "decision": "accept", "reason": "后台日志可见当日打卡请求,予以补记"}
+        assert stack.request("POST", path, claims=APPEAL_UNIT, body={**decision, "decision": "lift"}).status == 400
+        refused = stack.request("POST", path, claims=OTHER_UNIT, body=decision)
+        assert refused.status == 403 and "scope" in refused.json["message"]
+        # When the appeal unit accepts the day, then the rule recomputes the colour: green, with a correction change
+        decided = stack.request("POST", path, claims=APPEAL_UNIT, body=decision)
+        assert decided.status == 200, decided.json
+        assert (decided.json["code"]["color"], decided.json["code"]["rule_color"]) == ("green", "green")
+        assert decided.json["code"]["accepted_days"] == [missed]
+        assert decided.json["code"]["history"][0]["cause"] == "correction"
+        assert decided.json["appeal"]["status"] == "accepted"
+        # The same decision again answers the same; a different one is a conflict
+        assert stack.request("POST", path, claims=APPEAL_UNIT, body=decision).status == 200
+        assert stack.request("POST", path, claims=APPEAL_UNIT, body={**decision, "decision": "keep"}).status == 409
+        # The decision's audit record landed (digests only); the reason is sealed, nowhere in clear in the code's table
+        audit = stack.client("dynamodb").query(
+            TableName=stack.table("AuditTable"), KeyConditionExpression="target = :t", ExpressionAttributeValues={":t": {"S": f"person#{who.person_id}"}}
+        )["Items"]
+        assert [item["action"]["S"] for item in audit] == ["health_code.appeal.decide"]
+        stored = json.dumps(
+            stack.client("dynamodb").query(
+                TableName=stack.table("HealthCodeTable"), KeyConditionExpression="person_id = :p", ExpressionAttributeValues={":p": {"S": who.person_id}}
+            )["Items"],
+            ensure_ascii=False,
+        )
+        assert "予以补记" not in stored and "系统未记录" not in stored and "予以补记" not in json.dumps(audit, ensure_ascii=False)
+        # And the order follows, the result in the resident's inbox
+        to_hotline(stack, queue_messages(stack, "WorkOrderIntakeQueue"))
+        followed = stack.request("GET", f"/hotline/orders/{appeal['order_id']}", claims=who.claims).json
+        assert followed["status"] == "replied" and followed["resolved"] is True, followed
+        assert any("予以补记" in note["body"] for note in stack.request("GET", "/notifications", claims=who.claims).json)
+        # The resident's own code shows the appeal accepted and the code green
+        mine = stack.request("GET", "/health-codes/me", claims=who.claims).json
+        assert mine["color"] == "green" and [(a["status"], a["order_id"]) for a in mine["appeals"]] == [("accepted", appeal["order_id"])]
+    finally:
+        clock.set_offset(0)
+
+
+def test_a_rule_appeal_needs_a_missed_day_and_a_kept_one_leaves_the_colour_to_the_rule(stack: Stack) -> None:
+    try:
+        who, missed, appeal = rule_yellow_appealed(stack)
+        # A day that did register, today, the application day, or both subjects at once are refused, naming the field
+        checked = (DAY0 + timedelta(days=1)).isoformat()
+        for bad in ({"missed_day": checked}, {"missed_day": (DAY0 + timedelta(days=3)).isoformat()}, {"missed_day": DAY0.isoformat()}):
+            refused = stack.request("POST", "/health-codes/me/appeals", claims=who.claims, body={**bad, "statement": "我已经打过卡了"})
+            assert refused.status in (400, 409) and refused.json["fields"][0]["field"] == "missed_day", refused.json
+        both_subjects = {"missed_day": missed, "hold": "fever#x", "statement": "我已经打过卡了"}
+        both = stack.request("POST", "/health-codes/me/appeals", claims=who.claims, body=both_subjects)
+        assert both.status == 422 and "missed_day" in both.json["message"], both.json
+        assert stack.request("POST", "/health-codes/me/appeals", claims=who.claims, body={"missed_day": missed, "statement": "再次申诉一次"}).status == 409
+        # When the unit keeps the code as it is, then the colour stays the rule's and the order is declined
+        to_hotline(stack, queue_messages(stack, "WorkOrderIntakeQueue"))
+        path = f"/health-codes/people/{who.person_id}/appeals/decision"
+        kept = stack.request("POST", path, claims=APPEAL_UNIT, body={"missed_day": missed, "decision": "keep", "reason": "无打卡记录,维持"})
+        assert kept.status == 200 and kept.json["appeal"]["status"] == "kept" and kept.json["code"]["color"] == "yellow", kept.json
+        to_hotline(stack, queue_messages(stack, "WorkOrderIntakeQueue"))
+        order = stack.request("GET", f"/hotline/orders/{appeal['order_id']}", claims=who.claims).json
+        assert order["status"] == "replied" and order["resolved"] is False
+    finally:
+        clock.set_offset(0)

@@ -302,3 +302,31 @@ def test_a_unit_is_told_the_tiers_it_may_request_under(stack: Stack) -> None:
     foreign = tiers(HEAD1, "community", "411202-002")
     assert foreign.status == 403 and "scope" in foreign.json["message"], foreign.json
     assert tiers(POLICE, "department", "health").status == 403
+
+
+def test_a_county_commander_reaches_only_warehouses_and_runs_of_their_county(stack: Stack) -> None:
+    # Given a warehouse of 卢氏 (411224) with stock, run out to a community's request of that county
+    county_commander = claims_for("sub-cmd-hubin", "commander", county_code="411202")
+    foreign = warehouse(stack, "411224")
+    inbound(stack, foreign, 40, item="milk")
+    request = file(stack, OFFICER, "frontline_prevention", "community", "411224-001", 10, item="milk")
+    run = ok(stack.request("POST", "/supplies/runs", claims=OFFICER, body={"item": "milk", "warehouse_id": foreign}), 201)
+    # Then a 湖滨 commander is refused the warehouse, its inbound, a run on it, the run and the line's dispatch, naming the county
+    refused = [
+        stack.request("GET", f"/supplies/warehouses/{foreign}", claims=county_commander),
+        stack.request(
+            "POST",
+            "/supplies/inbound",
+            claims=county_commander,
+            body={"warehouse_id": foreign, "item": "milk", "quantity": 5, "kind": "donation", "source": "某单位"},
+        ),
+        stack.request("POST", "/supplies/runs", claims=county_commander, body={"item": "milk", "warehouse_id": foreign}),
+        stack.request("POST", "/supplies/runs/preview", claims=county_commander, body={"item": "milk", "warehouse_id": foreign}),
+        stack.request("GET", f"/supplies/runs/{run['run_id']}", claims=county_commander),
+        stack.request("POST", f"/supplies/requests/{request['request_id']}/lines/{run['run_id']}/dispatch", claims=county_commander, body={}),
+        stack.request("POST", "/supplies/warehouses", claims=county_commander, body={"name": "外县库", "county_code": "411224", "address": "卢氏县1号"}),
+    ]
+    assert [response.status for response in refused] == [403] * len(refused), [response.json for response in refused]
+    assert all("county" in response.json["message"] for response in refused)
+    # While the city's supplies officer reads the run
+    assert stack.request("GET", f"/supplies/runs/{run['run_id']}", claims=OFFICER).status == 200

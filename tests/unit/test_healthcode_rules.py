@@ -12,6 +12,7 @@ from sanmenxia.healthcode.rules import (
     RULES,
     CodeState,
     HealthCodeRule,
+    accept_missed_day,
     advance,
     check_in,
     checkins_to_green,
@@ -157,6 +158,42 @@ def test_evaluating_a_whole_history_equals_applying_it_day_by_day(checkins: set[
     days = {day(n) for n in checkins}
     state, _ = evaluate(A, days, day(today))
     assert state == day_by_day(A, {d for d in days if d <= day(today)}, day(today))
+
+
+@settings(max_examples=300, deadline=None)
+@given(checkins=histories, accepted=st.integers(min_value=1, max_value=44), today=st.integers(min_value=2, max_value=45))
+def test_an_accepted_missed_day_recomputes_the_colour_by_the_rule(checkins: set[int], accepted: int, today: int) -> None:
+    # Given a code and a day after its last registered check-in that an appeal accepts as a check-in day
+    if not accepted < today:
+        return
+    days = {day(n) for n in checkins if n < accepted}
+    state, _ = evaluate(A, days, day(today))
+    # Then rebuilding from the state alone equals evaluating the whole history with that day, and so does the
+    # evaluation the service runs while it still holds every check-in
+    expected, _ = evaluate(A, days | {day(accepted)}, day(today))
+    rebuilt = accept_missed_day(state, day(accepted), day(today), applied_on=A, checkins=None)
+    assert (rebuilt.color, rebuilt.last_checkin, rebuilt.streak, rebuilt.closed_through) == (
+        expected.color,
+        expected.last_checkin,
+        expected.streak,
+        expected.closed_through,
+    )
+    assert accept_missed_day(state, day(accepted), day(today), applied_on=A, checkins=days) == expected
+
+
+def test_an_accepted_day_turns_a_missed_check_in_yellow_green_and_cannot_override_a_later_check_in() -> None:
+    # Given a code that checked in on day 1, missed day 2 (yellow from day 3 on), looked at on day 3
+    state, _ = evaluate(A, {day(1)}, day(3))
+    assert state.color is Y
+    # When day 2 is accepted, then the rule makes it green again (one missed day is not over yet)
+    assert accept_missed_day(state, day(2), day(3), applied_on=A, checkins=None).color is G
+    # And a day before a registered check-in needs the whole history; the application day or today are no missed days
+    later, _ = evaluate(A, {day(1), day(3)}, day(4))
+    with pytest.raises(ValueError, match="later check-in"):
+        accept_missed_day(later, day(2), day(4), applied_on=A, checkins=None)
+    for wrong in (A, day(3)):
+        with pytest.raises(ValueError, match="between"):
+            accept_missed_day(state, wrong, day(3), applied_on=A, checkins=None)
 
 
 @settings(max_examples=100, deadline=None)

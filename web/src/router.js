@@ -40,6 +40,7 @@ const routes = [
   screen('supply-requests', () => import('./views/staff/SupplyRequests.vue')),
   screen('resumption-review', () => import('./views/staff/ResumptionReview.vue')),
   screen('staff-accounts', () => import('./views/staff/StaffAccounts.vue')),
+  screen('revocations', () => import('./views/staff/Revocations.vue')),
   screen('checkpoints-admin', () => import('./views/staff/CheckpointsAdmin.vue')),
   screen('articles', () => import('./views/staff/Articles.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },

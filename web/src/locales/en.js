@@ -120,6 +120,8 @@ export default {
     reason: 'Reason', reasonHint: 'Explain, e.g. the date your isolation ended', reasonRequired: 'Give a reason (5 characters or more)',
     submit: 'Submit appeal', doneTitle: 'Appeal submitted', done: 'Order {id}; you will be notified of the result.', already: 'appealed',
     chooseHold: 'Choose what you appeal against', noHolds: 'Nothing to appeal: a colour set by the check-in rule recovers with daily check-ins.',
+    rule: 'The check-in rule ({color}): I checked in on a day that did not register', missedDay: 'Day of the unregistered check-in',
+    noMissedDay: 'No missed day in the last 14 days to appeal', chooseDay: 'Choose the day whose check-in did not register',
   },
   household: {
     title: 'Household', empty: 'No members yet', add: 'Add a member',
@@ -233,13 +235,17 @@ export default {
   revocation: {
     title: 'Revoke health-code tokens', kind: 'Revoke', kindPerson: "A person's tokens", kindKey: 'A signing key', personId: 'Person id', keyId: 'Key id', reason: 'Reason',
     submit: 'Revoke', done: 'Revoked', listTitle: 'Revocation list', keys: '{n} key(s)', tokens: '{n} person(s)', confirm: 'Revoke? Every checkpoint will refuse the tokens already issued.',
+    menu: 'Token revocation', intro: 'Online checks refuse at once; offline scanners after their next refresh of the keys and the list. A person\'s revocation covers tokens issued until now: a refreshed code passes again.',
+    personIdRule: 'A person id is 24 hexadecimal characters', reasonRule: 'Give the reason', asOf: 'as of {at}', issuedBefore: 'tokens issued before {at}',
   },
   codeWatch: { updated: 'Your code changed and was refreshed' },
   appealDesk: {
     title: 'Health-code appeals', orderNo: 'Order no.', reasons: 'Reasons', holds: 'Holds', lift: 'Lift the hold', keep: 'Keep the hold', note: 'Decision note',
     noteHint: 'Say why (at least 4 characters)', lifted: 'Hold lifted', kept: 'Hold kept', noHolds: 'No holds', openCode: 'See the code', person: 'Appellant',
     appealed: 'Appeal', result: 'Result', codeColor: 'Code colour', search: 'Person id', load: 'Open',
-    states: { submitted: 'Awaiting decision', lifted: 'Upheld: hold lifted', kept: 'Not upheld: hold kept', hold_lifted: 'Hold lifted where it was placed' },
+    states: { submitted: 'Awaiting decision', lifted: 'Upheld: hold lifted', kept: 'Not upheld: the code stays as it is', hold_lifted: 'Hold lifted where it was placed', accepted: 'Upheld: the check-in counts, colour recomputed by the rule' },
+    ruleAppeal: 'Appeal against the rule colour: the check-in of {day} did not register', checkins: 'Recent check-ins', accepted: 'accepted on appeal',
+    noCheckins: 'No check-ins in the last 14 days', accept: 'Accept that day\'s check-in', keepRule: 'Keep as it is', acceptedDone: 'Accepted; colour recomputed by the rule',
   },
   stats: { scans: 'Scans', passes: 'Passed', stops: 'Stopped', fevers: 'Fevers', unique_persons: 'People', ins: 'In', outs: 'Out' },
   community: {
@@ -330,7 +336,7 @@ export default {
   },
   causes: {
     applied: 'Applied', checkin: 'Check-in', check_in: 'Check-in', missed_day: 'Missed check-in', missed: 'Missed check-in',
-    daily_close: 'Daily close', rule_change: 'Rule change',
+    daily_close: 'Daily close', rule_change: 'Rule change', close: 'No check-in by the end of the day', correction: 'Check-in accepted on appeal',
   },
   travelRegions: { within_city: 'Within the city', outside_city: 'Outside the city (not Hubei)', hubei: 'Hubei (not Wuhan)', wuhan: 'Wuhan' },
   helpKinds: { medicine: 'Medicine', food: 'Food and necessities', medical_visit: 'Medical visit', elderly_care: 'Elderly care', other: 'Other' },

@@ -90,6 +90,7 @@ export default {
     title: '赋码申诉', intro: '申诉将转为 12345 工单,由责任单位核实后答复。', hold: '申诉事项', reason: '申诉理由', reasonHint: '请说明情况,例如已解除隔离的日期',
     reasonRequired: '请填写申诉理由(至少5个字)', submit: '提交申诉', doneTitle: '申诉已提交', done: '工单号 {id},处理结果将通过消息通知您。', already: '已申诉',
     chooseHold: '请选择要申诉的事项', noHolds: '当前没有可申诉的标记;打卡规则产生的颜色按时打卡即可恢复。',
+    rule: '打卡规则赋码({color}):某天已打卡但未记录', missedDay: '未记录的打卡日期', noMissedDay: '近 14 天没有可申诉的漏记日期', chooseDay: '请选择未记录的打卡日期',
   },
   household: {
     title: '家庭成员', empty: '暂无家庭成员', add: '添加家庭成员', addHint: '为没有手机的老人、孩子登记,由您代为申领健康码和打卡。', submit: '添加', added: '已添加', actingFor: '办理对象',
@@ -185,13 +186,16 @@ export default {
   revocation: {
     title: '吊销健康码令牌', kind: '吊销对象', kindPerson: '个人令牌', kindKey: '签名密钥', personId: '人员编号', keyId: '密钥编号', reason: '原因',
     submit: '吊销', done: '已吊销', listTitle: '当前吊销名单', keys: '密钥 {n} 个', tokens: '个人 {n} 人', confirm: '确认吊销?已签发的令牌将被所有检测点拒绝。',
+    menu: '令牌吊销', intro: '吊销后,在线核验立即拒绝;离线扫码设备在下次刷新密钥和吊销名单后拒绝。个人吊销只针对此前签发的令牌,刷新后的新码可正常使用。',
+    personIdRule: '人员编号为 24 位十六进制', reasonRule: '请填写吊销原因', asOf: '截至 {at}', issuedBefore: '{at} 前签发的令牌',
   },
   codeWatch: { updated: '健康码状态已变化,已刷新' },
   appealDesk: {
     title: '健康码申诉处理', orderNo: '工单号', reasons: '赋码原因', holds: '管控标记', lift: '解除标记', keep: '维持标记', note: '处理意见',
     noteHint: '请写明依据(至少 4 个字)', lifted: '已解除该标记', kept: '已维持该标记', noHolds: '没有管控标记', openCode: '查看健康码', person: '申诉人',
     appealed: '申诉', result: '处理结果', codeColor: '健康码颜色', search: '人员编号', load: '查看',
-    states: { submitted: '待处理', lifted: '申诉成立,已解除标记', kept: '申诉未获支持,标记保留', hold_lifted: '标记已由原单位解除' },
+    states: { submitted: '待处理', lifted: '申诉成立,已解除标记', kept: '申诉未获支持,维持原状', hold_lifted: '标记已由原单位解除', accepted: '申诉成立,已补记打卡并按规则重新赋码' },
+    ruleAppeal: '申诉打卡规则赋码:{day} 打卡未记录', checkins: '近期打卡', accepted: '申诉补记', noCheckins: '近 14 天无打卡记录', accept: '补记该日打卡', keepRule: '维持原状', acceptedDone: '已补记,按规则重新赋码',
   },
   stats: { scans: '登记', passes: '通行', stops: '拦截', fevers: '发热', unique_persons: '人数', ins: '进', outs: '出' },
   community: {
@@ -254,7 +258,7 @@ export default {
     enterprisesResumed: '复工企业(规上 {share})', workersGreen: '绿码员工(占应返岗 {share})',
   },
   holdKinds: { isolation: '隔离', fever: '发热', key_person: '重点人员', co_travel: '同行密接', imported_list: '大数据比对', manual: '人工研判' },
-  causes: { applied: '申领', checkin: '打卡', check_in: '打卡', missed_day: '未打卡', missed: '未打卡', daily_close: '每日结算', rule_change: '规则调整' },
+  causes: { applied: '申领', checkin: '打卡', check_in: '打卡', missed_day: '未打卡', missed: '未打卡', daily_close: '每日结算', rule_change: '规则调整', close: '日终未打卡', correction: '申诉补记打卡' },
   travelRegions: { within_city: '市内', outside_city: '市外(湖北以外)', hubei: '湖北(武汉以外)', wuhan: '武汉' },
   helpKinds: { medicine: '买药', food: '生活物资', medical_visit: '就医', elderly_care: '老人照护', other: '其他' },
   hardshipStates: { open: '待处理', in_progress: '处理中', resolved: '已解决', declined: '不予处理' },

@@ -177,6 +177,18 @@ class HoldStore:
             return False
         return True
 
+    def lift_request(self, person_id: str, kind: HoldKind, source_ref: str) -> dict[str, Any]:
+        """The ``Update`` (for a transaction) that lifts an active hold, e.g. with the decision that lifts it."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"person_id": {"S": person_id}, "hold_key": {"S": f"{kind.value}#{source_ref}"}},
+                "UpdateExpression": "SET lifted_at = :now REMOVE active",
+                "ConditionExpression": "attribute_exists(active)",
+                "ExpressionAttributeValues": {":now": {"S": clock.iso()}},
+            }
+        }
+
     def for_person(self, person_id: str, *, include_lifted: bool = False) -> list[Hold]:
         try:
             items = self._db.query(

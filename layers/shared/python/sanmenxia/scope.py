@@ -72,6 +72,21 @@ class Place:
 CITY = Place()
 
 
+#: The scope attribute that bounds each role to part of the city (a county commander: ``county_code``; a
+#: resident: their own records, ``owner``). The roles absent here see the whole city, or their whole desk. The
+#: authorization matrix (tests/e2e/test_authorization_matrix.py) gives every role here foreign-scope rows.
+SCOPED_BY: dict[Role, str] = {
+    Role.COMMANDER: "county_code",
+    Role.DEPARTMENT_HANDLER: "department",
+    Role.COMMUNITY_HEAD: "community_id",
+    Role.CHECKPOINT_STAFF: "checkpoint_id",
+    Role.ENTERPRISE_ADMIN: "enterprise_id",
+    Role.RESIDENT: "owner",
+}
+#: The roles whose scope is one record attribute (the place's dimension of the same name).
+_DIMENSION_ROLES = (Role.DEPARTMENT_HANDLER, Role.COMMUNITY_HEAD, Role.CHECKPOINT_STAFF, Role.ENTERPRISE_ADMIN)
+
+
 def _own(principal: Principal, name: str) -> str | None:
     return principal.scope_value(name)
 
@@ -89,14 +104,9 @@ def _by_role(role: Role, principal: Principal, place: Place) -> str | None:
         return None if place.desk is Desk.HOTLINE else "a scope on the 12345 hotline desk (this record is not a work order or tip-off)"
     if role is Role.SUPPLIES_OFFICER:
         return None if place.desk is Desk.SUPPLIES else "a scope on the supplies desk"
-    dimension = {
-        Role.DEPARTMENT_HANDLER: ("department", place.department),
-        Role.COMMUNITY_HEAD: ("community_id", place.community_id),
-        Role.CHECKPOINT_STAFF: ("checkpoint_id", place.checkpoint_id),
-        Role.ENTERPRISE_ADMIN: ("enterprise_id", place.enterprise_id),
-    }.get(role)
-    if dimension is not None:
-        name, wanted = dimension
+    if role in _DIMENSION_ROLES:
+        name = SCOPED_BY[role]
+        wanted = getattr(place, name)
         own = _own(principal, name)
         label = name.removesuffix("_id").replace("_", " ")
         if wanted is not None and own == wanted:

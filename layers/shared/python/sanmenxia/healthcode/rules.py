@@ -70,6 +70,7 @@ class Cause(StrEnum):
     APPLIED = "applied"  # 申领
     CLOSE = "close"  # 日终未打卡
     CHECK_IN = "check_in"  # 打卡
+    CORRECTION = "correction"  # 申诉更正: an accepted check-in day, the colour recomputed by the rule
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,38 @@ def evaluate(applied_on: date, checkins: Iterable[date], today: date, rules: Seq
         transitions.extend(happened)
     state, happened = advance(state, today - ONE_DAY, rules)
     return state, transitions + happened
+
+
+def accept_missed_day(
+    state: CodeState,
+    day: date,
+    today: date,
+    *,
+    applied_on: date,
+    checkins: Iterable[date] | None,
+    rules: Sequence[HealthCodeRule] = RULES,
+) -> CodeState:
+    """The state on ``today`` once ``day`` counts as a check-in day (an appeal found that the holder checked in and
+    it did not register), recomputed by the rule, never set by hand.
+
+    With the whole check-in history (``checkins``: every day since the application, e.g. while the records have
+    not expired), the history with ``day`` added is evaluated again. Without it (``checkins=None``), the state
+    is rebuilt from ``state`` alone, which is exact when ``day`` is after the last registered check-in: after a
+    check-in a code is green or red (yellow turns green), only closes changed it since, and a close never changes
+    red, so the colour right after the last check-in is ``state``'s when it has not changed since, else green."""
+    if not applied_on < day < today:
+        raise ValueError("the accepted day must lie between the application day and today")
+    if checkins is not None:
+        return evaluate(applied_on, {*checkins, day}, today, rules)[0]
+    if state.last_checkin is not None and state.last_checkin >= day:
+        raise ValueError("a later check-in has registered: the day can only be accepted with the whole history")
+    anchor = state.baseline
+    if state.since > anchor:
+        at_anchor = replace(state, color=CodeColor.GREEN, since=anchor, streak=0, closed_through=anchor)
+    else:
+        at_anchor = replace(state, closed_through=anchor)
+    corrected, _ = check_in(at_anchor, day, rules)
+    return advance(corrected, today - ONE_DAY, rules)[0]
 
 
 def due_day(state: CodeState, rules: Sequence[HealthCodeRule] = RULES) -> date | None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sanmenxia import clock
 from sanmenxia.clock import SHANGHAI
@@ -19,7 +19,7 @@ from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory, WorkOrder
 from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
 from sanmenxia.healthcode import rules
 from sanmenxia.healthcode.revocations import Revocation, RevocationKind, RevocationStore, new_revocation, refusal
-from sanmenxia.healthcode.store import Appeal, CheckIn, HealthCodeStore, Partition, StaleCode
+from sanmenxia.healthcode.store import RULE_APPEAL_PREFIX, Appeal, CheckIn, HealthCodeStore, Partition, StaleCode
 from sanmenxia.healthcode.tokens import SigningKey, TokenRejected, issue_token, jwks, verify_token
 from sanmenxia.holds import CodeColor, Hold, HoldKind, worst
 from sanmenxia.people import Person
@@ -66,6 +66,7 @@ def code_view(person: Person, partition: Partition, holds: Sequence[Hold], today
         "rule_version": state.rule_version,
         "history": history[:60],
         "checkins": [checkin.to_json() for checkin in partition.checkins[:14]],
+        "accepted_days": [day.isoformat() for day in partition.corrections[:14]],
         "appeals": [appeal_view(appeal, active) for appeal in partition.appeals],
     }
 
@@ -74,42 +75,131 @@ def appeal_view(appeal: Appeal, active: Sequence[Hold]) -> dict[str, Any]:
     """An appeal as the resident and the appeal unit see it: its state follows the hold (a hold lifted on the
     platform that placed it closes a submitted appeal as ``hold_lifted``)."""
     view = appeal.to_json()
-    if appeal.status == "submitted" and appeal.hold_key not in {hold.key for hold in active}:
+    if appeal.kind == "hold" and appeal.status == "submitted" and appeal.hold_key not in {hold.key for hold in active}:
         view["status"] = "hold_lifted"
     return view
+
+
+#: How far back a resident may say a check-in did not register (within the check-in records' retention).
+RULE_APPEAL_DAYS = 14
+
+_DECIDED = {"lift": "lifted", "keep": "kept", "accept": "accepted"}
+_RESULT: dict[str, tuple[Literal["resolved", "declined"], str]] = {
+    "lifted": ("resolved", "申诉成立,已解除标记 appeal upheld, hold lifted"),
+    "accepted": ("resolved", "申诉成立,补记打卡,按规则重新赋码 appeal upheld, the check-in day counts and the rule recomputed the colour"),
+    "kept": ("declined", "申诉未获支持,维持原状 appeal not upheld, the code stays as it is"),
+}
+
+#: Builds the audit record's ``Put`` for a transaction from the appeal before and after the decision.
+AuditPut = Callable[[Any, Any], dict[str, Any]]
+
+
+def _corrected_state(store: HealthCodeStore, partition: Partition, day: date, today: date) -> rules.CodeState:
+    """The code's rule state with ``day`` accepted as a check-in day, recomputed by the rule: from the whole
+    history while every check-in since the application is still stored, else rebuilt from the state (exact when
+    no later check-in registered; otherwise the day can no longer be accepted)."""
+    code = partition.code
+    assert code is not None
+    complete = code.state.applied_on > today - timedelta(days=store.retention_days)
+    history = {checkin.day for checkin in partition.checkins} | set(partition.corrections) if complete else None
+    current, _ = rules.advance(code.state, today - rules.ONE_DAY)
+    try:
+        return rules.accept_missed_day(current, day, today, applied_on=code.state.applied_on, checkins=history)
+    except ValueError as exc:
+        raise Conflict(f"the check-in day cannot be accepted any more: {exc}; decide 'keep' and ask the resident to check in", field="missed_day") from exc
+
+
+def _appeal_to_decide(store: HealthCodeStore, person: Person, subject: str, decision: str, field: str) -> Appeal:
+    appeal_record = store.get_appeal(person.person_id, subject)
+    if appeal_record is None:
+        raise NotFound("no appeal against that on this code", field=field)
+    if (decision == "lift" and appeal_record.kind != "hold") or (decision == "accept" and appeal_record.kind != "rule"):
+        against = "a hold" if appeal_record.kind == "hold" else "the rule colour"
+        raise InvalidInput(f"'{decision}' does not decide an appeal against {against}", field="decision")
+    return appeal_record
+
+
+def _decision_writes(
+    store: HealthCodeStore,
+    person: Person,
+    appeal_record: Appeal,
+    status: str,
+    decided_by: str,
+    sealed_reason: str,
+    reason: str,
+    audit_put: AuditPut,
+) -> tuple[list[dict[str, Any]], dict[int, Exception]]:
+    """The one transaction of a decision: the appeal closed, the hold lifted or the correction with the code's
+    recomputed state, and the audit record (before/after as digests)."""
+    field = "hold" if appeal_record.kind == "hold" else "missed_day"
+    writes = [store.appeal_decision_write(person.person_id, appeal_record.hold_key, status, decided_by, sealed_reason)]
+    refusals: dict[int, Exception] = {0: Conflict("this appeal has been decided meanwhile", field=field)}
+    before: dict[str, Any] = {"appeal": appeal_record.to_json()}
+    after: dict[str, Any] = {"appeal": {**appeal_record.to_json(), "status": status}, "reason": reason}
+    if status == "lifted":
+        hold = next((hold for hold in store.holds.for_person(person.person_id) if hold.key == appeal_record.hold_key), None)
+        if hold is not None:  # a hold lifted meanwhile where it was placed needs no second lift
+            writes.append(store.holds.lift_request(person.person_id, hold.kind, hold.source_ref))
+            after["hold_lifted"] = hold.to_json()
+    elif status == "accepted":
+        partition = store.partition(person.person_id)
+        assert partition.code is not None and appeal_record.day is not None
+        today = clock.today()
+        rule_color = rules.advance(partition.code.state, today - rules.ONE_DAY)[0].color
+        corrected = _corrected_state(store, partition, appeal_record.day, today)
+        refusals[len(writes) + 1] = StaleCode(person.person_id)  # the code's version-checked update
+        writes += store.correction_writes(partition.code, appeal_record.day, appeal_record.appeal_id, decided_by, corrected, rule_color)
+        before["rule_color"], after["rule_color"] = rule_color.value, corrected.color.value
+    writes.append(audit_put(before, after))
+    return writes, refusals
 
 
 def decide_appeal(
     store: HealthCodeStore,
     person: Person,
     *,
-    hold_key: str,
-    lift: bool,
+    subject: str,
+    decision: str,
     reason: str,
     decided_by: str,
+    seal: Callable[[str], str],
+    audit_put: AuditPut,
     send_progress: Callable[[WorkOrderProgress], None],
 ) -> dict[str, Any]:
-    """The appeal unit's decision on an appeal against a hold: lift the hold (whichever platform placed it: the
-    unit decides appeals for all of them) or keep it, with a reason. The appeal closes and its 12345 order
-    follows (replied resolved / declined with the reason), so the result reaches the resident's inbox as the
-    order's reply."""
-    appeal_record = store.get_appeal(person.person_id, hold_key)
-    if appeal_record is None:
-        raise NotFound("no appeal against that hold on this code", field="hold")
-    hold = next((hold for hold in store.holds.for_person(person.person_id) if hold.key == hold_key), None)
-    if lift and hold is not None:
-        store.holds.lift(person.person_id, hold.kind, hold.source_ref)
-    status = "lifted" if lift else "kept"
-    # A repeat of the same decision (a retry after the order's message failed to go) sends the message again, which
-    # the work-order side applies once; a different decision on a decided appeal is a conflict.
-    if appeal_record.status != status:
-        store.decide_appeal(person.person_id, hold_key, status, decided_by, reason)
+    """The appeal unit's decision on an appeal (``subject``: the hold's key, or ``rule#<day>``), with a reason:
+
+    * a hold: ``lift`` it (whichever platform placed it: the unit decides appeals for all of them) or ``keep`` it;
+    * the rule colour: ``accept`` the missed check-in day (an audited correction fact, after which the rule
+      recomputes the colour — never a hand-set colour) or ``keep`` the code as it is.
+
+    The appeal's decision (reason sealed), the hold's lift or the correction with the code's new state, and the
+    audit record are one transaction. The 12345 order follows (replied resolved / declined with the reason), so the
+    result reaches the resident's inbox as the order's reply. A repeat of the same decision (a retry after the
+    order's message failed to go) sends the message again, which the work-order side applies once; a different
+    decision on a decided appeal is a conflict."""
+    field = "missed_day" if subject.startswith(RULE_APPEAL_PREFIX) else "hold"
+    status = _DECIDED[decision]
+    for _ in range(3):
+        appeal_record = _appeal_to_decide(store, person, subject, decision, field)
+        if appeal_record.status == status:
+            break
+        if appeal_record.status != "submitted":
+            raise Conflict("this appeal has been decided already", field=field)
+        writes, refusals = _decision_writes(store, person, appeal_record, status, decided_by, seal(reason), reason, audit_put)
+        try:
+            store.write(writes, "appeal decision", refusals)
+        except StaleCode:
+            continue  # the code changed (a check-in, the close) between the read and the write: recompute
+        break
+    else:
+        raise UpstreamUnavailable("the health code is busy; try again")
+    order_status, outcome = _RESULT[status]
     send_progress(
         WorkOrderProgress(
             source=WorkOrderSource.APPEAL,
             source_ref=appeal_record.appeal_id,
-            status="resolved" if lift else "declined",
-            note=f"{'申诉成立,已解除标记 appeal upheld, hold lifted' if lift else '申诉未获支持,标记保留 appeal not upheld, hold kept'}: {reason}",
+            status=order_status,
+            note=f"{outcome}: {reason}",
             actor=decided_by,
             actor_role="appeal_unit",
         )
@@ -295,38 +385,62 @@ def appeal_id(person_id: str, hold_key: str) -> str:
     return hashlib.sha256(f"{person_id}|{hold_key}".encode()).hexdigest()[:20]
 
 
+def _appeal_subject(store: HealthCodeStore, person: Person, hold_key: str | None, missed_day: date | None) -> tuple[str, str]:
+    """The appeal's key and what the 12345 order says it is about, after checking there is something to appeal."""
+    if hold_key is not None:
+        hold = next((hold for hold in store.holds.for_person(person.person_id) if hold.key == hold_key), None)
+        if hold is None:
+            raise NotFound("no active hold with that key on this code", field="hold")
+        return hold_key, f"against a {hold.kind.value} hold placed by {hold.source} ({hold.reason})"
+    assert missed_day is not None
+    partition = store.partition(person.person_id)
+    if partition.code is None:
+        raise NotFound("no health code yet: apply first (POST /health-codes)", field="person")
+    today = clock.today()
+    state, _ = rules.advance(partition.code.state, today - rules.ONE_DAY)
+    if not today - timedelta(days=RULE_APPEAL_DAYS) <= missed_day < today or missed_day <= state.applied_on:
+        raise InvalidInput(f"a missed check-in day after the application day and within the last {RULE_APPEAL_DAYS} days, before today", field="missed_day")
+    if missed_day in {checkin.day for checkin in partition.checkins} | set(partition.corrections):
+        raise Conflict("that day's check-in has registered: there is nothing to correct", field="missed_day")
+    if state.color is CodeColor.GREEN:
+        raise Conflict("the rule colour is green: there is nothing to correct", field="missed_day")
+    about = f"against the rule colour {state.color.value} 规则赋码: the check-in of {missed_day.isoformat()} did not register 打卡未记录"
+    return f"{RULE_APPEAL_PREFIX}{missed_day.isoformat()}", about
+
+
 def appeal(
     store: HealthCodeStore,
     person: Person,
     requester_sub: str,
     *,
-    hold_key: str,
+    hold_key: str | None = None,
+    missed_day: date | None = None,
     statement: str,
     seal: Callable[[str], str],
     send_work_order: Sender,
 ) -> dict[str, Any]:
-    """Appeal against an active hold: recorded (statement sealed) and sent to the 12345 hotline as a work
+    """Appeal against an active hold (``hold_key``) or against the rule colour (``missed_day``: a check-in the
+    resident made that did not register): recorded (statement sealed) and sent to the 12345 hotline as a work
     order. The work order goes first, keyed by the appeal id, so a retry after a failure never loses it."""
-    hold = next((hold for hold in store.holds.for_person(person.person_id) if hold.key == hold_key), None)
-    if hold is None:
-        raise NotFound("no active hold with that key on this code", field="hold")
-    if store.get_appeal(person.person_id, hold_key) is not None:
-        raise Conflict("this hold has already been appealed", field="hold")
-    ident = appeal_id(person.person_id, hold_key)
+    subject, about = _appeal_subject(store, person, hold_key, missed_day)
+    field = "hold" if hold_key is not None else "missed_day"
+    if store.get_appeal(person.person_id, subject) is not None:
+        raise Conflict("this has already been appealed", field=field)
+    ident = appeal_id(person.person_id, subject)
     send_work_order(
         WorkOrderIntake(
             source=WorkOrderSource.APPEAL,
             source_ref=ident,
             type=WorkOrderType.COMPLAINT,
             category="health_code_appeal",
-            summary=f"Health-code appeal 健康码申诉 against a {hold.kind.value} hold placed by {hold.source} ({hold.reason}): {statement}"[:2000],
+            summary=f"Health-code appeal 健康码申诉 {about}: {statement}"[:2000],
             county_code=person.county_code,
             community_id=person.community_id,
             requester_person_id=person.person_id,
             requester_sub=requester_sub,
         )
     )
-    record = Appeal(ident, hold_key, "submitted", clock.iso())
+    record = Appeal(ident, subject, "submitted", clock.iso())
     store.put_appeal(person.person_id, record, seal(statement), person.community_id)
     return record.to_json()
 

@@ -8,7 +8,9 @@
   reads only the codes that lapse that night;
 * ``checkin#<day>`` — one check-in per person and day (temperature, symptoms), expiring after the retention;
 * ``change#<day>#<colour>`` — the colour history, expiring after the retention;
-* ``appeal#<hold key>`` — an appeal against a hold (statement sealed with the PII key);
+* ``appeal#<hold key>`` / ``appeal#rule#<day>`` — an appeal against a hold or against the rule colour (a check-in
+  day that did not register); statement and decision reason sealed with the PII key;
+* ``correction#<day>`` — a check-in day accepted on appeal (who, which appeal): the rule counts it as a check-in;
 * partition ``_close`` — the daily close's watermarks: ``watermark`` (last day closed by every shard),
   ``shard#NN`` (last day closed by shard NN) and ``day#<day>`` (shards done and codes turned per colour).
 
@@ -132,12 +134,27 @@ class CheckIn:
         }
 
 
+#: The key of an appeal against the rule colour: ``rule#<day>``, the day whose check-in did not register.
+RULE_APPEAL_PREFIX = "rule#"
+
+
 @dataclass(frozen=True)
 class Appeal:
+    """An appeal against a hold (``hold_key`` is the hold's key) or against the rule colour (``rule#<day>``)."""
+
     appeal_id: str
     hold_key: str
     status: str
     at: str
+
+    @property
+    def kind(self) -> str:
+        return "rule" if self.hold_key.startswith(RULE_APPEAL_PREFIX) else "hold"
+
+    @property
+    def day(self) -> date | None:
+        """The missed check-in day a rule appeal is about."""
+        return date.fromisoformat(self.hold_key.removeprefix(RULE_APPEAL_PREFIX)) if self.kind == "rule" else None
 
     @property
     def order_id(self) -> str:
@@ -145,7 +162,16 @@ class Appeal:
         return order_id_for(WorkOrderSource.APPEAL, self.appeal_id)
 
     def to_json(self) -> dict[str, Any]:
-        return {"appeal_id": self.appeal_id, "hold": self.hold_key, "status": self.status, "at": self.at, "order_id": self.order_id}
+        day = self.day
+        return {
+            "appeal_id": self.appeal_id,
+            "kind": self.kind,
+            "hold": self.hold_key if self.kind == "hold" else None,
+            "missed_day": day.isoformat() if day else None,
+            "status": self.status,
+            "at": self.at,
+            "order_id": self.order_id,
+        }
 
 
 @dataclass
@@ -156,6 +182,7 @@ class Partition:
     checkins: list[CheckIn] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
     appeals: list[Appeal] = field(default_factory=list)
+    corrections: list[date] = field(default_factory=list)  # check-in days accepted on appeal
 
 
 @dataclass(frozen=True)
@@ -370,7 +397,10 @@ class HealthCodeStore:
                 )
             elif sk.startswith("appeal#"):
                 found.appeals.append(Appeal(item["appeal_id"]["S"], item["hold_key"]["S"], item["status"]["S"], item["at"]["S"]))
+            elif sk.startswith("correction#"):
+                found.corrections.append(date.fromisoformat(item["day"]["S"]))
         found.checkins.sort(key=lambda checkin: checkin.day, reverse=True)
+        found.corrections.sort(reverse=True)
         found.changes.sort(key=lambda change: (change["day"], change["cause"] != "close"), reverse=True)
         return found
 
@@ -466,21 +496,53 @@ class HealthCodeStore:
         except dynamo.ConditionFailed as exc:
             raise Conflict("this hold has already been appealed", field="hold") from exc
 
-    def decide_appeal(self, person_id: str, hold_key: str, status: str, decided_by: str, reason: str) -> None:
-        """Close a submitted appeal with the appeal unit's decision (``lifted`` or ``kept``) and its reason."""
-        try:
-            dynamo.update(
-                self._db,
-                what="appeal decision",
-                TableName=self._table,
-                Key={"person_id": _s(person_id), "sk": _s(f"appeal#{hold_key}")},
-                UpdateExpression="SET #st = :s, decided_by = :by, decision_reason = :why, decided_at = :at",
-                ConditionExpression="#st = :submitted",
-                ExpressionAttributeNames={"#st": "status"},
-                ExpressionAttributeValues={":s": _s(status), ":by": _s(decided_by), ":why": _s(reason), ":at": _s(clock.iso()), ":submitted": _s("submitted")},
-            )
-        except dynamo.ConditionFailed as exc:
-            raise Conflict("this appeal has been decided already", field="hold") from exc
+    def appeal_decision_write(self, person_id: str, hold_key: str, status: str, decided_by: str, sealed_reason: str) -> dict[str, Any]:
+        """The ``Update`` (for a transaction) that closes a submitted appeal with the decision (``lifted``, ``kept``,
+        ``accepted``) and its reason, sealed: a free-text reason is kept out of clear storage."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"person_id": _s(person_id), "sk": _s(f"appeal#{hold_key}")},
+                "UpdateExpression": "SET #st = :s, decided_by = :by, decision_reason = :why, decided_at = :at",
+                "ConditionExpression": "#st = :submitted",
+                "ExpressionAttributeNames": {"#st": "status"},
+                "ExpressionAttributeValues": {
+                    ":s": _s(status),
+                    ":by": _s(decided_by),
+                    ":why": _s(sealed_reason),
+                    ":at": _s(clock.iso()),
+                    ":submitted": _s("submitted"),
+                },
+            }
+        }
+
+    def correction_writes(self, record: CodeRecord, day: date, appeal_id: str, decided_by: str, state: CodeState, before: CodeColor) -> list[dict[str, Any]]:
+        """The writes (for a transaction) of an accepted check-in day: the correction fact ``correction#<day>``, the
+        code's recomputed state (version-checked) and, when the rule colour changed, a ``correction`` change."""
+        fact = {
+            "person_id": _s(record.person_id),
+            "sk": _s(f"correction#{day.isoformat()}"),
+            "day": _s(day.isoformat()),
+            "appeal_id": _s(appeal_id),
+            "accepted_by": _s(decided_by),
+            "community_id": _s(record.community_id),
+            "county_code": _s(record.county_code),
+            "at": _s(clock.iso()),
+            "expires_at": self._expires(),
+        }
+        writes = [{"Put": {"TableName": self._table, "Item": fact, "ConditionExpression": "attribute_not_exists(sk)"}}, self._code_update(record, state)]
+        if state.color is not before:
+            change = Transition(clock.today(), before, state.color, rules.Cause.CORRECTION, state.rule_version)
+            writes.append(self._change_put(record.person_id, change, record.community_id, record.county_code))
+        return writes
+
+    def write(self, writes: Sequence[dict[str, Any]], what: str, refusals: dict[int, Exception] | None = None) -> None:
+        """Run ``writes`` (this store's and others', e.g. a hold and the audit record) as one transaction."""
+        self._transact(list(writes), what, refusals)
+
+    @property
+    def retention_days(self) -> int:
+        return self._retention
 
     # -- the daily close ----------------------------------------------------------------------------------------
     def due_page(self, day: date, shard: int, start_key: dict[str, Any] | None = None, limit: int = 200) -> tuple[list[DueCode], dict[str, Any] | None]:
