@@ -39,6 +39,6 @@ def test_a_supply_requests_needed_by_day_defaults_from_the_servers_today(wrong_c
     needed_by = phone.page.locator("input[name=needed_by]")
     expected = (date.fromisoformat(local_stack.today()) + timedelta(days=3)).isoformat()
     # Then the needed-by day is three days after the server's today
-    phone.page.wait_for_function("expected => document.querySelector('input[name=needed_by]').value === expected", arg=expected)
+    phone.page.wait_for_function("expected => (document.querySelector('input[name=needed_by]') || {}).value === expected", arg=expected)
     assert needed_by.input_value() == expected
     phone.shot("needed by")
