@@ -6,7 +6,7 @@ import { computed, onBeforeUnmount, onMounted, reactive, ref } from 'vue'
 import { hasRole, session } from './auth'
 import { checkpointTraffic, codesByArea, codesTrend, keyPersonList, keyPersonsByArea, keyPersonTrend, returnToWork, suppliesByItem, tipoffsByCategory, totalsByArea, workOrdersByStatus } from './dashboard-data'
 import { newest } from './newest'
-import { communityName, countyName, loadRegions, regions } from './regions'
+import { countyName, loadRegions, placeName, regions } from './regions'
 import { KEY_PERSON_CATEGORIES } from './vocab'
 
 export const COLORS = { green: '#1a7f37', yellow: '#d4a106', red: '#c8102e' }
@@ -43,6 +43,12 @@ export function upTo(scope, level) {
   return { ...scope }
 }
 
+/** A community's own name, without its county's (in the viewer's language). */
+function ownName(id) {
+  const hit = regions.value.flatMap((county) => county.communities).find((item) => item.id === id)
+  return hit ? placeName(hit) : id
+}
+
 export const share = (value) => (value === null || value === undefined ? '—' : `${Math.round(value * 1000) / 10}%`)
 
 /** The dashboard of `scope` (reactive {level, county, community}); `supplies` adds the supplies figure. */
@@ -67,7 +73,7 @@ export function useDashboard({ t, scope, supplies = false }) {
     if (scope.level === 'city') return regions.value.map((county) => ({ id: county.county_code, name: countyName(county.county_code) }))
     if (scope.level === 'county') {
       const county = regions.value.find((item) => item.county_code === scope.county)
-      return county ? county.communities.map((item) => ({ id: item.id, name: item.name })) : []
+      return county ? county.communities.map((item) => ({ id: item.id, name: placeName(item) })) : []
     }
     return []
   })
@@ -77,7 +83,7 @@ export function useDashboard({ t, scope, supplies = false }) {
   const crumbs = computed(() => {
     const list = [{ level: 'city', label: t('dashboard.city') }]
     if (scope.county) list.push({ level: 'county', label: countyName(scope.county) })
-    if (scope.community) list.push({ level: 'community', label: communityName(scope.community).split(' ').pop() })
+    if (scope.community) list.push({ level: 'community', label: ownName(scope.community) })
     return list
   })
 
@@ -213,7 +219,7 @@ export function useDashboard({ t, scope, supplies = false }) {
   })
 
   const codesOption = computed(() => {
-    const list = scope.level === 'community' ? [{ id: scope.community, name: communityName(scope.community).split(' ').pop() }] : areas.value
+    const list = scope.level === 'community' ? [{ id: scope.community, name: ownName(scope.community) }] : areas.value
     const rowFor = (id) => codeRows.value.find((row) => (row.area || row.community_id || row.county_code) === id) || {}
     return {
       tooltip: { trigger: 'axis' },
