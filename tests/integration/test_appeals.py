@@ -118,7 +118,7 @@ def test_a_rule_colour_is_appealed_and_an_accepted_check_in_day_turns_it_green_b
         assert (appeal["kind"], appeal["missed_day"], appeal["hold"]) == ("rule", missed, None)
         to_hotline(stack, queue_messages(stack, "WorkOrderIntakeQueue"))
         order = stack.request("GET", f"/hotline/orders/{appeal['order_id']}", claims=APPEAL_UNIT)
-        assert order.status == 200 and "打卡未记录" in order.json["summary"], order.json
+        assert order.status == 200 and "系统未记录" in order.json["summary"], order.json
         # The appeal unit sees the code, its check-in days and the appeal
         code = stack.request("GET", f"/health-codes/people/{who.person_id}", claims=APPEAL_UNIT).json
         assert [c["day"] for c in code["checkins"]] == [(DAY0 + timedelta(days=1)).isoformat()]

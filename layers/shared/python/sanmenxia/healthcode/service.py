@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from sanmenxia import clock
+from sanmenxia import clock, texts
 from sanmenxia.clock import SHANGHAI
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory, WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
@@ -23,6 +23,7 @@ from sanmenxia.healthcode.store import RULE_APPEAL_PREFIX, Appeal, CheckIn, Heal
 from sanmenxia.healthcode.tokens import SigningKey, TokenRejected, issue_token, jwks, verify_token
 from sanmenxia.holds import CodeColor, Hold, HoldKind, worst
 from sanmenxia.people import Person
+from sanmenxia.texts import TextCode
 from sanmenxia.vocabulary import Symptom
 
 SOURCE = "health_code"
@@ -214,23 +215,15 @@ def my_code(store: HealthCodeStore, person: Person) -> dict[str, Any]:
 def apply(store: HealthCodeStore, person: Person, applied_by: str, *, fever: bool, in_isolation: bool) -> dict[str, Any]:
     """Grant a code ("two no's, one check-in, one application"): green by the rule, with the holds the
     declaration and other platforms set. The declaration's holds are written in the same transaction."""
-    holds = []
-    if fever:
-        holds.append(
-            store.holds.place_request(
-                person.person_id, HoldKind.FEVER, source=SOURCE, source_ref="declaration", reason="fever declared at application 申领时申报发热"
-            )[1]
-        )
-    if in_isolation:
-        holds.append(
-            store.holds.place_request(
-                person.person_id,
-                HoldKind.ISOLATION,
-                source=SOURCE,
-                source_ref="declaration",
-                reason="isolation declared at application 申领时申报隔离",
-            )[1]
-        )
+    declared = [
+        (HoldKind.FEVER, "fever declared at application 申领时申报发热", TextCode.FEVER_DECLARED, fever),
+        (HoldKind.ISOLATION, "isolation declared at application 申领时申报隔离", TextCode.ISOLATION_DECLARED, in_isolation),
+    ]
+    holds = [
+        store.holds.place_request(person.person_id, kind, source=SOURCE, source_ref="declaration", reason=reason, text=texts.text(code))[1]
+        for kind, reason, code, yes in declared
+        if yes
+    ]
     store.apply(
         person.person_id,
         county_code=person.county_code,
@@ -261,6 +254,7 @@ def _fever_hold(store: HealthCodeStore, checkin: CheckIn) -> tuple[Hold, dict[st
         source=SOURCE,
         source_ref=f"checkin#{checkin.day.isoformat()}",
         reason=f"temperature {checkin.temperature} °C at the daily check-in 打卡体温异常",
+        text=texts.text(TextCode.CHECK_IN_FEVER, temperature=str(checkin.temperature)),
     )
 
 
@@ -272,6 +266,7 @@ def _fever_candidate(person: Person, checkin: CheckIn) -> KeyPersonCandidate:
         source_ref=f"checkin:{person.person_id}:{checkin.day.isoformat()}",
         community_id=person.community_id,
         reason=f"temperature {checkin.temperature} °C reported at the daily health-code check-in",
+        reason_text=texts.text(TextCode.CHECK_IN_FEVER, temperature=str(checkin.temperature)),
         observed_at=checkin.at,
     )
 
@@ -385,13 +380,13 @@ def appeal_id(person_id: str, hold_key: str) -> str:
     return hashlib.sha256(f"{person_id}|{hold_key}".encode()).hexdigest()[:20]
 
 
-def _appeal_subject(store: HealthCodeStore, person: Person, hold_key: str | None, missed_day: date | None) -> tuple[str, str]:
-    """The appeal's key and what the 12345 order says it is about, after checking there is something to appeal."""
+def _appeal_subject(store: HealthCodeStore, person: Person, hold_key: str | None, missed_day: date | None) -> str:
+    """The appeal's key (the hold's, or ``rule#<day>``), after checking there is something to appeal."""
     if hold_key is not None:
         hold = next((hold for hold in store.holds.for_person(person.person_id) if hold.key == hold_key), None)
         if hold is None:
             raise NotFound("no active hold with that key on this code", field="hold")
-        return hold_key, f"against a {hold.kind.value} hold placed by {hold.source} ({hold.reason})"
+        return hold_key
     assert missed_day is not None
     partition = store.partition(person.person_id)
     if partition.code is None:
@@ -404,8 +399,7 @@ def _appeal_subject(store: HealthCodeStore, person: Person, hold_key: str | None
         raise Conflict("that day's check-in has registered: there is nothing to correct", field="missed_day")
     if state.color is CodeColor.GREEN:
         raise Conflict("the rule colour is green: there is nothing to correct", field="missed_day")
-    about = f"against the rule colour {state.color.value} 规则赋码: the check-in of {missed_day.isoformat()} did not register 打卡未记录"
-    return f"{RULE_APPEAL_PREFIX}{missed_day.isoformat()}", about
+    return f"{RULE_APPEAL_PREFIX}{missed_day.isoformat()}"
 
 
 def appeal(
@@ -422,7 +416,7 @@ def appeal(
     """Appeal against an active hold (``hold_key``) or against the rule colour (``missed_day``: a check-in the
     resident made that did not register): recorded (statement sealed) and sent to the 12345 hotline as a work
     order. The work order goes first, keyed by the appeal id, so a retry after a failure never loses it."""
-    subject, about = _appeal_subject(store, person, hold_key, missed_day)
+    subject = _appeal_subject(store, person, hold_key, missed_day)
     field = "hold" if hold_key is not None else "missed_day"
     if store.get_appeal(person.person_id, subject) is not None:
         raise Conflict("this has already been appealed", field=field)
@@ -433,7 +427,7 @@ def appeal(
             source_ref=ident,
             type=WorkOrderType.COMPLAINT,
             category="health_code_appeal",
-            summary=f"Health-code appeal 健康码申诉 {about}: {statement}"[:2000],
+            summary=statement[:2000],  # the hold, or the missed day, is read on the appeal's case screen
             county_code=person.county_code,
             community_id=person.community_id,
             requester_person_id=person.person_id,
