@@ -30,7 +30,7 @@ import pytest
 
 from infra.local import template
 from sanmenxia.auth import Role
-from sanmenxia.enterprises.model import Industry
+from sanmenxia.enterprises.rules import Industry
 from sanmenxia.idnumber import make_id_number
 from sanmenxia.scope import SCOPED_BY
 from tests.e2e.conftest import LocalStack
