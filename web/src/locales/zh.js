@@ -1,5 +1,6 @@
 // 简体中文 (the app's first language)
 import backoffice from './backoffice.zh.js'
+import trust from './trust.zh.js'
 export default {
   app: { name: '线上三门峡', slogan: '疫情防控 · 健康码 · 便民服务' },
   tabs: { home: '首页', code: '健康码', messages: '消息', me: '我的', label: '主导航' },
@@ -277,4 +278,5 @@ export default {
   resumption: { not_applied: '未申请', pending: '审批中', approved: '已复工', rejected: '未通过', resumed: '已复工' },
   rosterColours: { green: '绿码', yellow: '黄码', red: '红码', no_code: '未申领' },
   bo: backoffice, // staff screens of issue 14 (backoffice.zh.js)
+  trust, // accountability screens of issue 18 (trust.zh.js)
 }
