@@ -1,6 +1,6 @@
 """The hotline's use cases: open orders (intake, calls), act on them, sweep overdue ones, and show them.
 
-Routes and event handlers call these; the rules are in ``orders``/``figures``, the storage in ``store``.
+Routes and event handlers call these; the rules are in ``rules``/``figures``, the storage in ``store``.
 Every change is written with its audit record and figures in one transaction; the citizen is told of a
 reply (or a merge) in their inbox (消息通知) when their person record is known.
 """
@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sanmenxia import texts
 from sanmenxia.audit import AuditRecord, fingerprint
 from sanmenxia.clock import iso
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress
 from sanmenxia.errors import Conflict
-from sanmenxia.hotline.orders import (
+from sanmenxia.hotline.routing import CATEGORY_LABELS, DEPARTMENT_LABELS, Department, TipoffCategory, route
+from sanmenxia.hotline.rules import (
     ROUTING,
     SWEEP,
     Action,
@@ -30,13 +32,13 @@ from sanmenxia.hotline.orders import (
     open_order,
     order_id_for,
 )
-from sanmenxia.hotline.routing import CATEGORY_LABELS, DEPARTMENT_LABELS, Department, TipoffCategory, route
 from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
 from sanmenxia.masking import mask_address, mask_name, mask_phone, redact_text
 from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger
 from sanmenxia.pii import Vault
+from sanmenxia.texts import TextCode
 
 #: Personal text an order may carry, sealed under these purposes.
 SEALED_FIELDS = ("summary", "address", "phone", "name")
@@ -175,6 +177,7 @@ class Hotline:
             person_id,
             kind="work_order_reply",
             title=f"12345 工单 {order.order_id} 已答复 Your request has been answered",
+            title_text=texts.text(TextCode.ORDER_ANSWERED, order_id=order.order_id),
             body=(order.reply or "")[:500],
             link=f"/hotline/orders/{order.order_id}",
             ref=f"{order.order_id}-v{order.version}",
