@@ -12,12 +12,12 @@ from pydantic import Field
 
 from sanmenxia import api, audit, aws, clock
 from sanmenxia.auth import PUBLIC, Role, allow
-from sanmenxia.models import CountyCode, LongText, RequestModel, ShortText
+from sanmenxia.models import CountyCode, LongText, RequestModel, ResponseModel, ShortText
 from sanmenxia.observability import logger, metrics
 from sanmenxia.services import audit_log
 from sanmenxia.settings import FunctionSettings
 from sanmenxia.supplies.allocation import Tier
-from sanmenxia.supplies.catalogue import CATALOGUE, InboundKind, Item, UnitKind
+from sanmenxia.supplies.catalogue import CATALOGUE, InboundKind, Item, UnitKind, allowed_tiers
 from sanmenxia.supplies.ledger import (
     SupplyRequest,
     check_new_request,
@@ -105,6 +105,14 @@ class SupplyDispatchIn(RequestModel):
 class ReceiptIn(RequestModel):
     received_quantity: Annotated[int, Field(strict=True, ge=0, le=10_000_000)]
     note: ShortText | None = None
+
+
+class UnitTiersOut(ResponseModel):
+    """The tiers a unit may request under, most urgent first."""
+
+    unit_kind: UnitKind
+    unit_id: str
+    tiers: list[Tier]
 
 
 def _request_json(request: SupplyRequest) -> dict[str, Any]:
@@ -234,6 +242,20 @@ def get_request(request_id: RequestId) -> dict[str, Any]:
 def unit_requests(unit_kind: Annotated[UnitKind, Path()], unit_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{2,40}$")]) -> list[dict[str, Any]]:
     app.caller.require_supply_unit(unit_kind.value, unit_id)
     return [_request_json(request) for request in store().requests_of_unit(unit_kind, unit_id)]
+
+
+@app.get(
+    "/supplies/units/<unit_kind>/<unit_id>/tiers",
+    access=UNITS,
+    summary="The tiers this unit may request under, most urgent first 可申领层级",
+    tags=["supplies"],
+)
+def unit_tiers(unit_kind: Annotated[UnitKind, Path()], unit_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{2,40}$")]) -> UnitTiersOut:
+    """The configured tiers of the unit (``catalogue.allowed_tiers``): the request form offers exactly these, and
+    ``POST /supplies/requests`` refuses any other."""
+    app.caller.require_supply_unit(unit_kind.value, unit_id)
+    tiers = sorted(allowed_tiers(unit_kind, unit_id), key=lambda tier: tier.rank)
+    return UnitTiersOut(unit_kind=unit_kind, unit_id=unit_id, tiers=tiers)
 
 
 # -- allocation runs -----------------------------------------------------------------------------------------------

@@ -286,3 +286,19 @@ def test_the_tier_follows_from_the_requesting_unit_not_from_the_body(stack: Stac
     # While the same department under frontline prevention, and the health department under frontline medical, are filed
     assert stack.request("POST", "/supplies/requests", claims=POLICE, body={**body, "tier": "frontline_prevention"}).status == 201
     assert file(stack, HEALTH, "frontline_medical", "department", "health", 50)["tier"] == "frontline_medical"
+
+
+def test_a_unit_is_told_the_tiers_it_may_request_under(stack: Stack) -> None:
+    # Given the configured tiers (catalogue.allowed_tiers), served so that the request form offers exactly these
+    def tiers(claims: dict[str, Any], kind: str, unit: str) -> Any:
+        return stack.request("GET", f"/supplies/units/{kind}/{unit}/tiers", claims=claims)
+
+    # Then a non-medical department, a medical one (to an officer), an enterprise and a community get their own
+    assert tiers(POLICE, "department", "public_security").json["tiers"] == ["frontline_prevention"]
+    assert tiers(OFFICER, "department", "hospital-xinan").json["tiers"] == ["frontline_medical", "frontline_prevention"]
+    assert tiers(ENTERPRISE, "enterprise", "ent-demo-1").json["tiers"] == ["return_to_work"]
+    assert tiers(HEAD1, "community", "411202-001").json["tiers"] == ["frontline_prevention"]
+    # And another unit's tiers are out of scope, naming it
+    foreign = tiers(HEAD1, "community", "411202-002")
+    assert foreign.status == 403 and "scope" in foreign.json["message"], foreign.json
+    assert tiers(POLICE, "department", "health").status == 403
