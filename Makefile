@@ -70,7 +70,7 @@ fuzz: venv web ## Longer schema-based fuzzing of the local stack (FUZZ_EXAMPLES=
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} FUZZ_RANDOM=1 $(VENV)/bin/pytest tests/e2e/test_zzz_fuzz.py -q -s
 
 load: venv web ## Load test of the local stack that reconciles exactly (LOAD_PER_KIND=500 of each kind from LOAD_CLIENTS=20)
-	E2E_DEMO=$${E2E_DEMO:-accounts} LOAD_PER_KIND=$${LOAD_PER_KIND:-500} LOAD_CLIENTS=$${LOAD_CLIENTS:-20} $(VENV)/bin/pytest tests/e2e/test_zzy_load.py -q -s
+	E2E_DEMO=$${E2E_DEMO:-accounts} LOAD_PER_KIND=$${LOAD_PER_KIND:-500} LOAD_CLIENTS=$${LOAD_CLIENTS:-20} $(VENV)/bin/pytest tests/e2e/test_zzy_load.py -q -s --timeout=3600
 
 bench: venv ## Benchmarks (not tests): counts and ratios measured in one run
 	@failed=""; for bench in infra/bench/bench_*.py; do echo "== $$bench"; $(PY) -m $$(echo $${bench%.py} | tr / .) || failed="$$failed $$bench"; done; \
