@@ -161,10 +161,11 @@ class Client:
                     self.report.unexpected.append(f"a second check-in of {person.person_id} was not answered as a repeat: {again.body[:200]!r}")
 
     def scan(self, person: Person, repeat: bool) -> None:
-        body = {"scan_id": f"load-{uuid.uuid4().hex}", "method": "typed", "id_number": person.id_number, "temperature": 36.5, "direction": "in"}
+        scan_id = f"load-{uuid.uuid4().hex}"
+        body: dict[str, Any] = {"scan_id": scan_id, "method": "typed", "id_number": person.id_number, "temperature": 36.5, "direction": "in"}
         response = self.call("scan", "POST", f"/checkpoints/{self.checkpoint_id}/scans", self.staff_token, body)
         if response.status == 201:
-            self.scans.append(body["scan_id"])
+            self.scans.append(scan_id)
         if repeat:
             # the device re-sends: the ledger's transaction is cancelled on scan_key and answered as a duplicate
             again = self.call("scan", "POST", f"/checkpoints/{self.checkpoint_id}/scans", self.staff_token, body)
@@ -255,14 +256,14 @@ def run(stack: LocalStack, per_kind: int, clients: int) -> Report:
 # -- reconciliation -------------------------------------------------------------------------------------------
 def _client(stack: LocalStack, service: str) -> Any:
     config = stack.config
-    return boto3.client(
+    return boto3.client(  # type: ignore[call-overload]
         service, endpoint_url=config["aws_endpoint_url"], region_name=config["region"], aws_access_key_id="local", aws_secret_access_key="local"
     )
 
 
 def _physical(stack: LocalStack, logical_id: str) -> str:
     names = _client(stack, "dynamodb").list_tables(Limit=100)["TableNames"]
-    return next(name for name in names if f"-{logical_id}-" in name)
+    return str(next(name for name in names if f"-{logical_id}-" in name))
 
 
 def _items(stack: LocalStack, logical_id: str) -> Iterator[dict[str, Any]]:
