@@ -44,6 +44,7 @@ const routes = [
   screen('revocations', () => import('./views/staff/Revocations.vue')),
   screen('checkpoints-admin', () => import('./views/staff/CheckpointsAdmin.vue')),
   screen('articles', () => import('./views/staff/Articles.vue')),
+  screen('proposals', () => import('./views/staff/Proposals.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

@@ -137,12 +137,9 @@ def _decision_writes(
     refusals: dict[int, Exception] = {0: Conflict("this appeal has been decided meanwhile", field=field)}
     before: dict[str, Any] = {"appeal": appeal_record.to_json()}
     after: dict[str, Any] = {"appeal": {**appeal_record.to_json(), "status": status}, "reason": reason}
-    if status == "lifted":
-        hold = next((hold for hold in store.holds.for_person(person.person_id) if hold.key == appeal_record.hold_key), None)
-        if hold is not None:  # a hold lifted meanwhile where it was placed needs no second lift
-            writes.append(store.holds.lift_request(person.person_id, hold.kind, hold.source_ref))
-            after["hold_lifted"] = hold.to_json()
-    elif status == "accepted":
+    if status == "lifted" and any(hold.key == appeal_record.hold_key for hold in store.holds.for_person(person.person_id)):
+        raise Conflict("the hold is still active: a lift takes effect only when a second staff member approves its proposal", field="hold")
+    if status == "accepted":
         partition = store.partition(person.person_id)
         assert partition.code is not None and appeal_record.day is not None
         today = clock.today()
@@ -173,8 +170,10 @@ def decide_appeal(
     * the rule colour: ``accept`` the missed check-in day (an audited correction fact, after which the rule
       recomputes the colour — never a hand-set colour) or ``keep`` the code as it is.
 
-    The appeal's decision (reason sealed), the hold's lift or the correction with the code's new state, and the
-    audit record are one transaction. The 12345 order follows (replied resolved / declined with the reason), so the
+    A lift is a manual colour change: the hold itself is lifted only by an approved proposal
+    (``sanmenxia.healthcode.manual``, the two-person rule), which then closes the appeal through here. The
+    appeal's decision (reason sealed), the correction with the code's new state, and the audit record are one
+    transaction. The 12345 order follows (replied resolved / declined with the reason), so the
     result reaches the resident's inbox as the order's reply. A repeat of the same decision (a retry after the
     order's message failed to go) sends the message again, which the work-order side applies once; a different
     decision on a decided appeal is a conflict."""
