@@ -53,8 +53,9 @@ EXAMPLES = {
     "id_number": make_id_number(FOREIGN_COUNTY, date(1960, 1, 1), 123),
     "temporary_password": "Matrix2020pass",
 }
-#: Optional fields the generator fills from ``EXAMPLES`` too (a body that must name one of several subjects).
-OPTIONAL_EXAMPLES = ("hold",)
+#: Optional fields the generator fills from ``EXAMPLES`` too, in a body that must name one of two subjects (the
+#: field, when the body also offers the other: an appeal names a hold or a missed check-in day).
+OPTIONAL_EXAMPLES = {"hold": "missed_day"}
 #: Path parameters whose foreign value depends on the route (the same name means another record there).
 ROUTE_PARAMETERS = {("/communities/", "request_id"): "20200101000000-00000000"}
 #: Query parameters that name a scope, and the foreign value each takes.
@@ -341,7 +342,8 @@ def _generated_body(matrix: Matrix, schema: dict[str, Any], depth: int = 0) -> A
         if depth > 3:
             return {}
         body = {}
-        wanted = [*schema.get("required", []), *(name for name in OPTIONAL_EXAMPLES if name in schema.get("properties", {}))]
+        offered = schema.get("properties", {})
+        wanted = [*schema.get("required", []), *(name for name, other in OPTIONAL_EXAMPLES.items() if name in offered and other in offered)]
         for name in dict.fromkeys(wanted):
             spec = schema["properties"][name]
             if name in {"county_code", "community_id"}:
