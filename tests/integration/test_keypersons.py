@@ -196,6 +196,22 @@ def test_daily_close_catches_up_missed_days(stack: Stack) -> None:
     assert summary["flagged"] == 2
 
 
+def test_daily_close_catches_up_a_gap_longer_than_a_month_day_by_day(stack: Stack) -> None:
+    # Given a key person under control, closed once
+    person = register_resident(stack, "sub-a", 1)
+    register_key_person(stack, person["person_id"])
+    advance_days(1)
+    daily_close(stack)
+    # When 45 days pass without a close (longer than the follow-up days a record keeps)
+    advance_days(45)
+    summary = daily_close(stack)
+    # Then every missed day is closed, in order, each listing the record that had no follow-up
+    assert len(summary["closed_days"]) == 45
+    assert summary["closed_days"] == sorted(summary["closed_days"])
+    assert summary["flagged"] == 45
+    assert daily_close(stack)["closed_days"] == []
+
+
 def test_candidates_become_pending_records_once(stack: Stack) -> None:
     # Given a resident found with fever at a checkpoint, the same message delivered twice
     person = register_resident(stack, "sub-a", 1)
