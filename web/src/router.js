@@ -43,6 +43,7 @@ const routes = [
   screen('staff-accounts', () => import('./views/staff/StaffAccounts.vue')),
   screen('checkpoints-admin', () => import('./views/staff/CheckpointsAdmin.vue')),
   screen('articles', () => import('./views/staff/Articles.vue')),
+  screen('proposals', () => import('./views/staff/Proposals.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

@@ -1,5 +1,6 @@
 // English
 import backoffice from './backoffice.en.js'
+import trust from './trust.en.js'
 import texts from './texts.en.js'
 export default {
   app: { name: 'Online Sanmenxia', slogan: 'Epidemic control · Health code · Services' },
@@ -363,4 +364,5 @@ export default {
   rosterColours: { green: 'Green', yellow: 'Yellow', red: 'Red', no_code: 'No code' },
   texts, // server texts sent as codes (texts.en.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.en.js)
+  trust, // accountability screens of issue 18 (trust.en.js)
 }

@@ -1,5 +1,6 @@
 // 简体中文 (the app's first language)
 import backoffice from './backoffice.zh.js'
+import trust from './trust.zh.js'
 import texts from './texts.zh.js'
 export default {
   app: { name: '线上三门峡', slogan: '疫情防控 · 健康码 · 便民服务' },
@@ -279,4 +280,5 @@ export default {
   rosterColours: { green: '绿码', yellow: '黄码', red: '红码', no_code: '未申领' },
   texts, // server texts sent as codes (texts.zh.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.zh.js)
+  trust, // accountability screens of issue 18 (trust.zh.js)
 }
