@@ -22,6 +22,7 @@ const routes = [
   { path: '/code', name: 'code', component: () => import('./views/resident/Code.vue'), meta: { record: true, tab: true, roles: ['resident'] } },
   { path: '/code/apply', name: 'apply', component: () => import('./views/resident/Apply.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/code/check-in', name: 'checkin', component: () => import('./views/resident/CheckIn.vue'), meta: { record: true, roles: ['resident'] } },
+  { path: '/code/explanation', name: 'explanation', component: () => import('./views/resident/Explanation.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/code/appeal', name: 'appeal', component: () => import('./views/resident/Appeal.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/household', name: 'household', component: () => import('./views/resident/Household.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/self-report', name: 'selfreport', component: () => import('./views/resident/SelfReport.vue'), meta: { record: true, roles: ['resident'] } },
@@ -36,6 +37,8 @@ const routes = [
   screen('enterprise', () => import('./views/staff/Enterprise.vue')),
   screen('dashboard', () => import('./views/staff/Dashboard.vue')),
   screen('command-centre', () => import('./views/staff/CommandCentre.vue')),
+  screen('comparison', () => import('./views/staff/Comparison.vue')),
+  screen('case-trips', () => import('./views/staff/CaseTrips.vue')),
   screen('supplies-office', () => import('./views/staff/SuppliesOffice.vue')),
   screen('supplies-run', () => import('./views/staff/SuppliesRun.vue')),
   screen('supply-requests', () => import('./views/staff/SupplyRequests.vue')),
@@ -43,6 +46,7 @@ const routes = [
   screen('staff-accounts', () => import('./views/staff/StaffAccounts.vue')),
   screen('checkpoints-admin', () => import('./views/staff/CheckpointsAdmin.vue')),
   screen('articles', () => import('./views/staff/Articles.vue')),
+  screen('proposals', () => import('./views/staff/Proposals.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

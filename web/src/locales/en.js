@@ -1,5 +1,6 @@
 // English
 import backoffice from './backoffice.en.js'
+import trust from './trust.en.js'
 import texts from './texts.en.js'
 export default {
   app: { name: 'Online Sanmenxia', slogan: 'Epidemic control · Health code · Services' },
@@ -54,7 +55,7 @@ export default {
   me: {
     title: 'Me', account: 'Account', roles: 'Roles', noRole: 'None',
     noRoleHint: 'This account has no resident role yet; sign in again later or contact your community.', myRecord: 'My registration',
-    settings: 'Settings', language: 'Language 语言', switchLanguage: '中文', largeFont: 'Large text',
+    settings: 'Settings', language: 'Language', switchLanguage: '中文', largeFont: 'Large text',
     largeFontHint: 'Bigger text and buttons for older users', myTipoffs: 'My tip-offs', signOut: 'Sign out',
   },
   roles: {
@@ -72,7 +73,7 @@ export default {
     declaration_accepted: 'Declaration', fever: 'Fever', in_isolation: 'Isolation', reason: 'Reason', scan_id: 'Scan id',
     direction: 'Direction', entrance: 'Entrance', vehicle_plate: 'Plate', body: 'Request', isolation_site: 'Isolation site',
     region: 'Region', site: 'Site', statement: 'Statement', photos: 'Photos', duplicate_of: 'Duplicate of', summary: 'Summary',
-    satisfaction: 'Satisfaction', hold: 'Hold', row: 'Row', trip_id: 'Trip', person: 'Person', day: 'Day',
+    satisfaction: 'Satisfaction', run_id: 'Allocation run', hold: 'Hold', row: 'Row', trip_id: 'Trip', person: 'Person', day: 'Day',
   },
   validation: {
     name: 'Enter the name', idNumber: 'Invalid ID number (18 characters, check digit or birth date wrong)',
@@ -363,4 +364,5 @@ export default {
   rosterColours: { green: 'Green', yellow: 'Yellow', red: 'Red', no_code: 'No code' },
   texts, // server texts sent as codes (texts.en.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.en.js)
+  trust, // accountability screens of issue 18 (trust.en.js)
 }

@@ -52,8 +52,8 @@ class TextCode(StrEnum):
     ORDER_OVERDUE = "order_overdue"  # 超期: 责任单位负责人督办
     ORDER_ESCALATED = "order_escalated"  # 超期督办 (params: level)
     # appeals (申诉)
-    APPEAL_UPHELD = "appeal_upheld"  # 申诉成立,已解除标记
-    APPEAL_KEPT = "appeal_kept"  # 申诉未获支持,标记保留
+    APPEAL_UPHELD = "appeal_upheld"  # 申诉成立,已解除标记 (params: note, the handler's words)
+    APPEAL_KEPT = "appeal_kept"  # 申诉未获支持,标记保留 (params: note)
 
 
 def text(code: TextCode, **params: Param) -> dict[str, Any]:
