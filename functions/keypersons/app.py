@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from sanmenxia import api, aws, clock, paging, regions
 from sanmenxia.auth import Principal, Role, allow
@@ -24,7 +24,7 @@ from sanmenxia.community.keypersons_db import KeyPerson, KeyPersonStore
 from sanmenxia.community.residents import Symptom
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
 from sanmenxia.errors import Forbidden, InvalidInput
-from sanmenxia.models import CommunityId, CountyCode, IdNumberStr, RequestModel, ShortText
+from sanmenxia.models import CommunityId, CountyCode, PersonRefIn, RequestModel, ShortText
 from sanmenxia.observability import logger, metrics, tracer
 from sanmenxia.people import Person
 from sanmenxia.services import PeopleSettings, audit_log, holds, people
@@ -67,22 +67,14 @@ class MeasureIn(RequestModel):
         return Measure(self.kind, self.site)
 
 
-class RegisterIn(RequestModel):
+class RegisterIn(PersonRefIn):
     """Register a key person: the resident by ``person_id`` or by ID number (looked up, never stored)."""
 
-    person_id: Annotated[str, Field(pattern=r"^[0-9a-f]{24}$")] | None = None
-    id_number: IdNumberStr | None = None
     category: KeyPersonCategory
     measure: MeasureIn
     start_date: date | None = None
     planned_release: date | None = None
     problems: Annotated[str, Field(max_length=1000)] | None = None
-
-    @model_validator(mode="after")
-    def _who(self) -> RegisterIn:
-        if (self.person_id is None) == (self.id_number is None):
-            raise ValueError("give exactly one of person_id and id_number")
-        return self
 
 
 class ConfirmIn(RequestModel):

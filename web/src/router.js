@@ -42,6 +42,7 @@ const routes = [
   screen('staff-accounts', () => import('./views/staff/StaffAccounts.vue')),
   screen('checkpoints-admin', () => import('./views/staff/CheckpointsAdmin.vue')),
   screen('articles', () => import('./views/staff/Articles.vue')),
+  screen('exposure', () => import('./views/staff/Exposure.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 
