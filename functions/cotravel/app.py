@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator
 
-from sanmenxia import api, audit, aws, clock, contracts
+from sanmenxia import api, audit, aws, clock, contracts, texts
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
 from sanmenxia.cotravel import service
@@ -30,6 +30,7 @@ from sanmenxia.models import RequestModel, ShortText
 from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger, metrics, tracer
 from sanmenxia.services import PeopleSettings, audit_log, holds, people
+from sanmenxia.texts import TextCode
 
 CASE_TRIPS_PREFIX = "case-trips/"
 REPORTS_PREFIX = "reports/"
@@ -174,7 +175,8 @@ def register_me(body: SaveIn) -> dict[str, Any]:
         raise NotFound("no confirmed case is published on this trip", field="number")
     case = result.found[0].trip
     reason = f"同行查询登记 Co-travel: {case.travel_date.isoformat()} {case.number} with a confirmed case ({result.risk.value})"
-    holds(settings().holds_table).place(person.person_id, HoldKind.CO_TRAVEL, source="co_travel", source_ref=case.trip_id, reason=reason)
+    said = texts.text(TextCode.CO_TRAVEL_HOLD, date=case.travel_date.isoformat(), number=case.number, risk=result.risk.value)
+    holds(settings().holds_table).place(person.person_id, HoldKind.CO_TRAVEL, source="co_travel", source_ref=case.trip_id, reason=reason, text=said)
     candidate = KeyPersonCandidate(
         person_id=person.person_id,
         category=KeyPersonCategory.CLOSE_CONTACT,
@@ -182,6 +184,7 @@ def register_me(body: SaveIn) -> dict[str, Any]:
         source_ref=f"{case.trip_id}:{person.person_id}",
         community_id=person.community_id,
         reason=reason,
+        reason_text=said,
     )
     contracts.send(settings().key_person_queue_url, candidate)
     logger.info("co-travel registration", extra={"person_id": person.person_id, "trip_id": case.trip_id, "risk": result.risk.value})

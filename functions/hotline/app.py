@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from sanmenxia import api, audit, aws, clock, paging, scope
+from sanmenxia import api, audit, aws, clock, paging, scope, texts
 from sanmenxia.auth import ANY_SIGNED_IN, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Forbidden
@@ -32,6 +32,7 @@ from sanmenxia.notifications import REVEAL_KIND, Inbox
 from sanmenxia.observability import logger, metrics, tracer
 from sanmenxia.scope import Desk, Place
 from sanmenxia.services import PeopleSettings, audit_log, people, vault
+from sanmenxia.texts import TextCode
 
 ORDER_ID = r"^WO[A-Z2-7]{16}$"
 OrderId = Annotated[str, Path(pattern=ORDER_ID)]
@@ -389,6 +390,10 @@ def reveal_contact(order_id: OrderId, body: RevealIn) -> dict[str, Any]:
             title="您的联系方式被查看 Your contact details were viewed",
             body=f"{caller.username} ({caller.primary_role}) · {', '.join(labels[name] for name in fields)} · 工单 order {order_id} · {body.reason}",
             link=f"/hotline/orders/{order_id}",
+            title_text=texts.text(TextCode.CONTACT_VIEWED),
+            body_text=texts.text(
+                TextCode.CONTACT_VIEWED_DETAIL, staff=caller.username, role=caller.primary_role, fields=",".join(fields), order_id=order_id, note=body.reason
+            ),
         )
     logger.info("contact revealed", extra={"order_id": order_id, "fields": fields, "role": caller.primary_role})
     return {"order_id": order_id, "revealed_at": entry.at, **hotline().contact(order, fields)}

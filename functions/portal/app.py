@@ -27,13 +27,6 @@ from sanmenxia.services import PeopleSettings, audit_log, people, vault
 
 ARTICLE_ID = r"^A[0-9a-f]{16}$"
 PUBLISHERS = allow(Role.COMMANDER, Role.ADMIN, Role.DEPARTMENT_HANDLER)
-HELP_LABELS = {
-    HelpKind.MEDICINE: "买药",
-    HelpKind.FOOD: "生活物资",
-    HelpKind.MEDICAL_VISIT: "就医",
-    HelpKind.ELDERLY_CARE: "老人照护",
-    HelpKind.OTHER: "其他",
-}
 
 
 class Settings(PeopleSettings):
@@ -245,7 +238,7 @@ def leave_help_message(body: HelpIn) -> dict[str, Any]:
         source_ref=help_id,
         type=WorkOrderType.HELP_REQUEST,
         category=body.kind.value,
-        summary=f"【求助·{HELP_LABELS[body.kind]}】{body.message}"[:2000],
+        summary=body.message[:2000],  # the kind is the order's category (a code the app labels)
         county_code=county_code,
         community_id=community_id,
         requester_person_id=person.person_id if person else None,

@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field, model_validator
 
-from sanmenxia import api, audit, aws, clock, contracts, paging
+from sanmenxia import api, audit, aws, clock, contracts, paging, texts
 from sanmenxia.auth import Role, allow
 from sanmenxia.community.residents import (
     HardshipKind,
@@ -39,6 +39,7 @@ from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger, metrics
 from sanmenxia.people import Person
 from sanmenxia.services import PeopleSettings, audit_log, holds, people, vault
+from sanmenxia.texts import TextCode
 
 HOLD_SOURCE = "residents"
 _ATTEMPTS = 3
@@ -149,12 +150,18 @@ def _sync_holds(state: ResidentState) -> None:
     if state.fever:
         temperature = state.health.temperature if state.health else None
         reason = f"自报发热 Self-reported fever ({temperature} °C)" if temperature is not None else "自报发热 Self-reported fever"
-        hold_store.place(state.person_id, HoldKind.FEVER, source=HOLD_SOURCE, source_ref=state.person_id, reason=reason)
+        said = (
+            texts.text(TextCode.SELF_REPORTED_FEVER_TEMPERATURE, temperature=str(temperature))
+            if temperature is not None
+            else texts.text(TextCode.SELF_REPORTED_FEVER)
+        )
+        hold_store.place(state.person_id, HoldKind.FEVER, source=HOLD_SOURCE, source_ref=state.person_id, reason=reason, text=said)
     else:
         hold_store.lift(state.person_id, HoldKind.FEVER, state.person_id)
     if state.isolation.isolating:
         reason = f"自报隔离 Self-reported isolation: {state.isolation.value}"
-        hold_store.place(state.person_id, HoldKind.ISOLATION, source=HOLD_SOURCE, source_ref=state.person_id, reason=reason)
+        said = texts.text(TextCode.SELF_REPORTED_ISOLATION, isolation=state.isolation.value)
+        hold_store.place(state.person_id, HoldKind.ISOLATION, source=HOLD_SOURCE, source_ref=state.person_id, reason=reason, text=said)
     else:
         hold_store.lift(state.person_id, HoldKind.ISOLATION, state.person_id)
 
@@ -174,6 +181,7 @@ def _suggest_key_person(person: Person, state: ResidentState) -> str | None:
         source_ref=f"{person.person_id}:{category.value}:{anchor.isoformat()}",
         community_id=person.community_id,
         reason=f"居民自主填报 Self-report: {category.value}",
+        reason_text=texts.text(TextCode.SELF_REPORT, category=category.value),
     )
     contracts.send(settings().key_person_queue_url, candidate)
     return category.value
@@ -246,7 +254,7 @@ def ask_for_help(body: HardshipIn) -> dict[str, Any]:
         source_ref=request.request_id,
         type=WorkOrderType.HELP_REQUEST,
         category=body.kind.value,
-        summary=f"居民困难诉求 Hardship request ({body.kind.label}): {body.description}",
+        summary=body.description,  # the kind is the order's category (a code the app labels)
         county_code=person.county_code,
         community_id=person.community_id,
         requester_person_id=person.person_id,
@@ -331,6 +339,8 @@ def handle_request(community_id: CommunityPath, request_id: RequestIdPath, body:
         kind="hardship",
         title=f"困难诉求处理进展 Your request: {HARDSHIP_LABELS[handled.status]}",
         body=f"{handled.kind.label}: {handled.note or ''}",
+        title_text=texts.text(TextCode.HARDSHIP_PROGRESS, status=handled.status.value, kind=handled.kind.value),
+        body_text=texts.text(TextCode.HARDSHIP_NOTE, kind=handled.kind.value, note=handled.note or ""),
         ref=f"hardship-{request_id}-{handled.status.value}",
     )
     # the request's 12345 order follows it (taken → accepted, resolved/declined → replied), never overdue for nothing

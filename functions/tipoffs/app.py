@@ -172,7 +172,7 @@ def submit(body: TipoffIn) -> dict[str, Any]:
         source_ref=tipoff_id,
         type=WorkOrderType.REPORT,
         category=tipoff.category,
-        summary=f"【{CATEGORY_LABELS[body.category]}】{body.description}",
+        summary=body.description,  # the category is the order's category (a code the app labels)
         county_code=body.county_code,
         community_id=body.community_id,
         department=tipoff.department,
@@ -237,6 +237,7 @@ def mine() -> list[dict[str, Any]]:
             "created_at": tipoff.created_at,
             "order_id": tipoff.order_id,
             "status": orders[tipoff.order_id].status.value if tipoff.order_id in orders else "submitted",
+            "department": tipoff.department,
             "department_label": department_label(tipoff.department),
         }
         for tipoff in found

@@ -115,6 +115,9 @@ def test_saved_trip_owner_is_notified_when_a_matching_case_trip_arrives_later(st
     assert len(notes) == 1
     assert notes[0]["kind"] == "co_travel"
     assert notes[0]["link"] == SOURCE
+    # And its title and body come as codes with parameters the app puts in words
+    assert (notes[0]["title_code"], notes[0]["title_params"]) == ("co_travel_alert", {"date": day(), "number": "G1234"})
+    assert (notes[0]["body_code"], notes[0]["body_params"]) == ("co_travel_match", {"risk": "close"})
     # And the saved trip now shows the risk
     assert stack.request("GET", "/co-travel/saved-trips", claims=RESIDENT).json[0]["risk"] == "close"
 

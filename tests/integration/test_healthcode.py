@@ -119,6 +119,8 @@ def test_a_registered_resident_with_nothing_against_them_gets_green(stack: Stack
     code = response.json
     assert (code["person_id"], code["color"], code["since"], code["checkins_to_green"]) == (who.person_id, "green", "2020-02-10", 0)
     assert [reason["kind"] for reason in code["reasons"]] == ["rule"]
+    # And the reason comes as a code the app puts in words (the sentence stays for other readers)
+    assert (code["reasons"][0]["reason_code"], code["reasons"][0]["reason_params"]) == ("rule_green", {})
     assert code["name"] == "张**"
 
 
@@ -168,6 +170,10 @@ def test_declared_isolation_and_fever_place_holds_and_set_the_colour(stack: Stac
     holds = {reason["hold"]: reason for reason in code["reasons"] if reason["kind"] == "hold"}
     assert set(holds) == {"isolation#declaration", "fever#declaration"}
     assert {reason["source"] for reason in holds.values()} == {"health_code"}
+    assert {key: reason["reason_code"] for key, reason in holds.items()} == {
+        "isolation#declaration": "isolation_declared",
+        "fever#declaration": "fever_declared",
+    }
     assert code["green_blocked_by_holds"] is True
 
 
@@ -215,9 +221,12 @@ def test_a_fever_check_in_places_a_fever_hold_and_asks_for_a_key_person_record(s
     code = response.json["code"]
     assert code["color"] == "yellow" and code["rule_color"] == "green"
     assert [(r["hold_kind"], r["source"]) for r in code["reasons"] if r["kind"] == "hold"] == [("fever", "health_code")]
-    # And a key-person candidate (fever without contact) is on its queue
+    [hold] = [r for r in code["reasons"] if r["kind"] == "hold"]
+    assert (hold["reason_code"], hold["reason_params"]) == ("check_in_fever", {"temperature": "37.3"})
+    # And a key-person candidate (fever without contact) is on its queue, its reason a code too
     candidates = [m for m in queue_messages(stack, "KeyPersonCandidateQueue") if m["person_id"] == who.person_id]
     assert [(m["category"], m["source"]) for m in candidates] == [("fever_without_contact", "health_code")]
+    assert candidates[0]["reason_text"] == {"code": "check_in_fever", "params": {"temperature": "37.3"}}
 
 
 @pytest.mark.parametrize(

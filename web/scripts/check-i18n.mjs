@@ -58,6 +58,10 @@ const screens = JSON.parse(readFileSync(join(src, 'screens.json'), 'utf8')).scre
 for (const [name, entry] of Object.entries(screens)) {
   if (entry.label && !zhKeys.has(entry.label)) problems.push(`screens.json ${name}: missing key ${entry.label}`)
 }
+// Server texts sent as codes (sanmenxia.texts, the gate's advice): each has its words in both locales.
+const vocabulary = JSON.parse(readFileSync(join(src, 'vocabulary.json'), 'utf8'))
+for (const code of vocabulary.texts) if (!zhKeys.has(`texts.${code}`)) problems.push(`vocabulary.json texts: missing key texts.${code}`)
+for (const code of vocabulary.gate_advice) if (!zhKeys.has(`texts.advice.${code}`)) problems.push(`vocabulary.json gate_advice: missing key texts.advice.${code}`)
 if (problems.length) {
   console.error(problems.join('\n'))
   process.exit(1)

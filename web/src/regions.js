@@ -27,10 +27,14 @@ export function countyName(code) {
   return i18n.global.locale.value === 'en' ? county.name_en : county.name
 }
 
+const english = () => i18n.global.locale.value === 'en'
+/** A community's own name in the chosen language (pinyin in English). */
+export const placeName = (item) => (english() && item.name_en ? item.name_en : item.name)
+
 export function communityName(id) {
   for (const county of regions.value) {
     const hit = county.communities.find((item) => item.id === id)
-    if (hit) return `${countyName(county.county_code)} ${hit.name}`
+    if (hit) return english() ? `${placeName(hit)}, ${countyName(county.county_code)}` : `${countyName(county.county_code)} ${hit.name}`
   }
   return id || ''
 }
@@ -40,6 +44,6 @@ export function regionOptions() {
   return regions.value.map((county) => ({
     text: countyName(county.county_code),
     value: county.county_code,
-    children: county.communities.map((item) => ({ text: item.name, value: item.id })),
+    children: county.communities.map((item) => ({ text: placeName(item), value: item.id })),
   }))
 }

@@ -1,5 +1,6 @@
 // English
 import backoffice from './backoffice.en.js'
+import texts from './texts.en.js'
 import tracing from './tracing.en.js'
 export default {
   app: { name: 'Online Sanmenxia', slogan: 'Epidemic control · Health code · Services' },
@@ -361,6 +362,7 @@ export default {
   },
   resumption: { not_applied: 'Not applied', pending: 'Pending approval', approved: 'Resumed', rejected: 'Rejected', resumed: 'Resumed' },
   rosterColours: { green: 'Green', yellow: 'Yellow', red: 'Red', no_code: 'No code' },
+  texts, // server texts sent as codes (texts.en.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.en.js)
   tr: tracing, // tracing screens of issue 17 (tracing.en.js)
 }

@@ -1,5 +1,6 @@
 // 简体中文 (the app's first language)
 import backoffice from './backoffice.zh.js'
+import texts from './texts.zh.js'
 import tracing from './tracing.zh.js'
 export default {
   app: { name: '线上三门峡', slogan: '疫情防控 · 健康码 · 便民服务' },
@@ -277,6 +278,7 @@ export default {
   enterprise: { title: '复工复产', status: '复工状态', resumedOn: '{date} 复工', roster: '员工健康码({n} 人)', privacy: '仅显示本企业员工的健康码颜色和脱敏姓名。' },
   resumption: { not_applied: '未申请', pending: '审批中', approved: '已复工', rejected: '未通过', resumed: '已复工' },
   rosterColours: { green: '绿码', yellow: '黄码', red: '红码', no_code: '未申领' },
+  texts, // server texts sent as codes (texts.zh.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.zh.js)
   tr: tracing, // tracing screens of issue 17 (tracing.zh.js)
 }

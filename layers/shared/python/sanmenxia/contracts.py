@@ -42,6 +42,7 @@ class KeyPersonCandidate(BaseModel):
     source_ref: str = Field(description="the record there (scan id, trip id, import id)")
     community_id: str
     reason: str
+    reason_text: dict[str, Any] | None = Field(default=None, description="the reason as a code with params (sanmenxia.texts)")
     observed_at: str = Field(default_factory=clock.iso)
 
 

@@ -11,13 +11,13 @@ item with ``lifted_at`` (the holder's history shows it); ``active`` is only pres
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo
+from sanmenxia import clock, dynamo, texts
 from sanmenxia.errors import UpstreamUnavailable
 
 
@@ -67,6 +67,8 @@ class Hold:
     color: CodeColor
     since: str
     lifted_at: str | None = None
+    #: the reason as a code with parameters (``sanmenxia.texts``), the app's words; None on older holds
+    text: dict[str, Any] | None = field(default=None, hash=False)
 
     @property
     def active(self) -> bool:
@@ -83,6 +85,8 @@ class Hold:
             "source": self.source,
             "source_ref": self.source_ref,
             "reason": self.reason,
+            "reason_code": self.text["code"] if self.text else None,
+            "reason_params": self.text["params"] if self.text else {},
             "since": self.since,
             "lifted_at": self.lifted_at,
         }
@@ -104,27 +108,15 @@ class HoldStore:
         source_ref: str,
         reason: str,
         color: CodeColor | None = None,
+        text: dict[str, Any] | None = None,
     ) -> Hold:
-        """Place (or re-activate) a hold; placing the same kind from the same record again is a no-op."""
-        hold = Hold(person_id, kind, source, source_ref, reason, color or DEFAULT_COLOR[kind], clock.iso())
+        """Place (or re-activate) a hold; placing the same kind from the same record again is a no-op.
+
+        ``text`` is the reason as ``sanmenxia.texts.text(code, **params)``; ``reason`` the sentence kept for
+        the audit trail and staff tools."""
+        hold, write = self.place_request(person_id, kind, source=source, source_ref=source_ref, reason=reason, color=color, text=text)
         try:
-            self._db.update_item(
-                TableName=self._table,
-                Key={"person_id": {"S": person_id}, "hold_key": {"S": hold.key}},
-                UpdateExpression=(
-                    "SET kind = :k, #src = :s, source_ref = :r, reason = :why, color = :c, since = if_not_exists(since, :now), active = :a REMOVE lifted_at"
-                ),
-                ExpressionAttributeNames={"#src": "source"},
-                ExpressionAttributeValues={
-                    ":k": {"S": kind.value},
-                    ":s": {"S": source},
-                    ":r": {"S": source_ref},
-                    ":why": {"S": reason},
-                    ":c": {"S": hold.color.value},
-                    ":now": {"S": hold.since},
-                    ":a": {"S": "1"},
-                },
-            )
+            self._db.update_item(**write["Update"])
         except ClientError as exc:
             raise UpstreamUnavailable("could not record the hold") from exc
         return hold
@@ -138,26 +130,32 @@ class HoldStore:
         source_ref: str,
         reason: str,
         color: CodeColor | None = None,
+        text: dict[str, Any] | None = None,
     ) -> tuple[Hold, dict[str, Any]]:
         """The hold ``place`` would write, as the ``Update`` of a ``TransactWriteItems`` call, so a platform
         can place a hold in the same transaction as the record that causes it."""
-        hold = Hold(person_id, kind, source, source_ref, reason, color or DEFAULT_COLOR[kind], clock.iso())
+        hold = Hold(person_id, kind, source, source_ref, reason, color or DEFAULT_COLOR[kind], clock.iso(), text=text)
+        values = {
+            ":k": {"S": kind.value},
+            ":s": {"S": source},
+            ":r": {"S": source_ref},
+            ":why": {"S": reason},
+            ":c": {"S": hold.color.value},
+            ":now": {"S": hold.since},
+            ":a": {"S": "1"},
+        }
+        stored_text = texts.dumps(text)
+        if stored_text:
+            values[":t"] = {"S": stored_text}
         update = {
             "TableName": self._table,
             "Key": {"person_id": {"S": person_id}, "hold_key": {"S": hold.key}},
             "UpdateExpression": (
-                "SET kind = :k, #src = :s, source_ref = :r, reason = :why, color = :c, since = if_not_exists(since, :now), active = :a REMOVE lifted_at"
+                "SET kind = :k, #src = :s, source_ref = :r, reason = :why, color = :c, since = if_not_exists(since, :now), active = :a"
+                + (", reason_text = :t REMOVE lifted_at" if stored_text else " REMOVE lifted_at, reason_text")
             ),
             "ExpressionAttributeNames": {"#src": "source"},
-            "ExpressionAttributeValues": {
-                ":k": {"S": kind.value},
-                ":s": {"S": source},
-                ":r": {"S": source_ref},
-                ":why": {"S": reason},
-                ":c": {"S": hold.color.value},
-                ":now": {"S": hold.since},
-                ":a": {"S": "1"},
-            },
+            "ExpressionAttributeValues": values,
         }
         return hold, {"Update": update}
 
@@ -197,6 +195,7 @@ class HoldStore:
                 color=CodeColor(item["color"]["S"]),
                 since=item["since"]["S"],
                 lifted_at=item.get("lifted_at", {}).get("S"),
+                text=texts.loads(item.get("reason_text", {}).get("S")),
             )
             for item in items
         ]

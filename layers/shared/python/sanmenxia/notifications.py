@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo
+from sanmenxia import clock, dynamo, texts
 from sanmenxia.errors import UpstreamUnavailable
 
 _MARKER = "ref#"
@@ -28,8 +28,22 @@ class Inbox:
         self._table = table
         self._retention = retention_days
 
-    def notify(self, person_id: str, *, kind: str, title: str, body: str, link: str | None = None, ref: str | None = None) -> str:
-        """Leave a message; with ``ref`` the same message is left once (idempotent per person and ref)."""
+    def notify(
+        self,
+        person_id: str,
+        *,
+        kind: str,
+        title: str,
+        body: str,
+        link: str | None = None,
+        ref: str | None = None,
+        title_text: dict[str, Any] | None = None,
+        body_text: dict[str, Any] | None = None,
+    ) -> str:
+        """Leave a message; with ``ref`` the same message is left once (idempotent per person and ref).
+
+        ``title_text``/``body_text`` are the title and body as codes (``sanmenxia.texts.text``), what the app
+        renders; ``title``/``body`` the sentences kept for other readers."""
         note_id = ref or secrets.token_hex(8)
         expires = {"N": str(clock.epoch_after_days(self._retention))}
         item = {
@@ -43,6 +57,10 @@ class Inbox:
         }
         if link:
             item["link"] = {"S": link}
+        for name, value in (("title_text", title_text), ("body_text", body_text)):
+            stored = texts.dumps(value)
+            if stored:
+                item[name] = {"S": stored}
         if ref is None:
             try:
                 self._db.put_item(TableName=self._table, Item=item)
@@ -83,6 +101,13 @@ class Inbox:
                 "title": item["title"]["S"],
                 "body": item["body"]["S"],
                 "link": item.get("link", {}).get("S"),
+                **_text_fields("title", item),
+                **_text_fields("body", item),
             }
             for item in items
         ]
+
+
+def _text_fields(name: str, item: dict[str, Any]) -> dict[str, Any]:
+    said = texts.loads(item.get(f"{name}_text", {}).get("S"))
+    return {f"{name}_code": said["code"], f"{name}_params": said["params"]} if said else {f"{name}_code": None, f"{name}_params": {}}

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 
 CITY_CODE = "411200"
 CITY_NAME = "三门峡市"
+CITY_NAME_EN = "Sanmenxia"
 
 
 @dataclass(frozen=True)
 class Community:
     id: str
     name: str
+    name_en: str = ""
 
     @property
     def county_code(self) -> str:
@@ -39,11 +41,28 @@ _COUNTIES = (
     ("411282", "灵宝市", "Lingbao City", ("城关", "尹庄", "朱阳", "阳平", "故县", "豫灵", "大王", "阳店", "函谷关", "焦村")),
 )  # fmt: skip
 
+#: The places' names in pinyin (the English names of the app; 社区 → Community, 村 → Village), in the same order.
+_PINYIN = {
+    "411202": ("Hubin", "Qianjin", "Chezhan", "Jianhe", "Huixing", "Jiaokou", "Cizhong", "Gaomiao", "Yadi", "Xiangyang"),
+    "411203": ("Daying", "Yuandian", "Xizhangcun", "Zhangwan", "Caiyuan", "Zhangmao", "Wangjiahou", "Xiashi", "Guanyintang", "Gongqian"),
+    "411221": ("Chengguan", "Yinghao", "Zhangcun", "Hongyang", "Tianchi", "Yangshao", "Rencun", "Guoyuan", "Chencun", "Potou"),
+    "411224": ("Chengguan", "Duguan", "Wulichuan", "Guandaokou", "Zhuyangguan", "Shuanghuaishu", "Tanghe", "Wayaogou", "Shiziping", "Guanpo"),
+    "411281": ("Xinqu", "Qianqiu", "Chaoyang", "Changcun", "Taishan", "Xinyi", "Dongqu", "Lianggou", "Beilutian", "Shihe"),
+    "411282": ("Chengguan", "Yinzhuang", "Zhuyang", "Yangping", "Guxian", "Yuling", "Dawang", "Yangdian", "Hanguguan", "Jiaocun"),
+}  # fmt: skip
+
 
 def _build() -> tuple[County, ...]:
     counties = []
     for code, name, name_en, places in _COUNTIES:
-        communities = tuple(Community(id=f"{code}-{index:03d}", name=f"{place}{'社区' if index <= 5 else '村'}") for index, place in enumerate(places, start=1))
+        communities = tuple(
+            Community(
+                id=f"{code}-{index:03d}",
+                name=f"{place}{'社区' if index <= 5 else '村'}",
+                name_en=f"{pinyin} {'Community' if index <= 5 else 'Village'}",
+            )
+            for index, (place, pinyin) in enumerate(zip(places, _PINYIN[code], strict=True), start=1)
+        )
         counties.append(County(code, name, name_en, communities))
     return tuple(counties)
 
@@ -80,7 +99,7 @@ def as_json() -> list[dict[str, object]]:
             "county_code": item.code,
             "name": item.name,
             "name_en": item.name_en,
-            "communities": [{"id": c.id, "name": c.name} for c in item.communities],
+            "communities": [{"id": c.id, "name": c.name, "name_en": c.name_en} for c in item.communities],
         }
         for item in COUNTIES
     ]

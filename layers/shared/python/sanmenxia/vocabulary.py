@@ -47,10 +47,12 @@ def canonical_symptoms(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
 
 def export() -> dict[str, Any]:
     """Every shared vocabulary as plain lists of codes (what ``web/src/vocabulary.json`` holds)."""
+    from sanmenxia.checkpoints.rules import Advice
     from sanmenxia.community.residents import HardshipKind
     from sanmenxia.hotline.portal import HelpKind
     from sanmenxia.hotline.routing import Department, TipoffCategory
     from sanmenxia.supplies.catalogue import CATALOGUE, Item
+    from sanmenxia.texts import codes
 
     return {
         "symptoms": [symptom.value for symptom in Symptom],
@@ -61,4 +63,6 @@ def export() -> dict[str, Any]:
         "help_kinds": [kind.value for kind in HelpKind],
         "supply_items": [item.value for item in Item],
         "supply_units": {item.value: {"zh-CN": CATALOGUE[item].unit, "en": CATALOGUE[item].unit_en} for item in Item},
+        "texts": codes(),
+        "gate_advice": [advice.value for advice in Advice],
     }

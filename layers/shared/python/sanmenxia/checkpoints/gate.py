@@ -25,7 +25,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sanmenxia import audit, clock
+from sanmenxia import audit, clock, texts
 from sanmenxia.audit import AuditLog
 from sanmenxia.auth import Principal, Role
 from sanmenxia.checkpoints import rules, sealing, stats
@@ -43,6 +43,7 @@ from sanmenxia.masking import mask_name
 from sanmenxia.people import PeopleRegistry, Person
 from sanmenxia.regions import county_of_community
 from sanmenxia.staff import StaffDirectory
+from sanmenxia.texts import TextCode
 
 SOURCE = "checkpoints"
 
@@ -328,6 +329,13 @@ def follow_up_reason(record: ScanRecord) -> str:
     return f"红码在检测点被拦截 red code stopped at checkpoint {where}"
 
 
+def follow_up_text(record: ScanRecord) -> dict[str, Any]:
+    """The same reason as a code (the checkpoint's name is the staff's data and stays out)."""
+    if record.fever:
+        return texts.text(TextCode.CHECKPOINT_FEVER, temperature=str(record.temperature), at=record.scanned_at)
+    return texts.text(TextCode.CHECKPOINT_RED_CODE, at=record.scanned_at)
+
+
 @dataclass
 class FollowUp:
     """Places a fever hold and sends a key-person candidate for a scan that needs it (both idempotent)."""
@@ -339,7 +347,8 @@ class FollowUp:
         if record.person_id is None:
             return
         reason = follow_up_reason(record)
-        self.holds.place(record.person_id, HoldKind.FEVER, source=SOURCE, source_ref=record.scan_key, reason=reason)
+        said = follow_up_text(record)
+        self.holds.place(record.person_id, HoldKind.FEVER, source=SOURCE, source_ref=record.scan_key, reason=reason, text=said)
         self.send_candidate(
             KeyPersonCandidate(
                 person_id=record.person_id,
@@ -348,6 +357,7 @@ class FollowUp:
                 source_ref=record.scan_key,
                 community_id=record.home_community_id or record.community_id,
                 reason=reason,
+                reason_text=said,
                 observed_at=record.scanned_at,
             )
         )

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sanmenxia import clock, regions
+from sanmenxia import clock, regions, texts
 from sanmenxia.audit import AuditLog, record
 from sanmenxia.auth import Principal
 from sanmenxia.community.keypersons import (
@@ -45,6 +45,7 @@ from sanmenxia.errors import Conflict, InvalidInput
 from sanmenxia.holds import HoldKind, HoldStore
 from sanmenxia.masking import mask_id_number, mask_name
 from sanmenxia.people import Person
+from sanmenxia.texts import TextCode
 
 HOLD_SOURCE = "key_persons"
 _ATTEMPTS = 3
@@ -90,7 +91,7 @@ class KeyPersonService:
             opened_on=today,
             created_at=now,
             created_by=principal.username,
-            sources=(SourceEntry(KeyPersonSource.COMMUNITY, kp_id, "社区登记 registered by the community", now),),
+            sources=(SourceEntry(KeyPersonSource.COMMUNITY, kp_id, "社区登记 registered by the community", now, texts.text(TextCode.REGISTERED_BY_COMMUNITY)),),
             measure=measure,
             start_date=start,
             planned_release=release,
@@ -120,7 +121,7 @@ class KeyPersonService:
             taken = self.store.source_taken(source, candidate.source_ref)
             if taken:
                 return self.store.get(taken), False
-            entry = SourceEntry(source, candidate.source_ref, candidate.reason[:300], candidate.observed_at)
+            entry = SourceEntry(source, candidate.source_ref, candidate.reason[:300], candidate.observed_at, candidate.reason_text)
             open_id = self.store.open_record_of(person.person_id)
             try:
                 if open_id:
@@ -272,7 +273,7 @@ class KeyPersonService:
         wanted = {spec.kind: spec for spec in desired_holds(kp.status, kp.category, kp.measure)}
         for kind in (HoldKind.KEY_PERSON, HoldKind.ISOLATION):
             if kind in wanted:
-                self.holds.place(kp.person_id, kind, source=HOLD_SOURCE, source_ref=kp.kp_id, reason=wanted[kind].reason)
+                self.holds.place(kp.person_id, kind, source=HOLD_SOURCE, source_ref=kp.kp_id, reason=wanted[kind].reason, text=wanted[kind].text)
             else:
                 self.holds.lift(kp.person_id, kind, kp.kp_id)
 

@@ -16,13 +16,16 @@ not a follow-up: the head records the person's condition on the day they registe
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 
+from sanmenxia import texts
 from sanmenxia.contracts import KeyPersonCategory
 from sanmenxia.errors import Conflict, InvalidInput
 from sanmenxia.holds import HoldKind
+from sanmenxia.texts import TextCode
 
 #: Planned release after this many days unless the head sets another date (a setting of the function).
 DEFAULT_OBSERVATION_DAYS = 14
@@ -125,6 +128,7 @@ def check_action(action: str, status: KeyPersonStatus) -> None:
 class HoldSpec:
     kind: HoldKind
     reason: str
+    text: dict[str, Any] | None = field(default=None, hash=False)
 
 
 def desired_holds(status: KeyPersonStatus, category: KeyPersonCategory, measure: Measure | None) -> list[HoldSpec]:
@@ -132,9 +136,10 @@ def desired_holds(status: KeyPersonStatus, category: KeyPersonCategory, measure:
     if status is not KeyPersonStatus.ACTIVE:
         return []
     label = CATEGORY_LABELS[category]
-    holds = [HoldSpec(HoldKind.KEY_PERSON, f"重点人员管控 Key person under control: {label}")]
+    holds = [HoldSpec(HoldKind.KEY_PERSON, f"重点人员管控 Key person under control: {label}", texts.text(TextCode.KEY_PERSON_HOLD, category=category.value))]
     if measure is not None and measure.kind.isolates:
-        holds.append(HoldSpec(HoldKind.ISOLATION, f"隔离中 In isolation: {measure.kind.value}"))
+        said = texts.text(TextCode.ISOLATION_HOLD, measure=measure.kind.value)
+        holds.append(HoldSpec(HoldKind.ISOLATION, f"隔离中 In isolation: {measure.kind.value}", said))
     return holds
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo, paging
+from sanmenxia import clock, dynamo, paging, texts
 from sanmenxia.community.keypersons import KeyPersonSource, KeyPersonStatus, Measure, MeasureKind, SupervisionReason, SupervisionView
 from sanmenxia.community.residents import Symptom
 from sanmenxia.contracts import KeyPersonCategory
@@ -47,6 +47,32 @@ class SourceEntry:
     source_ref: str
     reason: str
     at: str
+    #: the reason as a code with params (``sanmenxia.texts``); None on older entries
+    text: dict[str, Any] | None = field(default=None, hash=False)
+
+    def to_json(self) -> dict[str, Any]:
+        said = self.text or {}
+        return {
+            "source": self.source.value,
+            "source_ref": self.source_ref,
+            "reason": self.reason,
+            "reason_code": said.get("code"),
+            "reason_params": said.get("params", {}),
+            "at": self.at,
+        }
+
+    def to_item(self) -> dict[str, Any]:
+        item = {"source": _s(self.source.value), "source_ref": _s(self.source_ref), "reason": _s(self.reason), "at": _s(self.at)}
+        stored = texts.dumps(self.text)
+        if stored:
+            item["reason_text"] = _s(stored)
+        return {"M": item}
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> SourceEntry:
+        m = item["M"]
+        stored = m.get("reason_text", {}).get("S")
+        return cls(KeyPersonSource(m["source"]["S"]), m["source_ref"]["S"], m["reason"]["S"], m["at"]["S"], texts.loads(stored))
 
 
 @dataclass(frozen=True)
@@ -85,7 +111,7 @@ class KeyPerson:
             "status": self.status.value,
             "name": self.name_masked,
             "id_number": self.id_masked,
-            "sources": [{"source": s.source.value, "source_ref": s.source_ref, "reason": s.reason, "at": s.at} for s in self.sources],
+            "sources": [s.to_json() for s in self.sources],
             "measure": {"kind": self.measure.kind.value, "site": self.measure.site} if self.measure else None,
             "start_date": self.start_date.isoformat() if self.start_date else None,
             "planned_release": self.planned_release.isoformat() if self.planned_release else None,
@@ -188,9 +214,7 @@ class KeyPersonStore:
             "opened_on": _s(kp.opened_on.isoformat()),
             "created_at": _s(kp.created_at),
             "created_by": _s(kp.created_by),
-            "sources": {
-                "L": [{"M": {"source": _s(s.source.value), "source_ref": _s(s.source_ref), "reason": _s(s.reason), "at": _s(s.at)}} for s in kp.sources]
-            },
+            "sources": {"L": [s.to_item() for s in kp.sources]},
             "version": {"N": str(kp.version)},
         }
         optional = {
@@ -235,10 +259,7 @@ class KeyPersonStore:
             opened_on=date.fromisoformat(item["opened_on"]["S"]),
             created_at=item["created_at"]["S"],
             created_by=item["created_by"]["S"],
-            sources=tuple(
-                SourceEntry(KeyPersonSource(m["M"]["source"]["S"]), m["M"]["source_ref"]["S"], m["M"]["reason"]["S"], m["M"]["at"]["S"])
-                for m in item.get("sources", {}).get("L", [])
-            ),
+            sources=tuple(SourceEntry.from_item(m) for m in item.get("sources", {}).get("L", [])),
             measure=Measure(MeasureKind(kind), text("measure_site")) if kind else None,
             start_date=day("start_date"),
             planned_release=day("planned_release"),

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sanmenxia import clock, regions
+from sanmenxia import clock, regions, texts
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
 from sanmenxia.cotravel.csvfile import CsvRejected
 from sanmenxia.cotravel.imports import ListEntry, parse_comparison_list
 from sanmenxia.cotravel.store import ComparisonStore, Resident
 from sanmenxia.holds import HoldKind, HoldStore
+from sanmenxia.texts import TextCode
 
 CHUNK_ROWS = 500
 HOLD_SOURCE = "imports"
@@ -108,12 +109,13 @@ class Comparison:
 
     def _act(self, job_id: str, job: dict[str, Any], new_hits: dict[str, dict[str, Any]], hits: dict[str, dict[str, Any]]) -> None:
         reason = hold_reason(job)
+        said = texts.text(TextCode.IMPORTED_LIST_HOLD, name=str(job.get("name", ""))[:120], note=str(job.get("reason", ""))[:200])
         for person_id, hit in new_hits.items():
             if person_id in hits:
                 hits[person_id]["lines"].extend(hit["lines"])
                 continue
             hits[person_id] = hit
-            self.holds.place(person_id, HoldKind.IMPORTED_LIST, source=HOLD_SOURCE, source_ref=job_id, reason=reason)
+            self.holds.place(person_id, HoldKind.IMPORTED_LIST, source=HOLD_SOURCE, source_ref=job_id, reason=reason, text=said)
             category = job.get("category")
             if category:
                 self.send_candidate(
@@ -124,6 +126,7 @@ class Comparison:
                         source_ref=f"{job_id}:{person_id}",
                         community_id=hit["community_id"],
                         reason=reason,
+                        reason_text=said,
                     )
                 )
         self.store.put_hits(job_id, {pid: hits[pid] for pid in new_hits})

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sanmenxia import texts
 from sanmenxia.cotravel.proximity import Match, Risk, assess, matches, worst
 from sanmenxia.cotravel.store import CoTravelStore, SavedTrip, trip_to_json
 from sanmenxia.cotravel.trips import CaseTrip, Position, TravelMode
 from sanmenxia.notifications import Inbox
+from sanmenxia.texts import TextCode
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ def _notify(inbox: Inbox, saved: SavedTrip, cases: list[CaseTrip]) -> int:
             title=f"同行提醒 Co-travel alert: {case.travel_date.isoformat()} {case.number}",
             body=f"您保存的行程与新公布的确诊病例行程相同(风险:{risk.value})。{risk.guidance}",
             link=case.source_url,
+            title_text=texts.text(TextCode.CO_TRAVEL_ALERT, date=case.travel_date.isoformat(), number=case.number),
+            body_text=texts.text(TextCode.CO_TRAVEL_MATCH, risk=risk.value),
             ref=f"cotravel-{case.trip_id}-{saved.saved_id}",
         )
         count += 1

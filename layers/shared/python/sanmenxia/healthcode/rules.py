@@ -26,7 +26,9 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sanmenxia import texts
 from sanmenxia.holds import CodeColor, Hold, worst
+from sanmenxia.texts import TextCode
 
 ONE_DAY = timedelta(days=1)
 
@@ -238,6 +240,16 @@ def rule_reason(state: CodeState, today: date, rules: Sequence[HealthCodeRule] =
     return f"red: missed check-ins; {left} more daily check-in(s) on consecutive days to turn green 连续打卡转绿"
 
 
+def rule_text(state: CodeState, today: date, rules: Sequence[HealthCodeRule] = RULES) -> dict[str, Any]:
+    """The same reason as a code with parameters (``reason_code``/``reason_params``): the app has the words."""
+    if state.color is CodeColor.GREEN:
+        return texts.fields("reason", TextCode.RULE_GREEN)
+    if state.color is CodeColor.YELLOW:
+        rule = rule_for(today, rules)
+        return texts.fields("reason", TextCode.RULE_YELLOW, missed=missed_days(state, today), red_after=rule.red_after_missed_days)
+    return texts.fields("reason", TextCode.RULE_RED, left=checkins_to_green(state, today, rules))
+
+
 def shown_color(rule_color: CodeColor, holds: Iterable[Hold]) -> CodeColor:
     """The colour shown and signed: the worst of the rule colour and the active holds."""
     return worst(rule_color, *(hold.color for hold in holds if hold.active))
@@ -252,6 +264,7 @@ def reasons(state: CodeState, holds: Iterable[Hold], today: date, rules: Sequenc
             "source": "health_code",
             "rule_version": state.rule_version,
             "reason": rule_reason(state, today, rules),
+            **rule_text(state, today, rules),
             "since": state.since.isoformat(),
         }
     ]

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sanmenxia import clock
+from sanmenxia import clock, texts
 from sanmenxia.clock import SHANGHAI
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory, WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
@@ -23,6 +23,7 @@ from sanmenxia.healthcode.store import Appeal, CheckIn, HealthCodeStore, Partiti
 from sanmenxia.healthcode.tokens import SigningKey, TokenRejected, issue_token, jwks, verify_token
 from sanmenxia.holds import CodeColor, Hold, HoldKind, worst
 from sanmenxia.people import Person
+from sanmenxia.texts import TextCode
 from sanmenxia.vocabulary import Symptom
 
 SOURCE = "health_code"
@@ -124,23 +125,15 @@ def my_code(store: HealthCodeStore, person: Person) -> dict[str, Any]:
 def apply(store: HealthCodeStore, person: Person, applied_by: str, *, fever: bool, in_isolation: bool) -> dict[str, Any]:
     """Grant a code ("two no's, one check-in, one application"): green by the rule, with the holds the
     declaration and other platforms set. The declaration's holds are written in the same transaction."""
-    holds = []
-    if fever:
-        holds.append(
-            store.holds.place_request(
-                person.person_id, HoldKind.FEVER, source=SOURCE, source_ref="declaration", reason="fever declared at application 申领时申报发热"
-            )[1]
-        )
-    if in_isolation:
-        holds.append(
-            store.holds.place_request(
-                person.person_id,
-                HoldKind.ISOLATION,
-                source=SOURCE,
-                source_ref="declaration",
-                reason="isolation declared at application 申领时申报隔离",
-            )[1]
-        )
+    declared = [
+        (HoldKind.FEVER, "fever declared at application 申领时申报发热", TextCode.FEVER_DECLARED, fever),
+        (HoldKind.ISOLATION, "isolation declared at application 申领时申报隔离", TextCode.ISOLATION_DECLARED, in_isolation),
+    ]
+    holds = [
+        store.holds.place_request(person.person_id, kind, source=SOURCE, source_ref="declaration", reason=reason, text=texts.text(code))[1]
+        for kind, reason, code, yes in declared
+        if yes
+    ]
     store.apply(
         person.person_id,
         county_code=person.county_code,
@@ -171,6 +164,7 @@ def _fever_hold(store: HealthCodeStore, checkin: CheckIn) -> tuple[Hold, dict[st
         source=SOURCE,
         source_ref=f"checkin#{checkin.day.isoformat()}",
         reason=f"temperature {checkin.temperature} °C at the daily check-in 打卡体温异常",
+        text=texts.text(TextCode.CHECK_IN_FEVER, temperature=str(checkin.temperature)),
     )
 
 
@@ -182,6 +176,7 @@ def _fever_candidate(person: Person, checkin: CheckIn) -> KeyPersonCandidate:
         source_ref=f"checkin:{person.person_id}:{checkin.day.isoformat()}",
         community_id=person.community_id,
         reason=f"temperature {checkin.temperature} °C reported at the daily health-code check-in",
+        reason_text=texts.text(TextCode.CHECK_IN_FEVER, temperature=str(checkin.temperature)),
         observed_at=checkin.at,
     )
 
@@ -319,7 +314,7 @@ def appeal(
             source_ref=ident,
             type=WorkOrderType.COMPLAINT,
             category="health_code_appeal",
-            summary=f"Health-code appeal 健康码申诉 against a {hold.kind.value} hold placed by {hold.source} ({hold.reason}): {statement}"[:2000],
+            summary=statement[:2000],  # the hold (kind, source, reason) is read on the appeal's case screen
             county_code=person.county_code,
             community_id=person.community_id,
             requester_person_id=person.person_id,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sanmenxia import texts
 from sanmenxia.audit import AuditRecord, fingerprint
 from sanmenxia.clock import iso
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress
@@ -37,6 +38,7 @@ from sanmenxia.masking import mask_address, mask_name, mask_phone, redact_text
 from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger
 from sanmenxia.pii import Vault
+from sanmenxia.texts import TextCode
 
 #: Personal text an order may carry, sealed under these purposes.
 SEALED_FIELDS = ("summary", "address", "phone", "name")
@@ -175,6 +177,7 @@ class Hotline:
             person_id,
             kind="work_order_reply",
             title=f"12345 工单 {order.order_id} 已答复 Your request has been answered",
+            title_text=texts.text(TextCode.ORDER_ANSWERED, order_id=order.order_id),
             body=(order.reply or "")[:500],
             link=f"/hotline/orders/{order.order_id}",
             ref=f"{order.order_id}-v{order.version}",

@@ -1,0 +1,77 @@
+"""Texts the server writes for people to read, as stable codes with parameters (never sentences).
+
+A response or a stored message carries ``<field>_code`` and ``<field>_params`` beside the old ``<field>``
+sentence (kept for clients outside the app: the audit trail, exports, an operator's console); the app renders
+``texts.<code>`` from its locale files with the parameters, so one screen shows one language. Parameters are
+numbers, dates, identifiers or codes of the shared vocabularies (a colour, a category, a measure), never
+words. ``TextCode`` is exported to ``web/src/vocabulary.json`` and the web build fails when a code has no
+message in a locale (``web/scripts/check-i18n.mjs``).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Any
+
+Param = str | int | float
+
+
+class TextCode(StrEnum):
+    """Every code a server text can carry (the app's ``texts.<code>`` messages)."""
+
+    # the health-code rule (健康码规则) behind the colour
+    RULE_GREEN = "rule_green"  # 每日打卡正常
+    RULE_YELLOW = "rule_yellow"  # 未按时打卡 (params: missed, red_after)
+    RULE_RED = "rule_red"  # 连续打卡转绿 (params: left)
+    # holds (管控标记) and why they were placed
+    FEVER_DECLARED = "fever_declared"  # 申领时申报发热
+    ISOLATION_DECLARED = "isolation_declared"  # 申领时申报隔离
+    CHECK_IN_FEVER = "check_in_fever"  # 打卡体温异常 (params: temperature)
+    CHECKPOINT_FEVER = "checkpoint_fever"  # 检测点测温发热 (params: temperature, at)
+    CHECKPOINT_RED_CODE = "checkpoint_red_code"  # 红码在检测点被拦截 (params: at)
+    KEY_PERSON_HOLD = "key_person_hold"  # 重点人员管控 (params: category)
+    ISOLATION_HOLD = "isolation_hold"  # 隔离中 (params: measure)
+    SELF_REPORT = "self_report"  # 居民自主填报 (params: category)
+    SELF_REPORTED_FEVER = "self_reported_fever"  # 自报发热
+    SELF_REPORTED_FEVER_TEMPERATURE = "self_reported_fever_temperature"  # 自报发热 (params: temperature)
+    SELF_REPORTED_ISOLATION = "self_reported_isolation"  # 自报隔离 (params: isolation)
+    CO_TRAVEL_HOLD = "co_travel_hold"  # 同行查询登记 (params: date, number, risk)
+    IMPORTED_LIST_HOLD = "imported_list_hold"  # 三方比对 (params: name, note: the list's own words)
+    # key-person sources (线索来源)
+    REGISTERED_BY_COMMUNITY = "registered_by_community"  # 社区登记
+    # the inbox (消息通知)
+    ORDER_ANSWERED = "order_answered"  # 12345 工单已答复 (params: order_id)
+    HARDSHIP_PROGRESS = "hardship_progress"  # 困难诉求处理进展 (params: status, kind)
+    HARDSHIP_NOTE = "hardship_note"  # (params: kind, note: the handler's words)
+    CONTACT_VIEWED = "contact_viewed"  # 您的联系方式被查看
+    CONTACT_VIEWED_DETAIL = "contact_viewed_detail"  # (params: staff, role, fields: comma-separated codes, order_id, note)
+    CO_TRAVEL_ALERT = "co_travel_alert"  # 同行提醒 (params: date, number)
+    CO_TRAVEL_MATCH = "co_travel_match"  # 行程与确诊病例相同 (params: risk)
+    # appeals (申诉)
+    APPEAL_UPHELD = "appeal_upheld"  # 申诉成立,已解除标记
+    APPEAL_KEPT = "appeal_kept"  # 申诉未获支持,标记保留
+
+
+def text(code: TextCode, **params: Param) -> dict[str, Any]:
+    """``{"code": ..., "params": {...}}``: what a text field carries."""
+    return {"code": code.value, "params": params}
+
+
+def fields(name: str, code: TextCode, **params: Param) -> dict[str, Any]:
+    """``{"<name>_code": ..., "<name>_params": {...}}`` to merge into a response beside ``<name>``."""
+    return {f"{name}_code": code.value, f"{name}_params": params}
+
+
+def dumps(value: dict[str, Any] | None) -> str | None:
+    """A ``text(...)`` as one stored string (a DynamoDB ``S`` attribute), or None."""
+    return None if value is None else json.dumps({"code": str(value["code"]), "params": value.get("params") or {}}, ensure_ascii=False, sort_keys=True)
+
+
+def loads(stored: str | None) -> dict[str, Any] | None:
+    """What ``dumps`` wrote; None for records written before texts had codes."""
+    return None if not stored else dict(json.loads(stored))
+
+
+def codes() -> list[str]:
+    return [code.value for code in TextCode]

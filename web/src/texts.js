@@ -1,0 +1,48 @@
+// Server texts arrive as a code with parameters (sanmenxia.texts): `<field>_code` and `<field>_params` beside the
+// old `<field>` sentence. serverText renders `texts.<code>` in the chosen language; a parameter that is a code
+// of a shared vocabulary (a colour, a category, a measure…) or a time is put in words first. Records written
+// before texts had codes still show their sentence.
+import { formatDate, formatTime } from './format'
+
+// parameter name → the locale group that names its values
+const GROUPS = {
+  color: 'colors',
+  category: 'keyPersonCategories',
+  measure: 'measures',
+  isolation: 'isolation',
+  status: 'hardshipStates',
+  kind: 'hardships',
+  risk: 'risk',
+  role: 'roles',
+  hold_kind: 'holdKinds',
+}
+const LISTS = { fields: 'fields' } // comma-separated codes
+const TIMES = new Set(['at'])
+const DAYS = new Set(['date'])
+
+function words(t, locale, name, value) {
+  if (value === null || value === undefined) return ''
+  if (TIMES.has(name)) return formatTime(value, locale)
+  if (DAYS.has(name)) return formatDate(value, locale)
+  if (GROUPS[name]) return t(`${GROUPS[name]}.${value}`, String(value))
+  if (LISTS[name]) return String(value).split(',').filter(Boolean).map((item) => t(`${LISTS[name]}.${item}`, item)).join(', ')
+  return value
+}
+
+/** The gate's advice (`{code, params}`, sanmenxia.checkpoints.rules.advice) in words. */
+export function adviceText(t, locale, advice) {
+  if (!advice || !advice.code) return ''
+  const params = advice.params || {}
+  const rendered = Object.fromEntries(Object.entries(params).map(([name, value]) => [name, words(t, locale, name, value)]))
+  return t(`texts.advice.${advice.code}`, rendered)
+}
+
+/** The text of `item[field]`: from `<field>_code` and `<field>_params` when the server sent a code. */
+export function serverText(t, locale, item, field) {
+  if (!item) return ''
+  const code = item[`${field}_code`]
+  if (!code) return item[field] || ''
+  const params = item[`${field}_params`] || {}
+  const rendered = Object.fromEntries(Object.entries(params).map(([name, value]) => [name, words(t, locale, name, value)]))
+  return t(`texts.${code}`, rendered)
+}
