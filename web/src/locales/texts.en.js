@@ -25,6 +25,9 @@ export default {
   contact_viewed_detail: '{staff} ({role}) · {fields} · order {order_id} · {note}',
   co_travel_alert: 'Co-travel alert: {date} {number}',
   co_travel_match: 'A trip you saved matches a newly published confirmed case (risk: {risk}). Stay at home and report to your community.',
+  exposure_alert: 'Exposure notice: a confirmed case was where you were',
+  exposure_match: 'You passed {checkpoint} at {at}, where a confirmed case was around the same time. Stay at home; your community will contact you.',
+  exposure_found: 'Exposure at a checkpoint: {checkpoint} {at} ({kind})',
   appeal_upheld: 'Appeal upheld, the hold is lifted',
   appeal_kept: 'Appeal not upheld, the hold stays',
   // the gate's advice (sanmenxia.checkpoints.rules.Advice), shown to the person at the gate

@@ -48,6 +48,10 @@ class TextCode(StrEnum):
     CONTACT_VIEWED_DETAIL = "contact_viewed_detail"  # (params: staff, role, fields: comma-separated codes, order_id, note)
     CO_TRAVEL_ALERT = "co_travel_alert"  # 同行提醒 (params: date, number)
     CO_TRAVEL_MATCH = "co_travel_match"  # 行程与确诊病例相同 (params: risk)
+    EXPOSURE_ALERT = "exposure_alert"  # 风险提醒:与确诊病例同场所
+    EXPOSURE_MATCH = "exposure_match"  # 您经过的检测点有确诊病例同时段到访 (params: checkpoint: its name, at)
+    # exposure from checkpoint scans (暴露排查), the candidate's source
+    EXPOSURE_FOUND = "exposure_found"  # (params: checkpoint: its name, at, kind: close_contact | same_place)
     # appeals (申诉)
     APPEAL_UPHELD = "appeal_upheld"  # 申诉成立,已解除标记
     APPEAL_KEPT = "appeal_kept"  # 申诉未获支持,标记保留

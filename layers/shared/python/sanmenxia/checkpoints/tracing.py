@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sanmenxia import audit, clock, scope
+from sanmenxia import audit, clock, scope, texts
 from sanmenxia.auth import Principal
 from sanmenxia.checkpoints.exposure import Exposure, Window, exposures, index_reads, merge_windows, windows_from_scans
 from sanmenxia.checkpoints.exposure_store import ExposureStore, new_run_id
@@ -24,6 +24,7 @@ from sanmenxia.masking import mask_id_number, mask_name
 from sanmenxia.notifications import Inbox
 from sanmenxia.people import Person
 from sanmenxia.scope import Action, Place
+from sanmenxia.texts import TextCode
 
 NOTICE_KIND = "exposure"
 
@@ -117,7 +118,16 @@ class ExposureTracer:
 
     def _tell(self, case_person_id: str, found: Exposure) -> None:
         title, body = notice(found)
-        self.inbox.notify(found.person_id, kind=NOTICE_KIND, title=title, body=body, ref=f"exposure-{case_person_id}")
+        at = _local(found.scanned_at)
+        self.inbox.notify(
+            found.person_id,
+            kind=NOTICE_KIND,
+            title=title,
+            body=body,
+            ref=f"exposure-{case_person_id}",
+            title_text=texts.text(TextCode.EXPOSURE_ALERT),
+            body_text=texts.text(TextCode.EXPOSURE_MATCH, checkpoint=found.checkpoint_name, at=at),
+        )
         self.send_candidate(
             KeyPersonCandidate(
                 person_id=found.person_id,
@@ -126,6 +136,7 @@ class ExposureTracer:
                 source_ref=f"{case_person_id}.{found.person_id}",
                 community_id=found.community_id,
                 reason=found.reason(),
+                reason_text=texts.text(TextCode.EXPOSURE_FOUND, checkpoint=found.checkpoint_name, at=at, kind=found.kind.value),
                 observed_at=found.scanned_at,
             )
         )
