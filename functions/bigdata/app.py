@@ -18,10 +18,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from sanmenxia import api, aws, clock, paging
 from sanmenxia.auth import Role, allow
-from sanmenxia.community.keypersons import KeyPersonStatus
-from sanmenxia.community.keypersons_db import KeyPersonStore
 from sanmenxia.contracts import KeyPersonCategory
 from sanmenxia.errors import InvalidInput
+from sanmenxia.keypersons.rules import KeyPersonStatus
+from sanmenxia.keypersons.store import KeyPersonStore
 from sanmenxia.lake import dashboard
 from sanmenxia.lake.cache import QueryCache
 from sanmenxia.lake.query import AthenaRunner, DuckDBRunner, QueryRunner

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, Field
 
 from sanmenxia import api, audit, aws, clock, contracts, paging, regions, scope
 from sanmenxia.auth import Role, allow
-from sanmenxia.checkpoints import gate, stats
+from sanmenxia.checkpoints import service, stats
 from sanmenxia.checkpoints.exposure import MAX_WINDOWS, Window
 from sanmenxia.checkpoints.exposure_store import ExposureStore
 from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn, StaffAssignmentIn
@@ -96,10 +96,10 @@ def key_set() -> Mapping[str, Any]:
     return published_keys().get()
 
 
-def current_code(person_id: str) -> gate.LiveCode | None:
+def current_code(person_id: str) -> service.LiveCode | None:
     """A person's shown health-code colour now (rule colour and holds); None without a code."""
     code = health_codes().current([person_id]).get(person_id)
-    return gate.live_from_holds(code.color, code.holds, clock.now()) if code else None
+    return service.live_from_holds(code.color, code.holds, clock.now()) if code else None
 
 
 def active_holds(person_id: str) -> list[Hold]:
@@ -111,9 +111,9 @@ def _send_candidate(candidate: contracts.KeyPersonCandidate) -> None:
 
 
 @functools.cache
-def the_gate() -> gate.Gate:
+def the_gate() -> service.Gate:
     config = settings()
-    return gate.Gate(
+    return service.Gate(
         checkpoints=CachedCheckpoints(registry()),
         ledger=ledger(),
         people=people(config),
@@ -121,7 +121,7 @@ def the_gate() -> gate.Gate:
         active_holds=active_holds,
         key_set=key_set,
         refresh_keys=lambda: published_keys().refresh(),
-        follow_up=gate.FollowUp(holds(config.holds_table), _send_candidate),
+        follow_up=service.FollowUp(holds(config.holds_table), _send_candidate),
         plate_key=lambda plate: lookup_key(lookup_secret(config.lookup_secret_arn), "plate", plate),
         retention_days=config.personal_record_days,
         revocations=revocations().for_token,
@@ -157,7 +157,7 @@ def _day(value: date | None) -> str:
 # -- registry -------------------------------------------------------------------------------------------
 @app.post("/checkpoints", access=MANAGERS, status_code=201, summary="Register a checkpoint 新建检测点", tags=["checkpoints"])
 def create_checkpoint(body: CheckpointIn) -> dict[str, Any]:
-    checkpoint = gate.new_checkpoint(app.caller, body)
+    checkpoint = service.new_checkpoint(app.caller, body)
     entry = audit.record(app.caller, "checkpoint.create", f"checkpoint#{checkpoint.checkpoint_id}", None, checkpoint.to_json())
     registry().create(checkpoint, entry)
     logger.info("checkpoint created", extra={"checkpoint_id": checkpoint.checkpoint_id, "community_id": checkpoint.community_id})
@@ -209,7 +209,7 @@ def get_checkpoint(checkpoint_id: CheckpointIdPath) -> dict[str, Any]:
 def edit_checkpoint(checkpoint_id: CheckpointIdPath, body: CheckpointPatch) -> dict[str, Any]:
     before = registry().get(checkpoint_id)
     app.caller.require_community(before.community_id, before.county_code)
-    after = gate.edited_checkpoint(before, body)
+    after = service.edited_checkpoint(before, body)
     entry = audit.record(app.caller, "checkpoint.edit", f"checkpoint#{checkpoint_id}", before.to_json(), after.to_json())
     return registry().replace(before, after, entry).to_json()
 
@@ -223,7 +223,7 @@ def edit_checkpoint(checkpoint_id: CheckpointIdPath, body: CheckpointPatch) -> d
 )
 def assign_staff(checkpoint_id: CheckpointIdPath, body: StaffAssignmentIn) -> dict[str, Any]:
     checkpoint = registry().get(checkpoint_id)
-    return gate.assign_staff(app.caller, checkpoint, body, registry(), staff_directory(), audit_log(settings().audit_table))
+    return service.assign_staff(app.caller, checkpoint, body, registry(), staff_directory(), audit_log(settings().audit_table))
 
 
 @app.get("/checkpoints/<checkpoint_id>/staff", access=MANAGERS, summary="Staff of this checkpoint 检测点工作人员", tags=["checkpoints"])

@@ -14,7 +14,7 @@ from pydantic import Field, StrictBool
 
 from sanmenxia import api, audit, aws, clock, regions
 from sanmenxia.auth import Role, allow
-from sanmenxia.enterprises.model import (
+from sanmenxia.enterprises.rules import (
     Decision,
     Enterprise,
     Industry,

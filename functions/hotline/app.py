@@ -21,8 +21,8 @@ from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSou
 from sanmenxia.errors import Forbidden
 from sanmenxia.hotline import figures
 from sanmenxia.hotline.access import order_place, require_handle, require_movable, require_oversee, require_view
-from sanmenxia.hotline.orders import Action, Actor, Command, NewOrder, Status, WorkOrder
 from sanmenxia.hotline.routing import DEPARTMENT_LABELS, Department
+from sanmenxia.hotline.rules import Action, Actor, Command, NewOrder, Status, WorkOrder
 from sanmenxia.hotline.service import Hotline
 from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore

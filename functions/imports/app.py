@@ -19,13 +19,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sanmenxia import api, audit, aws, clock, contracts
 from sanmenxia.auth import Role, allow
-from sanmenxia.community.residents_db import ResidentStore, base_state
 from sanmenxia.contracts import KeyPersonCategory
 from sanmenxia.cotravel.comparison import Comparison, JobStatus, Keys, index_person_change
 from sanmenxia.cotravel.store import ComparisonStore, new_job_id
 from sanmenxia.errors import Conflict, NotFound
 from sanmenxia.models import RequestModel, ShortText
 from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.residents.store import ResidentStore, base_state
 from sanmenxia.services import PeopleSettings, audit_log, holds, people, vault
 
 PREFIX = "comparison/"

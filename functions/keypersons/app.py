@@ -18,15 +18,15 @@ from pydantic import Field
 
 from sanmenxia import api, aws, clock, paging, regions
 from sanmenxia.auth import Principal, Role, allow
-from sanmenxia.community.keyperson_service import Changes, KeyPersonService
-from sanmenxia.community.keypersons import DEFAULT_OBSERVATION_DAYS, KeyPersonStatus, Measure, MeasureKind
-from sanmenxia.community.keypersons_db import KeyPerson, KeyPersonStore
-from sanmenxia.community.residents import Symptom
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
 from sanmenxia.errors import Forbidden, InvalidInput
+from sanmenxia.keypersons.rules import DEFAULT_OBSERVATION_DAYS, KeyPersonStatus, Measure, MeasureKind
+from sanmenxia.keypersons.service import Changes, KeyPersonService
+from sanmenxia.keypersons.store import KeyPerson, KeyPersonStore
 from sanmenxia.models import CommunityId, CountyCode, PersonRefIn, RequestModel, ShortText
 from sanmenxia.observability import logger, metrics, tracer
 from sanmenxia.people import Person
+from sanmenxia.residents.rules import Symptom
 from sanmenxia.services import PeopleSettings, audit_log, holds, people
 
 STAFF = (Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN)

@@ -16,13 +16,13 @@ from sanmenxia import api, audit, aws, clock, contracts, paging, regions
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput, NotFound
-from sanmenxia.hotline.orders import order_id_for
-from sanmenxia.hotline.portal import Article, ArticleKind, ArticleState, HelpKind, PortalStore, approve, move, new_article_id, revise, send_back, submit
 from sanmenxia.hotline.routing import PUBLISHING_DEPARTMENT
+from sanmenxia.hotline.rules import order_id_for
 from sanmenxia.hotline.service import department_label
 from sanmenxia.hotline.store import WorkOrderStore
 from sanmenxia.models import CommunityId, LongText, Phone, RequestModel, ShortText
 from sanmenxia.observability import logger, metrics
+from sanmenxia.portal.store import Article, ArticleKind, ArticleState, HelpKind, PortalStore, approve, move, new_article_id, revise, send_back, submit
 from sanmenxia.services import PeopleSettings, audit_log, people, vault
 
 ARTICLE_ID = r"^A[0-9a-f]{16}$"

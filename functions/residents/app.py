@@ -14,7 +14,15 @@ from pydantic import Field, model_validator
 
 from sanmenxia import api, audit, aws, clock, contracts, paging, texts
 from sanmenxia.auth import Role, allow
-from sanmenxia.community.residents import (
+from sanmenxia.contracts import KeyPersonCandidate, WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
+from sanmenxia.errors import InvalidInput
+from sanmenxia.holds import HoldKind
+from sanmenxia.masking import mask_address, mask_name, mask_phone
+from sanmenxia.models import CommunityId, LongText, RequestModel, ShortText
+from sanmenxia.notifications import Inbox
+from sanmenxia.observability import logger, metrics
+from sanmenxia.people import Person
+from sanmenxia.residents.rules import (
     HardshipKind,
     HardshipStatus,
     Health,
@@ -29,15 +37,7 @@ from sanmenxia.community.residents import (
     check_hardship_transition,
     plan_query,
 )
-from sanmenxia.community.residents_db import HardshipRequest, ResidentStore, StaleWrite, base_state, new_request_id, state_to_json
-from sanmenxia.contracts import KeyPersonCandidate, WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
-from sanmenxia.errors import InvalidInput
-from sanmenxia.holds import HoldKind
-from sanmenxia.masking import mask_address, mask_name, mask_phone
-from sanmenxia.models import CommunityId, LongText, RequestModel, ShortText
-from sanmenxia.notifications import Inbox
-from sanmenxia.observability import logger, metrics
-from sanmenxia.people import Person
+from sanmenxia.residents.store import HardshipRequest, ResidentStore, StaleWrite, base_state, new_request_id, state_to_json
 from sanmenxia.services import PeopleSettings, audit_log, holds, people, vault
 from sanmenxia.texts import TextCode
 

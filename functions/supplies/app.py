@@ -18,7 +18,7 @@ from sanmenxia.services import audit_log
 from sanmenxia.settings import FunctionSettings
 from sanmenxia.supplies.allocation import Tier
 from sanmenxia.supplies.catalogue import CATALOGUE, InboundKind, Item, UnitKind, allowed_tiers
-from sanmenxia.supplies.ledger import (
+from sanmenxia.supplies.rules import (
     SupplyRequest,
     check_new_request,
     crosses_threshold,

@@ -15,13 +15,11 @@ from sanmenxia import api, aws, clock, contracts, regions, scope
 from sanmenxia.auth import ANY_SIGNED_IN, PUBLIC
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput
-from sanmenxia.hotline import duplicates
-from sanmenxia.hotline.orders import order_id_for
 from sanmenxia.hotline.routing import CATEGORY_LABELS, TIPOFF_ROUTES, Department, TipoffCategory, route
+from sanmenxia.hotline.rules import order_id_for
 from sanmenxia.hotline.service import Hotline, department_label
 from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
-from sanmenxia.hotline.tipoffs import Tipoff, TipoffStore, new_tracking_code, tracking_hash
 from sanmenxia.hotline.uploads import PhotoUploads
 from sanmenxia.masking import redact_text
 from sanmenxia.models import CommunityId, CountyCode, LongText, RequestModel, ShortText
@@ -29,6 +27,8 @@ from sanmenxia.observability import logger, metrics
 from sanmenxia.scope import Desk, Place
 from sanmenxia.services import audit_log, vault
 from sanmenxia.settings import FunctionSettings
+from sanmenxia.tipoffs.rules import TipoffKey, likely_duplicates, window_start
+from sanmenxia.tipoffs.store import Tipoff, TipoffStore, new_tracking_code, tracking_hash
 
 TIPOFF_ID = r"^T[0-9a-f]{16}$"
 
@@ -107,9 +107,9 @@ def prepare_photo(body: PhotoIn) -> dict[str, Any]:
 
 def _similar(category: str, community_id: str, tipoff_id: str = "") -> list[dict[str, Any]]:
     now = clock.now()
-    probe = duplicates.TipoffKey(tipoff_id or "-", category, community_id, clock.iso(now))
-    recent = tipoffs().recent(category, community_id, duplicates.window_start(now))
-    found = duplicates.likely_duplicates(probe, recent)
+    probe = TipoffKey(tipoff_id or "-", category, community_id, clock.iso(now))
+    recent = tipoffs().recent(category, community_id, window_start(now))
+    found = likely_duplicates(probe, recent)
     orders = hotline().store.get_many([order_id_for(WorkOrderSource.TIPOFF, key.tipoff_id) for key in found])
     rows = []
     for key in found:

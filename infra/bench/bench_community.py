@@ -21,16 +21,16 @@ from typing import Any
 
 from sanmenxia import aws, clock, regions
 from sanmenxia.audit import AuditLog
-from sanmenxia.community.keyperson_service import KeyPersonService
-from sanmenxia.community.keypersons import KeyPersonSource, KeyPersonStatus, Measure, MeasureKind
-from sanmenxia.community.keypersons_db import KeyPerson, KeyPersonStore, SourceEntry
-from sanmenxia.community.residents import Health, IsolationStatus, PersonType, ResidentFilter, ResidentState, plan_query
-from sanmenxia.community.residents_db import ResidentStore
 from sanmenxia.contracts import KeyPersonCategory
 from sanmenxia.cotravel.comparison import Comparison, Keys
 from sanmenxia.cotravel.store import ComparisonStore
 from sanmenxia.holds import HoldStore
+from sanmenxia.keypersons.rules import KeyPersonSource, KeyPersonStatus, Measure, MeasureKind
+from sanmenxia.keypersons.service import KeyPersonService
+from sanmenxia.keypersons.store import KeyPerson, KeyPersonStore, SourceEntry
 from sanmenxia.pii import Vault
+from sanmenxia.residents.rules import Health, IsolationStatus, PersonType, ResidentFilter, ResidentState, plan_query
+from sanmenxia.residents.store import ResidentStore
 
 COMMUNITIES = [county.communities[0].id for county in regions.COUNTIES]
 PER_COMMUNITY = 1_000

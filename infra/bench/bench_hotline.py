@@ -21,8 +21,8 @@ from infra.local.deploy import deploy
 from sanmenxia import services
 from sanmenxia.audit import AuditLog
 from sanmenxia.contracts import WorkOrderSource, WorkOrderType
-from sanmenxia.hotline.orders import Action, Actor, Command, NewOrder, apply, open_order
 from sanmenxia.hotline.routing import Department
+from sanmenxia.hotline.rules import Action, Actor, Command, NewOrder, apply, open_order
 from sanmenxia.hotline.service import Hotline
 from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore, to_item

@@ -8,7 +8,8 @@
   mapping says ``BisectBatchOnFunctionError``) up to the mapping's ``MaximumRetryAttempts`` and
   ``MaximumRecordAgeInSeconds``, then its description goes to the mapping's on-failure destination and
   reading goes on. A shard is re-read from the last sequence number delivered whenever it has nothing new,
-  so a reader follows a table moto replaced (see ``infra.local.motoserver``).
+  so a reader follows a table moto replaced (see ``infra.local.motoserver``). A mapping's ``FilterCriteria``
+  drop the records no pattern matches before the function is invoked (``event_filter_matches``), as Lambda does.
 * Failed deliveries (streams, schedules, bucket notifications) are counted and listed in ``failures`` (shown
   by ``/_local/config`` and printed by ``make run``); nothing is dropped without a line saying so.
 * ``SQS`` events: messages received in batches; those not reported failed are deleted.
@@ -99,6 +100,7 @@ class StreamSource:
     max_age: int = -1
     bisect: bool = False
     on_failure: str | None = None
+    filters: list[dict[str, Any]] = field(default_factory=list)  # FilterCriteria patterns: none means every record
     shards: list[str] = field(default_factory=list)
     shards_listed: float = 0.0
     state: dict[str, ShardState] = field(default_factory=dict)
@@ -199,6 +201,7 @@ class EventPump:
                         max_age=int(props.get("MaximumRecordAgeInSeconds", -1)),
                         bisect=props.get("BisectBatchOnFunctionError") in (True, "true"),
                         on_failure=physical[tpl.logical_id(destination)] if destination else None,
+                        filters=[json.loads(entry["Pattern"]) for entry in (props.get("FilterCriteria") or {}).get("Filters", [])],
                     )
                 )
             elif source.kind == "SQS":
@@ -390,9 +393,12 @@ class EventPump:
 
     def _deliver_stream(self, source: StreamSource, batch: list[dict[str, Any]]) -> tuple[int | None, str | None]:
         """Deliver a batch: (index of the first record to retry or None when all succeeded, the error if the
-        function raised)."""
+        function raised). Records no filter pattern matches are passed over, as Lambda drops them."""
+        wanted = [record for record in batch if not source.filters or any(event_filter_matches(pattern, record) for pattern in source.filters)]
+        if not wanted:
+            return None, None
         try:
-            result = self._pool.invoke(source.function, events.dynamodb_stream_event(source.stream_arn, batch, self._deployment.region))
+            result = self._pool.invoke(source.function, events.dynamodb_stream_event(source.stream_arn, wanted, self._deployment.region))
         except InvocationError as exc:
             self._log(f"stream {source.function}.{source.event} failed: {exc}")
             return 0, str(exc)
@@ -530,6 +536,31 @@ class EventPump:
         if self._thread:
             self._thread.join(timeout=10)
         self._polls.shutdown(wait=False, cancel_futures=True)
+
+
+def event_filter_matches(pattern: Any, value: Any) -> bool:
+    """Whether ``value`` (a stream record) matches an event filter ``pattern``: nested objects name fields, a list
+    holds the accepted values (literals, ``{"prefix": ...}``, ``{"exists": bool}``), as Lambda's event filtering."""
+    if isinstance(pattern, list):
+        return any(_option_matches(option, value) for option in pattern)
+    if not isinstance(pattern, dict):
+        return bool(pattern == value)
+    if not isinstance(value, dict):
+        return False
+    for name, wanted in pattern.items():
+        exists = [option["exists"] for option in wanted if isinstance(option, dict) and "exists" in option] if isinstance(wanted, list) else []
+        if exists:
+            if (name in value) not in exists:
+                return False
+        elif name not in value or not event_filter_matches(wanted, value[name]):
+            return False
+    return True
+
+
+def _option_matches(option: Any, value: Any) -> bool:
+    if isinstance(option, dict) and "prefix" in option:
+        return isinstance(value, str) and value.startswith(option["prefix"])
+    return bool(option == value)
 
 
 def _jsonable(record: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sanmenxia.contracts import WorkOrderProgress, WorkOrderSource
-from sanmenxia.hotline.orders import order_id_for
+from sanmenxia.hotline.rules import order_id_for
 from tests.integration.test_healthcode_daily import pause_moto_queue_consumers
 from tests.integration.test_hotline import OPERATOR, deliver_intake
 from tests.integration.test_residents import COMMUNITY, HEAD, register

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sanmenxia.enterprises.model import (
+from sanmenxia.enterprises.rules import (
     Decision,
     Enterprise,
     Industry,

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sanmenxia.checkpoints.gate import LiveCode, live_from_holds
 from sanmenxia.checkpoints.rules import StopReason, advice
+from sanmenxia.checkpoints.service import LiveCode, live_from_holds
 from sanmenxia.holds import CodeColor, Hold, HoldKind
 
 AT = datetime(2020, 2, 25, 2, 0, tzinfo=UTC)
@@ -80,7 +80,7 @@ class _Stub:
     ],
 )
 def test_one_read_per_scan_and_the_full_code_across_the_daily_close(issued: datetime, expected_calls: list[str], color: CodeColor) -> None:
-    from sanmenxia.checkpoints.gate import Gate
+    from sanmenxia.checkpoints.service import Gate
 
     stub = _Stub()
     gate = Gate.__new__(Gate)

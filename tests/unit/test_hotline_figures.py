@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from sanmenxia.contracts import WorkOrderSource, WorkOrderType
 from sanmenxia.hotline import figures
-from sanmenxia.hotline.duplicates import TipoffKey, is_likely_duplicate, likely_duplicates
-from sanmenxia.hotline.orders import Action, Actor, Command, NewOrder, WorkOrder, apply, escalate, open_order
 from sanmenxia.hotline.routing import Department
+from sanmenxia.hotline.rules import Action, Actor, Command, NewOrder, WorkOrder, apply, escalate, open_order
 from sanmenxia.hotline.sla import SlaPolicy
+from sanmenxia.tipoffs.rules import TipoffKey, is_likely_duplicate, likely_duplicates
 
 T0 = datetime(2020, 2, 10, 1, 0, tzinfo=UTC)
 POLICY = SlaPolicy()

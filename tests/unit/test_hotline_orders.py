@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from sanmenxia.contracts import WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput
-from sanmenxia.hotline.orders import (
+from sanmenxia.hotline.routing import TIPOFF_ROUTES, Department, TipoffCategory, route
+from sanmenxia.hotline.rules import (
     NEVER,
     TRANSITIONS,
     Action,
@@ -25,7 +26,6 @@ from sanmenxia.hotline.orders import (
     open_order,
     order_id_for,
 )
-from sanmenxia.hotline.routing import TIPOFF_ROUTES, Department, TipoffCategory, route
 from sanmenxia.hotline.sla import SlaPolicy, SlaRule
 
 T0 = datetime(2020, 2, 10, 1, 0, tzinfo=UTC)  # 09:00 in Sanmenxia

@@ -8,7 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sanmenxia.community.keypersons import (
+from sanmenxia.contracts import KeyPersonCategory
+from sanmenxia.errors import Conflict, InvalidInput
+from sanmenxia.holds import HoldKind
+from sanmenxia.keypersons.rules import (
     KeyPersonStatus,
     Measure,
     MeasureKind,
@@ -20,9 +23,6 @@ from sanmenxia.community.keypersons import (
     planned_release,
     stale_on,
 )
-from sanmenxia.contracts import KeyPersonCategory
-from sanmenxia.errors import Conflict, InvalidInput
-from sanmenxia.holds import HoldKind
 
 D = date(2020, 2, 10)
 

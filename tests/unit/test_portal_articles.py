@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sanmenxia.errors import Conflict, Forbidden, InvalidInput, PayloadTooLarge
-from sanmenxia.hotline.portal import Article, ArticleKind, ArticleState, approve, move, revise, send_back, submit
 from sanmenxia.hotline.uploads import MAX_PHOTO_BYTES, check_photo
+from sanmenxia.portal.store import Article, ArticleKind, ArticleState, approve, move, revise, send_back, submit
 
 DRAFT = Article("A0", ArticleKind.MEASURE, "t", "s", "b", "src", ArticleState.DRAFT, "cmd", "2020-02-01T00:00:00Z", "2020-02-01T00:00:00Z")
 

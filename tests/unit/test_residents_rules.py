@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sanmenxia.community.residents import (
+from sanmenxia.contracts import KeyPersonCategory
+from sanmenxia.errors import Conflict
+from sanmenxia.residents.rules import (
     HardshipStatus,
     Health,
     IsolationStatus,
@@ -25,8 +27,6 @@ from sanmenxia.community.residents import (
     is_fever,
     plan_query,
 )
-from sanmenxia.contracts import KeyPersonCategory
-from sanmenxia.errors import Conflict
 
 TODAY = date(2020, 2, 10)
 C = "411202-001"

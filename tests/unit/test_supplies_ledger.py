@@ -9,7 +9,7 @@ import pytest
 from sanmenxia.errors import InvalidInput
 from sanmenxia.supplies.allocation import Tier
 from sanmenxia.supplies.catalogue import CATALOGUE, Item, UnitKind
-from sanmenxia.supplies.ledger import (
+from sanmenxia.supplies.rules import (
     Line,
     LineStatus,
     StockLine,

@@ -9,8 +9,8 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from infra.vocabulary import TARGET, render
-from sanmenxia.community.residents import Symptom as ReportSymptom
 from sanmenxia.healthcode.service import CheckInSymptom
+from sanmenxia.residents.rules import Symptom as ReportSymptom
 from sanmenxia.vocabulary import Symptom, canonical_symptoms, export
 
 

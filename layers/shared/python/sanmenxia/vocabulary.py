@@ -48,9 +48,9 @@ def canonical_symptoms(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
 def export() -> dict[str, Any]:
     """Every shared vocabulary as plain lists of codes (what ``web/src/vocabulary.json`` holds)."""
     from sanmenxia.checkpoints.rules import Advice
-    from sanmenxia.community.residents import HardshipKind
-    from sanmenxia.hotline.portal import HelpKind
     from sanmenxia.hotline.routing import Department, TipoffCategory
+    from sanmenxia.portal.store import HelpKind
+    from sanmenxia.residents.rules import HardshipKind
     from sanmenxia.supplies.catalogue import CATALOGUE, Item
     from sanmenxia.texts import codes
 

@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from sanmenxia import clock, dynamo, regions
 from sanmenxia.audit import AuditLog, AuditRecord
-from sanmenxia.enterprises.model import (
+from sanmenxia.enterprises.rules import (
     Decision,
     Enterprise,
     Industry,

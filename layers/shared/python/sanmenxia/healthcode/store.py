@@ -36,7 +36,7 @@ from sanmenxia.healthcode import rules
 from sanmenxia.healthcode.rules import CodeState, Transition
 from sanmenxia.healthcode.tokens import SigningKey, jwks, signing_key_from_secret
 from sanmenxia.holds import CodeColor, Hold, HoldStore
-from sanmenxia.hotline.orders import order_id_for
+from sanmenxia.hotline.rules import order_id_for
 from sanmenxia.vocabulary import canonical_symptoms
 
 CODE_SK = "code"

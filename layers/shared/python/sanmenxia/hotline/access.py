@@ -17,8 +17,8 @@ from sanmenxia import scope
 from sanmenxia.auth import Principal, Role
 from sanmenxia.contracts import WorkOrderSource
 from sanmenxia.errors import Conflict, Forbidden
-from sanmenxia.hotline.orders import Action, Status, WorkOrder
 from sanmenxia.hotline.routing import Department
+from sanmenxia.hotline.rules import Action, Status, WorkOrder
 from sanmenxia.scope import Action as ScopeAction
 from sanmenxia.scope import Desk, Place
 

@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from sanmenxia.clock import SHANGHAI
-from sanmenxia.hotline.orders import Action, Step, WorkOrder
 from sanmenxia.hotline.routing import Department
+from sanmenxia.hotline.rules import Action, Step, WorkOrder
 
 COUNTERS = (
     "assigned",

@@ -1,6 +1,6 @@
 """The hotline's use cases: open orders (intake, calls), act on them, sweep overdue ones, and show them.
 
-Routes and event handlers call these; the rules are in ``orders``/``figures``, the storage in ``store``.
+Routes and event handlers call these; the rules are in ``rules``/``figures``, the storage in ``store``.
 Every change is written with its audit record and figures in one transaction; the citizen is told of a
 reply (or a merge) in their inbox (消息通知) when their person record is known.
 """
@@ -17,7 +17,8 @@ from sanmenxia.audit import AuditRecord, fingerprint
 from sanmenxia.clock import iso
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress
 from sanmenxia.errors import Conflict
-from sanmenxia.hotline.orders import (
+from sanmenxia.hotline.routing import CATEGORY_LABELS, DEPARTMENT_LABELS, Department, TipoffCategory, route
+from sanmenxia.hotline.rules import (
     ROUTING,
     SWEEP,
     Action,
@@ -31,7 +32,6 @@ from sanmenxia.hotline.orders import (
     open_order,
     order_id_for,
 )
-from sanmenxia.hotline.routing import CATEGORY_LABELS, DEPARTMENT_LABELS, Department, TipoffCategory, route
 from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
 from sanmenxia.masking import mask_address, mask_name, mask_phone, redact_text

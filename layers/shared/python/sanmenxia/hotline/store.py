@@ -29,8 +29,8 @@ from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.contracts import WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 from sanmenxia.hotline import figures
-from sanmenxia.hotline.orders import Status, Step, WorkOrder
 from sanmenxia.hotline.routing import Department
+from sanmenxia.hotline.rules import Status, Step, WorkOrder
 
 SHARDS = 4
 

@@ -33,7 +33,7 @@ from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailab
 from sanmenxia.items import attribute, from_item, to_item
 from sanmenxia.supplies.allocation import Plan, Tier, allocate
 from sanmenxia.supplies.catalogue import InboundKind, Item, UnitKind, unit_key
-from sanmenxia.supplies.ledger import Line, LineStatus, StockLine, SupplyRequest, Warehouse, receipt_digest
+from sanmenxia.supplies.rules import Line, LineStatus, StockLine, SupplyRequest, Warehouse, receipt_digest
 
 #: A run touches at most this many requests, so that it fits one transaction (DynamoDB allows 100 actions).
 MAX_RUN_REQUESTS = 80

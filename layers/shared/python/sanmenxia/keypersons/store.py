@@ -23,10 +23,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sanmenxia import clock, dynamo, paging, texts
-from sanmenxia.community.keypersons import KeyPersonSource, KeyPersonStatus, Measure, MeasureKind, SupervisionReason, SupervisionView
-from sanmenxia.community.residents import Symptom
 from sanmenxia.contracts import KeyPersonCategory
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
+from sanmenxia.keypersons.rules import KeyPersonSource, KeyPersonStatus, Measure, MeasureKind, SupervisionReason, SupervisionView
+from sanmenxia.residents.rules import Symptom
 
 
 def _s(value: str) -> dict[str, str]:

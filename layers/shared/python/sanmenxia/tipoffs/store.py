@@ -23,8 +23,8 @@ from botocore.exceptions import ClientError
 
 from sanmenxia import dynamo
 from sanmenxia.errors import NotFound, UpstreamUnavailable
-from sanmenxia.hotline.duplicates import TipoffKey
 from sanmenxia.hotline.store import deserialize, serialize
+from sanmenxia.tipoffs.rules import TipoffKey
 
 #: Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -17,7 +17,10 @@ from typing import Any
 from sanmenxia import clock, regions, texts
 from sanmenxia.audit import AuditLog, record
 from sanmenxia.auth import Principal
-from sanmenxia.community.keypersons import (
+from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
+from sanmenxia.errors import Conflict, InvalidInput
+from sanmenxia.holds import HoldKind, HoldStore
+from sanmenxia.keypersons.rules import (
     KeyPersonSource,
     KeyPersonStatus,
     Measure,
@@ -30,7 +33,7 @@ from sanmenxia.community.keypersons import (
     recent_days,
     stale_on,
 )
-from sanmenxia.community.keypersons_db import (
+from sanmenxia.keypersons.store import (
     FollowUp,
     KeyPerson,
     KeyPersonStore,
@@ -39,12 +42,9 @@ from sanmenxia.community.keypersons_db import (
     SupervisionEntry,
     new_kp_id,
 )
-from sanmenxia.community.residents import Symptom
-from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
-from sanmenxia.errors import Conflict, InvalidInput
-from sanmenxia.holds import HoldKind, HoldStore
 from sanmenxia.masking import mask_id_number, mask_name
 from sanmenxia.people import Person
+from sanmenxia.residents.rules import Symptom
 from sanmenxia.texts import TextCode
 
 HOLD_SOURCE = "key_persons"

@@ -21,7 +21,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sanmenxia import clock, dynamo, paging
-from sanmenxia.community.residents import (
+from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
+from sanmenxia.masking import mask_id_number, mask_name
+from sanmenxia.people import Person
+from sanmenxia.pii import Vault
+from sanmenxia.residents.rules import (
     HardshipKind,
     HardshipStatus,
     Health,
@@ -37,10 +41,6 @@ from sanmenxia.community.residents import (
     index_values,
     resident_sort_key,
 )
-from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
-from sanmenxia.masking import mask_id_number, mask_name
-from sanmenxia.people import Person
-from sanmenxia.pii import Vault
 
 
 def _s(value: str) -> dict[str, str]:
