@@ -36,7 +36,6 @@ WITHOUT_SCREEN: dict[str, str] = {
     "PATCH /key-persons/{kp_id}": "changing a key person's category, measure or dates is not offered yet; the daily follow-up records the measure",
     "GET /dashboard/residents": "not yet a dashboard panel",
     "GET /dashboard/checkpoints": "not yet a dashboard panel (the live counters are shown instead)",
-    "GET /dashboard/supplies": "not yet a dashboard panel",
     "GET /dashboard/return-to-work": "not yet a dashboard panel (the enterprises' statistics are shown instead)",
     # screens of issue 14 not built in this step
     "GET /imports": "the carrier-list comparison screen is not built yet",

@@ -1,4 +1,5 @@
-"""moto's server for the local stack, with three fixes that keep a long demo correct and within bounded memory.
+"""moto's server for the local stack, with fixes that keep a long demo correct, within bounded memory, and
+Cognito's sign-in as the app meets it in AWS.
 
 ``python -m infra.local.motoserver -H 127.0.0.1 -p 4566`` is ``python -m moto.server`` after ``patch()``:
 
@@ -14,6 +15,11 @@
    every record ever written (images included); here it keeps the newest ``STREAM_RECORDS_KEPT`` records, as
    DynamoDB keeps 24 hours, and an iterator older than the trim reads from the oldest record kept. moto's
    transaction backup no longer deep-copies the stream shard (every record ever written, on every transaction).
+4. **Cognito sign-in aliases and existence errors.** moto ignores a pool's ``AliasAttributes`` and a client's
+   ``PreventUserExistenceErrors``. Here, as in Cognito: confirming a sign-up verifies the phone number when the
+   pool auto-verifies it; a pool with the ``phone_number`` alias finds a user by a *verified* phone number (sign-in,
+   forgotten password), and the session and tokens carry the user's own name; with existence errors prevented,
+   an unknown user at sign-in is the same ``NotAuthorizedException`` as a wrong password.
 """
 
 from __future__ import annotations
@@ -102,11 +108,69 @@ def _trim_streams(shard_class: Any, iterator_class: Any, streams_backend_class: 
     streams_backend_class.get_records = get_records_once
 
 
+def _verified_phone_owner(pool: Any, value: str) -> Any:
+    """The user whose verified phone number is ``value`` in a pool with the phone alias (Cognito's alias rule)."""
+    if "phone_number" not in (pool.extended_config.get("AliasAttributes") or []):
+        return None
+    for user in pool.users.values():
+        attributes = {attr["Name"]: attr["Value"] for attr in user.attributes}
+        if attributes.get("phone_number") == value and attributes.get("phone_number_verified") == "true":
+            return user
+    return None
+
+
+def _find_by_alias(pool_class: Any) -> None:
+    get_user = pool_class._get_user
+
+    def get_user_or_alias(self: Any, username: str) -> Any:
+        return get_user(self, username) or _verified_phone_owner(self, username)
+
+    pool_class._get_user = get_user_or_alias
+
+
+def _verify_phone_on_confirm(backend_class: Any) -> None:
+    confirm_sign_up = backend_class.confirm_sign_up
+
+    def confirm_and_verify(self: Any, client_id: str, username: str) -> str:
+        answer = confirm_sign_up(self, client_id, username)
+        pool = next((pool for pool in self.user_pools.values() if client_id in pool.clients), None)
+        user = pool._get_user(username) if pool is not None else None
+        auto = (pool.extended_config.get("AutoVerifiedAttributes") or []) if pool is not None else []
+        if user and "phone_number" in auto and any(attr["Name"] == "phone_number" for attr in user.attributes):
+            user.attributes = [attr for attr in user.attributes if attr["Name"] != "phone_number_verified"]
+            user.attributes.append({"Name": "phone_number_verified", "Value": "true"})
+        return answer  # type: ignore[no-any-return]
+
+    backend_class.confirm_sign_up = confirm_and_verify
+
+
+def _sign_in_by_alias(backend_class: Any, not_found: type[Exception], not_authorized: type[Exception]) -> None:
+    initiate_auth = backend_class.initiate_auth
+
+    def initiate_auth_by_alias(self: Any, client_id: str, auth_flow: str, auth_parameters: dict[str, str]) -> Any:
+        pool = next((pool for pool in self.user_pools.values() if client_id in pool.clients), None)
+        parameters = dict(auth_parameters or {})
+        name = parameters.get("USERNAME")
+        owner = _verified_phone_owner(pool, name) if pool is not None and name and name not in pool.users else None
+        if owner is not None:
+            parameters["USERNAME"] = owner.username  # the session and the tokens carry the account's own name
+        try:
+            return initiate_auth(self, client_id, auth_flow, parameters)
+        except not_found:
+            if pool is not None and pool.clients[client_id].extended_config.get("PreventUserExistenceErrors") == "ENABLED":
+                raise not_authorized("Incorrect username or password.") from None
+            raise
+
+    backend_class.initiate_auth = initiate_auth_by_alias
+
+
 def patch() -> None:
     """Apply the fixes to moto's classes (idempotent; works in-process under ``mock_aws`` as well)."""
     global _patched
     if _patched:
         return
+    from moto.cognitoidp.exceptions import NotAuthorizedError, UserNotFoundError
+    from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import StreamShard, Table
     from moto.dynamodb.responses import DynamoHandler
@@ -117,6 +181,9 @@ def patch() -> None:
     _serialise(DynamoHandler)
     _serialise(DynamoDBStreamsHandler)
     _trim_streams(StreamShard, ShardIterator, DynamoDBStreamsBackend)
+    _find_by_alias(CognitoIdpUserPool)
+    _verify_phone_on_confirm(CognitoIdpBackend)
+    _sign_in_by_alias(CognitoIdpBackend, UserNotFoundError, NotAuthorizedError)
     _patched = True
 
 

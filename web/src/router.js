@@ -35,6 +35,7 @@ const routes = [
   screen('appeal-case', () => import('./views/staff/AppealCase.vue')),
   screen('enterprise', () => import('./views/staff/Enterprise.vue')),
   screen('dashboard', () => import('./views/staff/Dashboard.vue')),
+  screen('command-centre', () => import('./views/staff/CommandCentre.vue')),
   screen('supplies-office', () => import('./views/staff/SuppliesOffice.vue')),
   screen('supplies-run', () => import('./views/staff/SuppliesRun.vue')),
   screen('supply-requests', () => import('./views/staff/SupplyRequests.vue')),

@@ -8,7 +8,7 @@ export const SCREENS = declared.screens
 /** A router record for a staff screen. */
 export function screen(name, component) {
   const entry = SCREENS[name]
-  return { path: entry.path, name, component, meta: { roles: entry.roles, screen: name } }
+  return { path: entry.path, name, component, meta: { roles: entry.roles, screen: name, wide: entry.layout === 'wide' } }
 }
 
 /** The viewer's roles for which screen `name` is offered: its roles, narrowed by `only` (role → scope values). */

@@ -1,6 +1,6 @@
 // Staff screens of issue 14 (English): kept apart from en.js to limit merge conflicts; merged under `bo`.
 export default {
-  menu: { articles: 'Articles', staffAccounts: 'Staff accounts', checkpoints: 'Checkpoints', resumptionReview: 'Resumption review', suppliesOffice: 'Supplies office', supplyRequests: 'Request supplies' },
+  menu: { commandCentre: 'Command centre', articles: 'Articles', staffAccounts: 'Staff accounts', checkpoints: 'Checkpoints', resumptionReview: 'Resumption review', suppliesOffice: 'Supplies office', supplyRequests: 'Request supplies' },
   items: {
     masks: 'Masks', protective_suits: 'Protective suits', goggles: 'Goggles', disinfectant: 'Disinfectant', grain_oil: 'Grain and oil', vegetables: 'Vegetables', meat: 'Meat',
     eggs: 'Eggs', milk: 'Milk',
@@ -79,4 +79,9 @@ export default {
   },
   artStates: { draft: 'Drafts', in_review: 'In review', published: 'Published', withdrawn: 'Withdrawn' },
   artKinds: { announcement: 'Announcement', measure: 'Measure', knowledge: 'Prevention knowledge', rumour_rebuttal: 'Rumour rebuttal' },
+  command: {
+    title: 'Sanmenxia epidemic command centre', home: '‹ Home', crumbs: 'Area shown', asOf: 'Data as of {time}', loading: 'Loading…', refresh: 'refreshes every minute',
+    map: 'Key persons in the six county-level divisions', ranking: 'Key persons by community in {area}', supplies: 'Supplies (asked · received · in stock)', requested: 'Asked', received: 'Received', stock: 'In stock',
+    countyOnly: 'Supplies and return to work are counted for the city or a county: go up one level to see them.',
+  },
 }

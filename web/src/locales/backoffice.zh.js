@@ -1,6 +1,6 @@
 // 后台工作台 (issue 14: staff screens): kept apart from zh.js to limit merge conflicts; merged under `bo`.
 export default {
-  menu: { articles: '宣传稿件', staffAccounts: '工作人员账号', checkpoints: '检测点设置', resumptionReview: '复工审批', suppliesOffice: '物资调度', supplyRequests: '物资申领' },
+  menu: { commandCentre: '指挥中心大屏', articles: '宣传稿件', staffAccounts: '工作人员账号', checkpoints: '检测点设置', resumptionReview: '复工审批', suppliesOffice: '物资调度', supplyRequests: '物资申领' },
   items: {
     masks: '口罩', protective_suits: '防护服', goggles: '护目镜', disinfectant: '消毒液', grain_oil: '粮油', vegetables: '蔬菜', meat: '肉类', eggs: '蛋类', milk: '奶类',
   },
@@ -71,4 +71,9 @@ export default {
   },
   artStates: { draft: '草稿', in_review: '待审核', published: '已发布', withdrawn: '已撤回' },
   artKinds: { announcement: '疫情通报', measure: '防控措施', knowledge: '防护知识', rumour_rebuttal: '辟谣' },
+  command: {
+    title: '三门峡市疫情防控指挥中心', home: '‹ 返回首页', crumbs: '当前区域', asOf: '数据截至 {time}', loading: '加载中…', refresh: '每分钟自动刷新',
+    map: '六县(市、区)重点人员分布', ranking: '{area} 各社区(村)重点人员', supplies: '物资保障(申领 · 签收 · 库存)', requested: '申领', received: '签收', stock: '库存',
+    countyOnly: '物资与复工复产按全市或区县统计,请返回上一级查看。',
+  },
 }

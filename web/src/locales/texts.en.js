@@ -28,8 +28,12 @@ export default {
   exposure_alert: 'Exposure notice: a confirmed case was where you were',
   exposure_match: 'You passed {checkpoint} at {at}, where a confirmed case was around the same time. Stay at home; your community will contact you.',
   exposure_found: 'Exposure at a checkpoint: {checkpoint} {at} ({kind})',
+  order_overdue: 'Overdue: the unit’s head is asked to act',
+  order_escalated: 'Overdue, escalated to level {level}: supervised by headquarters',
   appeal_upheld: 'Appeal upheld, the hold is lifted',
   appeal_kept: 'Appeal not upheld, the hold stays',
+  // who acted on a 12345 order when no person did (sanmenxia.hotline: the intake, the routing table, the sweep)
+  actors: { intake: 'Intake', routing: 'Routing table', 'overdue-sweep': 'Overdue check', citizen: 'Citizen', system: 'System' },
   // the gate's advice (sanmenxia.checkpoints.rules.Advice), shown to the person at the gate
   advice: {
     pass: 'Green code, normal temperature: may pass',

@@ -27,8 +27,12 @@ export default {
   exposure_alert: '风险提醒:与确诊病例同场所',
   exposure_match: '您于 {at} 经过的{checkpoint}有确诊病例同时段到访。请居家观察,社区将与您联系;如有发热等症状请及时就医。',
   exposure_found: '检测点暴露排查:{at} {checkpoint}({kind})',
+  order_overdue: '已超期:请责任单位负责人督办',
+  order_escalated: '超期督办(第 {level} 级):指挥部督办',
   appeal_upheld: '申诉成立,已解除标记',
   appeal_kept: '申诉未获支持,标记保留',
+  // 工单的系统操作者
+  actors: { intake: '自动受理', routing: '自动派单', 'overdue-sweep': '超期督办', citizen: '市民', system: '系统' },
   // 检测点的提示 (sanmenxia.checkpoints.rules.Advice)
   advice: {
     pass: '绿码,体温正常,放行',

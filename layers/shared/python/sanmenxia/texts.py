@@ -52,6 +52,9 @@ class TextCode(StrEnum):
     EXPOSURE_MATCH = "exposure_match"  # 您经过的检测点有确诊病例同时段到访 (params: checkpoint: its name, at)
     # exposure from checkpoint scans (暴露排查), the candidate's source
     EXPOSURE_FOUND = "exposure_found"  # (params: checkpoint: its name, at, kind: close_contact | same_place)
+    # 12345 work orders (工单)
+    ORDER_OVERDUE = "order_overdue"  # 超期: 责任单位负责人督办
+    ORDER_ESCALATED = "order_escalated"  # 超期督办 (params: level)
     # appeals (申诉)
     APPEAL_UPHELD = "appeal_upheld"  # 申诉成立,已解除标记
     APPEAL_KEPT = "appeal_kept"  # 申诉未获支持,标记保留
