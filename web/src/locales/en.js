@@ -1,5 +1,6 @@
 // English
 import backoffice from './backoffice.en.js'
+import trust from './trust.en.js'
 import texts from './texts.en.js'
 import tracing from './tracing.en.js'
 export default {
@@ -365,4 +366,5 @@ export default {
   texts, // server texts sent as codes (texts.en.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.en.js)
   tr: tracing, // tracing screens of issue 17 (tracing.en.js)
+  trust, // accountability screens of issue 18 (trust.en.js)
 }

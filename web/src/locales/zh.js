@@ -1,5 +1,6 @@
 // 简体中文 (the app's first language)
 import backoffice from './backoffice.zh.js'
+import trust from './trust.zh.js'
 import texts from './texts.zh.js'
 import tracing from './tracing.zh.js'
 export default {
@@ -281,4 +282,5 @@ export default {
   texts, // server texts sent as codes (texts.zh.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.zh.js)
   tr: tracing, // tracing screens of issue 17 (tracing.zh.js)
+  trust, // accountability screens of issue 18 (trust.zh.js)
 }
