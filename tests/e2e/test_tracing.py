@@ -121,3 +121,52 @@ def test_the_commander_runs_an_exposure_from_the_case_s_scans_in_the_app(phone: 
     page.get_by_test_id("exposure-run-row").first.wait_for(timeout=UI_TIMEOUT_MS)
     phone.shot("exposure run")
     assert calls.undeclared() == [] and "exposure" in calls.screens_seen()
+
+
+@pytest.fixture(scope="module")
+def chain(local_stack: LocalStack, market: dict[str, Any]) -> dict[str, Any]:
+    """The market community's head registers the case as a key person and a resident of another community as its contact."""
+    head = local_stack.new_user("community_head", {"community_id": MARKET_COMMUNITY, "county_code": COUNTY})
+    case = market["people"]["case"]
+    kp = local_stack.call("POST", "/key-persons", head, {"person_id": case["person_id"], "category": "close_contact", "measure": {"kind": "home_isolation"}})
+    assert kp.status in (201, 409), kp.body
+    kp_id = kp.json["kp_id"] if kp.status == 201 else None
+    assert kp_id, kp.body
+    later = market["people"]["later"]
+    body = {"id_number": later["id_number"], "kind": "work", "contact_date": local_stack.today()}
+    made = local_stack.call("POST", f"/key-persons/{kp_id}/contacts", head, body)
+    assert made.status == 201, made.body
+    local_stack.drain()
+    return {"head": head, "kp_id": kp_id, "contact_kp": made.json["contact_kp"], "contact": later}
+
+
+def test_a_registered_contact_is_a_candidate_of_their_own_community_and_on_the_chain(
+    local_stack: LocalStack, market: dict[str, Any], chain: dict[str, Any]
+) -> None:
+    # Then the contact's own head sees them pending, from the contact registration
+    listed = local_stack.call("GET", "/key-persons?status=pending", market["home_head"]).json["items"]
+    mine = [item for item in listed if item["kp_id"] == chain["contact_kp"]]
+    assert mine and any(source["source"] == "contact" for source in mine[0]["sources"])
+    # And the county commander's chain links the two; another county's commander is refused
+    found = local_stack.call("GET", f"/key-persons/{chain['kp_id']}/chain?depth=2", market["commander"])
+    assert found.status == 200, found.body
+    assert {node["kp_id"] for node in found.json["nodes"]} == {chain["kp_id"], chain["contact_kp"]}
+    stranger = local_stack.new_user("commander", {"county_code": "411202"})
+    assert local_stack.call("GET", f"/key-persons/{chain['kp_id']}/chain", stranger).status == 403
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_the_commander_sees_the_chain_as_a_graph_and_a_table(phone: Phone, local_stack: LocalStack, market: dict[str, Any], chain: dict[str, Any]) -> None:
+    calls = ScreenCalls(phone)
+    phone.sign_in(market["commander"])
+    phone.open(f"/staff/key-persons/{chain['kp_id']}/contacts")
+    page = phone.page
+    page.get_by_test_id("page-contacts").wait_for()
+    page.get_by_test_id("contact-row").first.wait_for(timeout=UI_TIMEOUT_MS)
+    page.get_by_test_id("chain-graph").locator("canvas").wait_for(timeout=UI_TIMEOUT_MS)
+    rows = page.get_by_test_id("chain-row")
+    rows.nth(1).wait_for(timeout=UI_TIMEOUT_MS)
+    assert rows.count() == 2 and "*" in rows.nth(1).inner_text()
+    phone.shot("chain")
+    assert calls.undeclared() == [] and "contacts" in calls.screens_seen()

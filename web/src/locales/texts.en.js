@@ -30,6 +30,7 @@ export default {
   exposure_found: 'Exposure at a checkpoint: {checkpoint} {at} ({kind})',
   order_overdue: 'Overdue: the unit’s head is asked to act',
   order_escalated: 'Overdue, escalated to level {level}: supervised by headquarters',
+  contact_of: 'Registered contact of a key person: {date} ({kind})',
   appeal_upheld: 'Appeal upheld, the hold is lifted',
   appeal_kept: 'Appeal not upheld, the hold stays',
   // who acted on a 12345 order when no person did (sanmenxia.hotline: the intake, the routing table, the sweep)

@@ -29,6 +29,7 @@ export default {
   exposure_found: '检测点暴露排查:{at} {checkpoint}({kind})',
   order_overdue: '已超期:请责任单位负责人督办',
   order_escalated: '超期督办(第 {level} 级):指挥部督办',
+  contact_of: '密接登记:{date} 与重点人员接触({kind})',
   appeal_upheld: '申诉成立,已解除标记',
   appeal_kept: '申诉未获支持,标记保留',
   // 工单的系统操作者

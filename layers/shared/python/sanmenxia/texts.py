@@ -55,6 +55,8 @@ class TextCode(StrEnum):
     # 12345 work orders (工单)
     ORDER_OVERDUE = "order_overdue"  # 超期: 责任单位负责人督办
     ORDER_ESCALATED = "order_escalated"  # 超期督办 (params: level)
+    # contacts registered on a key person (密接登记), the candidate's source
+    CONTACT_OF = "contact_of"  # (params: kind: a ContactKind, date)
     # appeals (申诉)
     APPEAL_UPHELD = "appeal_upheld"  # 申诉成立,已解除标记
     APPEAL_KEPT = "appeal_kept"  # 申诉未获支持,标记保留

@@ -98,7 +98,7 @@ class ExposureStore:
             "ExpressionAttributeValues": {":p": _s(read.partition), ":a": _s(read.first), ":b": _s(read.last)},
             "ProjectionExpression": _PROJECTION,
         }
-        return [_seen(item) for item in self._all(request, "the checkpoint's scans")]
+        return [_seen(item) for item in self._all(request, "checkpoint's scans")]
 
     def case_scans(self, person_id: str, since: str) -> list[SeenScan]:
         """A case's own scans from ``since`` (ISO instant) on, oldest first."""
@@ -109,19 +109,10 @@ class ExposureStore:
             "ExpressionAttributeValues": {":p": _s(person_id), ":s": _s(since)},
             "ProjectionExpression": _PROJECTION,
         }
-        return [_seen(item) for item in self._all(request, "the case's scans")]
+        return [_seen(item) for item in self._all(request, "case's scans")]
 
     def _all(self, request: dict[str, Any], what: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        try:
-            while True:
-                page = self._db.query(**request)
-                items.extend(page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    return items
-                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except ClientError as exc:
-            raise UpstreamUnavailable(f"could not read {what}") from exc
+        return dynamo.query_all(self._db, what=what, **request)
 
     # -- findings ---------------------------------------------------------------------------------------------
     def claim(self, case_person_id: str, exposure: Exposure, run_id: str) -> bool:
@@ -155,7 +146,7 @@ class ExposureStore:
             "ExpressionAttributeValues": {":p": _s(f"case#{case_person_id}"), ":s": _s("person#")},
         }
         found = []
-        for item in self._all(request, "the persons found"):
+        for item in self._all(request, "persons found"):
             exposure = Exposure(
                 person_id=item["person_id"]["S"],
                 kind=ExposureKind(item["kind"]["S"]),

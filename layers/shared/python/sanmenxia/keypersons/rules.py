@@ -62,6 +62,7 @@ class KeyPersonSource(StrEnum):
     CO_TRAVEL = "co_travel"  # 同行查询
     IMPORT = "import"  # 三方比对
     EXPOSURE = "exposure"  # 检测点暴露排查 (scans at a confirmed case's checkpoints)
+    CONTACT = "contact"  # 密接登记 (registered as a contact of a key person)
 
 
 class MeasureKind(StrEnum):
