@@ -56,7 +56,7 @@ export default {
   me: {
     title: 'Me', account: 'Account', roles: 'Roles', noRole: 'None',
     noRoleHint: 'This account has no resident role yet; sign in again later or contact your community.', myRecord: 'My registration',
-    settings: 'Settings', language: 'Language 语言', switchLanguage: '中文', largeFont: 'Large text',
+    settings: 'Settings', language: 'Language', switchLanguage: '中文', largeFont: 'Large text',
     largeFontHint: 'Bigger text and buttons for older users', myTipoffs: 'My tip-offs', signOut: 'Sign out',
   },
   roles: {
@@ -74,7 +74,7 @@ export default {
     declaration_accepted: 'Declaration', fever: 'Fever', in_isolation: 'Isolation', reason: 'Reason', scan_id: 'Scan id',
     direction: 'Direction', entrance: 'Entrance', vehicle_plate: 'Plate', body: 'Request', isolation_site: 'Isolation site',
     region: 'Region', site: 'Site', statement: 'Statement', photos: 'Photos', duplicate_of: 'Duplicate of', summary: 'Summary',
-    satisfaction: 'Satisfaction', hold: 'Hold', row: 'Row', trip_id: 'Trip', person: 'Person', day: 'Day',
+    satisfaction: 'Satisfaction', run_id: 'Allocation run', hold: 'Hold', row: 'Row', trip_id: 'Trip', person: 'Person', day: 'Day',
   },
   validation: {
     name: 'Enter the name', idNumber: 'Invalid ID number (18 characters, check digit or birth date wrong)',

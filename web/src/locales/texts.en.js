@@ -31,8 +31,10 @@ export default {
   order_overdue: 'Overdue: the unit’s head is asked to act',
   order_escalated: 'Overdue, escalated to level {level}: supervised by headquarters',
   contact_of: 'Registered contact of a key person: {date} ({kind})',
-  appeal_upheld: 'Appeal upheld, the hold is lifted',
-  appeal_kept: 'Appeal not upheld, the hold stays',
+  appeal_upheld: 'Appeal upheld, the hold is lifted: {note}',
+  appeal_kept: 'Appeal not upheld, the hold stays: {note}',
+  // 12345 order categories that are no tip-off category or help kind
+  categories: { health_code_appeal: 'Health-code appeal' },
   // who acted on a 12345 order when no person did (sanmenxia.hotline: the intake, the routing table, the sweep)
   actors: { intake: 'Intake', routing: 'Routing table', 'overdue-sweep': 'Overdue check', citizen: 'Citizen', system: 'System' },
   // the gate's advice (sanmenxia.checkpoints.rules.Advice), shown to the person at the gate

@@ -30,8 +30,10 @@ export default {
   order_overdue: '已超期:请责任单位负责人督办',
   order_escalated: '超期督办(第 {level} 级):指挥部督办',
   contact_of: '密接登记:{date} 与重点人员接触({kind})',
-  appeal_upheld: '申诉成立,已解除标记',
-  appeal_kept: '申诉未获支持,标记保留',
+  appeal_upheld: '申诉成立,已解除标记:{note}',
+  appeal_kept: '申诉未获支持,标记保留:{note}',
+  // 工单类别(非举报类别、求助类型者)
+  categories: { health_code_appeal: '健康码申诉' },
   // 工单的系统操作者
   actors: { intake: '自动受理', routing: '自动派单', 'overdue-sweep': '超期督办', citizen: '市民', system: '系统' },
   // 检测点的提示 (sanmenxia.checkpoints.rules.Advice)

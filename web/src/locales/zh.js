@@ -45,7 +45,7 @@ export default {
   },
   me: {
     title: '我的', account: '账号', roles: '角色', noRole: '无', noRoleHint: '账号尚未开通居民身份,请稍后重新登录或联系社区。', myRecord: '我的登记信息', settings: '设置',
-    language: '语言 Language', switchLanguage: 'English', largeFont: '大字模式', largeFontHint: '长辈模式:字号和按钮更大', myTipoffs: '我的上报',
+    language: '语言', switchLanguage: 'English', largeFont: '大字模式', largeFontHint: '长辈模式:字号和按钮更大', myTipoffs: '我的上报',
     signOut: '退出登录',
   },
   roles: {
@@ -60,7 +60,7 @@ export default {
     carriage: '车厢', seat: '座位号', kind: '类型', message: '留言内容', measure: '管控措施', source: '来源', problems: '存在问题', department: '责任单位',
     token: '健康码', declaration_accepted: '承诺', fever: '发热', in_isolation: '隔离', reason: '理由', scan_id: '登记编号', direction: '进出方向',
     entrance: '出入口', vehicle_plate: '车牌号', body: '请求内容', isolation_site: '隔离地点', region: '地区', site: '地点', statement: '申诉理由', photos: '照片',
-    duplicate_of: '重复线索', summary: '内容', satisfaction: '满意度', hold: '申诉事项', row: '排号', trip_id: '行程', person: '人员', day: '日期',
+    duplicate_of: '重复线索', summary: '内容', satisfaction: '满意度', run_id: '分配批次', hold: '申诉事项', row: '排号', trip_id: '行程', person: '人员', day: '日期',
   },
   validation: {
     name: '请输入姓名', idNumber: '身份证号不正确(18位,校验位有误或出生日期无效)', phone: '请输入正确的11位手机号', community: '请选择所在社区(村)', address: '请输入详细地址',

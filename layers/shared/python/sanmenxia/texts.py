@@ -58,8 +58,8 @@ class TextCode(StrEnum):
     # contacts registered on a key person (密接登记), the candidate's source
     CONTACT_OF = "contact_of"  # (params: kind: a ContactKind, date)
     # appeals (申诉)
-    APPEAL_UPHELD = "appeal_upheld"  # 申诉成立,已解除标记
-    APPEAL_KEPT = "appeal_kept"  # 申诉未获支持,标记保留
+    APPEAL_UPHELD = "appeal_upheld"  # 申诉成立,已解除标记 (params: note, the handler's words)
+    APPEAL_KEPT = "appeal_kept"  # 申诉未获支持,标记保留 (params: note)
 
 
 def text(code: TextCode, **params: Param) -> dict[str, Any]:
