@@ -18,7 +18,7 @@ from pydantic import Field, field_validator, model_validator
 from sanmenxia import api, audit, aws, clock, contracts, paging, scope
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.errors import InvalidInput, NotFound
-from sanmenxia.healthcode import manual, qr, service
+from sanmenxia.healthcode import explanation, manual, qr, rules, service
 from sanmenxia.healthcode.proposals import SEAL_PURPOSE, STAFF_ROLES, Proposal, ProposalAction, ProposalStatus, ProposalStore
 from sanmenxia.healthcode.revocations import RevocationKind, RevocationStore, published_list
 from sanmenxia.healthcode.store import RULE_APPEAL_PREFIX, HealthCodeStore, PublishedKeySet, SigningKeys
@@ -233,6 +233,24 @@ class ProposalDecisionOut(ResponseModel):
     code: dict[str, Any] = Field(description="the person's code after the decision (GET /health-codes/people/{person_id})")
 
 
+class ExplanationOut(ResponseModel):
+    """The facts a code's colour follows from (rule version, check-in days, holds with source and reason), and
+    the colour recomputed from them alone."""
+
+    today: str
+    color: CodeColor
+    rule_color: CodeColor
+    since: str
+    rule_version: str
+    rule: dict[str, Any] = Field(description="the rule version in force today, its thresholds as data")
+    rules_applied: list[dict[str, Any]] = Field(description="every rule version the history was evaluated with")
+    facts: dict[str, Any] = Field(description="applied_on, checkin_days and the holds (active and lifted), with source and reason")
+    missed_days: int | None = None
+    checkins_to_green: int
+    transitions: list[dict[str, Any]] = Field(description="the colour changes recomputed from the facts")
+    recomputed: dict[str, Any] = Field(description="the colours recomputed from the facts alone, and whether they match the stored ones")
+
+
 class ProposalDecisionIn(RequestModel):
     note: Annotated[str, Field(min_length=2, max_length=500)] | None = None
 
@@ -319,6 +337,30 @@ def get_qr_svg(person: PersonQuery = None) -> Response[str]:
     return Response(200, "image/svg+xml", svg, headers=headers)
 
 
+class RuleOut(ResponseModel):
+    version: str
+    valid_from: str = Field(description="first day (Asia/Shanghai) the version applies to")
+    yellow_after_missed_days: int
+    red_after_missed_days: int
+    green_after_checkin_days: int
+
+
+class RulesOut(ResponseModel):
+    """The published rule versions (thresholds as data), oldest first, and the one in force today."""
+
+    current: str
+    versions: list[RuleOut]
+
+
+@app.get("/health-codes/rules", access=PUBLIC, summary="The health-code rule versions, as data 赋码规则", tags=["health-code"])
+def get_rules() -> Response[str]:
+    body = RulesOut(
+        current=rules.rule_for(clock.today()).version,
+        versions=[RuleOut.model_validate(explanation.rule_json(rule)) for rule in rules.RULES],
+    )
+    return Response(200, content_types.APPLICATION_JSON, body.model_dump_json(), headers={"Cache-Control": "public, max-age=300"})
+
+
 @app.get("/.well-known/jwks.json", access=PUBLIC, summary="Public keys that verify health-code tokens 公钥", tags=["health-code"])
 def get_jwks() -> Response[str]:
     body = json.dumps(jwks(signing_keys().published()))
@@ -388,6 +430,22 @@ def appeal_hold(body: AppealIn, person: PersonQuery = None) -> dict[str, Any]:
     return recorded
 
 
+def _explanation(holder: Person) -> ExplanationOut:
+    partition = store().partition(holder.person_id)
+    held = store().holds.for_person(holder.person_id, include_lifted=True)
+    return ExplanationOut.model_validate(explanation.explain(partition, held, clock.today()))
+
+
+@app.get(
+    "/health-codes/me/explanation",
+    access=RESIDENT,
+    summary="Why my code has its colour: the facts and the colour recomputed from them 赋码依据",
+    tags=["health-code"],
+)
+def get_my_explanation(person: PersonQuery = None) -> ExplanationOut:
+    return _explanation(_person(person))
+
+
 def _code_place(holder: Person) -> Place:
     """A person's code lives in their community and county, and with the appeal unit that decides appeals."""
     return Place(county_code=holder.county_code, community_id=holder.community_id, department=APPEAL_UNIT)
@@ -413,6 +471,18 @@ def _appeal_audit(person_id: str) -> service.AuditPut:
     """The audit record's ``Put`` of an appeal decision, for the decision's own transaction."""
     audits = audit_log(settings().audit_table)
     return lambda before, after: audits.put_request(audit.record(app.caller, "health_code.appeal.decide", f"person#{person_id}", before, after))
+
+
+@app.get(
+    "/health-codes/people/<person_id>/explanation",
+    access=APPEAL_DECIDERS,
+    summary="Why a resident's code has its colour (own community / county / appeal unit) 居民赋码依据",
+    tags=["health-code"],
+)
+def get_person_explanation(person_id: PersonPath) -> ExplanationOut:
+    holder = people(settings()).get(person_id)
+    scope.require(app.caller, _code_place(holder), what="this resident's code")
+    return _explanation(holder)
 
 
 @app.post(

@@ -18,7 +18,8 @@ function viewerRoles(entry) {
   return entry.roles.filter((role) => {
     if (!current.roles.includes(role)) return false
     const only = entry.only && entry.only[role]
-    return !only || Object.entries(only).every(([attribute, value]) => current.scope[attribute] === value)
+    // a null value: the attribute is absent (a city-wide commander has no county_code)
+    return !only || Object.entries(only).every(([attribute, value]) => (value === null ? !current.scope[attribute] : current.scope[attribute] === value))
   })
 }
 

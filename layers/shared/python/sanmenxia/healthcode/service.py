@@ -85,11 +85,8 @@ def appeal_view(appeal: Appeal, active: Sequence[Hold]) -> dict[str, Any]:
 RULE_APPEAL_DAYS = 14
 
 _DECIDED = {"lift": "lifted", "keep": "kept", "accept": "accepted"}
-_RESULT: dict[str, tuple[Literal["resolved", "declined"], str]] = {
-    "lifted": ("resolved", "申诉成立,已解除标记 appeal upheld, hold lifted"),
-    "accepted": ("resolved", "申诉成立,补记打卡,按规则重新赋码 appeal upheld, the check-in day counts and the rule recomputed the colour"),
-    "kept": ("declined", "申诉未获支持,维持原状 appeal not upheld, the code stays as it is"),
-}
+#: The 12345 order's reply for each decision (resolved: the appeal was upheld).
+_ORDER_STATUS: dict[str, Literal["resolved", "declined"]] = {"lifted": "resolved", "accepted": "resolved", "kept": "declined"}
 
 #: Builds the audit record's ``Put`` for a transaction from the appeal before and after the decision.
 AuditPut = Callable[[Any, Any], dict[str, Any]]
@@ -193,13 +190,13 @@ def decide_appeal(
         break
     else:
         raise UpstreamUnavailable("the health code is busy; try again")
-    order_status, outcome = _RESULT[status]
+    order_status = _ORDER_STATUS[status]
     send_progress(
         WorkOrderProgress(
             source=WorkOrderSource.APPEAL,
             source_ref=appeal_record.appeal_id,
             status=order_status,
-            note=f"{outcome}: {reason}",
+            note=reason,  # the handler's words; the outcome is the order's resolved flag (the inbox says it in words)
             actor=decided_by,
             actor_role="appeal_unit",
         )
