@@ -46,6 +46,8 @@ const routes = [
   screen('staff-accounts', () => import('./views/staff/StaffAccounts.vue')),
   screen('checkpoints-admin', () => import('./views/staff/CheckpointsAdmin.vue')),
   screen('articles', () => import('./views/staff/Articles.vue')),
+  screen('exposure', () => import('./views/staff/Exposure.vue')),
+  screen('contacts', () => import('./views/staff/Contacts.vue')),
   screen('proposals', () => import('./views/staff/Proposals.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
