@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field, StrictBool
 
-from sanmenxia import api, audit, aws, clock, regions
+from sanmenxia import api, audit, aws, clock, regions, triggers
 from sanmenxia.auth import Role, allow
 from sanmenxia.enterprises.rules import (
     Decision,
@@ -32,7 +32,7 @@ from sanmenxia.healthcode.store import HealthCodeStore
 from sanmenxia.holds import CodeColor
 from sanmenxia.masking import mask_name
 from sanmenxia.models import CountyCode, IdNumberStr, LongText, PersonName, RequestModel, ShortText
-from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.observability import logger, metrics
 from sanmenxia.services import PeopleSettings, audit_log, holds, people
 
 
@@ -277,9 +277,6 @@ def remove_employee(enterprise_id: EnterpriseId, employee_id: EmployeeId) -> dic
 
 
 # -- the hourly refresh of resumed enterprises' roll-ups -------------------------------------------------------
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
 def _scheduled(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     resumed = [enterprise for enterprise in store().in_counties() if enterprise.resumed]
     workers = sum(int(refresh_roll_up(enterprise.enterprise_id)["employees"]) for enterprise in resumed)
@@ -288,12 +285,5 @@ def _scheduled(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return {"enterprises": len(resumed), "workers": workers}
 
 
-_http = api.handler(app)
-
-
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """API Gateway requests, and the hourly schedule (told apart by ``source``)."""
-    if event.get("source") == "aws.events":
-        scheduled: dict[str, Any] = _scheduled(event, context)  # decorated: Powertools' decorators are untyped
-        return scheduled
-    return _http(event, context)
+#: API Gateway requests, and the hourly schedule.
+lambda_handler = triggers.entry(http=api.handler(app), schedule=_scheduled)
