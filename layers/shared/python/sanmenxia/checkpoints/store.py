@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -30,12 +30,15 @@ from sanmenxia.checkpoints import stats
 from sanmenxia.checkpoints.records import Checkpoint, ScanRecord
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 
 def _s(value: str) -> dict[str, str]:
     return {"S": value}
 
 
-def _paged(call: Callable[..., dict[str, Any]], **kwargs: Any) -> list[dict[str, Any]]:
+def _paged(call: Callable[..., Any], **kwargs: Any) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     while True:
         page = call(**kwargs)
@@ -48,7 +51,7 @@ def _paged(call: Callable[..., dict[str, Any]], **kwargs: Any) -> list[dict[str,
 class CheckpointRegistry:
     """Checkpoints and their staff assignments. ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, table: str, audit: AuditLog) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, audit: AuditLog) -> None:
         self._db = dynamodb
         self._table = table
         self._audit = audit
@@ -160,7 +163,7 @@ class ScanLedger:
     #: Attempts when concurrent scans race for the same counter or marker (TransactionConflict).
     ATTEMPTS = 4
 
-    def __init__(self, dynamodb: Any, scans_table: str, stats_table: str, audit: AuditLog, marker_days: int = 5) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, scans_table: str, stats_table: str, audit: AuditLog, marker_days: int = 5) -> None:
         self._db = dynamodb
         self._scans = scans_table
         self._stats = stats_table
