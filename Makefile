@@ -10,7 +10,7 @@ PORT ?= 3000
 STAGE ?= dev
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv lock run test test-unit test-integration test-e2e lint bench package deploy web clean openapi fuzz vocabulary
+.PHONY: help venv lock run test test-unit test-integration test-e2e lint bench package deploy web clean openapi fuzz load vocabulary
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ test: lint web ## Everything: lint, cfn-lint, unit, integration, e2e
 
 fuzz: venv web ## Longer schema-based fuzzing of the local stack (FUZZ_EXAMPLES=25 per mode and caller, random seed)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} FUZZ_RANDOM=1 $(VENV)/bin/pytest tests/e2e/test_zzz_fuzz.py -q -s
+
+load: venv web ## Load test of the local stack that reconciles exactly (LOAD_PER_KIND=500 of each kind from LOAD_CLIENTS=20)
+	E2E_DEMO=$${E2E_DEMO:-accounts} LOAD_PER_KIND=$${LOAD_PER_KIND:-500} LOAD_CLIENTS=$${LOAD_CLIENTS:-20} $(VENV)/bin/pytest tests/e2e/test_zzy_load.py -q -s --timeout=3600
 
 bench: venv ## Benchmarks (not tests): counts and ratios measured in one run
 	@failed=""; for bench in infra/bench/bench_*.py; do echo "== $$bench"; $(PY) -m $$(echo $${bench%.py} | tr / .) || failed="$$failed $$bench"; done; \

@@ -34,19 +34,10 @@ WITHOUT_SCREEN: dict[str, str] = {
     "POST /health-codes/people/{person_id}/holds/lift": "appeals: decided on the appeal case screen; other lifts need the resident record screen",
     "GET /residents/{person_id}": "the resident record screen is not built yet; the community list shows masked rows",
     "PATCH /key-persons/{kp_id}": "changing a key person's category, measure or dates is not offered yet; the daily follow-up records the measure",
+    "GET /co-travel/imports/{import_id}": "the case-trips screen finds its report in the list by the uploaded file's key (the list answers the whole report)",
     "GET /dashboard/residents": "not yet a dashboard panel",
     "GET /dashboard/checkpoints": "not yet a dashboard panel (the live counters are shown instead)",
-    "GET /dashboard/supplies": "not yet a dashboard panel",
     "GET /dashboard/return-to-work": "not yet a dashboard panel (the enterprises' statistics are shown instead)",
-    # screens of issue 14 not built in this step
-    "GET /imports": "the carrier-list comparison screen is not built yet",
-    "POST /imports": "the carrier-list comparison screen is not built yet",
-    "GET /imports/{import_id}": "the carrier-list comparison screen is not built yet",
-    "POST /imports/{import_id}/withdraw": "the carrier-list comparison screen is not built yet",
-    "GET /co-travel/case-trips": "the case-trips screen is not built yet",
-    "POST /co-travel/case-trips": "the case-trips screen is not built yet",
-    "GET /co-travel/imports": "the case-trips CSV screen is not built yet",
-    "GET /co-travel/imports/{import_id}": "the case-trips CSV screen is not built yet",
 }
 
 

@@ -26,7 +26,7 @@ from sanmenxia.cotravel.store import CoTravelStore, SavedTrip, trip_to_json
 from sanmenxia.cotravel.trips import CaseTrip, Position, TravelMode, normalize_carriage, normalize_number, normalize_seat, trip_id_for
 from sanmenxia.errors import InvalidInput, NotFound
 from sanmenxia.holds import HoldKind
-from sanmenxia.models import RequestModel, ShortText
+from sanmenxia.models import RequestModel, ResponseModel, ShortText
 from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger, metrics
 from sanmenxia.services import PeopleSettings, audit_log, holds, people
@@ -38,8 +38,12 @@ LOADERS = (Role.COMMANDER, Role.ADMIN)
 READERS = (Role.COMMANDER, Role.ADMIN, Role.COMMUNITY_HEAD, Role.HOTLINE_OPERATOR)
 
 
+UPLOAD_SECONDS = 900
+
+
 class Settings(PeopleSettings):
     co_travel_table: str
+    imports_bucket: str
     holds_table: str
     notifications_table: str
     key_person_queue_url: str
@@ -230,6 +234,35 @@ def load_case_trips(body: CaseTripsIn) -> dict[str, Any]:
 @app.get("/co-travel/case-trips", access=allow(*READERS), summary="Case trips of a day 某日病例行程")
 def case_trips_of(travel_date: Annotated[date, Query(alias="date")]) -> list[dict[str, Any]]:
     return [trip_to_json(trip) for trip in store().trips_on(travel_date)]
+
+
+class CaseTripsUploadIn(RequestModel):
+    file_name: ShortText | None = None
+
+
+class PresignedPut(ResponseModel):
+    url: str
+    method: str
+    content_type: str
+
+
+class CaseTripsUploadOut(ResponseModel):
+    """Where to PUT the CSV; its import report (GET /co-travel/imports) carries the same key."""
+
+    key: str
+    file_name: str | None
+    upload: PresignedPut
+
+
+@app.post("/co-travel/imports", access=allow(*LOADERS), status_code=201, summary="Upload a CSV of case trips 上传病例行程 CSV")
+def start_case_trips_upload(body: CaseTripsUploadIn) -> CaseTripsUploadOut:
+    """Where to PUT the file (a presigned URL under case-trips/); its import report is listed by that key."""
+    key = f"{CASE_TRIPS_PREFIX}{clock.now().strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(6)}.csv"
+    url = aws.client("s3").generate_presigned_url(
+        "put_object", Params={"Bucket": settings().imports_bucket, "Key": key, "ContentType": "text/csv"}, ExpiresIn=UPLOAD_SECONDS
+    )
+    logger.info("case-trips upload started", extra={"key": key, "by": app.caller.username})
+    return CaseTripsUploadOut(key=key, file_name=body.file_name, upload=PresignedPut(url=url, method="PUT", content_type="text/csv"))
 
 
 @app.get("/co-travel/imports", access=allow(*LOADERS), summary="CSV imports of case trips 导入记录")

@@ -15,15 +15,17 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field, field_validator, model_validator
 
-from sanmenxia import api, audit, aws, clock, contracts, scope
+from sanmenxia import api, audit, aws, clock, contracts, paging, scope
 from sanmenxia.auth import PUBLIC, Role, allow
-from sanmenxia.healthcode import qr, service
+from sanmenxia.errors import InvalidInput, NotFound
+from sanmenxia.healthcode import manual, qr, service
+from sanmenxia.healthcode.proposals import SEAL_PURPOSE, STAFF_ROLES, Proposal, ProposalAction, ProposalStatus, ProposalStore
 from sanmenxia.healthcode.revocations import RevocationKind, RevocationStore, published_list
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet, SigningKeys
 from sanmenxia.healthcode.tokens import SigningKey, jwks
-from sanmenxia.holds import CodeColor
+from sanmenxia.holds import DEFAULT_COLOR, CodeColor, HoldKind
 from sanmenxia.hotline.routing import Department
-from sanmenxia.models import RequestModel, ShortText
+from sanmenxia.models import RequestModel, ResponseModel, ShortText
 from sanmenxia.observability import logger, metrics
 from sanmenxia.people import Person
 from sanmenxia.scope import Action, Place
@@ -39,6 +41,10 @@ class Settings(PeopleSettings):
     key_person_queue_url: str
     fever_threshold: float = 37.3
     token_ttl_minutes: int = Field(default=5, ge=1, le=60)
+    #: A manual colour change's proposal expires unless approved within this many hours.
+    proposal_ttl_hours: int = Field(default=72, ge=1, le=720)
+    #: A unit proposing manual changes for more people than this in a day needs a commander's approval.
+    manual_bulk_limit: int = Field(default=20, ge=1, le=100_000)
 
 
 @functools.cache
@@ -49,6 +55,11 @@ def settings() -> Settings:
 @functools.cache
 def store() -> HealthCodeStore:
     return HealthCodeStore(aws.client("dynamodb"), settings().health_code_table, holds(settings().holds_table), retention_days=settings().personal_record_days)
+
+
+@functools.cache
+def proposals() -> ProposalStore:
+    return ProposalStore(aws.client("dynamodb"), settings().health_code_table)
 
 
 @functools.cache
@@ -82,6 +93,9 @@ COMMUNITY_STAFF = allow(Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN)
 #: person's community head, commanders of their county, admins.
 APPEAL_DECIDERS = allow(Role.DEPARTMENT_HANDLER, Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN)
 APPEAL_UNIT = Department.BIG_DATA.value
+#: Who proposes and approves manual colour changes (two different people; scope over the person decides).
+MANUAL_STAFF = allow(*STAFF_ROLES)
+ProposalPath = Annotated[str, Path(pattern=r"^\d{6}-\d{14}-[0-9a-f]{8}$")]
 PersonQuery = Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$", description="a dependent of your household (person id)")]
 PersonPath = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")]
 HoldKey = Annotated[str, Field(pattern=r"^[a-z_]{3,20}#[A-Za-z0-9#:._-]{1,120}$", examples=["fever#declaration"])]
@@ -148,6 +162,65 @@ class AppealDecisionIn(RequestModel):
 class LiftIn(RequestModel):
     hold: HoldKey
     note: ShortText
+    evidence: Annotated[str, Field(min_length=4, max_length=2000)] | None = None
+
+
+class ProposalIn(RequestModel):
+    """A manual colour change to propose: place a manual hold (``color``) or lift an active hold (``hold``).
+    ``reason`` and ``evidence`` may hold personal data: they are stored sealed."""
+
+    action: ProposalAction
+    hold: HoldKey | None = None
+    color: Literal["yellow", "red"] | None = Field(default=None, description="the colour a placed hold imposes (yellow when not given)")
+    reason: Annotated[str, Field(min_length=4, max_length=500)]
+    evidence: Annotated[str, Field(min_length=4, max_length=2000)]
+
+    @model_validator(mode="after")
+    def _matches_action(self) -> ProposalIn:
+        if self.action is ProposalAction.PLACE and self.hold:
+            raise ValueError("hold: placing a manual hold names its colour (yellow by default), not a hold")
+        if self.action is ProposalAction.LIFT and (not self.hold or self.color):
+            raise ValueError("hold: lifting names the active hold to lift (and no colour)")
+        return self
+
+
+class ProposalOut(ResponseModel):
+    """A proposed manual colour change as staff in scope see it (reason, evidence and note opened)."""
+
+    proposal_id: str
+    person_id: str
+    county_code: str
+    community_id: str
+    action: ProposalAction
+    hold: str = Field(description="the hold placed (manual#<proposal id>) or lifted")
+    color: CodeColor | None = None
+    proposer: str
+    proposer_role: str
+    proposer_unit: str
+    created_at: str
+    expires_at: str
+    needs_commander: bool = Field(description="a bulk change: only a commander (or admin) may approve it")
+    appeal_id: str | None = None
+    status: ProposalStatus
+    decided_by: str | None = None
+    decided_role: str | None = None
+    decided_at: str | None = None
+    reason: str | None = None
+    evidence: str | None = None
+    note: str | None = None
+
+
+class ProposalDecisionOut(ResponseModel):
+    proposal: ProposalOut
+    code: dict[str, Any] = Field(description="the person's code after the decision (GET /health-codes/people/{person_id})")
+
+
+class ProposalDecisionIn(RequestModel):
+    note: Annotated[str, Field(min_length=2, max_length=500)] | None = None
+
+
+class ProposalRefusalIn(RequestModel):
+    note: Annotated[str, Field(min_length=2, max_length=500)]
 
 
 def _person(person: str | None) -> Person:
@@ -319,9 +392,17 @@ def get_person_code(person_id: PersonPath) -> dict[str, Any]:
     summary="Decide an appeal: lift or keep the hold, with a reason 申诉处理",
     tags=["health-code"],
 )
-def decide_appeal(person_id: PersonPath, body: AppealDecisionIn) -> dict[str, Any]:
+def decide_appeal(person_id: PersonPath, body: AppealDecisionIn) -> Response[dict[str, Any]]:
     holder = people(settings()).get(person_id)
     scope.require(app.caller, _code_place(holder), Action.WRITE, what="this resident's code")
+    appeal_record = store().get_appeal(holder.person_id, body.hold)
+    if appeal_record is None:
+        raise NotFound("no appeal against that hold on this code", field="hold")
+    if body.decision == "lift" and appeal_record.status == "submitted":
+        # A lift is a manual colour change: a proposal a second staff member approves (the approval closes the appeal)
+        proposal = _propose(holder, ProposalAction.LIFT, body.hold, None, body.reason, body.reason, appeal_id=appeal_record.appeal_id)
+        answer = {"appeal": appeal_record.to_json(), "proposal": _proposal_view(proposal), "code": service.my_code(store(), holder)}
+        return _json(202, answer)
     decided = service.decide_appeal(
         store(),
         holder,
@@ -336,7 +417,7 @@ def decide_appeal(person_id: PersonPath, body: AppealDecisionIn) -> dict[str, An
     )
     audit_log(settings().audit_table).append(entry)
     logger.info("appeal decided", extra={"person_id": person_id, "decision": body.decision, "actor": app.caller.username})
-    return {"appeal": decided, "code": service.my_code(store(), holder)}
+    return _json(200, {"appeal": decided, "code": service.my_code(store(), holder)})
 
 
 @app.post(
@@ -345,14 +426,148 @@ def decide_appeal(person_id: PersonPath, body: AppealDecisionIn) -> dict[str, An
     summary="Lift a hold the health code placed (declaration, fever check-in) 解除标记",
     tags=["health-code"],
 )
-def lift_hold(person_id: PersonPath, body: LiftIn) -> dict[str, Any]:
+def lift_hold(person_id: PersonPath, body: LiftIn) -> Response[dict[str, Any]]:
     holder = people(settings()).get(person_id)
     app.caller.require_community(holder.community_id, holder.county_code)
-    lifted = service.lift_own_hold(store(), holder, body.hold)
-    entry = audit.record(app.caller, "health_code.hold.lift", f"person#{person_id}", lifted.to_json(), {**lifted.to_json(), "lifted": True, "note": body.note})
-    audit_log(settings().audit_table).append(entry)
-    logger.info("hold lifted", extra={"person_id": person_id, "hold": body.hold, "actor": app.caller.username})
-    return service.my_code(store(), holder)
+    proposal = _propose(holder, ProposalAction.LIFT, body.hold, None, body.note, body.evidence or body.note, only_source=service.SOURCE)
+    logger.info("hold lift proposed", extra={"person_id": person_id, "hold": body.hold, "actor": app.caller.username})
+    return _json(202, {"proposal": _proposal_view(proposal), "code": service.my_code(store(), holder)})
+
+
+# -- the two-person rule on manual colour changes ------------------------------------------------------------
+def _seal(text: str) -> str:
+    return vault(settings().pii_key_id).seal(SEAL_PURPOSE, text)
+
+
+def _open(sealed: str | None) -> str | None:
+    return vault(settings().pii_key_id).open(SEAL_PURPOSE, sealed) if sealed else None
+
+
+def _proposal_view(proposal: Proposal) -> dict[str, Any]:
+    return proposal.to_json(clock.now(), reason=_open(proposal.reason_sealed), evidence=_open(proposal.evidence_sealed), note=_open(proposal.note_sealed))
+
+
+def _proposal_place(proposal: Proposal) -> Place:
+    return Place(county_code=proposal.county_code, community_id=proposal.community_id, department=APPEAL_UNIT)
+
+
+def _propose(
+    holder: Person,
+    action: ProposalAction,
+    hold_key: str | None,
+    color: CodeColor | None,
+    reason: str,
+    evidence: str,
+    *,
+    appeal_id: str | None = None,
+    only_source: str | None = None,
+) -> Proposal:
+    proposal = manual.propose(
+        proposals(),
+        store(),
+        app.caller,
+        holder,
+        action=action,
+        hold_key=hold_key,
+        color=color,
+        reason=reason,
+        evidence=evidence,
+        seal=_seal,
+        ttl=timedelta(hours=settings().proposal_ttl_hours),
+        bulk_limit=settings().manual_bulk_limit,
+        audit_log=audit_log(settings().audit_table),
+        appeal_id=appeal_id,
+        only_source=only_source,
+    )
+    metrics.add_metric(name="ManualChangesProposed", unit="Count", value=1)
+    logger.info("manual change proposed", extra={"proposal_id": proposal.proposal_id, "action": action.value, "actor": app.caller.username})
+    return proposal
+
+
+@app.post(
+    "/health-codes/people/<person_id>/hold-proposals",
+    access=MANUAL_STAFF,
+    status_code=201,
+    summary="Propose a manual colour change (a second staff member approves it) 人工赋码申请",
+    tags=["health-code"],
+)
+def propose_change(person_id: PersonPath, body: ProposalIn) -> ProposalOut:
+    holder = people(settings()).get(person_id)
+    scope.require(app.caller, _code_place(holder), Action.WRITE, what="this resident's code")
+    color = CodeColor(body.color or DEFAULT_COLOR[HoldKind.MANUAL].value) if body.action is ProposalAction.PLACE else None
+    proposal = _propose(holder, body.action, body.hold, color, body.reason, body.evidence)
+    return ProposalOut.model_validate(_proposal_view(proposal))
+
+
+@app.get(
+    "/health-codes/hold-proposals",
+    access=MANUAL_STAFF,
+    summary="Manual colour changes proposed in my scope (pending by default) 待复核的人工赋码",
+    tags=["health-code"],
+)
+def list_proposals(
+    county_code: Annotated[str | None, Query(pattern=r"^\d{6}$", description="the county (callers not bound to one must name it)")] = None,
+    status: ProposalStatus = ProposalStatus.PENDING,
+    cursor: paging.Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> paging.Page[ProposalOut]:
+    caller = app.caller
+    community = caller.scope_value("community_id") if caller.has(Role.COMMUNITY_HEAD) else None
+    chosen = county_code or scope.county_bound(caller) or Place(community_id=community).county
+    if chosen is None:
+        raise InvalidInput("name the county of the proposals", field="county_code")
+    # The list's place: the county, the caller's own community (a head sees theirs), the appeal unit's desk
+    scope.require(caller, Place(county_code=chosen, community_id=community, department=APPEAL_UNIT), what="this county's proposals")
+    found, last = proposals().page(chosen, limit=limit, start=app.page_start(cursor), status=status)
+    visible = [proposal for proposal in found if scope.allowed(caller, _proposal_place(proposal))]
+    return app.page([ProposalOut.model_validate(_proposal_view(proposal)) for proposal in visible], last)
+
+
+def _decide(proposal_id: str, *, approve: bool, note: str | None) -> ProposalDecisionOut:
+    before, after = manual.decide(
+        proposals(),
+        store(),
+        app.caller,
+        proposal_id,
+        approve=approve,
+        note_sealed=_seal(note) if note else None,
+        place_of=_proposal_place,
+        audit_log=audit_log(settings().audit_table),
+    )
+    holder = people(settings()).get(after.person_id)
+    if approve and after.appeal_id:
+        service.decide_appeal(
+            store(),
+            holder,
+            hold_key=after.hold_key,
+            lift=True,
+            reason=_open(after.reason_sealed) or "",
+            decided_by=f"{before.proposer}+{app.caller.username}",
+            send_progress=lambda message: contracts.send(settings().work_order_queue_url, message),
+        )
+    metrics.add_metric(name="ManualChangesApproved" if approve else "ManualChangesRefused", unit="Count", value=1)
+    logger.info("manual change decided", extra={"proposal_id": proposal_id, "approved": approve, "actor": app.caller.username})
+    return ProposalDecisionOut(proposal=ProposalOut.model_validate(_proposal_view(after)), code=service.my_code(store(), holder))
+
+
+@app.post(
+    "/health-codes/hold-proposals/<proposal_id>/approve",
+    access=MANUAL_STAFF,
+    summary="Approve a manual colour change (not the proposer) 复核通过",
+    tags=["health-code"],
+)
+def approve_proposal(proposal_id: ProposalPath, body: ProposalDecisionIn) -> ProposalDecisionOut:
+    return _decide(proposal_id, approve=True, note=body.note)
+
+
+@app.post(
+    "/health-codes/hold-proposals/<proposal_id>/refuse",
+    access=MANUAL_STAFF,
+    summary="Refuse a manual colour change, with a note 复核不通过",
+    tags=["health-code"],
+)
+def refuse_proposal(proposal_id: ProposalPath, body: ProposalRefusalIn) -> ProposalDecisionOut:
+    return _decide(proposal_id, approve=False, note=body.note)
 
 
 lambda_handler = api.handler(app)

@@ -38,15 +38,17 @@ from infra.bench.capacity import Access, KeyId, RushShares, Sample
 from infra.lake.generate import CITY_CHECKPOINTS, CITY_RESIDENTS, COUNTY_SHARES
 from infra.local import template as tpl
 from sanmenxia import aws, clock
-from sanmenxia.checkpoints import stats
 from sanmenxia.checkpoints.records import Checkpoint, Location
 from sanmenxia.checkpoints.rules import CheckpointKind
 from sanmenxia.healthcode import tokens
 from sanmenxia.holds import CodeColor
 from sanmenxia.idnumber import make_id_number
+from tests.support.streams import TableStream
 
 #: Communities per county in the city model (``infra.lake.generate``: ``community_no`` 1..10).
 COMMUNITIES_PER_COUNTY = 10
+#: The table whose stream the checkpoint counters are counted from, and the function that counts them.
+SCANS_TABLE, STATS_FUNCTION = "ScansTable", "CheckpointStatsFunction"
 
 
 @dataclass
@@ -87,27 +89,12 @@ def checkpoint_share(county: str) -> float:
 
 
 def stratified(count: int) -> list[tuple[str, str, int]]:
-    """``count`` (county, community, turn in the county) in the city's proportions. Communities take turns in runs
-    of the community shard count, so the county's turn cycles the write shards of the county and of each community
-    alike (see ``stratified_scan_id``)."""
-    run = stats.SHARDS[stats.Level.COMMUNITY]
+    """``count`` (county, community, turn in the county) in the city's proportions, communities taking turns."""
     found: list[tuple[str, str, int]] = []
     for code, share in COUNTY_SHARES.items():
-        for index in range(max(COMMUNITIES_PER_COUNTY * run, round(count * share))):
-            found.append((code, f"{code}-{1 + (index // run) % COMMUNITIES_PER_COUNTY:03d}", index))
+        for index in range(max(COMMUNITIES_PER_COUNTY, round(count * share))):
+            found.append((code, f"{code}-{1 + index % COMMUNITIES_PER_COUNTY:03d}", index))
     return found
-
-
-def stratified_scan_id(checkpoint_id: str, turn: int) -> str:
-    """A scan id whose write shards (the stores' ``shard_of``) are the ``turn``-th in its county and, with the
-    runs of ``stratified``, in its community: a sample spreads over the shards as the rush does, not by chance."""
-    county_shard = turn % stats.SHARDS[stats.Level.COUNTY]
-    community_shard = turn % stats.SHARDS[stats.Level.COMMUNITY]
-    while True:
-        scan_id = uuid.uuid4().hex
-        key = f"{checkpoint_id}#{scan_id}"
-        if stats.shard_of(key, stats.Level.COUNTY) == county_shard and stats.shard_of(key, stats.Level.COMMUNITY) == community_shard:
-            return scan_id
 
 
 # -- recording AWS calls ---------------------------------------------------------------------------------------
@@ -300,6 +287,12 @@ class Recorded:
     samples: list[tuple[Sample, list[Access], list[str], str]] = field(default_factory=list)
     per_container: dict[str, Counter[str]] = field(default_factory=dict)  # kind -> API calls of a cold container
     functions: dict[str, str] = field(default_factory=dict)  # kind -> function
+    #: The scans' stream delivered as one batch to the statistics function: its accesses and API calls.
+    stream_function: str = STATS_FUNCTION
+    stream_records: int = 0
+    stream_accesses: list[Access] = field(default_factory=list)
+    stream_apis: list[str] = field(default_factory=list)
+    mapping: capacity.StreamMapping | None = None
 
 
 class _NoTableBackup:
@@ -404,7 +397,7 @@ def record_rush(samples: int) -> Recorded:
 
         def scan_request(resident: dict[str, Any], qr: bool) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
             staff = _claims(f"sub-{resident['checkpoint']}", "checkpoint_staff", checkpoint_id=resident["checkpoint"], community_id=resident["community"])
-            scan_id = stratified_scan_id(resident["checkpoint"], resident["turn"])
+            scan_id = uuid.uuid4().hex
             body: dict[str, Any] = {"scan_id": scan_id, "temperature": 36.5, "direction": "in"}
             if qr:
                 body.update(method="qr", token=tokens.issue_token(key, resident["person_id"], CodeColor.GREEN, now=clock.now(), ttl=timedelta(minutes=5)))
@@ -423,6 +416,7 @@ def record_rush(samples: int) -> Recorded:
             "token": lambda r: ("GET", "/health-codes/me/token", resident_claims(r), None),
             "home": lambda r: ("GET", "/portal/articles", resident_claims(r), None),
         }
+        scan_stream = TableStream(stack, SCANS_TABLE, STATS_FUNCTION)
         for kind, make in kinds.items():
             services.reset()  # a cold container per kind: its first request pays for what containers cache
             aws.reset()
@@ -454,6 +448,17 @@ def record_rush(samples: int) -> Recorded:
             assert cold_calls is not None
             runs = max(1, len(residents) - 1)
             recorded.per_container[kind] = Counter({api: count - warm[api] / runs for api, count in cold_calls.items() if count - warm[api] / runs > 0.5})
+        # The sampled scans' stream records, as one batch to the statistics function (what a shard's batch holds)
+        records = [record for record in scan_stream.read() if record["eventName"] == "INSERT"]
+        services.reset()
+        aws.reset()
+        recorder.attach(aws._session().events)
+        recorder.on = True
+        with contextlib.redirect_stdout(io.StringIO()):
+            scan_stream.invoke(records)
+        recorder.on = False
+        recorded.stream_records = len(records)
+        recorded.stream_accesses, recorded.stream_apis = recorder.take()
     return recorded
 
 
@@ -486,8 +491,58 @@ def model(rush: Rush, recorded: Recorded) -> tuple[capacity.Load, list[capacity.
         per_second = containers / rush.ramp + containers / rush.refresh
         for api, count in calls.items():
             load.apis[api] += count * per_second
+    stream_load(rush, recorded, shares, load)
     limits = capacity.method_throttles(api_props, [(route.method, route.path) for route in tpl.routes()])
     return load, capacity.findings(load, limits, rush.account_rps)
+
+
+def stream_mapping(rush: Rush, load: capacity.Load) -> capacity.StreamMapping:
+    """The statistics function's mapping at the rush: shards from the scans table's load, batch size and window
+    from the template's event source."""
+    event = next(
+        e["Properties"]
+        for e in (tpl.functions()[STATS_FUNCTION]["Properties"].get("Events") or {}).values()
+        if e["Type"] == "DynamoDB" and tpl.logical_id(e["Properties"]["Stream"]) == SCANS_TABLE
+    )
+    rcu, wcu = load.tables()[(SCANS_TABLE, None)]
+    return capacity.StreamMapping.of(wcu, rcu, rush.scans, int(event.get("BatchSize", 100)), float(event.get("MaximumBatchingWindowInSeconds", 0)))
+
+
+def stream_load(rush: Rush, recorded: Recorded, shares: RushShares, load: capacity.Load) -> None:
+    """Add the statistics function's writes: a marker per scanned person (at the scan rate), a counter once per
+    batch that holds one of its scans (``StreamMapping.updates`` of the counter's scan rate), a receipt per
+    transaction."""
+    if not recorded.stream_records:
+        return
+    mapping = stream_mapping(rush, load)
+    scans = [sample for sample, _, _, _ in recorded.samples if sample.kind.endswith("scan")]
+    levels = [(access, *_level(scans, access.key.value)) for access in recorded.stream_accesses]
+    receipts = [access for access, level, _ in levels if level == "city"]
+    # At the rush a person is in a batch once (a scan a minute at most, batches of seconds): one marker write per
+    # scan, whatever number of the person's sampled scans this one batch holds.
+    markers = sum(1 for _, level, _ in levels if level == "unique")
+    counter_updates = 0.0
+    for access, level, entity in levels:
+        if level == "unique":
+            load.add(access.key, access, shares.unique_rate, rush.scans / markers)
+        elif level != "city":
+            updates = mapping.updates(rush.scans * shares.shares[level].get(entity, 0.0))
+            counter_updates += updates
+            load.add(access.key, access, updates, updates)
+    transactions = max(mapping.batches, counter_updates / 99)
+    for access in receipts:
+        load.add(access.key, access, mapping.batches_per_shard, transactions / len(receipts))
+    recorded.mapping = mapping
+
+
+def _level(samples: list[Sample], value: str) -> tuple[str, str]:
+    """The most specific level (and entity) any sampled scan names in a key value."""
+    best = ("city", "*")
+    for sample in samples:
+        level = sample.level_of(value)
+        if capacity.LEVELS.index(level) < capacity.LEVELS.index(best[0]):
+            best = (level, sample.entity(level))
+    return best
 
 
 def _print(rush: Rush, recorded: Recorded, load: capacity.Load, found: list[capacity.Finding], top: int) -> None:
@@ -506,14 +561,34 @@ def _print(rush: Rush, recorded: Recorded, load: capacity.Load, found: list[capa
         cold = ", ".join(f"{api} {n:.0f}" for api, n in sorted(recorded.per_container.get(kind, {}).items())) or "none"
         print(f"  {kind:<11} {rate:8,.0f}/s  {recorded.functions.get(kind, '?'):<22} {sum(per_kind[kind].values()) / counts[kind]:.2f} calls: {calls}")
         print(f"  {'':<11} {'':>10}  cold container extra: {cold}")
+    if recorded.mapping:
+        mapping, stream_calls = recorded.mapping, Counter(recorded.stream_apis)
+        per_batch = ", ".join(f"{api} {n}" for api, n in sorted(stream_calls.items()))
+        print(f"  statistics  {STATS_FUNCTION} from the {SCANS_TABLE} stream: {mapping.shards} shards x {mapping.batches_per_shard:.3f} batches/s; "
+              f"the sampled batch of {recorded.stream_records} scans made {per_batch}")  # fmt: skip
     print(f"Account throttle held against: {rush.account_rps:,.0f} req/s (AWS default {capacity.ACCOUNT_RPS:,.0f}: a Service Quotas increase)")
-    over = [finding for finding in found if finding.share > capacity.HEADROOM]
+    over = [finding for finding in found if finding.over]
     print(f"Worst loads (limit: {100 * capacity.HEADROOM:.0f} % of each); {len(over)} above:")
     for finding in found[:top]:
         print("  " + finding.line())
+    _print_table_sources(rush, recorded, [finding.name for finding in over if finding.what == "table"])
     keys_over = sum(1 for finding in over if finding.what == "key")
     print(f"  keys above {100 * capacity.HEADROOM:.0f} %: {keys_over}; tables/GSIs above: {sum(1 for f in over if f.what == 'table')}; "
           f"APIs above: {sum(1 for f in over if f.what == 'api')}; routes above: {sum(1 for f in over if f.what in ('route', 'account'))}")  # fmt: skip
+
+
+def _print_table_sources(rush: Rush, recorded: Recorded, tables: list[str]) -> None:
+    """Where each table above the limit takes its load from: request kind and operation, units a second."""
+    rates, counts = rush.rates(), Counter(sample.kind for sample, _, _, _ in recorded.samples)
+    for name in tables:
+        parts: dict[str, float] = defaultdict(float)
+        for sample, accesses, _, _ in recorded.samples:
+            for access in accesses:
+                label = f"{access.key.table}[{access.key.index}]" if access.key.index else access.key.table
+                if label == name:
+                    parts[f"{sample.kind} {'R' if access.rcu else 'W'}"] += (access.rcu + access.wcu) * rates[sample.kind] / counts[sample.kind]
+        top = sorted(parts.items(), key=lambda pair: -pair[1])[:6]
+        print(f"    {name}: " + ", ".join(f"{part} {units:,.0f}/s" for part, units in top))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -529,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
     load, found = model(rush, recorded)
     _print(rush, recorded, load, found, args.top)
     print(f"  (recorded {len(recorded.samples)} requests on moto in {time.perf_counter() - started:.0f} s; moto is not timed)")
-    return 1 if any(finding.share > capacity.HEADROOM for finding in found) else 0
+    return 1 if any(finding.over for finding in found) else 0
 
 
 if __name__ == "__main__":

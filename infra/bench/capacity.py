@@ -166,19 +166,50 @@ class RushShares:
 
 @dataclass
 class Load:
-    """Per-second loads of a rush, summed from sampled accesses."""
+    """Per-second loads of a rush, summed from sampled accesses: per key, and per table (or GSI).
+
+    A table's load is not the sum of its sampled keys: a person's key carries one person's rate, while the table
+    takes every person's; each access adds to its table at the rate of its kind (``rate(kind) / samples(kind)``)."""
 
     keys: dict[KeyId, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0.0, 0.0]))
     apis: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     routes: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    table_totals: dict[tuple[str, str | None], list[float]] = field(default_factory=lambda: defaultdict(lambda: [0.0, 0.0]))
+
+    def add(self, key: KeyId, access: Access, key_rate: float, table_rate: float) -> None:
+        entry, total = self.keys[key], self.table_totals[(key.table, key.index)]
+        entry[0] += access.rcu * key_rate
+        entry[1] += access.wcu * key_rate
+        total[0] += access.rcu * table_rate
+        total[1] += access.wcu * table_rate
 
     def tables(self) -> dict[tuple[str, str | None], list[float]]:
-        totals: dict[tuple[str, str | None], list[float]] = defaultdict(lambda: [0.0, 0.0])
-        for key, (rcu, wcu) in self.keys.items():
-            total = totals[(key.table, key.index)]
-            total[0] += rcu
-            total[1] += wcu
-        return totals
+        return self.table_totals
+
+
+@dataclass(frozen=True)
+class StreamMapping:
+    """A stream event source at the rush: ``shards`` stream shards (one per table partition), each delivering
+    ``batches_per_shard`` batches a second (the batching window, or sooner when a batch fills)."""
+
+    shards: int
+    batches_per_shard: float
+
+    @classmethod
+    def of(cls, table_wcu: float, table_rcu: float, record_rate: float, batch_size: int, window: float) -> StreamMapping:
+        shards = max(1, math.ceil(max(table_wcu / PARTITION_WCU, table_rcu / PARTITION_RCU)))
+        per_shard = record_rate / shards
+        return cls(shards, max(1.0 / max(window, 0.001), per_shard / batch_size))
+
+    @property
+    def batches(self) -> float:
+        """Batches a second over all shards."""
+        return self.shards * self.batches_per_shard
+
+    def updates(self, rate: float) -> float:
+        """Writes a second to an item that ``rate`` records a second touch, written once per batch that holds
+        one of them (records spread evenly over the shards' batches: a Poisson count per batch)."""
+        return self.batches * (1.0 - math.exp(-rate / self.batches)) if rate > 0 else 0.0
 
 
 def scale(recorded: Iterable[tuple[Sample, list[Access], list[str], str]], shares: RushShares, backend: Mapping[str, float] | None = None) -> Load:
@@ -200,13 +231,10 @@ def scale(recorded: Iterable[tuple[Sample, list[Access], list[str], str]], share
 
     for sample, accesses, apis, route in recorded:
         passed = backend.get(sample.kind, 1.0)
+        city = weight(sample, "city")
         for access in accesses:
             level = sample.level_of(access.key.value)
-            rate = weight(sample, level) * passed
-            entry = load.keys[access.key]
-            entry[0] += access.rcu * rate
-            entry[1] += access.wcu * rate
-        city = weight(sample, "city")
+            load.add(access.key, access, weight(sample, level) * passed, city * passed)
         for api in apis:
             load.apis[api] += city * passed
         load.routes[route] += city
@@ -225,6 +253,11 @@ class Finding:
     @property
     def share(self) -> float:
         return self.load / self.limit if self.limit else math.inf
+
+    @property
+    def over(self) -> bool:
+        """Above ``HEADROOM`` (a load of exactly half its limit, summed in floating point, is not)."""
+        return self.share > HEADROOM * (1 + 1e-9)
 
     def line(self) -> str:
         return f"{100 * self.share:7.1f} %  {self.load:12,.1f} / {self.limit:9,.0f} {self.unit:<7} {self.what:<7} {self.name}"

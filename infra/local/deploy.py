@@ -126,6 +126,7 @@ def _create_user_pool(session: Any, name: str, props: dict[str, Any], values: di
         Policies=props.get("Policies", {}),
         Schema=schema,
         AutoVerifiedAttributes=props.get("AutoVerifiedAttributes", []),
+        AliasAttributes=props.get("AliasAttributes", []),
         UsernameConfiguration=props.get("UsernameConfiguration", {"CaseSensitive": False}),
     )["UserPool"]
     values[(name, "Ref")] = pool["Id"]
@@ -152,6 +153,7 @@ def _create_client(session: Any, name: str, props: dict[str, Any], values: dict[
         GenerateSecret=bool(props.get("GenerateSecret", False)),
         ExplicitAuthFlows=props.get("ExplicitAuthFlows", []),
         ReadAttributes=props.get("ReadAttributes", []),
+        PreventUserExistenceErrors=props.get("PreventUserExistenceErrors", "LEGACY"),
     )["UserPoolClient"]
     values[(name, "Ref")] = client["ClientId"]
     deployment.physical[name] = client["ClientId"]

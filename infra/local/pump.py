@@ -7,8 +7,9 @@
   record; a failing batch is retried with exponential backoff (split in two on a function error when the
   mapping says ``BisectBatchOnFunctionError``) up to the mapping's ``MaximumRetryAttempts`` and
   ``MaximumRecordAgeInSeconds``, then its description goes to the mapping's on-failure destination and
-  reading goes on. A shard is re-read from the last sequence number delivered whenever it has nothing new,
-  so a reader follows a table moto replaced (see ``infra.local.motoserver``).
+  reading goes on. A shard keeps its iterator while idle; an expired or refused one is replaced from the last
+  sequence number fetched. A mapping's ``FilterCriteria``
+  drop the records no pattern matches before the function is invoked (``event_filter_matches``), as Lambda does.
 * Failed deliveries (streams, schedules, bucket notifications) are counted and listed in ``failures`` (shown
   by ``/_local/config`` and printed by ``make run``); nothing is dropped without a line saying so.
 * ``SQS`` events: messages received in batches; those not reported failed are deleted.
@@ -99,6 +100,7 @@ class StreamSource:
     max_age: int = -1
     bisect: bool = False
     on_failure: str | None = None
+    filters: list[dict[str, Any]] = field(default_factory=list)  # FilterCriteria patterns: none means every record
     shards: list[str] = field(default_factory=list)
     shards_listed: float = 0.0
     state: dict[str, ShardState] = field(default_factory=dict)
@@ -199,6 +201,7 @@ class EventPump:
                         max_age=int(props.get("MaximumRecordAgeInSeconds", -1)),
                         bisect=props.get("BisectBatchOnFunctionError") in (True, "true"),
                         on_failure=physical[tpl.logical_id(destination)] if destination else None,
+                        filters=[json.loads(entry["Pattern"]) for entry in (props.get("FilterCriteria") or {}).get("Filters", [])],
                     )
                 )
             elif source.kind == "SQS":
@@ -300,16 +303,22 @@ class EventPump:
             return False
         streams = self._clients["dynamodbstreams"]
         if shard.iterator is None:
-            # From the last record delivered (not a stored iterator): a shard that moto replaced is followed.
+            # From the last record fetched: after an expired or refused iterator, reading resumes where it was.
             position = (
                 {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": shard.last_sequence}
                 if shard.last_sequence
                 else {"ShardIteratorType": "TRIM_HORIZON"}
             )
             shard.iterator = streams.get_shard_iterator(StreamArn=source.stream_arn, ShardId=shard_id, **position)["ShardIterator"]
-        page = streams.get_records(ShardIterator=shard.iterator, Limit=source.batch_size)
+        try:
+            page = streams.get_records(ShardIterator=shard.iterator, Limit=source.batch_size)
+        except Exception:
+            shard.iterator = None  # expired (15 minutes, as in AWS) or unknown: the next poll asks for a new one
+            raise
         records = page["Records"]
-        shard.iterator = page.get("NextShardIterator") if records else None
+        # The next iterator is kept when nothing was new, as Lambda's poller does: asking for a new iterator on every
+        # idle poll left one behind in moto each time (about 2 MB a minute while the stack sat idle).
+        shard.iterator = page.get("NextShardIterator")
         if records:
             shard.pending = [_jsonable(record) for record in records]
             shard.last_sequence = records[-1]["dynamodb"]["SequenceNumber"]
@@ -390,9 +399,12 @@ class EventPump:
 
     def _deliver_stream(self, source: StreamSource, batch: list[dict[str, Any]]) -> tuple[int | None, str | None]:
         """Deliver a batch: (index of the first record to retry or None when all succeeded, the error if the
-        function raised)."""
+        function raised). Records no filter pattern matches are passed over, as Lambda drops them."""
+        wanted = [record for record in batch if not source.filters or any(event_filter_matches(pattern, record) for pattern in source.filters)]
+        if not wanted:
+            return None, None
         try:
-            result = self._pool.invoke(source.function, events.dynamodb_stream_event(source.stream_arn, batch, self._deployment.region))
+            result = self._pool.invoke(source.function, events.dynamodb_stream_event(source.stream_arn, wanted, self._deployment.region))
         except InvocationError as exc:
             self._log(f"stream {source.function}.{source.event} failed: {exc}")
             return 0, str(exc)
@@ -530,6 +542,31 @@ class EventPump:
         if self._thread:
             self._thread.join(timeout=10)
         self._polls.shutdown(wait=False, cancel_futures=True)
+
+
+def event_filter_matches(pattern: Any, value: Any) -> bool:
+    """Whether ``value`` (a stream record) matches an event filter ``pattern``: nested objects name fields, a list
+    holds the accepted values (literals, ``{"prefix": ...}``, ``{"exists": bool}``), as Lambda's event filtering."""
+    if isinstance(pattern, list):
+        return any(_option_matches(option, value) for option in pattern)
+    if not isinstance(pattern, dict):
+        return bool(pattern == value)
+    if not isinstance(value, dict):
+        return False
+    for name, wanted in pattern.items():
+        exists = [option["exists"] for option in wanted if isinstance(option, dict) and "exists" in option] if isinstance(wanted, list) else []
+        if exists:
+            if (name in value) not in exists:
+                return False
+        elif name not in value or not event_filter_matches(wanted, value[name]):
+            return False
+    return True
+
+
+def _option_matches(option: Any, value: Any) -> bool:
+    if isinstance(option, dict) and "prefix" in option:
+        return isinstance(value, str) and value.startswith(option["prefix"])
+    return bool(option == value)
 
 
 def _jsonable(record: dict[str, Any]) -> dict[str, Any]:

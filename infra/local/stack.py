@@ -50,6 +50,18 @@ def _start_moto(port: int, log_dir: Path) -> subprocess.Popen[bytes]:
     raise SystemExit("moto server did not start")
 
 
+def _rss_mb(pid: int) -> float | None:
+    """A process's resident memory in MB (Linux ``/proc``), None when unknown."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError):
+        return None
+    return None
+
+
 class LocalStack:
     def __init__(self, port: int, moto_port: int, state_dir: Path, demo: str) -> None:
         self.port = port
@@ -112,6 +124,9 @@ class LocalStack:
         moto = getattr(self, "moto", None)
         if moto is not None and moto.poll() is not None:
             return f"moto (the local AWS) exited with code {moto.returncode}; see {self.state_dir / 'logs' / 'moto.log'}"
+        pump = getattr(getattr(self, "pump", None), "_thread", None)
+        if pump is not None and not pump.is_alive() and not self._stopping.is_set():
+            return f"the event pump stopped: no schedule, stream, queue or bucket event is delivered; see {self.state_dir / 'logs' / 'stack.log'}"
         return None
 
     def _watch(self) -> None:
@@ -126,14 +141,7 @@ class LocalStack:
     def moto_rss_mb(self) -> float | None:
         """moto's resident memory in MB (Linux ``/proc``), None when unknown."""
         moto = getattr(self, "moto", None)
-        try:
-            with open(f"/proc/{moto.pid}/status", encoding="ascii") as status:  # type: ignore[union-attr]
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        return round(int(line.split()[1]) / 1024, 1)
-        except (OSError, AttributeError, ValueError):
-            return None
-        return None
+        return _rss_mb(moto.pid) if moto is not None else None
 
     # -- demo ---------------------------------------------------------------------------------------------
     def _seed(self) -> None:
@@ -166,7 +174,7 @@ class LocalStack:
             "demo_accounts": [account.to_json() for account in getattr(self, "accounts", {}).values()],
             "ready": self.ready,
             "today": self.clock.today().isoformat(),
-            "health": {"dead": self.dead(), "moto_rss_mb": self.moto_rss_mb()},
+            "health": {"dead": self.dead(), "moto_rss_mb": self.moto_rss_mb(), "stack_rss_mb": _rss_mb(os.getpid())},
             "deliveries": self.pump.report() if hasattr(self, "pump") else None,
         }
 

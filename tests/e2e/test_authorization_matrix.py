@@ -81,7 +81,7 @@ class Matrix:
 
     def _build_foreign_world(self) -> None:
         """Records of county 411224 (卢氏) holding marker values: a resident with a code, a help message (a
-        work order with a phone), a tip-off, a checkpoint, an enterprise."""
+        work order with a phone), a tip-off, a checkpoint, an enterprise, a proposed manual colour change."""
         stack = self.stack
         foreign_id = _random_id(FOREIGN_COUNTY)
         resident = stack.new_user("resident", prefix="foreign")
@@ -136,6 +136,15 @@ class Matrix:
             "location": {"latitude": 34.05, "longitude": 111.05, "place": "五里川"},
         }
         self._ok(stack.call("POST", "/checkpoints", self.admin, checkpoint), "foreign checkpoint")
+        proposal = self._ok(
+            stack.call(
+                "POST",
+                f"/health-codes/people/{person['person_id']}/hold-proposals",
+                self.admin,
+                {"action": "place", "color": "yellow", "reason": FOREIGN_TEXT, "evidence": FOREIGN_TEXT},
+            ),
+            "foreign manual colour change",
+        )
         stack.drain()
         order_id = str(help_message["order_id"])
         tip_order = self._ok(stack.call("GET", f"/tipoffs/{tipoff['tipoff_id']}", resident), "foreign tip-off read back")
@@ -146,6 +155,7 @@ class Matrix:
             "tipoff_id": str(tipoff["tipoff_id"]),
             "tipoff_department": str(tip_order.get("department") or "public_security"),
             "checkpoint_id": checkpoint_id,
+            "proposal_id": str(proposal["proposal_id"]),
             "community_id": FOREIGN_COMMUNITY,
             "county_code": FOREIGN_COUNTY,
             "unit_kind": "community",

@@ -3,9 +3,14 @@ the control API, OpenAPI, and no personal data in clear anywhere after the run."
 
 from __future__ import annotations
 
+import base64
+import json
+import random
 from datetime import date
 
 import boto3
+import pytest
+from botocore.exceptions import ClientError
 
 from sanmenxia.idnumber import make_id_number
 from tests.e2e.conftest import LocalStack
@@ -139,3 +144,53 @@ def test_a_citizen_signs_up_confirms_and_is_a_resident(local_stack: LocalStack) 
     assert me["roles"] == ["resident"]
     groups = idp.admin_list_groups_for_user(UserPoolId=local_stack.config["user_pool_id"], Username=username)["Groups"]
     assert [group["GroupName"] for group in groups] == ["resident"]
+
+
+def _signed_up(local_stack: LocalStack, *, confirm: bool = True) -> tuple[str, str]:
+    """A citizen who signed up with a user name and a mobile number (confirmed: the SMS code verified the phone)."""
+    idp = local_stack.cognito()
+    client_id = local_stack.config["user_pool_client_id"]
+    number = "+86139" + str(random.SystemRandom().randint(10_000_000, 99_999_999))
+    username = f"mobile{number[-8:]}"
+    idp.sign_up(ClientId=client_id, Username=username, Password="Sanmenxia2020", UserAttributes=[{"Name": "phone_number", "Value": number}])
+    if confirm:
+        idp.confirm_sign_up(ClientId=client_id, Username=username, ConfirmationCode="123456")
+    return username, number
+
+
+def _refusal(local_stack: LocalStack, username: str, password: str) -> tuple[str, str]:
+    idp = local_stack.cognito()
+    with pytest.raises(ClientError) as refused:
+        idp.initiate_auth(
+            ClientId=local_stack.config["user_pool_client_id"], AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": username, "PASSWORD": password}
+        )
+    error = refused.value.response["Error"]
+    return error["Code"], error["Message"]
+
+
+def test_a_citizen_signs_in_with_the_verified_mobile_number_as_their_own_account(local_stack: LocalStack) -> None:
+    # Given a citizen who signed up as a user name with a mobile number and confirmed it
+    username, number = _signed_up(local_stack)
+    # When they sign in with the number instead of the name (the pool's phone_number alias)
+    token = local_stack.sign_in(number, "Sanmenxia2020")
+    # Then the token is their own account's: the user name, not the number, and the API knows them
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "==="))
+    assert claims["cognito:username"] == username
+    account = local_stack.cognito().admin_get_user(UserPoolId=local_stack.config["user_pool_id"], Username=username)
+    assert claims["sub"] == {attr["Name"]: attr["Value"] for attr in account["UserAttributes"]}["sub"]
+    assert local_stack.sign_in(username, "Sanmenxia2020")  # and the user name still works
+
+
+def test_a_wrong_password_and_an_unknown_account_get_the_same_answer(local_stack: LocalStack) -> None:
+    # Given one citizen, and another whose number was never verified (sign-up not confirmed)
+    _, number = _signed_up(local_stack)
+    _, unverified = _signed_up(local_stack, confirm=False)
+    # When someone signs in with a wrong password, an unknown number, an unknown name, or an unverified number
+    answers = {
+        _refusal(local_stack, number, "Wrong2020x"),
+        _refusal(local_stack, "+8613000000000", "Sanmenxia2020"),
+        _refusal(local_stack, "nobody-" + number[-8:], "Sanmenxia2020"),
+        _refusal(local_stack, unverified, "Sanmenxia2020"),
+    }
+    # Then every answer is the same refusal: nothing tells whether the account exists
+    assert answers == {("NotAuthorizedException", "Incorrect username or password.")}

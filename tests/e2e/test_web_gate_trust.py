@@ -214,10 +214,29 @@ def test_an_appeal_keeps_one_order_number_and_its_handler_lifts_the_hold_with_a_
         hold = handler.page.locator("[data-testid=appeal-hold][data-hold='fever#declaration']")
         assert "fever declared at application" in hold.inner_text()
         handler.shot("appeal-case")
-        # When they lift the hold with a reason
+        # When they lift the hold with a reason, a manual colour change: it is proposed and changes nothing yet
         handler.page.get_by_test_id("appeal-note").locator("textarea").fill("经核实,申领时误选发热")
         handler.page.get_by_test_id("appeal-lift").click()
+        handler.open("/staff/proposals")
+        mine = handler.page.locator("[data-testid=proposal][data-status=pending]", has_text="经核实,申领时误选发热")
+        mine.get_by_test_id("proposal-mine").wait_for()
+        assert mine.get_by_test_id("proposal-approve").count() == 0
+        handler.shot("proposal-mine")
+        assert local_stack.call("GET", "/health-codes/me", resident).json["color"] == "yellow"
+        # When a second member of the unit approves it on the proposals screen
+        second = second_phone(browser, local_stack, "appeal-second")
+        try:
+            second.sign_in(local_stack.new_user("department_handler", {"department": "big_data"}))
+            second.open("/staff/proposals")
+            pending = second.page.locator("[data-testid=proposal][data-status=pending]", has_text="经核实,申领时误选发热")
+            pending.wait_for()
+            second.shot("proposal-to-approve")
+            pending.get_by_test_id("proposal-approve").click()
+            pending.wait_for(state="detached")  # approved: it leaves the pending list
+        finally:
+            second.context.close()
         # Then the code shown is green and the appeal is decided
+        handler.open(f"/staff/orders/{order_id}/appeal")
         handler.page.locator("[data-testid=appeal-code-color][data-color=green]").wait_for()
         handler.page.locator("[data-testid=appeal-state][data-state=lifted]").wait_for()
         handler.shot("appeal-lifted")

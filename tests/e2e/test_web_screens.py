@@ -413,3 +413,36 @@ def test_a_saved_trip_is_flagged_when_a_case_on_it_is_published_and_the_resident
     phone.shot("registered")
     reasons = local_stack.call("GET", "/health-codes/me", username).json["reasons"]
     assert any(reason.get("hold_kind") == "co_travel" for reason in reasons)
+
+
+def test_a_citizen_signs_in_with_their_mobile_number_and_a_wrong_one_reads_like_a_wrong_password(phone: Phone, local_stack: LocalStack) -> None:
+    # Given a citizen who signed up as a user name with a mobile number and confirmed it
+    idp, client_id = local_stack.cognito(), local_stack.config["user_pool_client_id"]
+    mobile = "136" + str(random.SystemRandom().randint(10_000_000, 99_999_999))
+    username = f"mobile{mobile[-8:]}"
+    idp.sign_up(ClientId=client_id, Username=username, Password="sanmenxia2020", UserAttributes=[{"Name": "phone_number", "Value": "+86" + mobile}])
+    idp.confirm_sign_up(ClientId=client_id, Username=username, ConfirmationCode="123456")
+    page = phone.page
+
+    def refusal(account: str, password: str) -> str:
+        phone.open("/login")
+        page.get_by_test_id("page-login").wait_for()
+        page.locator("input[name=username]").fill(account)
+        page.locator("input[name=password]").fill(password)
+        page.get_by_test_id("login-submit").click()
+        toast = page.locator(".error-toast").filter(visible=True)
+        toast.wait_for()
+        text = toast.inner_text()
+        toast.wait_for(state="hidden")
+        return text
+
+    # When someone types a wrong password for that number, or a number nobody has
+    wrong_password = refusal(mobile, "wrong2020pass")
+    unknown_number = refusal("13" + mobile[2:-1] + str((int(mobile[-1]) + 1) % 10), "sanmenxia2020")
+    # Then both read the same, in Chinese only, and say nothing about whether the account exists
+    assert wrong_password == unknown_number == "账号或密码错误"
+    # When the citizen signs in with the number as typed on a phone (spaces and all)
+    phone.sign_in(f"{mobile[:3]} {mobile[3:7]} {mobile[7:]}", "sanmenxia2020")
+    # Then they are in as their own account
+    me = page.evaluate("JSON.parse(localStorage.getItem('sanmenxia.session'))")
+    assert me["username"] == username

@@ -12,6 +12,7 @@ from tests.integration.test_healthcode import HEAD_OTHER, applied, queue_message
 from tests.support.stack import REGION, Stack, claims_for
 
 APPEAL_UNIT = claims_for("sub-bigdata", "department_handler", username="bigdata1", department="big_data")
+SECOND_MEMBER = claims_for("sub-bigdata-2", "department_handler", username="bigdata2", department="big_data")
 OTHER_UNIT = claims_for("sub-police", "department_handler", username="police1", department="public_security")
 OTHER_COUNTY = claims_for("sub-cmd-lb", "commander", username="commander_lingbao", county_code="411282")
 
@@ -56,7 +57,11 @@ def test_the_appeal_unit_sees_the_code_and_lifts_the_hold_and_the_order_follows(
         refused = stack.request("POST", path, claims=outsider, body=decision)
         assert refused.status == 403, refused.json
         assert "scope" in refused.json["message"]
-    # When the appeal unit lifts the hold with a reason
+    # When the appeal unit lifts the hold with a reason (a manual change: a second member approves the proposal)
+    proposed = stack.request("POST", path, claims=APPEAL_UNIT, body=decision)
+    assert proposed.status == 202 and proposed.json["code"]["color"] == "yellow", proposed.json
+    approve = f"/health-codes/hold-proposals/{proposed.json['proposal']['proposal_id']}/approve"
+    assert stack.request("POST", approve, claims=SECOND_MEMBER, body={}).status == 200
     decided = stack.request("POST", path, claims=APPEAL_UNIT, body=decision)
     assert decided.status == 200, decided.json
     # Then the code is green, the appeal says lifted; the same decision again (a retry) answers the same, and a

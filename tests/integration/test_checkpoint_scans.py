@@ -19,6 +19,7 @@ from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
 from sanmenxia.holds import CodeColor, HoldKind, HoldStore
 from sanmenxia.idnumber import make_id_number
 from tests.support.stack import Stack, claims_for
+from tests.support.streams import TableStream
 
 HEAD1 = claims_for("sub-head1", "community_head", username="head1", community_id="411202-001", county_code="411202")
 HEAD2 = claims_for("sub-head2", "community_head", username="head2", community_id="411202-002", county_code="411202")
@@ -47,7 +48,17 @@ def gates(stack: Stack) -> Stack:
             "location": {"latitude": 34.78, "longitude": 111.19, "place": "湖滨区黄河路"},
         }
         assert stack.request("POST", "/checkpoints", claims=HEAD1, body=body).status == 201
+    SCAN_STREAMS[id(stack)] = TableStream(stack, "ScansTable", "CheckpointStatsFunction")
     return stack
+
+
+#: The scans table's stream of each test's stack, delivered to the statistics function before a read.
+SCAN_STREAMS: dict[int, TableStream] = {}
+
+
+def counted(stack: Stack) -> int:
+    """Deliver the scans recorded since the last delivery to the statistics function, as the pump would."""
+    return SCAN_STREAMS[id(stack)].deliver()
 
 
 def register(stack: Stack, claims: dict[str, Any], id_number: str, name: str, *, color: CodeColor | None = CodeColor.GREEN) -> str:
@@ -85,6 +96,7 @@ def scan(stack: Stack, checkpoint: str = "cp-gate-a", claims: dict[str, Any] = S
 
 
 def day_totals(stack: Stack, path: str, claims: dict[str, Any] = HEAD1) -> dict[str, int]:
+    counted(stack)
     response = stack.request("GET", path, claims=claims)
     assert response.status == 200, response.json
     totals: dict[str, int] = response.json["totals"]
@@ -174,7 +186,7 @@ def test_same_person_twice_here_and_once_elsewhere_counts_three_scans_and_one_pe
 
 def test_a_concurrent_burst_at_two_gates_is_counted_exactly(gates: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     # moto in process is not thread-safe: each AWS call is made atomic (as DynamoDB makes each request), while the
-    # scans' reads and transactions interleave freely, which is where concurrent scans race for markers.
+    # scans and the statistics batches interleave freely, which is where concurrent batches race for markers.
     serial = threading.Lock()
     original = botocore_stubber.BotocoreStubber.__call__
 
@@ -188,6 +200,7 @@ def test_a_concurrent_burst_at_two_gates_is_counted_exactly(gates: Stack, monkey
     for claims, id_number, name in people:
         register(gates, claims, id_number, name)
     assert scan(gates, method="typed", id_number=ALICE_ID, scan_id="burst-warm").status == 201
+    assert counted(gates) == 1
     # When 24 scans arrive at once from four devices at two gates, each device resending a scan until it is
     # recorded (a busy answer asks for the same scan id again)
     burst = [(f"burst-{i:03d}", ("cp-gate-a", STAFF_A) if i % 2 else ("cp-gate-b", STAFF_B), people[i % 3][1]) for i in range(24)]
@@ -202,9 +215,17 @@ def test_a_concurrent_burst_at_two_gates_is_counted_exactly(gates: Stack, monkey
     with ThreadPoolExecutor(max_workers=4) as pool:
         statuses = list(pool.map(lambda one: send(*one), burst))
     assert set(statuses) <= {200, 201}  # 200: a resent scan the first attempt had recorded after all
+    # And the stream's records counted as concurrent batches of four stream shards would be, one of them
+    # delivered twice (Lambda delivers a failed batch again whole)
+    stream = SCAN_STREAMS[id(gates)]
+    records = stream.read()
+    batches = [records[index::4] for index in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(stream.invoke, [*batches, batches[1]]))
     # Then every level counts every scan once and each person once, as a count of the stored scans says
     stored = gates.client("dynamodb").scan(TableName=gates.table("ScansTable"))["Items"]
     assert len(stored) == 25
+    assert sum(len(batch) for batch in batches) == 24  # the warm-up scan was counted before
     gate_a = day_totals(gates, "/checkpoints/cp-gate-a/stats")
     gate_b = day_totals(gates, "/checkpoints/cp-gate-b/stats")
     assert (gate_a["scans"], gate_a["unique_persons"]) == (13, 3)
@@ -237,6 +258,7 @@ def test_a_late_sync_keeps_the_original_time_and_hour(gates: Stack) -> None:
     assert response.json["time"] == clock.iso(yesterday)
     # Then yesterday's 08:00 hour has it, today has nothing
     day = yesterday.date().isoformat()
+    counted(gates)
     stats = gates.request("GET", "/checkpoints/cp-gate-a/stats", claims=HEAD1, query={"date": day}).json
     assert [(hour["hour"], hour["scans"]) for hour in stats["hours"]] == [("08", 1)]
     assert day_totals(gates, "/checkpoints/cp-gate-a/stats")["scans"] == 0
@@ -422,6 +444,7 @@ def test_statistics_follow_scope(gates: Stack) -> None:
 def test_the_city_view_sums_counties_and_lists_each(gates: Stack) -> None:
     register(gates, ALICE, ALICE_ID, "张三丰")
     scan(gates, method="typed", id_number=ALICE_ID, scan_id="city-00001")
+    counted(gates)
     city = gates.request("GET", "/checkpoint-stats", claims=claims_for("sub-city", "commander")).json
     assert city["totals"]["scans"] == 1
     assert "unique_persons" not in city["totals"]

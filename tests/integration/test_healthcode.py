@@ -369,18 +369,24 @@ def test_community_heads_see_codes_in_their_community_only(stack: Stack) -> None
     assert stack.request("GET", path, claims=who.claims).status == 403
 
 
-def test_a_community_head_lifts_a_self_declared_hold_with_an_audit_record(stack: Stack) -> None:
+def test_a_community_heads_lift_of_a_self_declared_hold_needs_a_second_approval_both_audited(stack: Stack) -> None:
     who = applied(stack, fever=True)
     path = f"/health-codes/people/{who.person_id}/holds/lift"
     body = {"hold": "fever#declaration", "note": "复测体温正常"}
     assert stack.request("POST", path, claims=HEAD_OTHER, body=body).status == 403
-    lifted = stack.request("POST", path, claims=HEAD_OWN, body=body)
+    proposed = stack.request("POST", path, claims=HEAD_OWN, body=body)
+    assert proposed.status == 202 and proposed.json["code"]["color"] == "yellow", proposed.json
+    # A manual lift takes effect when a second staff member approves it (tests/integration/test_manual_changes.py)
+    proposal_id = proposed.json["proposal"]["proposal_id"]
+    commander = claims_for("sub-cmd", "commander", county_code="411202")
+    lifted = stack.request("POST", f"/health-codes/hold-proposals/{proposal_id}/approve", claims=commander, body={"note": "同意"})
     assert lifted.status == 200, lifted.json
-    assert lifted.json["color"] == "green"
+    assert lifted.json["code"]["color"] == "green"
     audits = stack.client("dynamodb").query(
-        TableName=stack.table("AuditTable"), KeyConditionExpression="target = :t", ExpressionAttributeValues={":t": {"S": f"person#{who.person_id}"}}
+        TableName=stack.table("AuditTable"), KeyConditionExpression="target = :t", ExpressionAttributeValues={":t": {"S": f"proposal#{proposal_id}"}}
     )["Items"]
-    assert [(item["action"]["S"], item["actor"]["S"]) for item in audits] == [("health_code.hold.lift", "sub-head1")]
+    actions = sorted((item["action"]["S"], item["actor"]["S"]) for item in audits)
+    assert actions == [("health_code.proposal.approve", "sub-cmd"), ("health_code.proposal.lift", "sub-head1")]
 
 
 def test_holds_of_other_platforms_are_lifted_there_not_here(stack: Stack) -> None:

@@ -10,40 +10,20 @@ from typing import Any
 import pytest
 
 from infra.local import events
-from infra.local.pump import _jsonable
 from sanmenxia.idnumber import make_id_number
 from tests.support.stack import REGION, Stack, claims_for
+from tests.support.streams import TableStream
 
 COMMANDER = claims_for("sub-cmd", "commander", username="commander1")
 COUNTY_COMMANDER = claims_for("sub-cmd2", "commander", username="commander_hubin", county_code="411202")
 HEAD = claims_for("sub-head1", "community_head", username="head1", community_id="411202-001", county_code="411202")
 
 
-class PeopleStream:
-    """Reads the people table's stream from "now" and delivers it to the imports function, as the pump does."""
+class PeopleStream(TableStream):
+    """The people table's stream from "now", delivered to the imports function as the pump does."""
 
     def __init__(self, stack: Stack) -> None:
-        self.stack = stack
-        self.streams = stack.client("dynamodbstreams")
-        table = stack.client("dynamodb").describe_table(TableName=stack.table("PeopleTable"))["Table"]
-        self.arn = table["LatestStreamArn"]
-        shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
-        self.iterators = {
-            shard["ShardId"]: self.streams.get_shard_iterator(StreamArn=self.arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST")["ShardIterator"]
-            for shard in shards
-        }
-
-    def deliver(self) -> int:
-        delivered = 0
-        for shard, iterator in list(self.iterators.items()):
-            page = self.streams.get_records(ShardIterator=iterator)
-            self.iterators[shard] = page["NextShardIterator"]
-            if page["Records"]:
-                records = [_jsonable(record) for record in page["Records"]]
-                result = self.stack.invoke("ImportsFunction", events.dynamodb_stream_event(self.arn, records, REGION))
-                assert result["batchItemFailures"] == []
-                delivered += len(records)
-        return delivered
+        super().__init__(stack, "PeopleTable", "ImportsFunction")
 
 
 @pytest.fixture

@@ -54,7 +54,17 @@ def test_sharded_keys_split_the_county_share_and_person_keys_are_cold() -> None:
     load = capacity.scale(recorded, shares)
     assert load.keys[KeyId("T", None, "ct#A#0")][1] == pytest.approx(500.0)
     assert load.keys[KeyId("T", None, "mk#p3")][1] == pytest.approx(0.01)
-    assert load.tables()[("T", None)][1] == pytest.approx(1000.04)
+    # And the table takes every scan's writes: 1,000 on the shards and 1,000 on the (cold) person keys
+    assert load.tables()[("T", None)][1] == pytest.approx(2000.0)
+
+
+def test_a_stream_mapping_writes_a_busy_item_once_per_batch_and_a_quiet_one_per_record() -> None:
+    # Given 10,000 records/s on a table of 20,000 WCU/s: 20 shards, each a batch every 20 s (window; 10,000 records fill one as late)
+    mapping = capacity.StreamMapping.of(20_000.0, 0.0, 10_000.0, batch_size=10_000, window=20.0)
+    assert (mapping.shards, mapping.batches) == (20, pytest.approx(1.0))
+    # Then an item that 2,600 records/s touch is written about once a second; one touched every 100 s, 0.01
+    assert mapping.updates(2600.0) == pytest.approx(1.0)
+    assert mapping.updates(0.01) == pytest.approx(0.01, rel=0.01)
 
 
 def test_findings_hold_each_load_against_its_limit_worst_first() -> None:

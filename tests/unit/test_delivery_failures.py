@@ -77,3 +77,16 @@ def test_the_platform_alarms_and_dashboard_exist() -> None:
     missing_close = next(a for a in template.of_type("AWS::CloudWatch::Alarm").values() if a["Properties"]["MetricName"] == "DaysClosed")
     assert missing_close["Properties"]["TreatMissingData"] == "breaching"  # no data means the close did not run
     assert template.of_type("AWS::CloudWatch::Dashboard")
+
+
+def test_stream_filter_patterns_pass_only_the_records_lambda_would() -> None:
+    from infra.local.pump import event_filter_matches
+
+    insert = {"eventName": "INSERT", "dynamodb": {"Keys": {"pk": {"S": "person#1"}}}}
+    removal = {"eventName": "REMOVE", "dynamodb": {"Keys": {"pk": {"S": "lookup#1"}}}}
+    assert event_filter_matches({"eventName": ["INSERT"]}, insert)
+    assert not event_filter_matches({"eventName": ["INSERT"]}, removal)
+    assert event_filter_matches({"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "person#"}]}}}}, insert)
+    assert not event_filter_matches({"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "person#"}]}}}}, removal)
+    assert event_filter_matches({"dynamodb": {"NewImage": [{"exists": False}]}}, removal)
+    assert not event_filter_matches({"dynamodb": {"NewImage": [{"exists": True}]}}, removal)

@@ -23,7 +23,7 @@ def _keys(path: Path) -> tuple[set[str], set[str]]:
     source = path.read_text(encoding="utf-8")
     advice = re.search(r"\n  advice: \{(.*?)\n  \}", source, re.S)
     assert advice, f"{path.name} has no advice group"
-    top = set(re.findall(r"^  ([a-z0-9_]+): ", source.replace(advice.group(0), "\n"), re.M))
+    top = set(re.findall(r"^  ([a-z0-9_]+): '", source, re.M))  # the codes' messages (groups hold other things)
     return top, set(re.findall(r"^    ([a-z0-9_]+): ", advice.group(1), re.M))
 
 

@@ -7,6 +7,7 @@ import { idToken, signOut } from './auth'
 import { loadConfig } from './config'
 import { i18n } from './i18n'
 import { router } from './router'
+import { learnServerTime } from './server-clock'
 
 export class ApiError extends Error {
   constructor(status, body, message) {
@@ -88,6 +89,7 @@ async function request(method, path, body, as, query) {
   } catch {
     throw new ApiError(0, null, t('errors.network'))
   }
+  learnServerTime(response.headers.get('X-Server-Time'))
   if (response.ok) {
     if (response.status === 204) return null
     if (as === 'text') return response.text()

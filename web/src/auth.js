@@ -101,14 +101,35 @@ async function cognito(action, body) {
   return data
 }
 
+/**
+ * What to send as Cognito's USERNAME: a mainland mobile number (11 digits from 1, with or without +86, spaces or
+ * dashes) becomes +86…, the pool's phone alias (the account's verified number); anything else is a user name.
+ */
+export function signInName(entered) {
+  const text = String(entered || '').trim()
+  const digits = text.replace(/[\s-]/g, '')
+  const mobile = digits.match(/^(?:\+?86)?(1\d{10})$/)
+  return mobile ? `+86${mobile[1]}` : text
+}
+
+async function passwordAuth(name, password) {
+  return cognito('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD: password } })
+}
+
 export async function signIn(username, password) {
-  const data = await cognito('InitiateAuth', {
-    AuthFlow: 'USER_PASSWORD_AUTH',
-    AuthParameters: { USERNAME: username, PASSWORD: password },
-  })
+  const alias = signInName(username)
+  let data
+  try {
+    data = await passwordAuth(alias, password)
+  } catch (error) {
+    // eleven digits may also be a user name (an account whose number is not its verified phone): try it as typed
+    if (alias === String(username).trim() || !['NotAuthorizedException', 'UserNotFoundException'].includes(error.type)) throw error
+    data = await passwordAuth(String(username).trim(), password)
+  }
   if (!data.AuthenticationResult) {
     const error = new CognitoError(data.ChallengeName || 'ChallengeRequired')
     error.session = data.Session // NEW_PASSWORD_REQUIRED: an account made by an admin sets its own password first
+    error.username = (data.ChallengeParameters && data.ChallengeParameters.USERNAME) || username // the account's own name
     throw error
   }
   save(fromResult(data.AuthenticationResult))
@@ -129,11 +150,11 @@ export async function setNewPassword(username, challengeSession, newPassword) {
 
 /** Forgotten password: Cognito sends a code to the account's verified phone (or e-mail). */
 export async function forgotPassword(username) {
-  return cognito('ForgotPassword', { Username: username })
+  return cognito('ForgotPassword', { Username: signInName(username) })
 }
 
 export async function confirmForgotPassword(username, code, newPassword) {
-  return cognito('ConfirmForgotPassword', { Username: username, ConfirmationCode: code, Password: newPassword })
+  return cognito('ConfirmForgotPassword', { Username: signInName(username), ConfirmationCode: code, Password: newPassword })
 }
 
 export async function signUp({ username, password, phone }) {

@@ -1,5 +1,5 @@
 // Cognito's error types in the user's words. Cognito's own English text is never shown: it would mix languages,
-// and on sign-in it tells "no such user" from "wrong password" (both read 用户名或密码错误 here).
+// and on sign-in it tells "no such user" from "wrong password" (both read 账号或密码错误 here).
 const KNOWN = {
   NotAuthorizedException: 'cognito.notAuthorized',
   UserNotFoundException: 'cognito.notAuthorized',

@@ -35,6 +35,9 @@ const routes = [
   screen('appeal-case', () => import('./views/staff/AppealCase.vue')),
   screen('enterprise', () => import('./views/staff/Enterprise.vue')),
   screen('dashboard', () => import('./views/staff/Dashboard.vue')),
+  screen('command-centre', () => import('./views/staff/CommandCentre.vue')),
+  screen('comparison', () => import('./views/staff/Comparison.vue')),
+  screen('case-trips', () => import('./views/staff/CaseTrips.vue')),
   screen('supplies-office', () => import('./views/staff/SuppliesOffice.vue')),
   screen('supplies-run', () => import('./views/staff/SuppliesRun.vue')),
   screen('supply-requests', () => import('./views/staff/SupplyRequests.vue')),
@@ -42,6 +45,7 @@ const routes = [
   screen('staff-accounts', () => import('./views/staff/StaffAccounts.vue')),
   screen('checkpoints-admin', () => import('./views/staff/CheckpointsAdmin.vue')),
   screen('articles', () => import('./views/staff/Articles.vue')),
+  screen('proposals', () => import('./views/staff/Proposals.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

@@ -8,7 +8,7 @@ export const SCREENS = declared.screens
 /** A router record for a staff screen. */
 export function screen(name, component) {
   const entry = SCREENS[name]
-  return { path: entry.path, name, component, meta: { roles: entry.roles, screen: name } }
+  return { path: entry.path, name, component, meta: { roles: entry.roles, screen: name, wide: entry.layout === 'wide' } }
 }
 
 /** The viewer's roles for which screen `name` is offered: its roles, narrowed by `only` (role → scope values). */
@@ -18,7 +18,8 @@ function viewerRoles(entry) {
   return entry.roles.filter((role) => {
     if (!current.roles.includes(role)) return false
     const only = entry.only && entry.only[role]
-    return !only || Object.entries(only).every(([attribute, value]) => current.scope[attribute] === value)
+    // a null value: the attribute is absent (a city-wide commander has no county_code)
+    return !only || Object.entries(only).every(([attribute, value]) => (value === null ? !current.scope[attribute] : current.scope[attribute] === value))
   })
 }
 

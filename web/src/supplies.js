@@ -9,9 +9,3 @@ export const OWN_UNITS = [
   ['department', 'department', 'department_handler'],
   ['enterprise', 'enterprise_id', 'enterprise_admin'],
 ]
-
-/** Today in Asia/Shanghai plus `days`, as YYYY-MM-DD. */
-export function shanghaiDate(days = 0) {
-  const at = new Date(Date.now() + days * 86_400_000)
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
-}

@@ -37,6 +37,13 @@ export function adviceText(t, locale, advice) {
   return t(`texts.advice.${advice.code}`, rendered)
 }
 
+/** Who did a step of a 12345 order: a person's user name, or the system's part (intake, routing…) in words. */
+export function actorName(t, step) {
+  if (!step || !step.actor) return ''
+  if (step.actor_role === 'system' || step.actor_role === 'citizen') return t(`texts.actors.${step.actor}`, t(`texts.actors.${step.actor_role}`))
+  return step.actor
+}
+
 /** The text of `item[field]`: from `<field>_code` and `<field>_params` when the server sent a code. */
 export function serverText(t, locale, item, field) {
   if (!item) return ''

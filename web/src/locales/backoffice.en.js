@@ -1,6 +1,6 @@
 // Staff screens of issue 14 (English): kept apart from en.js to limit merge conflicts; merged under `bo`.
 export default {
-  menu: { articles: 'Articles', staffAccounts: 'Staff accounts', checkpoints: 'Checkpoints', resumptionReview: 'Resumption review', suppliesOffice: 'Supplies office', supplyRequests: 'Request supplies' },
+  menu: { comparison: 'List comparison', caseTrips: 'Case trips', commandCentre: 'Command centre', articles: 'Articles', staffAccounts: 'Staff accounts', checkpoints: 'Checkpoints', resumptionReview: 'Resumption review', suppliesOffice: 'Supplies office', supplyRequests: 'Request supplies' },
   items: {
     masks: 'Masks', protective_suits: 'Protective suits', goggles: 'Goggles', disinfectant: 'Disinfectant', grain_oil: 'Grain and oil', vegetables: 'Vegetables', meat: 'Meat',
     eggs: 'Eggs', milk: 'Milk',
@@ -79,4 +79,21 @@ export default {
   },
   artStates: { draft: 'Drafts', in_review: 'In review', published: 'Published', withdrawn: 'Withdrawn' },
   artKinds: { announcement: 'Announcement', measure: 'Measure', knowledge: 'Prevention knowledge', rumour_rebuttal: 'Rumour rebuttal' },
+  command: {
+    title: 'Sanmenxia epidemic command centre', home: '‹ Home', crumbs: 'Area shown', asOf: 'Data as of {time}', loading: 'Loading…', refresh: 'refreshes every minute',
+    map: 'Key persons in the six county-level divisions', ranking: 'Key persons by community in {area}', supplies: 'Supplies (asked · received · in stock)', requested: 'Asked', received: 'Received', stock: 'In stock',
+    countyOnly: 'Supplies and return to work are counted for the city or a county: go up one level to see them.',
+  },
+  upload: { failed: 'The file could not be uploaded ({status})', rejected: 'The file has {n} problems; no line was imported:', line: 'Line', field: 'Field', reason: 'Problem' },
+  cmp: {
+    title: 'List comparison', new: 'New comparison', name: 'List name', nameHint: 'e.g. carrier, 3 Feb, arrivals from Wuhan', reason: 'Reason', category: 'Key-person category of a match', noCategory: 'None (hold only)',
+    file: 'CSV file', fileHint: 'One person a line: ID number or phone (or both), optional date column; first line holds the column names.', upload: 'Upload and compare', uploaded: 'Uploaded; comparing', pickFile: 'Choose a CSV file',
+    status: 'Status', progress: 'Progress', hits: 'Residents matched', lifted: '{n} holds lifted', withdraw: 'Withdraw the list', withdrawConfirm: 'Withdrawing lifts every hold this list placed. Withdraw it?', jobs: 'Comparisons',
+    states: { awaiting_upload: 'Awaiting upload', comparing: 'Comparing', done: 'Done', rejected: 'File rejected', withdrawn: 'Withdrawn' },
+  },
+  trips: {
+    title: 'Case trips', one: 'One by one', csv: 'CSV import', ofDay: 'By day', numberHint: 'train or flight number, e.g. G1234', from: 'From', to: 'To', source: 'Link to the official notice', caseRef: 'Case number (optional)',
+    publish: 'Publish the trip', done: 'Published', published: '{n} trips published; {notified} residents who saved them were told', csvHint: 'Columns: date, mode, number, from, to, source_url (required); carriage, row, seat, case_ref (optional). Imported only when every line is right.',
+    report: 'Import result', written: '{n} trips imported; {notified} residents told', states: { uploaded: 'Uploaded, waiting to be checked', validating: 'Checking', imported: 'Imported', rejected: 'File rejected' },
+  },
 }

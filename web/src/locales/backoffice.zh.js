@@ -1,6 +1,6 @@
 // 后台工作台 (issue 14: staff screens): kept apart from zh.js to limit merge conflicts; merged under `bo`.
 export default {
-  menu: { articles: '宣传稿件', staffAccounts: '工作人员账号', checkpoints: '检测点设置', resumptionReview: '复工审批', suppliesOffice: '物资调度', supplyRequests: '物资申领' },
+  menu: { comparison: '名单比对', caseTrips: '病例行程', commandCentre: '指挥中心大屏', articles: '宣传稿件', staffAccounts: '工作人员账号', checkpoints: '检测点设置', resumptionReview: '复工审批', suppliesOffice: '物资调度', supplyRequests: '物资申领' },
   items: {
     masks: '口罩', protective_suits: '防护服', goggles: '护目镜', disinfectant: '消毒液', grain_oil: '粮油', vegetables: '蔬菜', meat: '肉类', eggs: '蛋类', milk: '奶类',
   },
@@ -71,4 +71,21 @@ export default {
   },
   artStates: { draft: '草稿', in_review: '待审核', published: '已发布', withdrawn: '已撤回' },
   artKinds: { announcement: '疫情通报', measure: '防控措施', knowledge: '防护知识', rumour_rebuttal: '辟谣' },
+  command: {
+    title: '三门峡市疫情防控指挥中心', home: '‹ 返回首页', crumbs: '当前区域', asOf: '数据截至 {time}', loading: '加载中…', refresh: '每分钟自动刷新',
+    map: '六县(市、区)重点人员分布', ranking: '{area} 各社区(村)重点人员', supplies: '物资保障(申领 · 签收 · 库存)', requested: '申领', received: '签收', stock: '库存',
+    countyOnly: '物资与复工复产按全市或区县统计,请返回上一级查看。',
+  },
+  upload: { failed: '文件上传失败({status})', rejected: '文件有 {n} 处错误,未导入任何一行:', line: '行号', field: '字段', reason: '问题' },
+  cmp: {
+    title: '名单比对(三方比对)', new: '新建比对', name: '名单名称', nameHint: '例如 运营商 2月3日 武汉来三', reason: '比对事由', category: '命中后的重点人员类别', noCategory: '不指定(仅加管控标记)',
+    file: 'CSV 文件', fileHint: '每行一人:身份证号或手机号(可两者),可选 日期 列;首行为列名。', upload: '上传并比对', uploaded: '已上传,正在比对', pickFile: '请选择 CSV 文件',
+    status: '状态', progress: '比对进度', hits: '命中居民', lifted: '已解除 {n} 个管控标记', withdraw: '撤回名单', withdrawConfirm: '撤回后,本名单加的管控标记将全部解除。确定撤回?', jobs: '比对任务',
+    states: { awaiting_upload: '待上传', comparing: '比对中', done: '已完成', rejected: '文件有误,未导入', withdrawn: '已撤回' },
+  },
+  trips: {
+    title: '病例行程发布', one: '逐条录入', csv: 'CSV 导入', ofDay: '按日查看', numberHint: '车次/航班号,如 G1234', from: '出发地', to: '目的地', source: '官方通报链接', caseRef: '病例编号(选填)',
+    publish: '发布行程', done: '已发布', published: '已发布 {n} 条行程,已提醒 {notified} 位保存过该行程的居民', csvHint: '列:date, mode, number, from, to, source_url(必填),carriage, row, seat, case_ref(选填)。整份文件无误才导入。',
+    report: '导入结果', written: '已导入 {n} 条,已提醒 {notified} 位居民', states: { uploaded: '已上传,等待校验', validating: '校验中', imported: '已导入', rejected: '文件有误,未导入' },
+  },
 }

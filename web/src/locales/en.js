@@ -1,5 +1,6 @@
 // English
 import backoffice from './backoffice.en.js'
+import trust from './trust.en.js'
 import texts from './texts.en.js'
 export default {
   app: { name: 'Online Sanmenxia', slogan: 'Epidemic control · Health code · Services' },
@@ -21,7 +22,7 @@ export default {
     unexpected: 'Something went wrong on this screen; go back and try again: {detail}',
   },
   cognito: {
-    notAuthorized: 'Wrong user name or password', notConfirmed: 'The account is not verified yet', exists: 'That user name is taken',
+    notAuthorized: 'Wrong account or password', notConfirmed: 'The account is not verified yet', exists: 'That user name is taken',
     invalidPassword: 'Password too weak (8+ characters with lower-case letters and digits)',
     invalidParameter: 'Some details are not in the right format', codeMismatch: 'Wrong verification code',
     codeExpired: 'The code has expired; request a new one', tooMany: 'Too many attempts; try again later',
@@ -29,7 +30,7 @@ export default {
     other: 'The sign-in service is unavailable; try again later',
   },
   login: {
-    username: 'User name', usernamePlaceholder: 'Your user name', usernameRequired: 'Enter your user name', password: 'Password',
+    username: 'User name or mobile', usernamePlaceholder: 'User name or mobile number', usernameRequired: 'Enter your user name or mobile number', password: 'Password',
     passwordPlaceholder: 'Your password', passwordRequired: 'Enter your password', submit: 'Sign in', toSignup: 'Create an account',
     visitor: 'Continue as visitor', demoTitle: 'Demo accounts (local only)',
     demoNote: 'Tap to sign in as that account; this list only appears when running locally.',
@@ -363,4 +364,5 @@ export default {
   rosterColours: { green: 'Green', yellow: 'Yellow', red: 'Red', no_code: 'No code' },
   texts, // server texts sent as codes (texts.en.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.en.js)
+  trust, // accountability screens of issue 18 (trust.en.js)
 }

@@ -24,8 +24,12 @@ export default {
   contact_viewed_detail: '{staff}({role})· {fields} · 工单 {order_id} · {note}',
   co_travel_alert: '同行提醒:{date} {number}',
   co_travel_match: '您保存的行程与新公布的确诊病例行程相同(风险:{risk})。请居家并向所在社区报告。',
+  order_overdue: '已超期:请责任单位负责人督办',
+  order_escalated: '超期督办(第 {level} 级):指挥部督办',
   appeal_upheld: '申诉成立,已解除标记',
   appeal_kept: '申诉未获支持,标记保留',
+  // 工单的系统操作者
+  actors: { intake: '自动受理', routing: '自动派单', 'overdue-sweep': '超期督办', citizen: '市民', system: '系统' },
   // 检测点的提示 (sanmenxia.checkpoints.rules.Advice)
   advice: {
     pass: '绿码,体温正常,放行',

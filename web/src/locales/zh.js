@@ -1,5 +1,6 @@
 // 简体中文 (the app's first language)
 import backoffice from './backoffice.zh.js'
+import trust from './trust.zh.js'
 import texts from './texts.zh.js'
 export default {
   app: { name: '线上三门峡', slogan: '疫情防控 · 健康码 · 便民服务' },
@@ -19,12 +20,12 @@ export default {
     unexpected: '页面出错,请返回重试:{detail}',
   },
   cognito: {
-    notAuthorized: '用户名或密码错误', notConfirmed: '账号尚未验证,请先完成验证', exists: '该用户名已被注册', invalidPassword: '密码不符合要求(至少8位,含小写字母和数字)',
+    notAuthorized: '账号或密码错误', notConfirmed: '账号尚未验证,请先完成验证', exists: '该用户名已被注册', invalidPassword: '密码不符合要求(至少8位,含小写字母和数字)',
     invalidParameter: '填写的信息格式有误', codeMismatch: '验证码错误', codeExpired: '验证码已过期,请重新获取', tooMany: '尝试次数过多,请稍后再试', resetRequired: '需要重置密码',
     newPassword: '首次登录需要设置新密码,请联系管理员', other: '登录服务暂时不可用,请稍后再试',
   },
   login: {
-    username: '用户名', usernamePlaceholder: '请输入用户名', usernameRequired: '请输入用户名', password: '密码', passwordPlaceholder: '请输入密码',
+    username: '账号', usernamePlaceholder: '用户名或手机号', usernameRequired: '请输入用户名或手机号', password: '密码', passwordPlaceholder: '请输入密码',
     passwordRequired: '请输入密码', submit: '登录', toSignup: '注册新账号', visitor: '游客浏览', demoTitle: '演示账号(仅本地环境)',
     demoNote: '点击即可用该账号登录;此列表只在本地运行时显示。',
   },
@@ -279,4 +280,5 @@ export default {
   rosterColours: { green: '绿码', yellow: '黄码', red: '红码', no_code: '未申领' },
   texts, // server texts sent as codes (texts.zh.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.zh.js)
+  trust, // accountability screens of issue 18 (trust.zh.js)
 }

@@ -27,13 +27,15 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from sanmenxia import idempotency, paging
+from sanmenxia import clock, idempotency, paging
 from sanmenxia.auth import Access, Principal, authorize, principal_from_claims
 from sanmenxia.errors import DomainError, Unauthorized, UnsupportedMediaType
 from sanmenxia.observability import logger, metrics, tracer
 
 T = TypeVar("T")
 MAX_BODY_BYTES = 64 * 1024
+#: Response header with the server's time (ISO 8601, UTC) on every answer of an HTTP function.
+SERVER_TIME_HEADER = "X-Server-Time"
 MAX_JSON_DEPTH = 32
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
@@ -331,6 +333,10 @@ def handler(app: PlatformResolver) -> Callable[[dict[str, Any], LambdaContext], 
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return app.resolve(event, context)
+        response = app.resolve(event, context)
+        # The server's time on every answer: the app defaults its forms' dates from it, not from a device clock
+        # that may be wrong (and that the local stack's virtual clock does not move).
+        response["headers"] = {**(response.get("headers") or {}), SERVER_TIME_HEADER: clock.iso()}
+        return response
 
     return lambda_handler

@@ -178,6 +178,19 @@ class HoldStore:
             return False
         return True
 
+    def lift_request(self, person_id: str, hold_key: str) -> dict[str, Any]:
+        """The lift ``lift`` would write, as the ``Update`` of a ``TransactWriteItems`` call (conditional on the hold
+        being active), so a lift lands with the decision that causes it."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"person_id": {"S": person_id}, "hold_key": {"S": hold_key}},
+                "UpdateExpression": "SET lifted_at = :now REMOVE active",
+                "ConditionExpression": "attribute_exists(active)",
+                "ExpressionAttributeValues": {":now": {"S": clock.iso()}},
+            }
+        }
+
     def for_person(self, person_id: str, *, include_lifted: bool = False) -> list[Hold]:
         try:
             items = self._db.query(

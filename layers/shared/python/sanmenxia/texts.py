@@ -48,6 +48,9 @@ class TextCode(StrEnum):
     CONTACT_VIEWED_DETAIL = "contact_viewed_detail"  # (params: staff, role, fields: comma-separated codes, order_id, note)
     CO_TRAVEL_ALERT = "co_travel_alert"  # 同行提醒 (params: date, number)
     CO_TRAVEL_MATCH = "co_travel_match"  # 行程与确诊病例相同 (params: risk)
+    # 12345 work orders (工单)
+    ORDER_OVERDUE = "order_overdue"  # 超期: 责任单位负责人督办
+    ORDER_ESCALATED = "order_escalated"  # 超期督办 (params: level)
     # appeals (申诉)
     APPEAL_UPHELD = "appeal_upheld"  # 申诉成立,已解除标记
     APPEAL_KEPT = "appeal_kept"  # 申诉未获支持,标记保留

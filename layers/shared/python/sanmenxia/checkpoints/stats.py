@@ -1,24 +1,26 @@
 """Live checkpoint statistics (检测点实时统计) as counters, and the arithmetic behind them.
 
-Every scan adds to counters at three levels (the checkpoint, its community, its county), each per day and
-per hour of the scan's own time in Asia/Shanghai, so a late sync lands in the hour the scan happened.
-Counters are DynamoDB items updated in the scan's transaction:
+Every scan adds to counters at three levels (the checkpoint, its community, its county), per hour of the
+scan's own time in Asia/Shanghai, so a late sync lands in the hour the scan happened. A scan's own write is
+only its record in ``ScansTable``; the counters are counted from that table's stream, a batch at a time
+(``functions/checkpoint_stats``), so a county's counter takes one update per stream batch, not one per scan:
 
-* counter ``pk = <level>#<id>#<yyyy-mm-dd>#<shard>``, ``sk = d`` (the day) or ``h#<HH>`` (an hour),
-  attributes ``scans, passes, stops, fevers, unique_persons, ins, outs``;
-* marker ``pk = mk#<level>#<id>#<yyyy-mm-dd>#<person>``, ``sk = d`` or ``h<HH>``: written only if absent; the
-  transaction that writes it adds one to ``unique_persons`` of that level and bucket.
+* counter ``pk = <level>#<id>#<yyyy-mm-dd>``, ``sk = h#<HH>``, attributes ``scans, passes, stops, fevers,
+  unique_persons, ins, outs`` and ``unique_day`` (people first seen that day in this hour); the day is the
+  sum of its hours, so no item carries every scan of a day;
+* marker ``pk = mk#<yyyy-mm-dd>#<person>``, ``sk = m``: one item per person and day whose attributes are tags
+  (``<level>#<id>`` for the day, ``<level>#<id>#<HH>`` for an hour), each holding the key of the first scan
+  that set it (``if_not_exists``). The scan that owns a tag adds the unique person; a batch delivered again
+  finds the same owners, so it computes the same deltas.
 
-Busy levels are write-sharded **in the partition key** (a county's counters take every scan of hundreds of
-checkpoints; DynamoDB limits one partition key to 1,000 WCU/s whatever its sort keys): a scan adds to one
-shard chosen from its key, and a read queries every shard and sums them. A marker is its own partition key,
-so no marker partition is shared by the people of a county. The shard counts come from the capacity model
-(``make bench``: ``infra/bench/bench_capacity.py``). This module is pure.
+The deltas of a batch are merged per counter and written in transactions with a receipt named by their
+content (``receipt_key``): the same batch delivered again writes nothing twice. This module is pure.
 """
 
 from __future__ import annotations
 
-import zlib
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -35,9 +37,10 @@ class Level(StrEnum):
     COUNTY = "ct"  # 县(市、区)
 
 
-#: Write shards per level, sized by the capacity model: the busiest county takes 26 % of 10,000 scans/s, each
-#: writing a day and an hour item in a transaction (4 WCU); 32 shards keep a shard near 325 WCU/s.
-SHARDS: dict[Level, int] = {Level.CHECKPOINT: 1, Level.COMMUNITY: 4, Level.COUNTY: 32}
+#: The counter attribute of people first seen that day (kept on the hour they were first seen).
+UNIQUE_DAY = "unique_day"
+#: The marker item's sort key.
+MARKER_SK = "m"
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,11 @@ class ScanFacts:
 
 @dataclass(frozen=True)
 class Touch:
-    """One counter a scan adds to, and the marker that decides whether the person is new there."""
+    """One counter a scan adds to, and the marker tags that decide whether the person is new there."""
 
     counter: ItemKey
-    marker: ItemKey
+    day_tag: str
+    hour_tag: str
 
 
 def day_of(moment: datetime) -> str:
@@ -79,24 +83,14 @@ def hour_of(moment: datetime) -> str:
     return f"{moment.astimezone(SHANGHAI).hour:02d}"
 
 
-def counter_partition(level: Level, scope_id: str, day: str, shard: int) -> str:
-    """The partition key of one shard of a level's day counters."""
-    return f"{level.value}#{scope_id}#{day}#{shard:02d}"
+def counter_partition(level: Level, scope_id: str, day: str) -> str:
+    """The partition key of a level's day counters (one item per hour)."""
+    return f"{level.value}#{scope_id}#{day}"
 
 
-def counter_partitions(level: Level, scope_id: str, day: str) -> list[str]:
-    """Every shard's partition key of a level's day (what a read sums)."""
-    return [counter_partition(level, scope_id, day, shard) for shard in range(SHARDS[level])]
-
-
-def marker_partition(level: Level, scope_id: str, day: str, person_ref: str) -> str:
-    """The partition key of one person's markers at one level and day (its own key: never a shared hot one)."""
-    return f"mk#{level.value}#{scope_id}#{day}#{person_ref}"
-
-
-def shard_of(scan_key: str, level: Level) -> int:
-    """A stable shard for a scan (same scan, same shard: a retried scan never spreads over two)."""
-    return zlib.crc32(scan_key.encode()) % SHARDS[level]
+def marker_key(day: str, person_ref: str) -> ItemKey:
+    """One person's marker item of one day (its own partition key: never a shared hot one)."""
+    return ItemKey(f"mk#{day}#{person_ref}", MARKER_SK)
 
 
 def scopes(facts: ScanFacts) -> list[tuple[Level, str]]:
@@ -104,15 +98,23 @@ def scopes(facts: ScanFacts) -> list[tuple[Level, str]]:
 
 
 def touches(facts: ScanFacts) -> list[Touch]:
-    """The counters (day and hour, at each level) that one scanned person adds to."""
+    """The hour counters (at each level) that one scanned person adds to, with their marker tags."""
     day, hour = day_of(facts.at), hour_of(facts.at)
-    found = []
-    for level, scope_id in scopes(facts):
-        counters = counter_partition(level, scope_id, day, shard_of(facts.scan_key, level))
-        markers = marker_partition(level, scope_id, day, facts.person_ref)
-        found.append(Touch(ItemKey(counters, "d"), ItemKey(markers, "d")))
-        found.append(Touch(ItemKey(counters, f"h#{hour}"), ItemKey(markers, f"h{hour}")))
-    return found
+    return [
+        Touch(ItemKey(counter_partition(level, scope_id, day), f"h#{hour}"), f"{level.value}#{scope_id}", f"{level.value}#{scope_id}#{hour}")
+        for level, scope_id in scopes(facts)
+    ]
+
+
+def marker_claims(scans: Iterable[ScanFacts]) -> dict[ItemKey, dict[str, str]]:
+    """Per marker item, each tag a batch would set and the first scan (in stream order) that claims it."""
+    claims: dict[ItemKey, dict[str, str]] = {}
+    for facts in scans:
+        tags = claims.setdefault(marker_key(day_of(facts.at), facts.person_ref), {})
+        for touch in touches(facts):
+            tags.setdefault(touch.day_tag, facts.scan_key)
+            tags.setdefault(touch.hour_tag, facts.scan_key)
+    return claims
 
 
 @dataclass
@@ -160,23 +162,32 @@ def scan_counts(facts: ScanFacts) -> Counts:
     )
 
 
-def increments(scans: Iterable[ScanFacts], new_markers: set[ItemKey]) -> dict[ItemKey, Counts]:
-    """Counter deltas for scans recorded together (a person and their dependents), merged per item.
+def increments(scans: Iterable[ScanFacts], owners: Mapping[ItemKey, Mapping[str, str]]) -> dict[ItemKey, dict[str, int]]:
+    """Counter deltas of a batch, merged per counter item (``unique_persons`` and ``unique_day`` included).
 
-    ``new_markers`` are the markers this write creates; each adds one unique person to its counter, once.
-    Merging matters: a transaction may not touch one item twice.
-    """
+    ``owners`` are the stored marker tags (marker key -> tag -> owning scan key): a scan adds a unique person
+    where it owns the tag, so a tag owned by a scan of another batch adds nothing here."""
     totals: dict[ItemKey, Counts] = {}
-    claimed: set[ItemKey] = set()
+    firsts: dict[ItemKey, int] = {}
     for facts in scans:
-        base = scan_counts(facts)
+        base = scan_counts(facts).nonzero()
+        tags = owners.get(marker_key(day_of(facts.at), facts.person_ref), {})
         for touch in touches(facts):
             counts = totals.setdefault(touch.counter, Counts())
-            counts.add(base.nonzero())
-            if touch.marker in new_markers and touch.marker not in claimed:
-                claimed.add(touch.marker)
-                counts.unique_persons += 1
-    return totals
+            counts.add(base)
+            counts.unique_persons += int(tags.get(touch.hour_tag) == facts.scan_key)
+            firsts[touch.counter] = firsts.get(touch.counter, 0) + int(tags.get(touch.day_tag) == facts.scan_key)
+    found: dict[ItemKey, dict[str, int]] = {}
+    for key, counts in totals.items():
+        found[key] = counts.nonzero() | ({UNIQUE_DAY: firsts[key]} if firsts.get(key) else {})
+    return found
+
+
+def receipt_key(scan_keys: Iterable[str], deltas: Mapping[ItemKey, Mapping[str, int]]) -> str:
+    """A name for one transaction: the scans of its batch and its deltas (the same batch, the same name; two
+    batches never share one, since scan keys are unique): a batch delivered again is recognised and applied once."""
+    canonical = json.dumps([sorted(scan_keys), sorted((key.pk, key.sk, sorted(values.items())) for key, values in deltas.items())], separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -200,13 +211,14 @@ class DayStats:
 
 
 def summarize(level: Level, scope_id: str, day: str, items: Iterable[Mapping[str, Any]]) -> DayStats:
-    """Sum counter items (``sk`` plus counter attributes as ints) of a level's day shards into a ``DayStats``."""
+    """Sum hour counter items (``sk`` plus counter attributes as ints) of a level's day into a ``DayStats``:
+    the day's unique persons are those first seen in each hour (``unique_day``)."""
     stats = DayStats(level, scope_id, day)
     for item in items:
         sk = str(item["sk"])
+        if not sk.startswith("h#"):
+            continue
         values = {name: int(item.get(name, 0)) for name in COUNTER_NAMES}
-        if sk == "d":
-            stats.totals.add(values)
-        elif sk.startswith("h#"):
-            stats.hours[int(sk.split("#")[1])].add(values)
+        stats.hours[int(sk.split("#")[1])].add(values)
+        stats.totals.add({**values, "unique_persons": int(item.get(UNIQUE_DAY, 0))})
     return stats

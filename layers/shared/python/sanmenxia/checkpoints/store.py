@@ -8,10 +8,12 @@
 GSIs ``person-index`` (``person_id``, ``scanned_at``: a resident's history) and ``checkpoint-day-index``
 (``cp_day``, ``scanned_at``: a checkpoint's list of the day).
 
-``CheckpointStatsTable`` (``pk``, ``sk``): counters and unique-person markers, see ``checkpoints.stats``.
+``CheckpointStatsTable`` (``pk``, ``sk``): counters and unique-person markers, see ``checkpoints.stats``;
+written only by ``ScanCounter`` from the scans table's stream.
 
-A scan, its markers, its counters and its audit record are one ``TransactWriteItems``: the scan item is
-put only if its key is new, so a device that sends the same client scan id twice is counted once.
+A scan's write is its records (the person and dependents) and its audit record in one ``TransactWriteItems``:
+each scan item is put only if its key is new, so a device that sends the same client scan id twice is stored,
+and therefore counted, once. Nothing of the scan's write touches a shared item.
 """
 
 from __future__ import annotations
@@ -158,43 +160,35 @@ class Recorded:
 
 
 class ScanLedger:
-    """Scans, counters and markers. ``dynamodb`` is a boto3 client."""
+    """Scans (written) and their counters (read). ``dynamodb`` is a boto3 client."""
 
-    #: Attempts when concurrent scans race for the same counter or marker (TransactionConflict).
-    ATTEMPTS = 4
-
-    def __init__(self, dynamodb: DynamoDBClient, scans_table: str, stats_table: str, audit: AuditLog, marker_days: int = 5) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, scans_table: str, stats_table: str, audit: AuditLog) -> None:
         self._db = dynamodb
         self._scans = scans_table
         self._stats = stats_table
         self._audit = audit
-        self._marker_days = marker_days
 
     # -- writing ------------------------------------------------------------------------------------------
     def record(self, records: list[ScanRecord], audit: AuditRecord) -> Recorded:
-        """Write a scan (the first record) and its dependents with markers, counters and audit, at once.
+        """Write a scan (the first record) and its dependents with the audit record, at once.
 
         A scan key that already exists means the device sent this scan before: nothing is written and the
-        stored records are returned with ``duplicate=True``.
+        stored records are returned with ``duplicate=True``. The counters follow from the stream.
         """
-        facts = [record.facts() for record in records]
-        for attempt in range(self.ATTEMPTS):
-            existing = self._existing_markers(facts)
-            new_markers = {touch.marker for fact in facts for touch in stats.touches(fact)} - existing
-            writes = self._writes(records, new_markers, facts, audit)
-            try:
-                dynamo.transact(self._db, writes, what="scan")
-                return Recorded(tuple(records), duplicate=False)
-            except dynamo.ConditionFailed as failed:
-                if failed.index < len(records):
-                    stored = self.get(records[0].checkpoint_id, records[0].scan_id)
-                    if stored is not None:
-                        return Recorded((stored, *self._companions(records[1:])), duplicate=True)
-            except dynamo.Busy:
-                pass
-                # A marker written by a concurrent scan, or a conflict on a counter: read again and retry.
-                time.sleep(0.02 * (attempt + 1))
-        raise UpstreamUnavailable("the checkpoint is busy: send the same scan again")
+        writes: list[Any] = [
+            {"Put": {"TableName": self._scans, "Item": record.item(), "ConditionExpression": "attribute_not_exists(scan_key)"}} for record in records
+        ]
+        writes.append(self._audit.put_request(audit))
+        try:
+            dynamo.transact(self._db, writes, what="scan")
+        except dynamo.ConditionFailed as failed:
+            stored = self.get(records[0].checkpoint_id, records[0].scan_id) if failed.index < len(records) else None
+            if stored is None:
+                raise UpstreamUnavailable("the scan could not be saved: send the same scan again") from failed
+            return Recorded((stored, *self._companions(records[1:])), duplicate=True)
+        except dynamo.Busy as busy:
+            raise UpstreamUnavailable("the checkpoint is busy: send the same scan again") from busy
+        return Recorded(tuple(records), duplicate=False)
 
     def _companions(self, records: Iterable[ScanRecord]) -> list[ScanRecord]:
         found = []
@@ -203,43 +197,6 @@ class ScanLedger:
             if stored is not None:
                 found.append(stored)
         return found
-
-    def _writes(self, records: list[ScanRecord], new_markers: set[stats.ItemKey], facts: list[stats.ScanFacts], audit: AuditRecord) -> list[Any]:
-        writes: list[Any] = [
-            {"Put": {"TableName": self._scans, "Item": record.item(), "ConditionExpression": "attribute_not_exists(scan_key)"}} for record in records
-        ]
-        expires = str(_marker_expiry(records[0], self._marker_days))
-        for marker in sorted(new_markers, key=lambda key: (key.pk, key.sk)):
-            writes.append(
-                {
-                    "Put": {
-                        "TableName": self._stats,
-                        "Item": {"pk": _s(marker.pk), "sk": _s(marker.sk), "expires_at": {"N": expires}},
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                }
-            )
-        for key, counts in stats.increments(facts, new_markers).items():
-            values = counts.nonzero()
-            writes.append(
-                {
-                    "Update": {
-                        "TableName": self._stats,
-                        "Key": {"pk": _s(key.pk), "sk": _s(key.sk)},
-                        "UpdateExpression": "ADD " + ", ".join(f"{name} :{name}" for name in values),
-                        "ExpressionAttributeValues": {f":{name}": {"N": str(value)} for name, value in values.items()},
-                    }
-                }
-            )
-        writes.append(self._audit.put_request(audit))
-        return writes
-
-    def _existing_markers(self, facts: list[stats.ScanFacts]) -> set[stats.ItemKey]:
-        keys = list({touch.marker for fact in facts for touch in stats.touches(fact)})
-        # Eventually consistent is enough: markers are never removed while their day can still be scanned, so a
-        # stale read can only miss a new one, and the transaction's condition on it then cancels and this reads again.
-        items = dynamo.batch_get(self._db, self._stats, [{"pk": _s(key.pk), "sk": _s(key.sk)} for key in keys], what="counters", projection="pk, sk")
-        return {stats.ItemKey(item["pk"]["S"], item["sk"]["S"]) for item in items}
 
     # -- reading ------------------------------------------------------------------------------------------
     def get(self, checkpoint_id: str, scan_id: str) -> ScanRecord | None:
@@ -273,20 +230,98 @@ class ScanLedger:
         return [ScanRecord.from_item(item) for item in items]
 
     def day_stats(self, level: stats.Level, scope_id: str, day: str) -> stats.DayStats:
-        """The counters of one level's day (a query per shard, never a table scan)."""
-        items: list[dict[str, Any]] = []
+        """The counters of one level's day: one query of its hour items, never a table scan."""
+        names = (*stats.COUNTER_NAMES, stats.UNIQUE_DAY)
+        partition = _s(stats.counter_partition(level, scope_id, day))
         try:
-            for partition in stats.counter_partitions(level, scope_id, day):
-                items.extend(_paged(self._db.query, TableName=self._stats, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": _s(partition)}))
+            items = _paged(self._db.query, TableName=self._stats, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": partition})
         except ClientError as exc:
             raise UpstreamUnavailable("could not read the statistics") from exc
-        plain = [{"sk": item["sk"]["S"], **{n: int(item[n]["N"]) for n in stats.COUNTER_NAMES if n in item}} for item in items]
+        plain = [{"sk": item["sk"]["S"], **{n: int(item[n]["N"]) for n in names if n in item}} for item in items]
         return stats.summarize(level, scope_id, day, plain)
 
 
-def _marker_expiry(record: ScanRecord, days: int) -> int:
-    """Markers are needed only while late scans of that day can still arrive."""
-    return int((datetime.fromisoformat(record.scanned_at) + timedelta(days=days)).timestamp())
+class ScanCounter:
+    """Counts a batch of the scans table's stream into ``CheckpointStatsTable``. ``dynamodb`` is a boto3 client.
+
+    1. One ``UpdateItem`` per person and day sets the marker tags the batch claims where they are absent
+       (``if_not_exists``) and returns the stored owners: concurrent batches of other stream shards agree on one
+       first scan, and a batch delivered again finds the owners it set.
+    2. The deltas, merged per counter item, go in transactions of at most ``PER_TRANSACTION`` counters, each with
+       a receipt named by its content: a transaction already applied is recognised and not applied again.
+    """
+
+    #: Counters per transaction (DynamoDB allows 100 actions; one is the receipt).
+    PER_TRANSACTION = 99
+    #: Attempts when another batch's transaction holds one of the counters (TransactionConflict).
+    ATTEMPTS = 6
+
+    def __init__(self, dynamodb: Any, stats_table: str, marker_days: int = 5, receipt_days: int = 2) -> None:
+        self._db = dynamodb
+        self._stats = stats_table
+        self._marker_days = marker_days
+        self._receipt_days = receipt_days
+
+    def count(self, scans: list[stats.ScanFacts], now: datetime) -> int:
+        """Count ``scans`` (in stream order) once; returns the number of counter items written."""
+        if not scans:
+            return 0
+        owners = {key: self._claim(key, tags, now) for key, tags in stats.marker_claims(scans).items()}
+        deltas = sorted(stats.increments(scans, owners).items(), key=lambda pair: (pair[0].pk, pair[0].sk))
+        keys = [facts.scan_key for facts in scans]
+        for start in range(0, len(deltas), self.PER_TRANSACTION):
+            self._apply(keys, dict(deltas[start : start + self.PER_TRANSACTION]), now)
+        return len(deltas)
+
+    def _claim(self, key: stats.ItemKey, tags: dict[str, str], now: datetime) -> dict[str, str]:
+        names = {f"#t{index}": tag for index, tag in enumerate(tags)}
+        values: dict[str, Any] = {f":t{index}": _s(owner) for index, owner in enumerate(tags.values())}
+        values[":e"] = {"N": str(int((now + timedelta(days=self._marker_days)).timestamp()))}
+        sets = [f"#t{index} = if_not_exists(#t{index}, :t{index})" for index in range(len(tags))]
+        try:
+            item = self._db.update_item(
+                TableName=self._stats,
+                Key={"pk": _s(key.pk), "sk": _s(key.sk)},
+                UpdateExpression="SET " + ", ".join([*sets, "expires_at = if_not_exists(expires_at, :e)"]),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",  # the whole marker: a tag that was already set is "not updated"
+            )["Attributes"]
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not mark the scanned persons") from exc
+        return {tag: item[tag]["S"] for tag in tags if tag in item}
+
+    def _apply(self, scan_keys: list[str], deltas: dict[stats.ItemKey, dict[str, int]], now: datetime) -> None:
+        receipt = stats.receipt_key(scan_keys, deltas)
+        expires = str(int((now + timedelta(days=self._receipt_days)).timestamp()))
+        writes: list[Any] = [
+            {
+                "Put": {
+                    "TableName": self._stats,
+                    "Item": {"pk": _s(f"rc#{receipt}"), "sk": _s("rc"), "expires_at": {"N": expires}},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        ]
+        for key, values in deltas.items():
+            writes.append(
+                {
+                    "Update": {
+                        "TableName": self._stats,
+                        "Key": {"pk": _s(key.pk), "sk": _s(key.sk)},
+                        "UpdateExpression": "ADD " + ", ".join(f"{name} :{name}" for name in values),
+                        "ExpressionAttributeValues": {f":{name}": {"N": str(value)} for name, value in values.items()},
+                    }
+                }
+            )
+        # The token is the receipt: an attempt that was applied (the receipt carries it) is success.
+        for attempt in range(self.ATTEMPTS):
+            try:
+                dynamo.transact(self._db, writes, what="checkpoint statistics", token=receipt)
+                return
+            except dynamo.Busy:
+                dynamo.sleep(dynamo.backoff(attempt))  # another stream shard's batch on the same counter
+        raise UpstreamUnavailable("the checkpoint statistics stayed busy: the batch is delivered again")
 
 
 class CachedCheckpoints:

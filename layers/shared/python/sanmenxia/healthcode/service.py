@@ -90,16 +90,16 @@ def decide_appeal(
     decided_by: str,
     send_progress: Callable[[WorkOrderProgress], None],
 ) -> dict[str, Any]:
-    """The appeal unit's decision on an appeal against a hold: lift the hold (whichever platform placed it: the
-    unit decides appeals for all of them) or keep it, with a reason. The appeal closes and its 12345 order
-    follows (replied resolved / declined with the reason), so the result reaches the resident's inbox as the
-    order's reply."""
+    """The appeal unit's decision on an appeal against a hold: lifted (whichever platform placed it: the unit
+    decides appeals for all of them) or kept, with a reason. The appeal closes and its 12345 order follows
+    (replied resolved / declined with the reason), so the result reaches the resident's inbox as the order's
+    reply. A lift is a manual colour change: the hold itself is lifted only by an approved proposal
+    (``sanmenxia.healthcode.manual``, the two-person rule), which then closes the appeal through here."""
     appeal_record = store.get_appeal(person.person_id, hold_key)
     if appeal_record is None:
         raise NotFound("no appeal against that hold on this code", field="hold")
-    hold = next((hold for hold in store.holds.for_person(person.person_id) if hold.key == hold_key), None)
-    if lift and hold is not None:
-        store.holds.lift(person.person_id, hold.kind, hold.source_ref)
+    if lift and any(hold.key == hold_key for hold in store.holds.for_person(person.person_id)):
+        raise Conflict("the hold is still active: a lift takes effect only when a second staff member approves its proposal", field="hold")
     status = "lifted" if lift else "kept"
     # A repeat of the same decision (a retry after the order's message failed to go) sends the message again, which
     # the work-order side applies once; a different decision on a decided appeal is a conflict.

@@ -26,11 +26,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sanmenxia import texts
 from sanmenxia.clock import iso
 from sanmenxia.contracts import WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Conflict, InvalidInput
 from sanmenxia.hotline.routing import Department
 from sanmenxia.hotline.sla import SlaPolicy
+from sanmenxia.texts import TextCode
 
 #: ``next_check_at`` of an open order that has reached the last escalation level: never checked again.
 NEVER = "9999-12-31T00:00:00Z"
@@ -108,6 +110,8 @@ class Step:
     actor_role: str
     department: str | None = None
     note: str | None = None
+    #: a note the system wrote, as a code with params (``sanmenxia.texts``); people's notes have none
+    note_text: dict[str, Any] | None = field(default=None, hash=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -118,6 +122,8 @@ class Step:
             "actor_role": self.actor_role,
             "department": self.department,
             "note": self.note,
+            "note_code": self.note_text["code"] if self.note_text else None,
+            "note_params": self.note_text["params"] if self.note_text else None,
         }
 
     @classmethod
@@ -130,6 +136,7 @@ class Step:
             actor_role=data["actor_role"],
             department=data.get("department"),
             note=data.get("note"),
+            note_text={"code": data["note_code"], "params": {k: str(v) for k, v in (data.get("note_params") or {}).items()}} if data.get("note_code") else None,
         )
 
 
@@ -405,7 +412,8 @@ def escalate(order: WorkOrder, at: datetime, policy: SlaPolicy) -> WorkOrder | N
         return None
     next_check = iso(policy.next_escalation(at)) if level < policy.max_escalation else NEVER
     note = "超期: the unit's head is asked to act" if level == 1 else f"超期督办 level {level}: supervised by headquarters"
-    step = Step(Action.ESCALATE, order.status, now, SWEEP.name, SWEEP.role, order.department, note)
+    said = texts.text(TextCode.ORDER_OVERDUE) if level == 1 else texts.text(TextCode.ORDER_ESCALATED, level=str(level))
+    step = Step(Action.ESCALATE, order.status, now, SWEEP.name, SWEEP.role, order.department, note, said)
     return replace(
         order,
         overdue=True,
