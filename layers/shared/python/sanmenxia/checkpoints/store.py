@@ -256,7 +256,7 @@ class ScanCounter:
     #: Attempts when another batch's transaction holds one of the counters (TransactionConflict).
     ATTEMPTS = 6
 
-    def __init__(self, dynamodb: Any, stats_table: str, marker_days: int = 5, receipt_days: int = 2) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, stats_table: str, marker_days: int = 5, receipt_days: int = 2) -> None:
         self._db = dynamodb
         self._stats = stats_table
         self._marker_days = marker_days
