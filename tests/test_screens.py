@@ -32,6 +32,7 @@ WITHOUT_SCREEN: dict[str, str] = {
     "POST /hotline/orders/{order_id}/reveal": "the audited reveal of a citizen's contact (another issue) has no button in the work-order screen yet",
     "POST /hotline/orders/{order_id}/merge": "merging duplicate orders is not offered yet: it needs a picker of the candidate duplicates",
     "POST /health-codes/people/{person_id}/holds/lift": "appeals: decided on the appeal case screen; other lifts need the resident record screen",
+    "GET /health-codes/people/{person_id}/explanation": "issue 18: no facts panel on the appeal case screen yet (the resident has one)",
     "GET /residents/{person_id}": "the resident record screen is not built yet; the community list shows masked rows",
     "PATCH /key-persons/{kp_id}": "changing a key person's category, measure or dates is not offered yet; the daily follow-up records the measure",
     "GET /co-travel/imports/{import_id}": "the case-trips screen finds its report in the list by the uploaded file's key (the list answers the whole report)",

@@ -1,4 +1,5 @@
-"""Checkpoints function (检测点管理): the registry of checkpoints, gate scans, live statistics."""
+"""Checkpoints function (检测点管理): the registry of checkpoints, gate scans, live statistics, and exposure runs
+from a confirmed case's checkpoint windows (暴露排查)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,23 @@ from datetime import date
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import AwareDatetime, Field
 
-from sanmenxia import api, audit, aws, clock, contracts, regions, scope
+from sanmenxia import api, audit, aws, clock, contracts, paging, regions, scope
 from sanmenxia.auth import Role, allow
 from sanmenxia.checkpoints import service, stats
+from sanmenxia.checkpoints.exposure import MAX_WINDOWS, Window
+from sanmenxia.checkpoints.exposure_store import ExposureStore
 from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn, StaffAssignmentIn
 from sanmenxia.checkpoints.sealing import SealingKeys
 from sanmenxia.checkpoints.store import CachedCheckpoints, CheckpointRegistry, ScanLedger
+from sanmenxia.checkpoints.tracing import ExposureSettings, ExposureTracer
 from sanmenxia.errors import InvalidInput
 from sanmenxia.healthcode.revocations import RevocationStore
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
 from sanmenxia.holds import Hold
+from sanmenxia.models import CountyCode, PersonRefIn, RequestModel, ResponseModel
+from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger, metrics
 from sanmenxia.pii import lookup_key
 from sanmenxia.scope import Place
@@ -36,6 +43,11 @@ class Settings(PeopleSettings):
     health_code_table: str
     health_code_jwks_parameter: str
     scan_sealing_secret_arn: str
+    exposures_table: str
+    notifications_table: str
+    exposure_margin_minutes: int = 30
+    exposure_case_scan_minutes: int = 15
+    exposure_lookback_days: int = 14
 
 
 @functools.cache
@@ -114,6 +126,19 @@ def the_gate() -> service.Gate:
         retention_days=config.personal_record_days,
         revocations=revocations().for_token,
         open_sealed=lambda sealed, scan_id: sealing_keys().open(sealed, scan_id),
+    )
+
+
+@functools.cache
+def tracer() -> ExposureTracer:
+    config = settings()
+    return ExposureTracer(
+        store=ExposureStore(aws.client("dynamodb"), config.scans_table, config.exposures_table, config.personal_record_days),
+        checkpoint=CachedCheckpoints(registry()),
+        inbox=Inbox(aws.client("dynamodb"), config.notifications_table, config.personal_record_days),
+        send_candidate=_send_candidate,
+        audit_log=audit_log(config.audit_table),
+        settings=ExposureSettings(config.exposure_margin_minutes, config.exposure_case_scan_minutes, config.exposure_lookback_days),
     )
 
 
@@ -296,6 +321,119 @@ def city_stats(date: DateQuery = None) -> dict[str, Any]:
     # A person seen in two counties is one person in each: unique persons do not add up across counties.
     city = {name: value for name, value in totals.to_json().items() if name != "unique_persons"}
     return {"level": "city", "id": regions.CITY_CODE, "date": day, "totals": city, "counties": counties}
+
+
+# -- exposure from scans (暴露排查) -----------------------------------------------------------------------
+EXPOSURE_RUNNERS = allow(Role.COMMANDER, Role.ADMIN)
+RunIdPath = Annotated[str, Path(pattern=r"^ex\d{8}[0-9a-f]{12}$")]
+
+
+class ExposureWindowIn(RequestModel):
+    checkpoint_id: Annotated[str, Field(pattern=r"^cp-[a-z0-9-]{3,36}$")]
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+class ExposureRunIn(PersonRefIn):
+    """The confirmed case (by ``person_id`` or ID number, looked up, never stored) and where it was; without
+    ``windows`` the case's own scans of the last days give them."""
+
+    windows: Annotated[list[ExposureWindowIn], Field(max_length=MAX_WINDOWS)] | None = None
+
+
+class ExposureCaseOut(ResponseModel):
+    person_id: str
+    name: str = Field(description="masked")
+    id_number: str = Field(description="masked")
+
+
+class ExposureWindowOut(ResponseModel):
+    checkpoint_id: str
+    start: str
+    end: str
+
+
+class ExposureRunOut(ResponseModel):
+    """A run: the case (masked), the windows read, what it cost and what it found."""
+
+    run_id: str
+    case: ExposureCaseOut
+    windows: list[ExposureWindowOut]
+    from_case_scans: bool
+    margin_minutes: int
+    index_reads: int = Field(description="queries of the (checkpoint, day, time) index")
+    scans_read: int
+    found: int
+    added: int = Field(description="found by this run for the first time: notified, candidates sent")
+    already_found: int
+    close_contacts: int
+    same_place: int
+    county_codes: list[str]
+    created_by: str
+    created_at: str
+
+
+class ExposedPersonOut(ResponseModel):
+    person_id: str
+    kind: str
+    category: str
+    checkpoint_id: str
+    checkpoint_name: str
+    scanned_at: str
+    community_id: str = Field(description="the person's own community, where the candidate went")
+    name: str | None = Field(default=None, description="masked")
+    run_id: str = Field(description="the run that found the person first")
+    found_at: str
+
+
+class ExposureRunDetailOut(ExposureRunOut):
+    persons: list[ExposedPersonOut] = Field(description="everyone found near the case by any of its runs")
+
+
+@app.post(
+    "/exposures",
+    access=EXPOSURE_RUNNERS,
+    status_code=201,
+    summary="Find and notify everyone scanned where a confirmed case was 检测点暴露排查",
+    tags=["exposure"],
+)
+def run_exposure(body: ExposureRunIn) -> ExposureRunOut:
+    registry_ = people(settings())
+    if body.person_id:
+        case = registry_.get(body.person_id)
+    else:
+        found = registry_.find_by_id_number(body.id_number or "")
+        if found is None:
+            raise InvalidInput("no resident is registered with this ID number", field="id_number")
+        case = found
+    windows = [Window(w.checkpoint_id, w.start, w.end) for w in body.windows] if body.windows else None
+    run = tracer().run(app.caller, case, windows)
+    metrics.add_metric(name="ExposureCandidates", unit="Count", value=run["added"])
+    logger.info("exposure run", extra={"run_id": run["run_id"], "scans_read": run["scans_read"], "found": run["found"], "added": run["added"]})
+    return ExposureRunOut.model_validate(run)
+
+
+@app.get("/exposures", access=EXPOSURE_RUNNERS, summary="Exposure runs of a county 暴露排查记录", tags=["exposure"])
+def list_exposures(
+    county_code: Annotated[CountyCode | None, Query()] = None,
+    limit: paging.Limit = 20,
+    cursor: paging.Cursor = None,
+) -> paging.Page[ExposureRunOut]:
+    county = county_code or scope.county_bound(app.caller)
+    if county is None:
+        raise InvalidInput("city-wide callers choose a county (county_code)", field="county_code")
+    scope.require(app.caller, Place(county_code=county), what="this county's exposure runs")
+    runs, last = tracer().store.runs(county, limit=limit, start=app.page_start(cursor))
+    return app.page([ExposureRunOut.model_validate(run) for run in runs], last)
+
+
+@app.get("/exposures/<run_id>", access=EXPOSURE_RUNNERS, summary="An exposure run and everyone found near its case 暴露排查详情", tags=["exposure"])
+def get_exposure(run_id: RunIdPath) -> ExposureRunDetailOut:
+    run = tracer().store.run(run_id)
+    for county in run["county_codes"]:
+        scope.require(app.caller, Place(county_code=county), what="this exposure run")
+    found = tracer().store.found_near(run["case"]["person_id"])
+    return ExposureRunDetailOut.model_validate({**run, "persons": [item.to_json() for item in found]})
 
 
 lambda_handler = api.handler(app)

@@ -18,7 +18,7 @@ from pydantic import Field, field_validator, model_validator
 from sanmenxia import api, audit, aws, clock, contracts, paging, scope
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.errors import InvalidInput, NotFound
-from sanmenxia.healthcode import manual, qr, service
+from sanmenxia.healthcode import explanation, manual, qr, service
 from sanmenxia.healthcode.proposals import SEAL_PURPOSE, STAFF_ROLES, Proposal, ProposalAction, ProposalStatus, ProposalStore
 from sanmenxia.healthcode.revocations import RevocationKind, RevocationStore, published_list
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet, SigningKeys
@@ -215,6 +215,24 @@ class ProposalDecisionOut(ResponseModel):
     code: dict[str, Any] = Field(description="the person's code after the decision (GET /health-codes/people/{person_id})")
 
 
+class ExplanationOut(ResponseModel):
+    """The facts a code's colour follows from (rule version, check-in days, holds with source and reason), and
+    the colour recomputed from them alone."""
+
+    today: str
+    color: CodeColor
+    rule_color: CodeColor
+    since: str
+    rule_version: str
+    rule: dict[str, Any] = Field(description="the rule version in force today, its thresholds as data")
+    rules_applied: list[dict[str, Any]] = Field(description="every rule version the history was evaluated with")
+    facts: dict[str, Any] = Field(description="applied_on, checkin_days and the holds (active and lifted), with source and reason")
+    missed_days: int | None = None
+    checkins_to_green: int
+    transitions: list[dict[str, Any]] = Field(description="the colour changes recomputed from the facts")
+    recomputed: dict[str, Any] = Field(description="the colours recomputed from the facts alone, and whether they match the stored ones")
+
+
 class ProposalDecisionIn(RequestModel):
     note: Annotated[str, Field(min_length=2, max_length=500)] | None = None
 
@@ -369,6 +387,22 @@ def appeal_hold(body: AppealIn, person: PersonQuery = None) -> dict[str, Any]:
     return recorded
 
 
+def _explanation(holder: Person) -> ExplanationOut:
+    partition = store().partition(holder.person_id)
+    held = store().holds.for_person(holder.person_id, include_lifted=True)
+    return ExplanationOut.model_validate(explanation.explain(partition, held, clock.today()))
+
+
+@app.get(
+    "/health-codes/me/explanation",
+    access=RESIDENT,
+    summary="Why my code has its colour: the facts and the colour recomputed from them 赋码依据",
+    tags=["health-code"],
+)
+def get_my_explanation(person: PersonQuery = None) -> ExplanationOut:
+    return _explanation(_person(person))
+
+
 def _code_place(holder: Person) -> Place:
     """A person's code lives in their community and county, and with the appeal unit that decides appeals."""
     return Place(county_code=holder.county_code, community_id=holder.community_id, department=APPEAL_UNIT)
@@ -384,6 +418,18 @@ def get_person_code(person_id: PersonPath) -> dict[str, Any]:
     holder = people(settings()).get(person_id)
     scope.require(app.caller, _code_place(holder), what="this resident's code")
     return service.my_code(store(), holder)
+
+
+@app.get(
+    "/health-codes/people/<person_id>/explanation",
+    access=APPEAL_DECIDERS,
+    summary="Why a resident's code has its colour (own community / county / appeal unit) 居民赋码依据",
+    tags=["health-code"],
+)
+def get_person_explanation(person_id: PersonPath) -> ExplanationOut:
+    holder = people(settings()).get(person_id)
+    scope.require(app.caller, _code_place(holder), what="this resident's code")
+    return _explanation(holder)
 
 
 @app.post(

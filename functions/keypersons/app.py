@@ -19,11 +19,15 @@ from pydantic import Field, model_validator
 from sanmenxia import api, aws, clock, paging, regions, triggers
 from sanmenxia.auth import Principal, Role, allow
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
+from sanmenxia.cotravel.store import ComparisonStore
 from sanmenxia.errors import Forbidden, InvalidInput
+from sanmenxia.keypersons.chains import DEFAULT_CONTACT_FOLLOW_DAYS, MAX_DEPTH, ContactKind
+from sanmenxia.keypersons.contacts import ContactService
+from sanmenxia.keypersons.contacts_store import ContactStore
 from sanmenxia.keypersons.rules import DEFAULT_OBSERVATION_DAYS, KeyPersonStatus, Measure, MeasureKind
 from sanmenxia.keypersons.service import Changes, KeyPersonService
 from sanmenxia.keypersons.store import KeyPerson, KeyPersonStore
-from sanmenxia.models import CommunityId, CountyCode, IdNumberStr, RequestModel, ShortText
+from sanmenxia.models import CommunityId, CountyCode, IdNumberStr, PersonRefIn, Phone, RequestModel, ResponseModel, ShortText
 from sanmenxia.observability import logger, metrics
 from sanmenxia.people import Person
 from sanmenxia.residents.rules import Symptom
@@ -36,6 +40,8 @@ class Settings(PeopleSettings):
     key_persons_table: str
     holds_table: str
     key_person_observation_days: int = DEFAULT_OBSERVATION_DAYS
+    key_person_contact_days: int = DEFAULT_CONTACT_FOLLOW_DAYS
+    imports_table: str
 
 
 @functools.cache
@@ -53,6 +59,22 @@ def service() -> KeyPersonService:
     return KeyPersonService(store(), holds(settings().holds_table), audit_log(settings().audit_table), settings().key_person_observation_days)
 
 
+@functools.cache
+def contacts() -> ContactService:
+    config = settings()
+    return ContactService(
+        ContactStore(aws.client("dynamodb"), config.key_persons_table, config.personal_record_days),
+        service(),
+        audit_log(config.audit_table),
+        config.key_person_contact_days,
+    )
+
+
+@functools.cache
+def look_up_index() -> ComparisonStore:
+    return ComparisonStore(aws.client("dynamodb"), settings().imports_table)
+
+
 app = api.PlatformResolver(title="Key persons 疫情信息")
 
 Temperature = Annotated[Decimal, Field(ge=Decimal("34.0"), le=Decimal("43.0"), decimal_places=1)]
@@ -67,22 +89,14 @@ class MeasureIn(RequestModel):
         return Measure(self.kind, self.site)
 
 
-class RegisterIn(RequestModel):
+class RegisterIn(PersonRefIn):
     """Register a key person: the resident by ``person_id`` or by ID number (looked up, never stored)."""
 
-    person_id: Annotated[str, Field(pattern=r"^[0-9a-f]{24}$")] | None = None
-    id_number: IdNumberStr | None = None
     category: KeyPersonCategory
     measure: MeasureIn
     start_date: date | None = None
     planned_release: date | None = None
     problems: Annotated[str, Field(max_length=1000)] | None = None
-
-    @model_validator(mode="after")
-    def _who(self) -> RegisterIn:
-        if (self.person_id is None) == (self.id_number is None):
-            raise ValueError("give exactly one of person_id and id_number")
-        return self
 
 
 class ConfirmIn(RequestModel):
@@ -241,6 +255,102 @@ def supervision(
         entry.to_json() for entry in entries if (include_resolved or entry.resolved_at is None) and (community_id is None or entry.community_id == community_id)
     ]
     return {"date": shown.isoformat(), "items": items}
+
+
+# -- contacts and chains (密接登记与传播链) ------------------------------------------------------------------
+class ContactIn(RequestModel):
+    """A contact of this key person, found by ID number or phone (looked up through HMAC keys, never stored)."""
+
+    id_number: IdNumberStr | None = None
+    phone: Phone | None = None
+    kind: ContactKind
+    contact_date: date
+
+    @model_validator(mode="after")
+    def _one_way_to_find(self) -> ContactIn:
+        if (self.id_number is None) == (self.phone is None):
+            raise ValueError("give exactly one of id_number and phone")
+        return self
+
+
+class ContactOut(ResponseModel):
+    source_kp: str
+    contact_kp: str = Field(description="the contact's own key-person record (a candidate in their community)")
+    person_id: str
+    kind: ContactKind
+    contact_date: str
+    follow_until: str
+    name: str = Field(description="masked")
+    community_id: str
+    registered_by: str
+    registered_at: str
+
+
+class RegisteredContactOut(ContactOut):
+    new: bool = Field(description="false: this contact was already registered on this record")
+
+
+class ChainNodeOut(ResponseModel):
+    kp_id: str
+    depth: int
+    name: str | None = Field(description="masked; null outside your scope")
+    category: str
+    status: str
+    community_id: str
+    contacts: int
+    last_follow_up: str | None
+
+
+class FollowedDayOut(ResponseModel):
+    date: str
+    due: int
+    followed: int
+    share: float
+
+
+class ChainOut(ResponseModel):
+    root: str
+    depth: int
+    truncated: bool
+    nodes: list[ChainNodeOut]
+    edges: list[ContactOut]
+    follow_up: list[FollowedDayOut] = Field(description="per day: contacts due a follow-up and the share followed up")
+
+
+def _contact_person(body: ContactIn) -> Person:
+    registry = people(settings())
+    if body.id_number:
+        found = registry.find_by_id_number(body.id_number)
+        if found is None:
+            raise InvalidInput("no resident is registered with this ID number", field="id_number")
+        return found
+    key = f"phone#{registry.phone_key(body.phone or '')}"
+    residents = look_up_index().look_up([key]).get(key, [])
+    if not residents:
+        raise InvalidInput("no resident is registered with this phone; give the ID number", field="phone")
+    if len(residents) > 1:
+        raise InvalidInput("several residents share this phone; give the ID number", field="phone")
+    return registry.get(residents[0].person_id)
+
+
+@app.post("/key-persons/<kp_id>/contacts", access=allow(*STAFF), status_code=201, summary="Register a contact of this key person 登记密接")
+def register_contact(kp_id: KpIdPath, body: ContactIn) -> RegisteredContactOut:
+    case = _loaded(kp_id)
+    edge, new = contacts().register(app.caller, case, _contact_person(body), body.kind, body.contact_date)
+    logger.info("contact registered", extra={"kp_id": kp_id, "contact_kp": edge.contact_kp, "new": new})
+    return RegisteredContactOut.model_validate({**edge.to_json(), "new": new})
+
+
+@app.get("/key-persons/<kp_id>/contacts", access=allow(*STAFF), summary="Contacts registered on this key person 密接名单")
+def list_contacts(kp_id: KpIdPath) -> paging.Page[ContactOut]:
+    _loaded(kp_id)
+    return app.page([ContactOut.model_validate(edge.to_json()) for edge in contacts().contacts.of(kp_id)], None)
+
+
+@app.get("/key-persons/<kp_id>/chain", access=allow(Role.COMMANDER, Role.ADMIN), summary="The chain from this key person 传播链")
+def chain(kp_id: KpIdPath, depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 2) -> ChainOut:
+    root = _loaded(kp_id)
+    return ChainOut.model_validate(contacts().chain(app.caller, root, depth))
 
 
 # -- events other than HTTP ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import json
 import random
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -88,6 +89,12 @@ def _world(stack: LocalStack) -> dict[str, Any]:
     return {"users": users, "ids": ids}
 
 
+@pytest.fixture(scope="module")
+def world(local_stack: LocalStack) -> dict[str, Any]:
+    """One world for both sweeps (a second identical article would be the first one again: creates are idempotent)."""
+    return _world(local_stack)
+
+
 def _axe(page: Any) -> list[dict[str, Any]]:
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE))
@@ -106,7 +113,8 @@ def _axe(page: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _sweep(phone: Phone, routes: list[str], report: dict[str, Any], role: str | None) -> None:
+def _sweep(phone: Phone, routes: list[str], report: dict[str, Any], role: str | None, look: Callable[[Any], Any] | None = None) -> None:
+    """Open each route, let it settle, run axe (and ``look`` at the page, when given)."""
     page = phone.page
     for path in routes:
         phone.open(path)
@@ -117,11 +125,12 @@ def _sweep(phone: Phone, routes: list[str], report: dict[str, Any], role: str | 
         landed = page.evaluate("() => location.hash.slice(1).split('?')[0]")
         messages = page.locator(".van-toast, .van-dialog").filter(visible=True).all_inner_texts()
         report[path] = {"role": role, "landed": landed, "messages": messages, "violations": _axe(page)}
+        if look is not None:
+            report[path]["english"] = look(page)
 
 
-def test_every_route_has_no_critical_or_serious_axe_violation(browser: Any, local_stack: LocalStack) -> None:
+def test_every_route_has_no_critical_or_serious_axe_violation(browser: Any, local_stack: LocalStack, world: dict[str, Any]) -> None:
     assert AXE.is_file(), "axe-core is missing: cd web && npm ci"
-    world = _world(local_stack)
     users: dict[str, str] = world["users"]
     # Given every route of the router, as the running app holds it
     probe = Phone(browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai"), local_stack, "a11y")
@@ -159,3 +168,98 @@ def test_every_route_has_no_critical_or_serious_axe_violation(browser: Any, loca
         if item["impact"] in BLOCKING
     ]
     assert not failures, "\n".join(failures)
+
+
+# -- one language: the app in English shows no Chinese server text, no raw code, no raw UTC time ---------------
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: A snake_case token (a code the app should have put in words), e.g. ``daily_necessities``.
+RAW_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+RAW_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+#: Fields in which the server writes its own words (the old sentences beside the codes, labels): these must not
+#: reach an English screen. Every other Chinese string in an API answer is what people wrote (names, addresses,
+#: descriptions, titles, notes) and is shown as written.
+SERVER_WORDS = {"reason", "message", "label", "category_label", "department_label", "unit_label", "source_label"}
+#: Reference data the app must translate itself (community names have their English names beside them).
+REFERENCE = ("/regions",)
+#: Fields naming an account (user names such as ``hotline_operator-9f6986ab`` look like codes but are names).
+ACCOUNTS = {"username", "actor", "created_by", "decided_by", "replied_by", "assigned_by", "reviewed_by", "published_by"}
+
+
+def _people_words(value: Any, into: set[str], key: str = "", parent: dict[str, Any] | None = None) -> None:
+    """The Chinese strings people wrote, from an API answer (everything but the server's own words)."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            _people_words(item, into, name, value)
+    elif isinstance(value, list):
+        for item in value:
+            _people_words(item, into, key, parent)
+    elif isinstance(value, str) and key in ACCOUNTS:
+        into.add(value)
+    elif isinstance(value, str) and CJK.search(value):
+        coded = parent is not None and f"{key}_code" in parent and parent.get(f"{key}_code")
+        if key not in SERVER_WORDS and not coded:
+            into.add(value)
+
+
+def _english_findings(page: Any, words: set[str]) -> dict[str, list[str]]:
+    text = page.evaluate("() => document.body.innerText")
+    # a part marked as another language (the language switch names Chinese in Chinese) is that language's
+    marked = page.evaluate("() => [...document.body.querySelectorAll('[lang]:not([lang^=en])')].map((el) => el.innerText)")
+    for word in sorted({*words, *marked}, key=len, reverse=True):  # people's words as written, longest first
+        text = text.replace(word, " ")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return {
+        "chinese": [line for line in lines if CJK.search(line)],
+        "codes": [f"{match} in “{line}”" for line in lines for match in RAW_CODE.findall(line)],
+        "utc_times": [line for line in lines if RAW_TIME.search(line)],
+    }
+
+
+def test_in_english_no_screen_shows_chinese_server_text_a_raw_code_or_a_utc_time(browser: Any, local_stack: LocalStack, world: dict[str, Any]) -> None:
+    users: dict[str, str] = world["users"]
+    probe = Phone(browser.new_context(viewport=PHONE, locale="en-GB", timezone_id="Europe/London"), local_stack, "english")
+    probe.open("/")
+    probe.page.get_by_test_id("page-home").wait_for()
+    routes = [route for route in probe.page.evaluate("() => window.smxRoutes()") if "pathMatch" not in route["path"]]
+    probe.context.close()
+    by_role: dict[str | None, list[str]] = defaultdict(list)
+    for route in routes:
+        by_role[_role_for(route)].append(_fill(route["path"], world["ids"]))
+    report: dict[str, Any] = {}
+    # Given the app switched to English (a phone set to London time: every time must still be Shanghai's)
+    for role, paths in by_role.items():
+        context = browser.new_context(viewport=PHONE, locale="en-GB", timezone_id="Europe/London")
+        context.add_init_script("localStorage.setItem('sanmenxia.locale', 'en')")
+        phone = Phone(context, local_stack, f"english-{role or 'visitor'}")
+        phone.context.set_default_timeout(60_000)
+        words: set[str] = set()
+
+        def collect(response: Any, into: set[str] = words) -> None:
+            if "json" not in (response.headers.get("content-type") or "") or any(part in response.url for part in REFERENCE):
+                return
+            try:
+                _people_words(response.json(), into)
+            except Exception:  # a body already gone or not JSON: nothing people wrote to learn from it
+                return
+
+        phone.page.on("response", collect)
+        words.update(account["username"] for account in local_stack.config.get("demo_accounts") or [])  # the local sign-in list
+        if role is not None:
+            phone.sign_in(users.get(role) or local_stack.new_user(role))
+        # When every screen the role may open is visited
+        _sweep(phone, paths, report, role, lambda page, seen=words: _english_findings(page, seen))
+        phone.context.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "english-report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    # Then no screen shows Chinese the server wrote (or the app left untranslated), a raw code or a raw UTC time,
+    # and axe still finds nothing critical or serious in English
+    found = {
+        f"{path} as {entry['role'] or 'visitor'}": {kind: lines[:5] for kind, lines in entry["english"].items() if lines}
+        for path, entry in report.items()
+        if any(entry["english"].values())
+    }
+    blocking = [f"{path}: {item['impact']} {item['rule']}" for path, entry in report.items() for item in entry["violations"] if item["impact"] in BLOCKING]
+    counts = {kind: sum(len(entry["english"][kind]) for entry in report.values()) for kind in ("chinese", "codes", "utc_times")}
+    print(f"english sweep over {len(report)} routes: {counts}; axe critical/serious: {len(blocking)}")
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+    assert not blocking, "\n".join(blocking)

@@ -212,7 +212,7 @@ def test_an_appeal_keeps_one_order_number_and_its_handler_lifts_the_hold_with_a_
         assert handler.page.get_by_test_id("appeal-order-id").inner_text().endswith(order_id)
         handler.page.locator("[data-testid=appeal-code-color][data-color=yellow]").wait_for()
         hold = handler.page.locator("[data-testid=appeal-hold][data-hold='fever#declaration']")
-        assert "fever declared at application" in hold.inner_text()
+        assert "申领时申报发热" in hold.inner_text() and "fever declared" not in hold.inner_text()  # one language
         handler.shot("appeal-case")
         # When they lift the hold with a reason, a manual colour change: it is proposed and changes nothing yet
         handler.page.get_by_test_id("appeal-note").locator("textarea").fill("经核实,申领时误选发热")

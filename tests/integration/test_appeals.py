@@ -78,6 +78,9 @@ def test_the_appeal_unit_sees_the_code_and_lifts_the_hold_and_the_order_follows(
     followed = stack.request("GET", f"/hotline/orders/{order_id}", claims=who.claims).json
     assert followed["status"] == "replied" and followed["resolved"] is True, followed
     assert any("复测正常" in note["body"] for note in stack.request("GET", "/notifications", claims=who.claims).json)
+    # the outcome as a code the app puts in words, the handler's own words as its parameter
+    [answer] = [note for note in stack.request("GET", "/notifications", claims=who.claims).json if note["kind"] == "work_order_reply"]
+    assert answer["body_code"] == "appeal_upheld" and "复测正常" in answer["body_params"]["note"]
 
 
 def test_a_kept_hold_closes_the_appeal_unresolved(stack: Stack) -> None:

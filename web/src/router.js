@@ -22,6 +22,7 @@ const routes = [
   { path: '/code', name: 'code', component: () => import('./views/resident/Code.vue'), meta: { record: true, tab: true, roles: ['resident'] } },
   { path: '/code/apply', name: 'apply', component: () => import('./views/resident/Apply.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/code/check-in', name: 'checkin', component: () => import('./views/resident/CheckIn.vue'), meta: { record: true, roles: ['resident'] } },
+  { path: '/code/explanation', name: 'explanation', component: () => import('./views/resident/Explanation.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/code/appeal', name: 'appeal', component: () => import('./views/resident/Appeal.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/household', name: 'household', component: () => import('./views/resident/Household.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/self-report', name: 'selfreport', component: () => import('./views/resident/SelfReport.vue'), meta: { record: true, roles: ['resident'] } },
@@ -45,6 +46,8 @@ const routes = [
   screen('staff-accounts', () => import('./views/staff/StaffAccounts.vue')),
   screen('checkpoints-admin', () => import('./views/staff/CheckpointsAdmin.vue')),
   screen('articles', () => import('./views/staff/Articles.vue')),
+  screen('exposure', () => import('./views/staff/Exposure.vue')),
+  screen('contacts', () => import('./views/staff/Contacts.vue')),
   screen('proposals', () => import('./views/staff/Proposals.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]

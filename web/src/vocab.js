@@ -18,7 +18,7 @@ export const HARDSHIP_STATUSES = ['open', 'in_progress', 'resolved', 'declined']
 export const HELP_KINDS = VOCABULARY.help_kinds
 // Material needs go to hardship requests (one channel, the community owns them), not to help messages.
 export const MATERIAL_HELP_KINDS = ['medicine', 'food', 'medical_visit']
-export const KEY_PERSON_CATEGORIES = ['from_outside_city', 'from_hubei', 'from_wuhan', 'close_contact', 'fever_without_contact']
+export const KEY_PERSON_CATEGORIES = ['from_outside_city', 'from_hubei', 'from_wuhan', 'close_contact', 'fever_without_contact', 'same_place']
 export const KEY_PERSON_STATUSES = ['pending', 'active', 'released', 'dismissed']
 export const CONTROL_MEASURES = ['home_isolation', 'centralized_isolation', 'medical_observation', 'hospital']
 export const MEASURE_NEEDS_SITE = ['centralized_isolation', 'hospital']

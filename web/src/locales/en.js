@@ -2,6 +2,7 @@
 import backoffice from './backoffice.en.js'
 import trust from './trust.en.js'
 import texts from './texts.en.js'
+import tracing from './tracing.en.js'
 export default {
   app: { name: 'Online Sanmenxia', slogan: 'Epidemic control · Health code · Services' },
   tabs: { home: 'Home', code: 'Code', messages: 'Messages', me: 'Me', label: 'Main navigation' },
@@ -55,7 +56,7 @@ export default {
   me: {
     title: 'Me', account: 'Account', roles: 'Roles', noRole: 'None',
     noRoleHint: 'This account has no resident role yet; sign in again later or contact your community.', myRecord: 'My registration',
-    settings: 'Settings', language: 'Language 语言', switchLanguage: '中文', largeFont: 'Large text',
+    settings: 'Settings', language: 'Language', switchLanguage: '中文', largeFont: 'Large text',
     largeFontHint: 'Bigger text and buttons for older users', myTipoffs: 'My tip-offs', signOut: 'Sign out',
   },
   roles: {
@@ -73,7 +74,7 @@ export default {
     declaration_accepted: 'Declaration', fever: 'Fever', in_isolation: 'Isolation', reason: 'Reason', scan_id: 'Scan id',
     direction: 'Direction', entrance: 'Entrance', vehicle_plate: 'Plate', body: 'Request', isolation_site: 'Isolation site',
     region: 'Region', site: 'Site', statement: 'Statement', photos: 'Photos', duplicate_of: 'Duplicate of', summary: 'Summary',
-    satisfaction: 'Satisfaction', hold: 'Hold', row: 'Row', trip_id: 'Trip', person: 'Person', day: 'Day',
+    satisfaction: 'Satisfaction', run_id: 'Allocation run', hold: 'Hold', row: 'Row', trip_id: 'Trip', person: 'Person', day: 'Day',
   },
   validation: {
     name: 'Enter the name', idNumber: 'Invalid ID number (18 characters, check digit or birth date wrong)',
@@ -256,12 +257,12 @@ export default {
   },
   keyPersonCategories: {
     close_contact: 'Close contact', from_outside_city: 'From outside the city', from_hubei: 'From Hubei', from_wuhan: 'From Wuhan',
-    fever_without_contact: 'Fever, no contact',
+    fever_without_contact: 'Fever, no contact', same_place: 'Same place as a case',
   },
   keyPersonSources: {
     self_report: 'Self-report', checkpoint: 'Checkpoint', tip_off: 'Tip-off', co_travel: 'Co-travel', import: 'Data comparison',
     community: 'Community', health_code: 'Health-code check-in', tipoff: 'Tip-off', imported_list: 'Data comparison',
-    manual: 'Registered by the community',
+    manual: 'Registered by the community', exposure: 'Exposure at a checkpoint', contact: 'Registered contact',
   },
   measures: {
     home_isolation: 'Home isolation', centralized_isolation: 'Centralized isolation', medical_observation: 'Medical observation',
@@ -364,5 +365,6 @@ export default {
   rosterColours: { green: 'Green', yellow: 'Yellow', red: 'Red', no_code: 'No code' },
   texts, // server texts sent as codes (texts.en.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.en.js)
+  tr: tracing, // tracing screens of issue 17 (tracing.en.js)
   trust, // accountability screens of issue 18 (trust.en.js)
 }

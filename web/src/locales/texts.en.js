@@ -25,10 +25,16 @@ export default {
   contact_viewed_detail: '{staff} ({role}) · {fields} · order {order_id} · {note}',
   co_travel_alert: 'Co-travel alert: {date} {number}',
   co_travel_match: 'A trip you saved matches a newly published confirmed case (risk: {risk}). Stay at home and report to your community.',
+  exposure_alert: 'Exposure notice: a confirmed case was where you were',
+  exposure_match: 'You passed {checkpoint} at {at}, where a confirmed case was around the same time. Stay at home; your community will contact you.',
+  exposure_found: 'Exposure at a checkpoint: {checkpoint} {at} ({kind})',
   order_overdue: 'Overdue: the unit’s head is asked to act',
   order_escalated: 'Overdue, escalated to level {level}: supervised by headquarters',
-  appeal_upheld: 'Appeal upheld, the hold is lifted',
-  appeal_kept: 'Appeal not upheld, the hold stays',
+  contact_of: 'Registered contact of a key person: {date} ({kind})',
+  appeal_upheld: 'Appeal upheld, the hold is lifted: {note}',
+  appeal_kept: 'Appeal not upheld, the hold stays: {note}',
+  // 12345 order categories that are no tip-off category or help kind
+  categories: { health_code_appeal: 'Health-code appeal' },
   // who acted on a 12345 order when no person did (sanmenxia.hotline: the intake, the routing table, the sweep)
   actors: { intake: 'Intake', routing: 'Routing table', 'overdue-sweep': 'Overdue check', citizen: 'Citizen', system: 'System' },
   // the gate's advice (sanmenxia.checkpoints.rules.Advice), shown to the person at the gate

@@ -24,10 +24,16 @@ export default {
   contact_viewed_detail: '{staff}({role})· {fields} · 工单 {order_id} · {note}',
   co_travel_alert: '同行提醒:{date} {number}',
   co_travel_match: '您保存的行程与新公布的确诊病例行程相同(风险:{risk})。请居家并向所在社区报告。',
+  exposure_alert: '风险提醒:与确诊病例同场所',
+  exposure_match: '您于 {at} 经过的{checkpoint}有确诊病例同时段到访。请居家观察,社区将与您联系;如有发热等症状请及时就医。',
+  exposure_found: '检测点暴露排查:{at} {checkpoint}({kind})',
   order_overdue: '已超期:请责任单位负责人督办',
   order_escalated: '超期督办(第 {level} 级):指挥部督办',
-  appeal_upheld: '申诉成立,已解除标记',
-  appeal_kept: '申诉未获支持,标记保留',
+  contact_of: '密接登记:{date} 与重点人员接触({kind})',
+  appeal_upheld: '申诉成立,已解除标记:{note}',
+  appeal_kept: '申诉未获支持,标记保留:{note}',
+  // 工单类别(非举报类别、求助类型者)
+  categories: { health_code_appeal: '健康码申诉' },
   // 工单的系统操作者
   actors: { intake: '自动受理', routing: '自动派单', 'overdue-sweep': '超期督办', citizen: '市民', system: '系统' },
   // 检测点的提示 (sanmenxia.checkpoints.rules.Advice)

@@ -10,5 +10,12 @@ export default {
     reasonHint: 'At least 4 characters', evidenceHint: 'Evidence or how it was checked (at least 4 characters)', submit: 'Propose', submitted: 'Proposed: a second staff member must approve it',
     line: '{action} · {person} · {created}',
   },
+  explanation: {
+    title: 'Why this colour', intro: 'A code\'s colour follows only from recorded facts: the rule version, the application day, each day\'s check-in, and every hold with its source and reason. They are listed below, and the colour is recomputed from them.',
+    color: 'Colour now', ruleColor: 'Rule colour (without holds)', rule: 'Rule version {version}',
+    thresholds: 'yellow after {yellow_after_missed_days} day(s) without a check-in; red after {red_after_missed_days}; red to green after {green_after_checkin_days} consecutive check-ins (in force from {valid_from})',
+    recomputed: 'Recomputed from the facts', matches: 'Same as the colour shown', differs: 'Differs from the colour shown: please appeal', facts: 'Recorded facts', appliedOn: 'Applied on',
+    checkinDays: 'Check-in days ({n})', none: 'None', holds: 'Holds (lifted ones too)', noHolds: 'No holds', changes: 'Colour changes', link: 'Why this colour?',
+  },
   appeal: { liftProposed: 'Lift proposed: a second staff member must approve it' },
 }

@@ -10,5 +10,12 @@ export default {
     reasonHint: '至少 4 个字', evidenceHint: '证据或核实情况(至少 4 个字)', submit: '提交申请', submitted: '已提交,待另一名工作人员复核',
     line: '{action} · {person} · {created}',
   },
+  explanation: {
+    title: '赋码依据', intro: '健康码颜色只由已记录的事实决定:规则版本、申领日、每天的打卡、以及每个管控标记的来源和理由。下面列出这些事实,并用它们重新计算颜色。',
+    color: '当前颜色', ruleColor: '规则颜色(不含标记)', rule: '规则版本 {version}',
+    thresholds: '{yellow_after_missed_days} 天未打卡转黄码;{red_after_missed_days} 天未打卡转红码;红码连续打卡 {green_after_checkin_days} 天转绿码(自 {valid_from} 起施行)',
+    recomputed: '按事实重新计算', matches: '与当前颜色一致', differs: '与当前颜色不一致,请申诉', facts: '已记录的事实', appliedOn: '申领日',
+    checkinDays: '打卡日({n} 天)', none: '无', holds: '管控标记(含已解除)', noHolds: '没有管控标记', changes: '颜色变化', link: '为什么是这个颜色?',
+  },
   appeal: { liftProposed: '已提出解除申请,待另一名工作人员复核' },
 }

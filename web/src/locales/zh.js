@@ -2,6 +2,7 @@
 import backoffice from './backoffice.zh.js'
 import trust from './trust.zh.js'
 import texts from './texts.zh.js'
+import tracing from './tracing.zh.js'
 export default {
   app: { name: '线上三门峡', slogan: '疫情防控 · 健康码 · 便民服务' },
   tabs: { home: '首页', code: '健康码', messages: '消息', me: '我的', label: '主导航' },
@@ -44,7 +45,7 @@ export default {
   },
   me: {
     title: '我的', account: '账号', roles: '角色', noRole: '无', noRoleHint: '账号尚未开通居民身份,请稍后重新登录或联系社区。', myRecord: '我的登记信息', settings: '设置',
-    language: '语言 Language', switchLanguage: 'English', largeFont: '大字模式', largeFontHint: '长辈模式:字号和按钮更大', myTipoffs: '我的上报',
+    language: '语言', switchLanguage: 'English', largeFont: '大字模式', largeFontHint: '长辈模式:字号和按钮更大', myTipoffs: '我的上报',
     signOut: '退出登录',
   },
   roles: {
@@ -59,7 +60,7 @@ export default {
     carriage: '车厢', seat: '座位号', kind: '类型', message: '留言内容', measure: '管控措施', source: '来源', problems: '存在问题', department: '责任单位',
     token: '健康码', declaration_accepted: '承诺', fever: '发热', in_isolation: '隔离', reason: '理由', scan_id: '登记编号', direction: '进出方向',
     entrance: '出入口', vehicle_plate: '车牌号', body: '请求内容', isolation_site: '隔离地点', region: '地区', site: '地点', statement: '申诉理由', photos: '照片',
-    duplicate_of: '重复线索', summary: '内容', satisfaction: '满意度', hold: '申诉事项', row: '排号', trip_id: '行程', person: '人员', day: '日期',
+    duplicate_of: '重复线索', summary: '内容', satisfaction: '满意度', run_id: '分配批次', hold: '申诉事项', row: '排号', trip_id: '行程', person: '人员', day: '日期',
   },
   validation: {
     name: '请输入姓名', idNumber: '身份证号不正确(18位,校验位有误或出生日期无效)', phone: '请输入正确的11位手机号', community: '请选择所在社区(村)', address: '请输入详细地址',
@@ -204,9 +205,9 @@ export default {
     noSupervision: '没有需要督办的人员', idNumberHint: '须为已登记居民', allStates: '全部状态', notReported: '未填报', reportedOn: '{date} 填报', reportedOnTitle: '最近填报',
     resolvedNote: '社区已协调解决', declinedNote: '经核实不属于社区帮扶范围,已告知居民其他渠道',
   },
-  keyPersonCategories: { close_contact: '密切接触者', from_outside_city: '市外返回', from_hubei: '湖北返回', from_wuhan: '武汉返回', fever_without_contact: '发热(无接触史)' },
+  keyPersonCategories: { close_contact: '密切接触者', from_outside_city: '市外返回', from_hubei: '湖北返回', from_wuhan: '武汉返回', fever_without_contact: '发热(无接触史)', same_place: '同场所人员' },
   keyPersonSources: {
-    self_report: '本人申报', checkpoint: '检测点', tip_off: '群众举报', co_travel: '同行查询', import: '数据比对', community: '社区排查', health_code: '健康码打卡',
+    self_report: '本人申报', checkpoint: '检测点', tip_off: '群众举报', co_travel: '同行查询', import: '数据比对', community: '社区排查', health_code: '健康码打卡', exposure: '检测点暴露排查', contact: '密接登记',
     tipoff: '群众举报', imported_list: '数据比对', manual: '社区登记',
   },
   measures: { home_isolation: '居家隔离', centralized_isolation: '集中隔离', medical_observation: '医学观察', hospital: '住院治疗' },
@@ -280,5 +281,6 @@ export default {
   rosterColours: { green: '绿码', yellow: '黄码', red: '红码', no_code: '未申领' },
   texts, // server texts sent as codes (texts.zh.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.zh.js)
+  tr: tracing, // tracing screens of issue 17 (tracing.zh.js)
   trust, // accountability screens of issue 18 (trust.zh.js)
 }

@@ -23,13 +23,14 @@ from sanmenxia.errors import UpstreamUnavailable
 
 
 class KeyPersonCategory(StrEnum):
-    """The five kinds of key person (五类重点人员)."""
+    """The five kinds of key person (五类重点人员), and same-place candidates found from checkpoint scans."""
 
     FROM_OUTSIDE_CITY = "from_outside_city"  # 市外返回人员
     FROM_HUBEI = "from_hubei"  # 湖北返回人员
     FROM_WUHAN = "from_wuhan"  # 武汉返回人员
     CLOSE_CONTACT = "close_contact"  # 密切接触者
     FEVER_WITHOUT_CONTACT = "fever_without_contact"  # 无接触史发热人员
+    SAME_PLACE = "same_place"  # 同场所人员: at a confirmed case's checkpoint near its time (exposure from scans)
 
 
 class KeyPersonCandidate(BaseModel):
@@ -37,7 +38,7 @@ class KeyPersonCandidate(BaseModel):
 
     person_id: str
     category: KeyPersonCategory
-    source: str = Field(description="platform that found the person: checkpoint, co_travel, import, tipoff")
+    source: str = Field(description="platform that found the person: checkpoint, co_travel, import, tipoff, exposure")
     source_ref: str = Field(description="the record there (scan id, trip id, import id)")
     community_id: str
     reason: str

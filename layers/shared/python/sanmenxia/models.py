@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from sanmenxia.idnumber import InvalidIdNumber, parse_id_number
 from sanmenxia.regions import county_of_community, is_known_community, is_known_county
@@ -46,13 +46,30 @@ Phone = Annotated[str, Field(pattern=r"^1[3-9]\d{9}$", examples=["13812345678"])
 PersonName = Annotated[str, Field(min_length=1, max_length=40)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=2000)]
+PersonId = Annotated[str, Field(pattern=r"^[0-9a-f]{24}$")]
+
+
+class PersonRefIn(RequestModel):
+    """A body that names a registered resident by ``person_id`` or by ID number (looked up, never stored)."""
+
+    person_id: PersonId | None = None
+    id_number: IdNumberStr | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_person(self) -> Self:
+        if (self.person_id is None) == (self.id_number is None):
+            raise ValueError("give exactly one of person_id and id_number")
+        return self
+
 
 __all__ = [
     "CommunityId",
     "CountyCode",
     "IdNumberStr",
     "LongText",
+    "PersonId",
     "PersonName",
+    "PersonRefIn",
     "Phone",
     "RequestModel",
     "ResponseModel",

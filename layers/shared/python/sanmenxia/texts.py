@@ -48,12 +48,18 @@ class TextCode(StrEnum):
     CONTACT_VIEWED_DETAIL = "contact_viewed_detail"  # (params: staff, role, fields: comma-separated codes, order_id, note)
     CO_TRAVEL_ALERT = "co_travel_alert"  # 同行提醒 (params: date, number)
     CO_TRAVEL_MATCH = "co_travel_match"  # 行程与确诊病例相同 (params: risk)
+    EXPOSURE_ALERT = "exposure_alert"  # 风险提醒:与确诊病例同场所
+    EXPOSURE_MATCH = "exposure_match"  # 您经过的检测点有确诊病例同时段到访 (params: checkpoint: its name, at)
+    # exposure from checkpoint scans (暴露排查), the candidate's source
+    EXPOSURE_FOUND = "exposure_found"  # (params: checkpoint: its name, at, kind: close_contact | same_place)
     # 12345 work orders (工单)
     ORDER_OVERDUE = "order_overdue"  # 超期: 责任单位负责人督办
     ORDER_ESCALATED = "order_escalated"  # 超期督办 (params: level)
+    # contacts registered on a key person (密接登记), the candidate's source
+    CONTACT_OF = "contact_of"  # (params: kind: a ContactKind, date)
     # appeals (申诉)
-    APPEAL_UPHELD = "appeal_upheld"  # 申诉成立,已解除标记
-    APPEAL_KEPT = "appeal_kept"  # 申诉未获支持,标记保留
+    APPEAL_UPHELD = "appeal_upheld"  # 申诉成立,已解除标记 (params: note, the handler's words)
+    APPEAL_KEPT = "appeal_kept"  # 申诉未获支持,标记保留 (params: note)
 
 
 def text(code: TextCode, **params: Param) -> dict[str, Any]:

@@ -110,7 +110,7 @@ def decide_appeal(
             source=WorkOrderSource.APPEAL,
             source_ref=appeal_record.appeal_id,
             status="resolved" if lift else "declined",
-            note=f"{'申诉成立,已解除标记 appeal upheld, hold lifted' if lift else '申诉未获支持,标记保留 appeal not upheld, hold kept'}: {reason}",
+            note=reason,  # the handler's words; the outcome is the order's resolved flag (the inbox says it in words)
             actor=decided_by,
             actor_role="appeal_unit",
         )

@@ -15,7 +15,7 @@ from typing import Any
 from sanmenxia import texts
 from sanmenxia.audit import AuditRecord, fingerprint
 from sanmenxia.clock import iso
-from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress
+from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSource
 from sanmenxia.errors import Conflict
 from sanmenxia.hotline.routing import CATEGORY_LABELS, DEPARTMENT_LABELS, Department, TipoffCategory, route
 from sanmenxia.hotline.rules import (
@@ -173,12 +173,19 @@ class Hotline:
             person_id = self.person_of(order.requester_sub)
         if person_id is None:
             return
+        reply = (order.reply or "")[:500]
+        body, body_text = reply, None
+        if order.source is WorkOrderSource.APPEAL:  # the outcome of an appeal is its resolved flag: say it
+            outcome = TextCode.APPEAL_UPHELD if order.resolved else TextCode.APPEAL_KEPT
+            body_text = texts.text(outcome, note=reply)
+            body = f"{'申诉成立,已解除标记 appeal upheld, hold lifted' if order.resolved else '申诉未获支持,标记保留 appeal not upheld, hold kept'}: {reply}"
         inbox.notify(
             person_id,
             kind="work_order_reply",
             title=f"12345 工单 {order.order_id} 已答复 Your request has been answered",
             title_text=texts.text(TextCode.ORDER_ANSWERED, order_id=order.order_id),
-            body=(order.reply or "")[:500],
+            body=body,
+            body_text=body_text,
             link=f"/hotline/orders/{order.order_id}",
             ref=f"{order.order_id}-v{order.version}",
         )

@@ -38,6 +38,7 @@ CATEGORY_LABELS: dict[KeyPersonCategory, str] = {
     KeyPersonCategory.FROM_WUHAN: "武汉返回人员 returned from Wuhan",
     KeyPersonCategory.CLOSE_CONTACT: "密切接触者 close contact",
     KeyPersonCategory.FEVER_WITHOUT_CONTACT: "无接触史发热人员 fever without contact",
+    KeyPersonCategory.SAME_PLACE: "同场所人员 same place as a confirmed case",
 }
 
 
@@ -60,6 +61,8 @@ class KeyPersonSource(StrEnum):
     TIPOFF = "tipoff"  # 群众举报
     CO_TRAVEL = "co_travel"  # 同行查询
     IMPORT = "import"  # 三方比对
+    EXPOSURE = "exposure"  # 检测点暴露排查 (scans at a confirmed case's checkpoints)
+    CONTACT = "contact"  # 密接登记 (registered as a contact of a key person)
 
 
 class MeasureKind(StrEnum):
