@@ -18,7 +18,7 @@ from pydantic import Field, field_validator, model_validator
 from sanmenxia import api, audit, aws, clock, contracts, paging, scope
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.errors import InvalidInput, NotFound
-from sanmenxia.healthcode import explanation, manual, qr, service
+from sanmenxia.healthcode import explanation, manual, qr, rules, service
 from sanmenxia.healthcode.proposals import SEAL_PURPOSE, STAFF_ROLES, Proposal, ProposalAction, ProposalStatus, ProposalStore
 from sanmenxia.healthcode.revocations import RevocationKind, RevocationStore, published_list
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet, SigningKeys
@@ -317,6 +317,30 @@ def get_qr_svg(person: PersonQuery = None) -> Response[str]:
     svg = qr.qr_svg(issued["token"], CodeColor(issued["color"]))
     headers = {"Cache-Control": "no-store", "X-Code-Color": issued["color"], "X-Token-Expires": issued["expires_at"]}
     return Response(200, "image/svg+xml", svg, headers=headers)
+
+
+class RuleOut(ResponseModel):
+    version: str
+    valid_from: str = Field(description="first day (Asia/Shanghai) the version applies to")
+    yellow_after_missed_days: int
+    red_after_missed_days: int
+    green_after_checkin_days: int
+
+
+class RulesOut(ResponseModel):
+    """The published rule versions (thresholds as data), oldest first, and the one in force today."""
+
+    current: str
+    versions: list[RuleOut]
+
+
+@app.get("/health-codes/rules", access=PUBLIC, summary="The health-code rule versions, as data 赋码规则", tags=["health-code"])
+def get_rules() -> Response[str]:
+    body = RulesOut(
+        current=rules.rule_for(clock.today()).version,
+        versions=[RuleOut.model_validate(explanation.rule_json(rule)) for rule in rules.RULES],
+    )
+    return Response(200, content_types.APPLICATION_JSON, body.model_dump_json(), headers={"Cache-Control": "public, max-age=300"})
 
 
 @app.get("/.well-known/jwks.json", access=PUBLIC, summary="Public keys that verify health-code tokens 公钥", tags=["health-code"])

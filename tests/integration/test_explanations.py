@@ -85,3 +85,13 @@ def test_the_explanation_lists_holds_with_source_and_reason_and_is_scoped(stack:
     for outsider in (HEAD_OTHER, claims_for("sub-cmd-lb", "commander", county_code="411282"), who.claims):
         refused = stack.request("GET", path, claims=outsider)
         assert refused.status == 403, refused.json
+
+
+def test_the_rules_are_published_as_data_and_are_the_ones_explanations_use(stack: Stack) -> None:
+    published = stack.request("GET", "/health-codes/rules")  # public: no token
+    assert published.status == 200, published.json
+    assert published.json["current"] == rules.RULES[-1].version
+    assert [row["version"] for row in published.json["versions"]] == [rule.version for rule in rules.RULES]
+    who = applied(stack)
+    explained = stack.request("GET", "/health-codes/me/explanation", claims=who.claims).json
+    assert explained["rule"] in published.json["versions"]

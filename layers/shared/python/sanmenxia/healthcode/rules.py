@@ -20,10 +20,13 @@ at a close and only get better at a check-in. Everything here is pure.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
+from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from sanmenxia import texts
@@ -50,8 +53,35 @@ class HealthCodeRule:
             raise ValueError("green_after_checkin_days must be at least 1")
 
 
-#: The rule set, oldest first. A new version is appended with its ``valid_from``; history is never rewritten.
-RULES: tuple[HealthCodeRule, ...] = (HealthCodeRule(version="2020-02-seed", valid_from=date(2020, 1, 1), yellow_after_missed_days=1, red_after_missed_days=3),)
+#: The published rule versions, as data (``rules.json`` beside this module, served at ``GET /health-codes/rules``).
+RULES_FILE = Path(__file__).with_name("rules.json")
+
+
+def load_rules(text: str) -> tuple[HealthCodeRule, ...]:
+    """Rule versions from their published form (``{"versions": [...]}``), checked: thresholds valid, versions
+    unique, ``valid_from`` strictly increasing (a new version is appended; history is never rewritten)."""
+    versions = json.loads(text)["versions"]
+    loaded = tuple(
+        HealthCodeRule(
+            version=str(entry["version"]),
+            valid_from=date.fromisoformat(entry["valid_from"]),
+            yellow_after_missed_days=int(entry["yellow_after_missed_days"]),
+            red_after_missed_days=int(entry["red_after_missed_days"]),
+            green_after_checkin_days=int(entry["green_after_checkin_days"]),
+        )
+        for entry in versions
+    )
+    if not loaded:
+        raise ValueError("at least one rule version")
+    if len({rule.version for rule in loaded}) != len(loaded):
+        raise ValueError("rule versions must be unique")
+    if any(later.valid_from <= earlier.valid_from for earlier, later in pairwise(loaded)):
+        raise ValueError("valid_from must increase from one version to the next")
+    return loaded
+
+
+#: The rule set, oldest first, read from the published data.
+RULES: tuple[HealthCodeRule, ...] = load_rules(RULES_FILE.read_text(encoding="utf-8"))
 
 
 def rule_for(day: date, rules: Sequence[HealthCodeRule] = RULES) -> HealthCodeRule:

@@ -557,17 +557,24 @@ class HealthCodeStore:
         return True
 
     def finish_shard_day(self, day: date, shard: int, counts: CloseCounts, shards: int = DUE_SHARDS) -> bool:
-        """Record that ``shard`` closed ``day`` (its watermark, the day's tallies); returns True when this made
-        the whole day closed (and moved the global watermark)."""
-        if not self._raise_day(f"shard#{shard:02d}", day):
-            return False
+        """Record that ``shard`` closed ``day`` (the day's tallies, then its watermark); returns True when this made
+        the whole day closed (and moved the global watermark).
+
+        The tallies are added only if the day does not list the shard yet, so a retried write (an SDK retry of a
+        slow success, or the shard's close run again after a failure) recognises its own earlier success instead
+        of counting the shard twice; the watermark moves after the tallies, so a failure between them re-closes
+        the day rather than leaving it without the shard's figures."""
         try:
-            item = self._db.update_item(
+            answer = dynamo.update(
+                self._db,
+                what="day's close tallies",
                 TableName=self._table,
                 Key={"person_id": _s(CONTROL_PK), "sk": _s(f"day#{day.isoformat()}")},
                 UpdateExpression="ADD shards_done :s, closed :c, turned_yellow :y, turned_red :r, turned_green :g SET updated_at = :now",
+                ConditionExpression="attribute_not_exists(shards_done) OR NOT contains(shards_done, :shard)",
                 ExpressionAttributeValues={
                     ":s": {"NS": [str(shard)]},
+                    ":shard": _n(shard),
                     ":c": _n(counts.closed),
                     ":y": _n(counts.turned.get("yellow", 0)),
                     ":r": _n(counts.turned.get("red", 0)),
@@ -575,9 +582,13 @@ class HealthCodeStore:
                     ":now": _s(clock.iso()),
                 },
                 ReturnValues="ALL_NEW",
-            )["Attributes"]
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not record the shard's close") from exc
+            )
+            item = answer.get("Attributes")
+        except dynamo.ConditionFailed:
+            item = None  # this shard's tallies were added by an earlier attempt
+        if item is None:
+            item = self._control(f"day#{day.isoformat()}") or {}
+        self._raise_day(f"shard#{shard:02d}", day)
         if len(item.get("shards_done", {}).get("NS", [])) < shards:
             return False
         return self._raise_day("watermark", day)
