@@ -226,3 +226,19 @@ def test_a_large_close_fans_out_to_the_workers(stack: Stack, monkeypatch: pytest
         TableName=stack.table("HealthCodeTable"), Key={"person_id": {"S": "_close"}, "sk": {"S": "watermark"}}, ConsistentRead=True
     )["Item"]
     assert mark["day"]["S"] == day(1).isoformat()
+
+
+def test_a_shard_finishing_a_day_again_does_not_count_its_codes_twice(stack: Stack) -> None:
+    # Given a store on the platform's table and a shard that finished day 5 with 3 codes closed, 2 turned yellow
+    from sanmenxia.healthcode.store import DUE_SHARDS, CloseCounts, HealthCodeStore
+    from sanmenxia.holds import HoldStore
+
+    store = HealthCodeStore(stack.client("dynamodb"), stack.table("HealthCodeTable"), HoldStore(stack.client("dynamodb"), stack.table("HoldsTable")))
+    counts = CloseCounts(closed=3, turned={"yellow": 2, "red": 0, "green": 0})
+    assert store.finish_shard_day(day(5), 0, counts) is (DUE_SHARDS == 1)
+    # When the same write is made again (an SDK retry of a slow success, or the shard's close run again)
+    store.finish_shard_day(day(5), 0, counts)
+    # Then the day counts the shard once
+    summary = store.day_summary(day(5))
+    assert summary is not None
+    assert (summary["shards_done"], summary["closed"], summary["turned"]["yellow"]) == (1, 3, 2)

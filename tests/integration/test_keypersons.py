@@ -183,17 +183,21 @@ def test_an_update_takes_a_listed_key_person_off_the_list(stack: Stack) -> None:
     assert entry["resolved_at"] is not None
 
 
-def test_daily_close_catches_up_missed_days(stack: Stack) -> None:
+@pytest.mark.parametrize("gap", [2, 45], ids=["two days", "longer than the follow-up days a record keeps"])
+def test_daily_close_catches_up_missed_days_day_by_day(stack: Stack, gap: int) -> None:
+    # Given a key person under control, closed once
     person = register_resident(stack, "sub-a", 1)
     register_key_person(stack, person["person_id"])
     advance_days(1)
     daily_close(stack)
-    # When two more days pass with the close missed once
-    advance_days(2)
+    # When days pass with the close missed
+    advance_days(gap)
     summary = daily_close(stack)
-    # Then both missed days are closed, in order
-    assert len(summary["closed_days"]) == 2
-    assert summary["flagged"] == 2
+    # Then every missed day is closed, in order, each listing the record that had no follow-up
+    assert len(summary["closed_days"]) == gap
+    assert summary["closed_days"] == sorted(summary["closed_days"])
+    assert summary["flagged"] == gap
+    assert daily_close(stack)["closed_days"] == []
 
 
 def test_candidates_become_pending_records_once(stack: Stack) -> None:

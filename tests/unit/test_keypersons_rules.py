@@ -21,6 +21,7 @@ from sanmenxia.keypersons.rules import (
     days_to_close,
     desired_holds,
     planned_release,
+    recent_days,
     stale_on,
 )
 
@@ -54,11 +55,17 @@ def test_an_active_record_is_stale_exactly_on_days_without_follow_up(followed: s
     assert stale == (offset not in followed)
 
 
+def test_follow_up_days_are_kept_for_every_day_the_close_has_not_processed() -> None:
+    old, recent = D - timedelta(days=40), D - timedelta(days=3)
+    assert recent_days({old, recent, D}, D) == {recent, D}
+    assert recent_days({old, recent, D}, D, unclosed_from=D - timedelta(days=45)) == {old, recent, D}
+
+
 def test_days_to_close() -> None:
     assert days_to_close(None, D) == [D - timedelta(days=1)]
     assert days_to_close(D - timedelta(days=1), D) == []
     assert days_to_close(D - timedelta(days=4), D) == [D - timedelta(days=3), D - timedelta(days=2), D - timedelta(days=1)]
-    assert len(days_to_close(D - timedelta(days=400), D)) == 31
+    assert len(days_to_close(D - timedelta(days=400), D)) == 399  # every missed day, however many
 
 
 def test_holds_follow_status_and_measure() -> None:

@@ -29,7 +29,7 @@ from sanmenxia.texts import TextCode
 
 #: Planned release after this many days unless the head sets another date (a setting of the function).
 DEFAULT_OBSERVATION_DAYS = 14
-#: At most this many missed days are caught up in one run of the daily close.
+#: Follow-up days a record keeps behind today (and, while the daily close has days to catch up, every day since).
 MAX_CATCH_UP_DAYS = 31
 
 CATEGORY_LABELS: dict[KeyPersonCategory, str] = {
@@ -174,14 +174,13 @@ def stale_on(record: SupervisionView, day: date) -> SupervisionReason | None:
     return None
 
 
-def days_to_close(watermark: date | None, today: date, *, limit: int = MAX_CATCH_UP_DAYS) -> list[date]:
+def days_to_close(watermark: date | None, today: date) -> list[date]:
     """The days the daily close still has to process, oldest first: from after the watermark to yesterday.
 
-    Without a watermark only yesterday is closed; a long outage catches up at most ``limit`` days.
+    Without a watermark only yesterday is closed; after an outage every missed day is, however many.
     """
     yesterday = today - timedelta(days=1)
     first = yesterday if watermark is None else watermark + timedelta(days=1)
-    first = max(first, yesterday - timedelta(days=limit - 1))
     days = []
     day = first
     while day <= yesterday:
@@ -190,7 +189,10 @@ def days_to_close(watermark: date | None, today: date, *, limit: int = MAX_CATCH
     return days
 
 
-def recent_days(days: Iterable[date], today: date, keep: int = MAX_CATCH_UP_DAYS) -> set[date]:
-    """Trim a record's follow-up days to the window the daily close can still look at."""
+def recent_days(days: Iterable[date], today: date, keep: int = MAX_CATCH_UP_DAYS, *, unclosed_from: date | None = None) -> set[date]:
+    """Trim a record's follow-up days to the window the daily close can still look at: ``keep`` days behind
+    today, and every day from ``unclosed_from`` (the first day the close has not processed yet) however old."""
     horizon = today - timedelta(days=keep + 1)
+    if unclosed_from is not None:
+        horizon = min(horizon, unclosed_from)
     return {day for day in days if day >= horizon}

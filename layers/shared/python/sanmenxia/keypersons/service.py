@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -234,11 +234,13 @@ class KeyPersonService:
         """Today's follow-up (每日随访); it resolves the record's open supervision entries."""
         today = clock.today()
         now = clock.iso()
+        closed_through = self.store.watermark()
+        unclosed_from = closed_through + timedelta(days=1) if closed_through is not None else None
         follow_up = FollowUp(today, now, principal.username, temperature, symptoms, measure_kept, note)
 
         def change(kp: KeyPerson) -> KeyPerson:
             check_action("follow_up", kp.status)
-            days = recent_days({*kp.follow_up_days, today}, today)
+            days = recent_days({*kp.follow_up_days, today}, today, unclosed_from=unclosed_from)
             return replace(kp, follow_up_days=frozenset(days), last_follow_up=today, open_supervision=frozenset())
 
         def extra(before: KeyPerson, _after: KeyPerson) -> list[dict[str, Any]]:
@@ -289,17 +291,20 @@ class KeyPersonService:
         examined = 0
         if not days:
             return {"closed_days": [], "examined": 0, "flagged": 0}
+        by_county: dict[str, list[tuple[SupervisionView, KeyPerson]]] = {}
         for county in regions.COUNTIES:
-            records: list[tuple[SupervisionView, KeyPerson]] = []
+            records = by_county.setdefault(county.code, [])
             for status in (KeyPersonStatus.ACTIVE, KeyPersonStatus.PENDING):
                 records.extend(self.store.supervision_views(county.code, status))
             examined += len(records)
-            for day in days:
+        # Day by day, the watermark moving after each: a run stopped midway resumes at the first day not closed.
+        for day in days:
+            for county_code, records in by_county.items():
                 for view, kp in records:
                     reason = stale_on(view, day)
                     if reason is None:
                         continue
-                    entry = SupervisionEntry(county.code, day, kp.kp_id, kp.community_id, kp.category, kp.status, reason, kp.name_masked, kp.last_follow_up)
+                    entry = SupervisionEntry(county_code, day, kp.kp_id, kp.community_id, kp.category, kp.status, reason, kp.name_masked, kp.last_follow_up)
                     flagged += int(self.store.flag(entry))
-        self.store.set_watermark(days[-1])
+            self.store.set_watermark(day)
         return {"closed_days": [day.isoformat() for day in days], "examined": examined, "flagged": flagged}
