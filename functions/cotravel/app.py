@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator
 
-from sanmenxia import api, audit, aws, clock, contracts, texts
+from sanmenxia import api, audit, aws, clock, contracts, texts, triggers
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
 from sanmenxia.cotravel import service
@@ -28,7 +28,7 @@ from sanmenxia.errors import InvalidInput, NotFound
 from sanmenxia.holds import HoldKind
 from sanmenxia.models import RequestModel, ResponseModel, ShortText
 from sanmenxia.notifications import Inbox
-from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.observability import logger, metrics
 from sanmenxia.services import PeopleSettings, audit_log, holds, people
 from sanmenxia.texts import TextCode
 
@@ -305,9 +305,6 @@ def import_case_trips(bucket: str, key: str, etag: str) -> dict[str, Any]:
     return {"import_id": import_id, **report}
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
 def _s3(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     results = []
     for record in event.get("Records", []):
@@ -318,12 +315,5 @@ def _s3(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return {"imports": results}
 
 
-_http = api.handler(app)
-
-
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """HTTP (API Gateway) or an S3 upload of case trips."""
-    if "httpMethod" in event:
-        return _http(event, context)
-    result: dict[str, Any] = _s3(event, context)
-    return result
+#: HTTP (API Gateway) or an S3 upload of case trips.
+lambda_handler = triggers.entry(http=api.handler(app), s3=_s3)

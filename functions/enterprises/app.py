@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field, StrictBool
 
-from sanmenxia import api, audit, aws, clock, regions
+from sanmenxia import api, audit, aws, clock, regions, triggers
 from sanmenxia.auth import Role, allow
 from sanmenxia.enterprises.rules import (
     Decision,
@@ -20,19 +20,16 @@ from sanmenxia.enterprises.rules import (
     Industry,
     PreventionMeasure,
     ResumptionStatus,
-    RosterColour,
-    RosterEntry,
     check_plan,
-    employee_id,
     roll_up,
-    statistics,
 )
-from sanmenxia.enterprises.store import EnterpriseStore, PersonPointers, roster_colours
+from sanmenxia.enterprises.service import EnterpriseService
+from sanmenxia.enterprises.store import EnterpriseStore, PersonPointers
 from sanmenxia.healthcode.store import HealthCodeStore
 from sanmenxia.holds import CodeColor
 from sanmenxia.masking import mask_name
 from sanmenxia.models import CountyCode, IdNumberStr, LongText, PersonName, RequestModel, ShortText
-from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.observability import logger, metrics
 from sanmenxia.services import PeopleSettings, audit_log, holds, people
 
 
@@ -65,6 +62,11 @@ def codes() -> HealthCodeStore:
 def current_colours(person_ids: list[str]) -> Mapping[str, CodeColor]:
     """Today's shown colours (rule colour and holds) from the health-code store."""
     return {person_id: code.color for person_id, code in codes().current(person_ids).items()}
+
+
+@functools.cache
+def service() -> EnterpriseService:
+    return EnterpriseService(store(), pointers(), current_colours)
 
 
 app = api.PlatformResolver(title="Return to work 复工复产")
@@ -120,18 +122,6 @@ def _counties(county_code: str | None) -> list[str]:
     return codes_
 
 
-def _colours_of(enterprise: Enterprise) -> list[tuple[RosterEntry, RosterColour]]:
-    return roster_colours(store().roster(enterprise.enterprise_id), pointers(), current_colours)
-
-
-def refresh_roll_up(enterprise_id: str) -> dict[str, Any]:
-    """Read a roster's colours now and store the counts on the enterprise (what the statistics add up)."""
-    enterprise = store().get(enterprise_id)
-    counts = roll_up((colour for _, colour in _colours_of(enterprise)), clock.iso())
-    store().save_roll_up(enterprise_id, counts)
-    return counts
-
-
 # -- registry ---------------------------------------------------------------------------------------------------
 @app.post("/enterprises", access=COMMAND, status_code=201, summary="Register an enterprise 企业登记", tags=["enterprises"])
 def register_enterprise(body: EnterpriseIn) -> dict[str, Any]:
@@ -156,20 +146,7 @@ def resumption_statistics(
     county_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     live: Annotated[bool, Query(description="read every roster's colours now instead of the stored roll-ups")] = False,
 ) -> dict[str, Any]:
-    enterprises = store().in_counties(_counties(county_code))
-    if live:
-        counts = {e.enterprise_id: roll_up(colour for _, colour in _colours_of(e)) for e in enterprises if e.resumed}
-    else:
-        counts = {e.enterprise_id: dict(e.roll_up) for e in enterprises if e.roll_up is not None}
-    # "As of" the oldest roll-up the figures add up: those of resumed enterprises (the hourly refresh keeps them
-    # current). Roll-ups of enterprises that have not resumed count nothing and do not age the figures.
-    stamps = [str(counts[e.enterprise_id]["as_of"]) for e in enterprises if e.resumed and counts.get(e.enterprise_id, {}).get("as_of")]
-    return {
-        "as_of": clock.iso() if live else min(stamps, default=None),
-        "live": live,
-        "county_code": county_code,
-        **statistics(enterprises, counts),
-    }
+    return {**service().statistics(_counties(county_code), live=live), "county_code": county_code}
 
 
 @app.get("/enterprises/<enterprise_id>", access=ENTERPRISE_SIDE, summary="An enterprise and its applications 企业详情", tags=["enterprises"])
@@ -205,10 +182,7 @@ def apply_for_resumption(enterprise_id: EnterpriseId, body: ApplicationIn) -> di
 def decide_resumption(enterprise_id: EnterpriseId, body: DecisionIn) -> dict[str, Any]:
     enterprise = store().get(enterprise_id)
     app.caller.require_county(enterprise.county_code)
-    after = {"decision": body.decision.value, "note": body.note}
-    entry = audit.record(app.caller, f"enterprise.resumption.{body.decision.value}", f"enterprise#{enterprise_id}", enterprise.to_json(), after)
-    decided = store().decide(enterprise, body.decision, body.note, app.caller.username, entry)
-    decided["roster"] = refresh_roll_up(enterprise_id)
+    decided = service().decide(app.caller, enterprise, body.decision, body.note)
     metrics.add_metric(name="ResumptionApproved" if body.decision is Decision.APPROVE else "ResumptionRejected", unit="Count", value=1)
     logger.info("resumption decided", extra={"enterprise_id": enterprise_id, "decision": body.decision.value})
     return decided
@@ -225,18 +199,12 @@ def upload_employees(enterprise_id: EnterpriseId, body: RosterIn) -> dict[str, A
     enterprise = store().get(enterprise_id)
     app.caller.require_enterprise_record(enterprise.enterprise_id, enterprise.county_code)
     registry = people(settings())
-    at = clock.iso()
-    keyed = [(registry.id_key(employee.id_number), mask_name(employee.name)) for employee in body.employees]
-    found = pointers().person_ids(key for key, _ in keyed)
-    entries = [RosterEntry(employee_id(enterprise_id, key), key, masked, found.get(key), at) for key, masked in keyed]
-    entry = audit.record(app.caller, "enterprise.roster.upload", f"enterprise#{enterprise_id}", None, {"employees": len(entries)})
-    added, already = store().add_employees(enterprise_id, entries, entry)
-    refresh_roll_up(enterprise_id)
-    logger.info("roster uploaded", extra={"enterprise_id": enterprise_id, "added": added, "already_listed": already})
+    upload = service().upload_roster(app.caller, enterprise_id, ((registry.id_key(e.id_number), mask_name(e.name)) for e in body.employees))
+    logger.info("roster uploaded", extra={"enterprise_id": enterprise_id, "added": upload.added, "already_listed": upload.already_listed})
     return {
-        "added": added,
-        "already_listed": already,
-        "employees": [{"employee_id": e.employee_id, "name": e.masked_name, "registered": e.person_id is not None} for e in entries],
+        "added": upload.added,
+        "already_listed": upload.already_listed,
+        "employees": [{"employee_id": e.employee_id, "name": e.masked_name, "registered": e.person_id is not None} for e in upload.entries],
     }
 
 
@@ -249,7 +217,7 @@ def upload_employees(enterprise_id: EnterpriseId, body: RosterIn) -> dict[str, A
 def roster_with_colours(enterprise_id: EnterpriseId) -> dict[str, Any]:
     enterprise = store().get(enterprise_id)
     app.caller.require_enterprise_record(enterprise.enterprise_id, enterprise.county_code)
-    coloured = _colours_of(enterprise)
+    coloured = service().colours_of(enterprise)
     return {
         "enterprise_id": enterprise_id,
         "as_of": clock.iso(),
@@ -270,30 +238,17 @@ def roster_with_colours(enterprise_id: EnterpriseId) -> dict[str, Any]:
 def remove_employee(enterprise_id: EnterpriseId, employee_id: EmployeeId) -> dict[str, Any]:
     enterprise = store().get(enterprise_id)
     app.caller.require_enterprise_record(enterprise.enterprise_id, enterprise.county_code)
-    entry = audit.record(app.caller, "enterprise.roster.remove", f"enterprise#{enterprise_id}", {"employee_id": employee_id}, None)
-    store().remove_employee(enterprise_id, employee_id, entry)
-    refresh_roll_up(enterprise_id)
+    service().remove_employee(app.caller, enterprise_id, employee_id)
     return {"employee_id": employee_id, "removed": True}
 
 
 # -- the hourly refresh of resumed enterprises' roll-ups -------------------------------------------------------
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
 def _scheduled(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    resumed = [enterprise for enterprise in store().in_counties() if enterprise.resumed]
-    workers = sum(int(refresh_roll_up(enterprise.enterprise_id)["employees"]) for enterprise in resumed)
-    metrics.add_metric(name="RosterRollUpsRefreshed", unit="Count", value=len(resumed))
-    logger.info("roster roll-ups refreshed", extra={"enterprises": len(resumed), "workers": workers})
-    return {"enterprises": len(resumed), "workers": workers}
+    refreshed = service().refresh_resumed()
+    metrics.add_metric(name="RosterRollUpsRefreshed", unit="Count", value=refreshed["enterprises"])
+    logger.info("roster roll-ups refreshed", extra=refreshed)
+    return dict(refreshed)
 
 
-_http = api.handler(app)
-
-
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """API Gateway requests, and the hourly schedule (told apart by ``source``)."""
-    if event.get("source") == "aws.events":
-        scheduled: dict[str, Any] = _scheduled(event, context)  # decorated: Powertools' decorators are untyped
-        return scheduled
-    return _http(event, context)
+#: API Gateway requests, and the hourly schedule.
+lambda_handler = triggers.entry(http=api.handler(app), schedule=_scheduled)

@@ -20,10 +20,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from sanmenxia import aws
+from sanmenxia import aws, triggers
 from sanmenxia.healthcode import daily
 from sanmenxia.healthcode.store import CloseCounts, CloseQueue, HealthCodeStore
-from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.observability import logger, metrics
 from sanmenxia.services import holds
 from sanmenxia.settings import FunctionSettings
 
@@ -131,13 +131,10 @@ def _worker(context: LambdaContext) -> Callable[[SQSRecord], None]:
     return close_one
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if event.get("detail-type") == "Scheduled Event":
-        return close_days(event, context)
-    if "Records" in event:
-        processor = BatchProcessor(event_type=EventType.SQS)
-        return dict(process_partial_response(event=event, record_handler=_worker(context), processor=processor, context=context))
-    raise ValueError("expected a scheduled event or SQS records")
+def close_shards(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The shards the schedule left over, from the close queue."""
+    processor = BatchProcessor(event_type=EventType.SQS)
+    return dict(process_partial_response(event=event, record_handler=_worker(context), processor=processor, context=context))
+
+
+lambda_handler = triggers.entry(schedule=close_days, sqs=close_shards)

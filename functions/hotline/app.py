@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from sanmenxia import api, audit, aws, clock, paging, scope, texts
+from sanmenxia import api, audit, aws, clock, paging, scope, texts, triggers
 from sanmenxia.auth import ANY_SIGNED_IN, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Forbidden
@@ -29,7 +29,7 @@ from sanmenxia.hotline.store import WorkOrderStore
 from sanmenxia.hotline.uploads import PhotoUploads
 from sanmenxia.models import CommunityId, CountyCode, LongText, PersonName, Phone, RequestModel, ShortText
 from sanmenxia.notifications import REVEAL_KIND, Inbox
-from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.observability import logger, metrics
 from sanmenxia.scope import Desk, Place
 from sanmenxia.services import PeopleSettings, audit_log, people, vault
 from sanmenxia.texts import TextCode
@@ -464,24 +464,15 @@ def _intake(record: SQSRecord) -> None:
         logger.info("intake opened", extra={"order_id": order.order_id, "source": message.source.value, "department": order.department})
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def _events(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if event.get("source") == "aws.events":
-        result = hotline().sweep(clock.now())
-        logger.info("overdue sweep", extra=result)
-        return result
+def _sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    result = hotline().sweep(clock.now())
+    logger.info("overdue sweep", extra=result)
+    return result
+
+
+def _intake_batch(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return dict(process_partial_response(event=event, record_handler=_intake, processor=_processor, context=context))
 
 
-_http = api.handler(app)
-
-
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """API Gateway requests, SQS intake batches and the hourly schedule, told apart by their shape."""
-    records = event.get("Records") or []
-    if event.get("source") == "aws.events" or (records and records[0].get("eventSource") == "aws:sqs"):
-        handled: dict[str, Any] = _events(event, context)  # decorated: Powertools' decorators are untyped
-        return handled
-    return _http(event, context)
+#: API Gateway requests, SQS intake batches and the hourly overdue sweep.
+lambda_handler = triggers.entry(http=api.handler(app), schedule=_sweep, sqs=_intake_batch)

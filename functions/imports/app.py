@@ -17,14 +17,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sanmenxia import api, audit, aws, clock, contracts
+from sanmenxia import api, audit, aws, clock, contracts, triggers
 from sanmenxia.auth import Role, allow
 from sanmenxia.contracts import KeyPersonCategory
 from sanmenxia.cotravel.comparison import Comparison, JobStatus, Keys, index_person_change
 from sanmenxia.cotravel.store import ComparisonStore, new_job_id
 from sanmenxia.errors import Conflict, NotFound
 from sanmenxia.models import RequestModel, ShortText
-from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.observability import logger, metrics
 from sanmenxia.residents.store import ResidentStore, base_state
 from sanmenxia.services import PeopleSettings, audit_log, holds, people, vault
 
@@ -173,27 +173,18 @@ def _index(record: DynamoDBRecord) -> None:
         residents().seed(base_state(people(settings()).get(key.removeprefix("person#"))))
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def _events(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    records = event.get("Records") or []
-    if records and records[0].get("eventSource") == "aws:dynamodb":
-        return dict(process_partial_response(event=event, record_handler=_index, processor=processor, context=context))
+def _people_changes(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return dict(process_partial_response(event=event, record_handler=_index, processor=processor, context=context))
+
+
+def _uploads(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     results = []
-    for record in records:
+    for record in event["Records"]:
         key = unquote_plus(record["s3"]["object"]["key"])
         if key.startswith(PREFIX):
             results.append(compare_upload(record["s3"]["bucket"]["name"], key, record["s3"]["object"].get("eTag", "")))
     return {"jobs": results}
 
 
-_http = api.handler(app)
-
-
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """HTTP (API Gateway), an S3 upload of a comparison list, or the people registry's stream."""
-    if "httpMethod" in event:
-        return _http(event, context)
-    result: dict[str, Any] = _events(event, context)
-    return result
+#: HTTP (API Gateway), an S3 upload of a comparison list, or the people registry's stream.
+lambda_handler = triggers.entry(http=api.handler(app), s3=_uploads, stream=_people_changes)

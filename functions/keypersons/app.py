@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field, model_validator
 
-from sanmenxia import api, aws, clock, paging, regions
+from sanmenxia import api, aws, clock, paging, regions, triggers
 from sanmenxia.auth import Principal, Role, allow
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
 from sanmenxia.cotravel.store import ComparisonStore
@@ -28,7 +28,7 @@ from sanmenxia.keypersons.rules import DEFAULT_OBSERVATION_DAYS, KeyPersonStatus
 from sanmenxia.keypersons.service import Changes, KeyPersonService
 from sanmenxia.keypersons.store import KeyPerson, KeyPersonStore
 from sanmenxia.models import CommunityId, CountyCode, IdNumberStr, PersonRefIn, Phone, RequestModel, ResponseModel, ShortText
-from sanmenxia.observability import logger, metrics, tracer
+from sanmenxia.observability import logger, metrics
 from sanmenxia.people import Person
 from sanmenxia.residents.rules import Symptom
 from sanmenxia.services import PeopleSettings, audit_log, holds, people
@@ -365,28 +365,16 @@ def _take_candidate(record: SQSRecord) -> None:
     logger.info("candidate taken", extra={"kp_id": kp.kp_id, "source": candidate.source, "new": new})
 
 
-def _daily_close() -> dict[str, Any]:
+def _daily_close(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     summary = service().daily_close()
     metrics.add_metric(name="SupervisionFlagged", unit="Count", value=summary["flagged"])
     logger.info("daily close", extra=summary)
     return summary
 
 
-_http = api.handler(app)
-
-
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def _events(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if event.get("source") == "aws.events":
-        return _daily_close()
+def _candidates(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return dict(process_partial_response(event=event, record_handler=_take_candidate, processor=processor, context=context))
 
 
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """HTTP (API Gateway), SQS candidates, or the daily schedule: one function, three doors."""
-    if "httpMethod" in event:
-        return _http(event, context)
-    result: dict[str, Any] = _events(event, context)
-    return result
+#: HTTP (API Gateway), SQS candidates, or the daily schedule: one function, three doors.
+lambda_handler = triggers.entry(http=api.handler(app), schedule=_daily_close, sqs=_candidates)

@@ -18,7 +18,10 @@ pytest_plugins = ["tests.e2e.browser_support"]  # the browser fixture
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 WALL = {"width": 1920, "height": 1080}
-MAP_VALUE = "code => document.querySelector('[data-testid=command-map]').echartsInstance.getOption().series[0].data.find(item => item.id === code).value"
+MAP_VALUE = (
+    "code => { const el = document.querySelector('[data-testid=command-map]'); const chart = el && el.echartsInstance;"
+    " const series = chart && chart.getOption().series; const hit = series && series[0].data.find(item => item.id === code); return hit ? hit.value : -1 }"
+)
 FITS = "() => document.documentElement.scrollWidth <= window.innerWidth + 1 && document.documentElement.scrollHeight <= window.innerHeight + 1"
 
 
@@ -110,6 +113,14 @@ def test_the_command_centre_fills_a_wall_display_and_drills_down_across_the_back
     page.get_by_test_id("command-map").wait_for()
     page.wait_for_function(f"() => ({MAP_VALUE})('411202') >= 1")
     assert _route(page) == "/staff/command-centre"
+    # And in the large-font mode (长辈模式) the wall display still holds everything on one screen
+    page.evaluate("() => localStorage.setItem('sanmenxia.largeFont', '1')")
+    page.reload()
+    page.wait_for_function("() => document.documentElement.classList.contains('large-font')")
+    page.wait_for_function(f"() => ({MAP_VALUE})('411202') >= 1")
+    page.locator("[data-testid=command-work] [data-testid=command-enterprises]").wait_for()
+    assert page.evaluate(FITS), page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    wall.shot("large font")
     assert not failed, failed
     assert not [error for error in wall.console_errors if "Failed to load resource" not in error], wall.console_errors
 

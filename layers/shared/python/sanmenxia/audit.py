@@ -11,11 +11,14 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sanmenxia import clock
 from sanmenxia.auth import Principal
 from sanmenxia.pii import digest
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 def fingerprint(state: Any) -> str | None:
@@ -70,7 +73,7 @@ def record(principal: Principal, action: str, target: str, before: Any = None, a
 class AuditLog:
     """Writes audit records; ``dynamodb`` is a boto3 DynamoDB client."""
 
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
 

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from sanmenxia import clock, dynamo, texts
 from sanmenxia.errors import UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 class CodeColor(StrEnum):
@@ -95,7 +98,7 @@ class Hold:
 class HoldStore:
     """Places, lifts and reads holds. ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
 

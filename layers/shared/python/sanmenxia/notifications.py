@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from sanmenxia import clock, dynamo, texts
 from sanmenxia.errors import UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 _MARKER = "ref#"
 #: The kind of the message a resident gets each time staff reveal their contact details (an audited reveal).
@@ -23,7 +26,7 @@ REVEAL_KIND = "data_reveal"
 
 
 class Inbox:
-    def __init__(self, dynamodb: Any, table: str, retention_days: int = 60) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, retention_days: int = 60) -> None:
         self._db = dynamodb
         self._table = table
         self._retention = retention_days

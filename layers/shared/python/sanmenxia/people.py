@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -27,6 +27,9 @@ from sanmenxia.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
 from sanmenxia.idnumber import parse_id_number
 from sanmenxia.masking import mask_id_number, mask_name, mask_phone
 from sanmenxia.pii import Vault, lookup_key
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 class Relation(StrEnum):
@@ -99,7 +102,7 @@ def _s(value: str) -> dict[str, str]:
 class PeopleRegistry:
     """Data access for people. ``dynamodb`` is a boto3 client; ``lookup_secret`` is called lazily once."""
 
-    def __init__(self, dynamodb: Any, table: str, vault: Vault, lookup_secret: Callable[[], bytes], audit: AuditLog) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, vault: Vault, lookup_secret: Callable[[], bytes], audit: AuditLog) -> None:
         self._db = dynamodb
         self._table = table
         self._vault = vault

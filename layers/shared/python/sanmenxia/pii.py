@@ -17,11 +17,14 @@ import struct
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from sanmenxia.errors import UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_kms import KMSClient
 
 _PREFIX = "v1:"
 
@@ -49,7 +52,7 @@ class _DataKey:
 class Vault:
     """Seals and opens personal fields. ``kms`` is a boto3 KMS client; ``key_id`` the CMK's id or ARN."""
 
-    kms: Any
+    kms: KMSClient
     key_id: str
     max_age_seconds: float = 300.0
     max_uses: int = 10_000

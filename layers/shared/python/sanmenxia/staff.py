@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from sanmenxia import regions
 from sanmenxia.auth import REQUIRED_SCOPE, SCOPE_ATTRIBUTES, Role
 from sanmenxia.errors import Conflict, InvalidInput, UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
 
 
 def validate_scope(role: Role, scope: Mapping[str, str]) -> dict[str, str]:
@@ -33,14 +37,14 @@ def validate_scope(role: Role, scope: Mapping[str, str]) -> dict[str, str]:
 class StaffDirectory:
     """Creates accounts. ``idp`` is a boto3 ``cognito-idp`` client."""
 
-    def __init__(self, idp: Any, user_pool_id: str) -> None:
+    def __init__(self, idp: CognitoIdentityProviderClient, user_pool_id: str) -> None:
         self._idp = idp
         self._pool = user_pool_id
 
     def create(self, username: str, password: str, role: Role, scope: Mapping[str, str], *, permanent: bool = False) -> dict[str, Any]:
         """Create a user in ``role``'s group; ``permanent`` skips the first-sign-in password change."""
         cleaned = validate_scope(role, scope)
-        attributes = [{"Name": f"custom:{name}", "Value": value} for name, value in cleaned.items()]
+        attributes: list[AttributeTypeTypeDef] = [{"Name": f"custom:{name}", "Value": value} for name, value in cleaned.items()]
         try:
             self._idp.admin_create_user(
                 UserPoolId=self._pool,

@@ -20,13 +20,16 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from sanmenxia import clock, dynamo, paging
 from sanmenxia.checkpoints.exposure import Exposure, ExposureKind, IndexRead, SeenScan
 from sanmenxia.errors import NotFound, UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 _PROJECTION = "scan_key, checkpoint_id, checkpoint_name, person_id, scanned_at, home_community_id, community_id, masked_name"
 
@@ -82,7 +85,7 @@ class Found:
 
 
 class ExposureStore:
-    def __init__(self, dynamodb: Any, scans_table: str, exposures_table: str, retention_days: int = 60) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, scans_table: str, exposures_table: str, retention_days: int = 60) -> None:
         self._db = dynamodb
         self._scans = scans_table
         self._table = exposures_table

@@ -23,7 +23,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 from cryptography.exceptions import InvalidTag
@@ -33,6 +33,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from sanmenxia.errors import InvalidInput, UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 ALGORITHM = "ECDH-ES+A256GCM"
 _KEY_INFO = b"sanmenxia scan sealing key v1"
@@ -107,7 +110,7 @@ def open_sealed(keys: list[SealingKey], sealed: str, scan_id: str) -> str:
 class SealingKeys:
     """The sealing key pair from the Secrets Manager secret (``AWSCURRENT`` seals, ``AWSPREVIOUS`` still opens)."""
 
-    def __init__(self, secretsmanager: Any, secret_arn: str, refresh_seconds: float = 600.0) -> None:
+    def __init__(self, secretsmanager: SecretsManagerClient, secret_arn: str, refresh_seconds: float = 600.0) -> None:
         self._sm = secretsmanager
         self._arn = secret_arn
         self._refresh = refresh_seconds

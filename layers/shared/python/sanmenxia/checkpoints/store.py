@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -32,12 +32,15 @@ from sanmenxia.checkpoints import stats
 from sanmenxia.checkpoints.records import Checkpoint, ScanRecord
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 
 def _s(value: str) -> dict[str, str]:
     return {"S": value}
 
 
-def _paged(call: Callable[..., dict[str, Any]], **kwargs: Any) -> list[dict[str, Any]]:
+def _paged(call: Callable[..., Any], **kwargs: Any) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     while True:
         page = call(**kwargs)
@@ -50,7 +53,7 @@ def _paged(call: Callable[..., dict[str, Any]], **kwargs: Any) -> list[dict[str,
 class CheckpointRegistry:
     """Checkpoints and their staff assignments. ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, table: str, audit: AuditLog) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, audit: AuditLog) -> None:
         self._db = dynamodb
         self._table = table
         self._audit = audit
@@ -159,7 +162,7 @@ class Recorded:
 class ScanLedger:
     """Scans (written) and their counters (read). ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, scans_table: str, stats_table: str, audit: AuditLog) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, scans_table: str, stats_table: str, audit: AuditLog) -> None:
         self._db = dynamodb
         self._scans = scans_table
         self._stats = stats_table
@@ -253,7 +256,7 @@ class ScanCounter:
     #: Attempts when another batch's transaction holds one of the counters (TransactionConflict).
     ATTEMPTS = 6
 
-    def __init__(self, dynamodb: Any, stats_table: str, marker_days: int = 5, receipt_days: int = 2) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, stats_table: str, marker_days: int = 5, receipt_days: int = 2) -> None:
         self._db = dynamodb
         self._stats = stats_table
         self._marker_days = marker_days

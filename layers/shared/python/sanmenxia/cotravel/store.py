@@ -23,7 +23,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -31,6 +31,9 @@ from sanmenxia import clock, dynamo
 from sanmenxia.cotravel.trips import CaseTrip, Position, TravelMode
 from sanmenxia.errors import NotFound, UpstreamUnavailable
 from sanmenxia.items import from_item, to_item
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 def _s(value: str) -> dict[str, str]:
@@ -108,7 +111,7 @@ class SavedTrip:
 class CoTravelStore:
     """``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, table: str, retention_days: int) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, retention_days: int) -> None:
         self._db = dynamodb
         self._table = table
         self._retention = retention_days
@@ -314,7 +317,7 @@ def new_job_id() -> str:
 class ComparisonStore:
     """Jobs, hits and the HMAC look-up index in ``ImportsTable``. ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
 

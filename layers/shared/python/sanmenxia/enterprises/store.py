@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -34,6 +34,9 @@ from sanmenxia.enterprises.rules import (
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 from sanmenxia.holds import CodeColor
 from sanmenxia.items import from_item, to_item
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 def _enterprise(raw: Mapping[str, Any]) -> Enterprise:
@@ -57,7 +60,7 @@ def _entry(raw: Mapping[str, Any]) -> RosterEntry:
 class PersonPointers:
     """Finds person ids from ID-number look-up keys through the people registry's ``idn#<key>`` items."""
 
-    def __init__(self, dynamodb: Any, people_table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, people_table: str) -> None:
         self._db = dynamodb
         self._table = people_table
 
@@ -71,7 +74,7 @@ class PersonPointers:
 class EnterpriseStore:
     """Reads and writes the registry, applications and rosters. ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, table: str, audit: AuditLog, retention_days: int = 60) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, audit: AuditLog, retention_days: int = 60) -> None:
         self._db = dynamodb
         self._table = table
         self._audit = audit

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -29,6 +29,9 @@ from sanmenxia import clock, dynamo, paging
 from sanmenxia.auth import Principal, Role
 from sanmenxia.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
 from sanmenxia.holds import CodeColor, HoldKind
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 #: The source of holds that two staff placed by hand.
 MANUAL_SOURCE = "manual"
@@ -279,7 +282,7 @@ def _proposal(item: Mapping[str, Any]) -> Proposal:
 class ProposalStore:
     """Proposals of manual colour changes in ``HealthCodeTable``; ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -33,6 +33,9 @@ from sanmenxia import clock, dynamo
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.errors import UpstreamUnavailable
 from sanmenxia.healthcode.tokens import VerifiedCode
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 PARTITION = "_revoked"
 #: Copies of every key revocation, so the scans of the rush (8,500 QR scans/s) spread their reads.
@@ -121,7 +124,7 @@ def _from_item(item: Mapping[str, Any]) -> Revocation:
 class RevocationStore:
     """Revocations in ``HealthCodeTable`` (partition ``_revoked``); ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, table: str, audit: AuditLog | None = None) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, audit: AuditLog | None = None) -> None:
         self._db = dynamodb
         self._table = table
         self._audit = audit

@@ -1,4 +1,4 @@
-"""Health-code use cases: apply, check in, see my code, sign and verify a token, appeal, lift a self-declared hold.
+"""Health-code use cases: apply, check in, see my code, sign and verify a token, appeal (a lift by hand is a proposal: ``manual``).
 
 Each function takes its collaborators (store, keys, queues) and plain values, so the HTTP handler stays thin
 and the use cases are testable on moto without API Gateway. Decisions are in ``rules``; storage in ``store``.
@@ -433,19 +433,6 @@ def appeal(
     record = Appeal(ident, subject, "submitted", clock.iso())
     store.put_appeal(person.person_id, record, seal(statement), person.community_id)
     return record.to_json()
-
-
-def lift_own_hold(store: HealthCodeStore, person: Person, hold_key: str) -> Hold:
-    """Lift a hold the health code itself placed (declaration, fever check-in); other platforms' holds are
-    lifted on the platform that placed them."""
-    hold = next((hold for hold in store.holds.for_person(person.person_id) if hold.key == hold_key), None)
-    if hold is None:
-        raise NotFound("no active hold with that key on this code", field="hold")
-    if hold.source != SOURCE:
-        raise Conflict(f"this hold was placed by {hold.source}; lift it there", field="hold")
-    if not store.holds.lift(person.person_id, hold.kind, hold.source_ref):
-        raise Conflict("the hold is no longer active", field="hold")
-    return hold
 
 
 def revoke(

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -40,6 +40,13 @@ from sanmenxia.healthcode.tokens import SigningKey, jwks, signing_key_from_secre
 from sanmenxia.holds import CodeColor, Hold, HoldStore
 from sanmenxia.hotline.rules import order_id_for
 from sanmenxia.vocabulary import canonical_symptoms
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
+    from mypy_boto3_ssm import SSMClient
 
 CODE_SK = "code"
 CONTROL_PK = "_close"
@@ -239,7 +246,7 @@ class StaleCode(Exception):
 class HealthCodeStore:
     """Reads and writes codes, check-ins, history, appeals and the close's watermarks."""
 
-    def __init__(self, dynamodb: Any, table: str, holds: HoldStore, *, retention_days: int = 60) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, holds: HoldStore, *, retention_days: int = 60) -> None:
         self._db = dynamodb
         self._table = table
         self._holds = holds
@@ -672,7 +679,7 @@ class SigningKeys:
     """The health-code signing key, derived from a Secrets Manager secret; re-read every ``refresh_seconds``
     so a rotation (new ``AWSCURRENT``, old key kept as ``AWSPREVIOUS``) reaches warm containers."""
 
-    def __init__(self, secretsmanager: Any, secret_arn: str, refresh_seconds: float = 600.0) -> None:
+    def __init__(self, secretsmanager: SecretsManagerClient, secret_arn: str, refresh_seconds: float = 600.0) -> None:
         self._sm = secretsmanager
         self._arn = secret_arn
         self._refresh = refresh_seconds
@@ -718,7 +725,7 @@ class PublishedKeySet:
     ``retry_seconds``, so a rotation is seen at once without every scan reading Parameter Store.
     """
 
-    def __init__(self, ssm: Any, parameter: str, refresh_seconds: float = 600.0, retry_seconds: float = 5.0) -> None:
+    def __init__(self, ssm: SSMClient, parameter: str, refresh_seconds: float = 600.0, retry_seconds: float = 5.0) -> None:
         self._ssm = ssm
         self._name = parameter
         self._refresh = refresh_seconds
@@ -772,7 +779,7 @@ class PublishedKeySet:
 class CloseQueue:
     """The fan-out queue of the daily close (``HealthCodeCloseQueue``): one message per shard task."""
 
-    def __init__(self, sqs: Any, queue_url: str) -> None:
+    def __init__(self, sqs: SQSClient, queue_url: str) -> None:
         self._sqs = sqs
         self._url = queue_url
 
@@ -780,7 +787,9 @@ class CloseQueue:
         """Send task bodies (JSON objects) in batches of ten; returns how many were sent."""
         sent = 0
         for start in range(0, len(tasks), 10):
-            entries = [{"Id": str(i), "MessageBody": json.dumps(task)} for i, task in enumerate(tasks[start : start + 10])]
+            entries: list[SendMessageBatchRequestEntryTypeDef] = [
+                {"Id": str(i), "MessageBody": json.dumps(task)} for i, task in enumerate(tasks[start : start + 10])
+            ]
             try:
                 response = self._sqs.send_message_batch(QueueUrl=self._url, Entries=entries)
             except ClientError as exc:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -31,6 +31,9 @@ from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 from sanmenxia.hotline import figures
 from sanmenxia.hotline.routing import Department
 from sanmenxia.hotline.rules import Status, Step, WorkOrder
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 SHARDS = 4
 
@@ -122,7 +125,7 @@ class Page:
 class WorkOrderStore:
     """Data access for work orders and figures. ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, table: str, figures_table: str, audit: AuditLog) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, figures_table: str, audit: AuditLog) -> None:
         self._db = dynamodb
         self._table = table
         self._figures = figures_table

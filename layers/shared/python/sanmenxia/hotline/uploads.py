@@ -9,11 +9,14 @@ stored object. Keys are random and carry no identity (anonymous reporters upload
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from sanmenxia.errors import InvalidInput, PayloadTooLarge, UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 #: Accepted photo types and the extension stored with them.
 PHOTO_TYPES: dict[str, str] = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
@@ -38,7 +41,7 @@ def check_photo(content_type: str, size: int, max_bytes: int = MAX_PHOTO_BYTES) 
 class PhotoUploads:
     """Signs uploads and checks what arrived. ``s3`` is a boto3 S3 client."""
 
-    def __init__(self, s3: Any, bucket: str, max_bytes: int = MAX_PHOTO_BYTES) -> None:
+    def __init__(self, s3: S3Client, bucket: str, max_bytes: int = MAX_PHOTO_BYTES) -> None:
         self._s3 = s3
         self._bucket = bucket
         self._max = max_bytes

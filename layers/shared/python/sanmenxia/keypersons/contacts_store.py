@@ -9,10 +9,13 @@ A chain reads one ``kp#<id>`` partition (``begins_with(sk, "ct#")``) per record 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sanmenxia import clock, dynamo
 from sanmenxia.keypersons.chains import ContactEdge, ContactKind
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 def _s(value: str) -> dict[str, str]:
@@ -20,7 +23,7 @@ def _s(value: str) -> dict[str, str]:
 
 
 class ContactStore:
-    def __init__(self, dynamodb: Any, table: str, retention_days: int) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, retention_days: int) -> None:
         self._db = dynamodb
         self._table = table
         self._retention = retention_days

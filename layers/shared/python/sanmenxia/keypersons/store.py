@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -27,6 +27,9 @@ from sanmenxia.contracts import KeyPersonCategory
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 from sanmenxia.keypersons.rules import KeyPersonSource, KeyPersonStatus, Measure, MeasureKind, SupervisionReason, SupervisionView
 from sanmenxia.residents.rules import Symptom
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 def _s(value: str) -> dict[str, str]:
@@ -193,7 +196,7 @@ def _record_key(kp_id: str) -> dict[str, Any]:
 class KeyPersonStore:
     """``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, table: str, retention_days: int) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, retention_days: int) -> None:
         self._db = dynamodb
         self._table = table
         self._retention = retention_days

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -21,13 +21,16 @@ from sanmenxia import clock
 from sanmenxia.lake.query import QueryResult
 from sanmenxia.observability import logger
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 MAX_ITEM_BYTES = 350_000  # DynamoDB's item limit is 400 KB
 
 
 class QueryCache:
     """``dynamodb`` is a boto3 DynamoDB client; ``now`` is injectable for tests."""
 
-    def __init__(self, dynamodb: Any, table: str, ttl_seconds: int, now: Callable[[], datetime] = clock.now) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, ttl_seconds: int, now: Callable[[], datetime] = clock.now) -> None:
         self._db = dynamodb
         self._table = table
         self._ttl = ttl_seconds

@@ -7,11 +7,15 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sanmenxia.errors import UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
 PARQUET_CONTENT_TYPE = "application/vnd.apache.parquet"
 
@@ -26,7 +30,7 @@ class LakeObject:
 class LakeStore:
     """Objects of the lake bucket. ``s3`` is a boto3 S3 client."""
 
-    def __init__(self, s3: Any, bucket: str) -> None:
+    def __init__(self, s3: S3Client, bucket: str) -> None:
         self._s3 = s3
         self.bucket = bucket
 
@@ -62,7 +66,7 @@ class LakeStore:
         """Delete objects (a compaction's merged inputs), a thousand per request."""
         try:
             for start in range(0, len(keys), 1000):
-                chunk = [{"Key": key} for key in keys[start : start + 1000]]
+                chunk: list[ObjectIdentifierTypeDef] = [{"Key": key} for key in keys[start : start + 1000]]
                 if chunk:
                     self._s3.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
         except (ClientError, BotoCoreError) as exc:

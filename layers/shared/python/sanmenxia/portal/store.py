@@ -22,13 +22,16 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from sanmenxia import dynamo, paging
 from sanmenxia.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
 from sanmenxia.hotline.store import deserialize, serialize
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 class ArticleKind(StrEnum):
@@ -232,7 +235,7 @@ class ArticlePage:
 class PortalStore:
     """Data access for articles and help messages. ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, table: str, audit: Any) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, audit: Any) -> None:
         self._db = dynamodb
         self._table = table
         self._audit = audit

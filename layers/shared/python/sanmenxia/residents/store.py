@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -41,6 +41,9 @@ from sanmenxia.residents.rules import (
     index_values,
     resident_sort_key,
 )
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 def _s(value: str) -> dict[str, str]:
@@ -130,7 +133,7 @@ def state_to_json(state: ResidentState) -> dict[str, Any]:
 class ResidentStore:
     """``dynamodb`` is a boto3 client; ``vault`` seals free text; records expire ``retention_days`` after a write."""
 
-    def __init__(self, dynamodb: Any, table: str, vault: Vault, retention_days: int) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, vault: Vault, retention_days: int) -> None:
         self._db = dynamodb
         self._table = table
         self._vault = vault

@@ -23,7 +23,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -34,6 +34,9 @@ from sanmenxia.items import attribute, from_item, to_item
 from sanmenxia.supplies.allocation import Plan, Tier, allocate
 from sanmenxia.supplies.catalogue import InboundKind, Item, UnitKind, unit_key
 from sanmenxia.supplies.rules import Line, LineStatus, StockLine, SupplyRequest, Warehouse, receipt_digest
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 #: A run touches at most this many requests, so that it fits one transaction (DynamoDB allows 100 actions).
 MAX_RUN_REQUESTS = 80
@@ -130,7 +133,7 @@ def _request(raw: dict[str, Any]) -> SupplyRequest:
 class SuppliesStore:
     """Reads and writes the supplies ledger. ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, table: str, audit: AuditLog) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, audit: AuditLog) -> None:
         self._db = dynamodb
         self._table = table
         self._audit = audit

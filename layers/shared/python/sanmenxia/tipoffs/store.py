@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -25,6 +25,9 @@ from sanmenxia import dynamo
 from sanmenxia.errors import NotFound, UpstreamUnavailable
 from sanmenxia.hotline.store import deserialize, serialize
 from sanmenxia.tipoffs.rules import TipoffKey
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 #: Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -125,7 +128,7 @@ class Tipoff:
 class TipoffStore:
     """Data access for tip-offs. ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
 
