@@ -21,6 +21,7 @@ from sanmenxia.supplies.allocation import Tier
 from sanmenxia.supplies.catalogue import CATALOGUE, InboundKind, Item, UnitKind, allowed_tiers
 from sanmenxia.supplies.rules import (
     SupplyRequest,
+    Warehouse,
     check_new_request,
     crosses_threshold,
     low_stock,
@@ -118,6 +119,18 @@ def _warehouse_in_scope(warehouse_id: str, action: Action = Action.READ) -> None
     _in_county(store().warehouse(warehouse_id).county_code, action, what="this warehouse")
 
 
+def _visible_warehouses() -> dict[str, Warehouse]:
+    """The warehouses a caller's lists show, by id: a county-bound caller (a county commander) sees only their
+    county's, so the lists of stock, inbound bookings, alerts and runs hold nothing of another county."""
+    county = scope.county_bound(app.caller)
+    return {warehouse.warehouse_id: warehouse for warehouse in store().warehouses() if county is None or warehouse.county_code == county}
+
+
+def _request_visible(request: SupplyRequest) -> bool:
+    county = scope.county_bound(app.caller)
+    return county is None or request.county_code == county
+
+
 class UnitTiersOut(ResponseModel):
     """The tiers a unit may request under, most urgent first."""
 
@@ -161,7 +174,7 @@ def add_warehouse(body: WarehouseIn) -> dict[str, Any]:
 
 @app.get("/supplies/warehouses", access=OFFICERS, summary="Warehouses 仓库", tags=["supplies"])
 def list_warehouses() -> list[dict[str, Any]]:
-    return [warehouse.to_json() for warehouse in store().warehouses()]
+    return [warehouse.to_json() for warehouse in _visible_warehouses().values()]
 
 
 @app.get("/supplies/warehouses/<warehouse_id>", access=OFFICERS, summary="A warehouse and its stock 仓库库存", tags=["supplies"])
@@ -187,15 +200,17 @@ def book_inbound(body: InboundIn) -> dict[str, Any]:
 
 @app.get("/supplies/inbound", access=OFFICERS, summary="Inbound records of an item, newest first 入库记录", tags=["supplies"])
 def list_inbound(item: Annotated[Item, Query()]) -> list[dict[str, Any]]:
-    return store().inbound(item)
+    visible = _visible_warehouses()
+    return [record for record in store().inbound(item) if record["warehouse_id"] in visible]
 
 
 @app.get("/supplies/stock", access=OFFICERS, summary="Stock of every item in every warehouse 库存总览", tags=["supplies"])
 def stock_overview() -> list[dict[str, Any]]:
     thresholds = store().thresholds()
+    visible = _visible_warehouses()
     overview = []
     for item in Item:
-        lines = store().stock_of_item(item)
+        lines = [line for line in store().stock_of_item(item) if line.warehouse_id in visible]
         threshold = threshold_for(item, thresholds)
         overview.append(
             {
@@ -215,8 +230,8 @@ def stock_overview() -> list[dict[str, Any]]:
 @app.get("/supplies/alerts", access=OFFICERS, summary="Low-stock alerts, worst first 库存预警", tags=["supplies"])
 def stock_alerts() -> list[dict[str, Any]]:
     thresholds = store().thresholds()
-    names = {warehouse.warehouse_id: warehouse.name for warehouse in store().warehouses()}
-    lines = [line for item in Item for line in store().stock_of_item(item)]
+    names = {warehouse_id: warehouse.name for warehouse_id, warehouse in _visible_warehouses().items()}
+    lines = [line for item in Item for line in store().stock_of_item(item) if line.warehouse_id in names]
     return [low.to_json(names.get(low.warehouse_id)) for low in low_stock(lines, thresholds)]
 
 
@@ -237,7 +252,7 @@ def file_request(body: RequestIn) -> dict[str, Any]:
 
 @app.get("/supplies/requests", access=OFFICERS, summary="Requests for an item, newest first 申领列表", tags=["supplies"])
 def list_requests(item: Annotated[Item, Query()]) -> list[dict[str, Any]]:
-    return [_request_json(request) for request in store().requests_of_item(item)]
+    return [_request_json(request) for request in store().requests_of_item(item) if _request_visible(request)]
 
 
 @app.get("/supplies/requests/<request_id>", access=UNITS, summary="A request and its ledger 申领台账", tags=["supplies"])
@@ -300,7 +315,8 @@ def preview_allocation(body: RunIn) -> dict[str, Any]:
 
 @app.get("/supplies/runs", access=OFFICERS, summary="Allocation runs of an item, newest first 调配记录", tags=["supplies"])
 def list_runs(item: Annotated[Item, Query()]) -> list[dict[str, Any]]:
-    return store().runs(item)
+    visible = _visible_warehouses()
+    return [run for run in store().runs(item) if run["warehouse_id"] in visible]
 
 
 @app.get("/supplies/runs/<run_id>", access=OFFICERS, summary="An allocation run and its plan 调配详情", tags=["supplies"])

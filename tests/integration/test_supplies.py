@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -330,3 +331,42 @@ def test_a_county_commander_reaches_only_warehouses_and_runs_of_their_county(sta
     assert all("county" in response.json["message"] for response in refused)
     # While the city's supplies officer reads the run
     assert stack.request("GET", f"/supplies/runs/{run['run_id']}", claims=OFFICER).status == 200
+
+
+def test_a_county_commanders_supply_lists_hold_nothing_of_another_county(stack: Stack) -> None:
+    # Given stock, an inbound booking, a request and a run in 卢氏 (411224) and a warehouse with stock in 湖滨 (411202)
+    county_commander = claims_for("sub-cmd-hubin", "commander", county_code="411202")
+    foreign = warehouse(stack, "411224")
+    own = warehouse(stack, "411202")
+    inbound(stack, foreign, 40, item="milk")
+    inbound(stack, own, 30, item="milk")
+    request = file(stack, OFFICER, "frontline_prevention", "community", "411224-001", 10, item="milk")
+    run = ok(stack.request("POST", "/supplies/runs", claims=OFFICER, body={"item": "milk", "warehouse_id": foreign}), 201)
+
+    def read(path: str, claims: dict[str, Any]) -> Any:
+        route, _, query = path.partition("?")
+        return ok(stack.request("GET", route, claims=claims, query=query or None))
+
+    # Then every list the 湖滨 commander reads shows their county's warehouse and nothing of 卢氏
+    lists = {
+        path: read(path, county_commander)
+        for path in (
+            "/supplies/warehouses",
+            "/supplies/inbound?item=milk",
+            "/supplies/stock",
+            "/supplies/alerts",
+            "/supplies/requests?item=milk",
+            "/supplies/runs?item=milk",
+        )
+    }
+    text = json.dumps(lists, ensure_ascii=False)
+    assert foreign not in text and request["request_id"] not in text and run["run_id"] not in text, text
+    hubin = {row["warehouse_id"] for row in lists["/supplies/warehouses"]}
+    assert own in hubin and {row["county_code"] for row in lists["/supplies/warehouses"]} == {"411202"}
+    assert own in {row["warehouse_id"] for row in lists["/supplies/inbound?item=milk"]} <= hubin
+    milk = next(row for row in lists["/supplies/stock"] if row["item"] == "milk")
+    assert own in {line["warehouse_id"] for line in milk["warehouses"]} <= hubin
+    assert milk["available"] == sum(line["available"] for line in milk["warehouses"])
+    # While the city's supplies officer sees both counties
+    city = json.dumps([read(path, OFFICER) for path in lists], ensure_ascii=False)
+    assert foreign in city and own in city and request["request_id"] in city and run["run_id"] in city
