@@ -58,6 +58,8 @@ EXAMPLES = {
 OPTIONAL_EXAMPLES = {"hold": "missed_day"}
 #: Path parameters whose foreign value depends on the route (the same name means another record there).
 ROUTE_PARAMETERS = {("/communities/", "request_id"): "20200101000000-00000000"}
+#: Path parameters whose name another kind of record shares, by route prefix: the foreign record each takes.
+ROUTE_RECORDS = {("/exposures/", "run_id"): "exposure_run_id"}
 #: Query parameters that name a scope, and the foreign value each takes.
 SCOPE_QUERY = ("county_code", "community_id", "checkpoint_id", "department", "enterprise_id")
 
@@ -157,6 +159,9 @@ class Matrix:
             ),
             "foreign manual colour change",
         )
+        # an exposure run for the foreign person at the foreign checkpoint (a window in the past of any clock)
+        window = {"checkpoint_id": checkpoint_id, "start": "2020-02-01T08:00:00+08:00", "end": "2020-02-01T09:00:00+08:00"}
+        exposure = self._ok(stack.call("POST", "/exposures", self.admin, {"person_id": person["person_id"], "windows": [window]}), "foreign exposure run")
         stack.drain()
         order_id = str(help_message["order_id"])
         tip_order = self._ok(stack.call("GET", f"/tipoffs/{tipoff['tipoff_id']}", resident), "foreign tip-off read back")
@@ -168,6 +173,7 @@ class Matrix:
             "tipoff_department": str(tip_order.get("department") or "public_security"),
             "checkpoint_id": checkpoint_id,
             "proposal_id": str(proposal["proposal_id"]),
+            "exposure_run_id": str(exposure["run_id"]),
             "community_id": FOREIGN_COMMUNITY,
             "county_code": FOREIGN_COUNTY,
             "unit_kind": "community",
@@ -302,6 +308,7 @@ def _foreign_path(matrix: Matrix, route: template.Route, role: str) -> str | Non
         return None
     foreign = matrix.foreign_for(role)
     foreign.update({name: value for (prefix, name), value in ROUTE_PARAMETERS.items() if route.path.startswith(prefix)})
+    foreign.update({name: foreign[record] for (prefix, name), record in ROUTE_RECORDS.items() if route.path.startswith(prefix)})
     values = {}
     for name in names:
         if name not in foreign:
