@@ -353,12 +353,12 @@ class RulesOut(ResponseModel):
 
 
 @app.get("/health-codes/rules", access=PUBLIC, summary="The health-code rule versions, as data 赋码规则", tags=["health-code"])
-def get_rules() -> Response[str]:
+def get_rules() -> Response[RulesOut]:
     body = RulesOut(
         current=rules.rule_for(clock.today()).version,
         versions=[RuleOut.model_validate(explanation.rule_json(rule)) for rule in rules.RULES],
     )
-    return Response(200, content_types.APPLICATION_JSON, body.model_dump_json(), headers={"Cache-Control": "public, max-age=300"})
+    return Response(200, content_types.APPLICATION_JSON, body, headers={"Cache-Control": "public, max-age=300"})
 
 
 @app.get("/.well-known/jwks.json", access=PUBLIC, summary="Public keys that verify health-code tokens 公钥", tags=["health-code"])
