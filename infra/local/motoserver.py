@@ -134,6 +134,17 @@ def _serialise(handler_class: Any) -> None:
     handler_class.call_action = call_action
 
 
+def _expire_iterators(backend: Any) -> None:
+    """Iterators expire after ITERATOR_SECONDS, as in AWS (one asked for and never used would be kept forever)."""
+    now = time.monotonic()
+    for arn, iterator in list(backend.shard_iterators.items()):
+        created = getattr(iterator, "created", None)
+        if created is None:  # made before the patch (moto imported and used earlier in the process): its clock starts now
+            iterator.created = now
+        elif created < now - ITERATOR_SECONDS:
+            del backend.shard_iterators[arn]
+
+
 def _trim_streams(shard_class: Any, iterator_class: Any, streams_backend_class: Any) -> None:
     add, get = shard_class.add, shard_class.get
     readers: weakref.WeakSet[Any] = weakref.WeakSet()  # the iterators moto still holds (used ones are dropped)
@@ -168,16 +179,10 @@ def _trim_streams(shard_class: Any, iterator_class: Any, streams_backend_class: 
 
     get_records, get_shard_iterator = streams_backend_class.get_records, streams_backend_class.get_shard_iterator
 
-    def expire(backend: Any) -> None:
-        """Iterators expire after ITERATOR_SECONDS, as in AWS (one asked for and never used would be kept forever)."""
-        oldest = time.monotonic() - ITERATOR_SECONDS
-        for arn in [arn for arn, iterator in backend.shard_iterators.items() if iterator.created < oldest]:
-            del backend.shard_iterators[arn]
-
     def get_records_once(self: Any, iterator_arn: str, limit: int) -> dict[str, Any]:
         from moto.core.exceptions import JsonRESTError
 
-        expire(self)
+        _expire_iterators(self)
         if iterator_arn not in self.shard_iterators:
             raise JsonRESTError("ExpiredIteratorException", "the shard iterator has expired or is unknown")
         result = get_records(self, iterator_arn, limit)
@@ -185,7 +190,7 @@ def _trim_streams(shard_class: Any, iterator_class: Any, streams_backend_class: 
         return result  # type: ignore[no-any-return]
 
     def get_shard_iterator_expiring(self: Any, *args: Any, **kwargs: Any) -> Any:
-        expire(self)
+        _expire_iterators(self)
         return get_shard_iterator(self, *args, **kwargs)
 
     streams_backend_class.get_records = get_records_once
