@@ -105,13 +105,13 @@ def test_saved_trip_owner_is_notified_when_a_matching_case_trip_arrives_later(st
     saved = stack.request("POST", "/co-travel/saved-trips", claims=RESIDENT, body={"date": day(), "number": "G1234", "carriage": "5"})
     assert saved.status == 201, saved.json
     assert saved.json["risk"] == "none"
-    assert stack.request("GET", "/notifications", claims=RESIDENT).json == []
+    assert stack.request("GET", "/notifications", claims=RESIDENT).json["items"] == []
     # When a case on that carriage is published
     loaded = load(stack, case_trip()).json
     assert loaded["notified"] == 1
     # Then the owner finds a notification linking the source, once even if the notice is loaded again
     load(stack, case_trip())
-    notes = stack.request("GET", "/notifications", claims=RESIDENT).json
+    notes = stack.request("GET", "/notifications", claims=RESIDENT).json["items"]
     assert len(notes) == 1
     assert notes[0]["kind"] == "co_travel"
     assert notes[0]["link"] == SOURCE
@@ -127,7 +127,7 @@ def test_a_case_on_another_carriage_far_away_does_not_alarm_but_still_informs(st
     stack.request("POST", "/co-travel/saved-trips", claims=RESIDENT, body={"date": day(), "number": "G1234", "carriage": "9"})
     stack.request("POST", "/co-travel/saved-trips", claims=RESIDENT, body={"date": day(), "number": "G999", "carriage": "5"})
     assert load(stack, case_trip()).json["notified"] == 1
-    [note] = stack.request("GET", "/notifications", claims=RESIDENT).json
+    [note] = stack.request("GET", "/notifications", claims=RESIDENT).json["items"]
     assert "same_trip" in note["body"]
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo
+from sanmenxia import clock, dynamo, paging
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.auth import Principal
 from sanmenxia.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
@@ -236,6 +236,17 @@ class PeopleRegistry:
         except ClientError as exc:
             raise UpstreamUnavailable("could not read the registry") from exc
         return [self._open(item) for item in items]
+
+    def household_page(self, household_id: str, *, limit: int, start: dict[str, Any] | None) -> tuple[list[Person], dict[str, Any] | None]:
+        """A page of a household's members and the key to continue after."""
+        query = {
+            "TableName": self._table,
+            "IndexName": "household-index",
+            "KeyConditionExpression": "household_id = :h",
+            "ExpressionAttributeValues": {":h": _s(household_id)},
+        }
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "household_id"), what="the registry")
+        return [self._open(item) for item in raw.items], raw.last_key
 
     def person_for(self, principal: Principal, person_id: str | None) -> Person:
         """The caller's own record, or (``person_id`` given) a member of the caller's household (403 else)."""

@@ -1,0 +1,117 @@
+"""The one paging contract on the lists of the registry, residents, enterprises, co-travel, checkpoint and
+health-code functions: ``limit`` and a sealed ``cursor``; ``{"items", "next_cursor"}``; following the cursors
+reads every item once; a forged, edited or foreign cursor (another caller, another list) is a 400 naming
+``cursor``. One test per kind of store the lists read."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sanmenxia import clock
+from sanmenxia.idnumber import make_id_number
+from sanmenxia.notifications import REVEAL_KIND, Inbox
+from tests.support.stack import Stack, claims_for
+
+RESIDENT = claims_for("sub-pager", "resident")
+OTHER_RESIDENT = claims_for("sub-other", "resident")
+
+
+def _register(stack: Stack, claims: Mapping[str, Any], serial: int) -> dict[str, Any]:
+    body = {
+        "name": "张三",
+        "id_number": make_id_number("411202", date(1980, 1, 1), serial),
+        "phone": "13812345678",
+        "county_code": "411202",
+        "community_id": "411202-001",
+        "address": "湖滨区前进路1号",
+    }
+    created = stack.request("POST", "/residents", claims=claims, body=body)
+    assert created.status == 201, created.json
+    return dict(created.json)
+
+
+def read_all(
+    stack: Stack, method: str, path: str, claims: Mapping[str, Any], query: Mapping[str, str] | None = None, limit: int = 1
+) -> tuple[list[dict[str, Any]], str]:
+    """Every item of a list, ``limit`` at a time, and the first page's cursor."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    first_cursor = ""
+    for _ in range(50):
+        page = stack.request(method, path, claims=claims, query={**(query or {}), "limit": str(limit), **({"cursor": cursor} if cursor else {})})
+        assert page.status == 200, page.json
+        assert set(page.json) == {"items", "next_cursor"}
+        assert len(page.json["items"]) <= limit
+        items.extend(page.json["items"])
+        cursor = page.json["next_cursor"]
+        first_cursor = first_cursor or cursor or ""
+        if not cursor:
+            return items, first_cursor
+    raise AssertionError("the list never ended")
+
+
+def assert_cursor_refused(
+    stack: Stack, path: str, claims: Mapping[str, Any], cursor: str, *, foreign: Mapping[str, Any] | None = None, other_path: str | None = None
+) -> None:
+    """An edited, forged or foreign cursor is a 400 naming ``cursor``."""
+    edited = ("B" if cursor[0] == "A" else "A") + cursor[1:]
+    refused = [
+        stack.request("GET", path, claims=claims, query={"cursor": edited}),
+        stack.request("GET", path, claims=claims, query={"cursor": "eyJwayI6eyJTIjoieCJ9fQ.forged"}),
+        stack.request("GET", path, claims=claims, query={"cursor": cursor + "x"}),
+    ]
+    if foreign is not None:
+        refused.append(stack.request("GET", path, claims=foreign, query={"cursor": cursor}))
+    if other_path is not None:
+        refused.append(stack.request("GET", other_path, claims=claims, query={"cursor": cursor}))
+    assert [(response.status, response.json["fields"][0]["field"]) for response in refused] == [(400, "cursor")] * len(refused)
+
+
+def test_registry_lists_page_by_key_and_filter(stack: Stack) -> None:
+    # Given a resident with a household of three and five messages, two of them reveals (a filtered query)
+    me = _register(stack, RESIDENT, 201)
+    for serial in (202, 203):
+        member = {"name": "张小", "id_number": make_id_number("411202", date(2015, 1, 1), serial), "relation": "child"}
+        assert stack.request("POST", "/residents/me/household", claims=RESIDENT, body=member).status == 201
+    inbox = Inbox(stack.client("dynamodb"), stack.table("NotificationsTable"))
+    for n in range(5):
+        clock.set_offset(n)
+        inbox.notify(me["person_id"], kind=REVEAL_KIND if n % 2 else "reply", title="消息", body=f"m{n}")
+    _register(stack, OTHER_RESIDENT, 204)
+    # When each list is read one item at a time
+    household, household_cursor = read_all(stack, "GET", "/residents/me/household", RESIDENT)
+    notes, notes_cursor = read_all(stack, "GET", "/notifications", RESIDENT)
+    reveals, reveals_cursor = read_all(stack, "GET", "/notifications/reveals", RESIDENT)
+    # Then every item comes once, newest message first
+    assert len({person["person_id"] for person in household}) == 3
+    assert all(person["id_number"].count("*") >= 8 for person in household)
+    assert [note["body"] for note in notes] == ["m4", "m3", "m2", "m1", "m0"]
+    assert [note["body"] for note in reveals] == ["m3", "m1"]
+    # And an edited, forged or foreign cursor (another resident, another list) is a 400 naming the cursor
+    assert_cursor_refused(stack, "/notifications", RESIDENT, notes_cursor, foreign=OTHER_RESIDENT, other_path="/notifications/reveals")
+    assert_cursor_refused(stack, "/notifications/reveals", RESIDENT, reveals_cursor, foreign=OTHER_RESIDENT)
+    assert_cursor_refused(stack, "/residents/me/household", RESIDENT, household_cursor, foreign=OTHER_RESIDENT)
+
+
+def test_residents_lists_of_my_household_page(stack: Stack) -> None:
+    # Given a resident with a household of three, who asks for help three times, and a neighbour who asks once
+    _register(stack, RESIDENT, 211)
+    for serial in (212, 213):
+        member = {"name": "张小", "id_number": make_id_number("411202", date(2015, 1, 1), serial), "relation": "child"}
+        assert stack.request("POST", "/residents/me/household", claims=RESIDENT, body=member).status == 201
+    _register(stack, OTHER_RESIDENT, 214)
+    for n, who in enumerate((RESIDENT, OTHER_RESIDENT, RESIDENT, RESIDENT)):
+        clock.set_offset(n)
+        asked = stack.request("POST", "/residents/me/hardship-requests", claims=who, body={"kind": "medicine", "description": f"药品{n}"})
+        assert asked.status == 201, asked.json
+    # When the household's reports and requests are read one at a time
+    reports, reports_cursor = read_all(stack, "GET", "/residents/me/reports", RESIDENT)
+    requests, requests_cursor = read_all(stack, "GET", "/residents/me/hardship-requests", RESIDENT)
+    # Then each member and each of the household's own requests comes once (the neighbour's is filtered out)
+    assert len({row["person_id"] for row in reports}) == 3 and all("*" in row["name"] for row in reports)
+    assert [request["description"] for request in requests] == ["药品3", "药品2", "药品0"]
+    # And a cursor works only for the list and the resident it was given to
+    assert_cursor_refused(stack, "/residents/me/reports", RESIDENT, reports_cursor, foreign=OTHER_RESIDENT, other_path="/residents/me/household")
+    assert_cursor_refused(stack, "/residents/me/hardship-requests", RESIDENT, requests_cursor, foreign=OTHER_RESIDENT)
