@@ -227,7 +227,7 @@ def test_registry_input_and_scope(stack: Stack) -> None:
     other_county = {**duplicate, "enterprise_id": "ent-9", "county_code": "411203"}
     assert stack.request("POST", "/enterprises", claims=HUBIN_COMMANDER, body=other_county).status == 403
     # A county commander lists their county, but not the city
-    assert len(ok(stack.request("GET", "/enterprises", query={"county_code": "411202"}, claims=HUBIN_COMMANDER))) == 1
+    assert len(ok(stack.request("GET", "/enterprises", query={"county_code": "411202"}, claims=HUBIN_COMMANDER))["items"]) == 1
     assert stack.request("GET", "/enterprises", claims=HUBIN_COMMANDER).status == 403
     bad_roster = {"employees": [{"name": "某", "id_number": "411202198501010000"}]}
     refused = stack.request("POST", "/enterprises/ent-demo-1/employees", claims=ENTERPRISE1, body=bad_roster)

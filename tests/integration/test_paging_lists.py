@@ -115,3 +115,32 @@ def test_residents_lists_of_my_household_page(stack: Stack) -> None:
     # And a cursor works only for the list and the resident it was given to
     assert_cursor_refused(stack, "/residents/me/reports", RESIDENT, reports_cursor, foreign=OTHER_RESIDENT, other_path="/residents/me/household")
     assert_cursor_refused(stack, "/residents/me/hardship-requests", RESIDENT, requests_cursor, foreign=OTHER_RESIDENT)
+
+
+COMMANDER = claims_for("sub-commander1", "commander", username="commander1")
+HUBIN_COMMANDER = claims_for("sub-commander-hubin", "commander", username="commander_hubin", county_code="411202")
+
+
+def test_the_enterprise_registry_pages_county_after_county(stack: Stack) -> None:
+    # Given five enterprises in three counties (one query per county behind one city-wide list)
+    counties = ["411202", "411202", "411203", "411224", "411224"]
+    for n, county in enumerate(counties):
+        body = {"enterprise_id": f"ent-page-{n}", "name": f"企业{n}", "county_code": county, "industry": "manufacturing", "above_scale": True}
+        assert stack.request("POST", "/enterprises", claims=COMMANDER, body=body).status == 201
+    # When the city-wide list is read one, then two at a time
+    one_by_one, cursor = read_all(stack, "GET", "/enterprises", COMMANDER)
+    two_by_two, _ = read_all(stack, "GET", "/enterprises", COMMANDER, limit=2)
+    # Then every enterprise comes once, either way, and a county's list holds only that county
+    assert sorted(row["enterprise_id"] for row in one_by_one if row["enterprise_id"].startswith("ent-page-")) == [f"ent-page-{n}" for n in range(5)]
+    assert len({row["enterprise_id"] for row in one_by_one}) == len(one_by_one)
+    assert [row["enterprise_id"] for row in two_by_two] == [row["enterprise_id"] for row in one_by_one]
+    hubin, _ = read_all(stack, "GET", "/enterprises", COMMANDER, {"county_code": "411202"})
+    assert sorted(row["enterprise_id"] for row in hubin if row["enterprise_id"].startswith("ent-page-")) == ["ent-page-0", "ent-page-1"]
+    assert {row["county_code"] for row in hubin} == {"411202"}
+    # And the city-wide cursor is refused when edited, forged, for another county's list, or by a county commander
+    assert_cursor_refused(stack, "/enterprises", COMMANDER, cursor)
+    for refused in (
+        stack.request("GET", "/enterprises", claims=COMMANDER, query={"county_code": "411202", "cursor": cursor}),
+        stack.request("GET", "/enterprises", claims=HUBIN_COMMANDER, query={"county_code": "411202", "cursor": cursor}),
+    ):
+        assert (refused.status, refused.json["fields"][0]["field"]) == (400, "cursor")
