@@ -135,7 +135,6 @@ def test_the_free_form_check_sees_free_form_responses() -> None:
 
 # Operations that still answer a free-form object (issue 13: declare their models, then drop them from here).
 FREE_FORM_YET = {
-    "DELETE /co-travel/saved-trips/{saved_id}",
     "GET /checkpoint-stats",
     "GET /checkpoints",
     "GET /checkpoints/sealing-key",
@@ -143,11 +142,6 @@ FREE_FORM_YET = {
     "GET /checkpoints/{checkpoint_id}/scans",
     "GET /checkpoints/{checkpoint_id}/staff",
     "GET /checkpoints/{checkpoint_id}/stats",
-    "GET /co-travel/case-trips",
-    "GET /co-travel/imports",
-    "GET /co-travel/imports/{import_id}",
-    "GET /co-travel/saved-trips",
-    "GET /co-travel/trips",
     "GET /communities/{community_id}/checkpoint-stats",
     "GET /counties/{county_code}/checkpoint-stats",
     "GET /dashboard/checkpoints",
@@ -200,9 +194,6 @@ FREE_FORM_YET = {
     "POST /checkpoints",
     "POST /checkpoints/{checkpoint_id}/scans",
     "POST /checkpoints/{checkpoint_id}/staff",
-    "POST /co-travel/case-trips",
-    "POST /co-travel/registrations",
-    "POST /co-travel/saved-trips",
     "POST /health-codes",
     "POST /health-codes/me/appeals",
     "POST /health-codes/me/check-ins",

@@ -6,7 +6,7 @@ reads every item once; a forged, edited or foreign cursor (another caller, anoth
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sanmenxia import clock
@@ -144,3 +144,32 @@ def test_the_enterprise_registry_pages_county_after_county(stack: Stack) -> None
         stack.request("GET", "/enterprises", claims=HUBIN_COMMANDER, query={"county_code": "411202", "cursor": cursor}),
     ):
         assert (refused.status, refused.json["fields"][0]["field"]) == (400, "cursor")
+
+
+def test_co_travel_lists_page_on_their_indexes(stack: Stack) -> None:
+    # Given three case trips published on one day and one the day before, and a resident's three saved trips
+    travel_day = (clock.today() - timedelta(days=3)).isoformat()
+    source = "https://www.smx.gov.cn/notice/2020-01-30.html"
+    trips = [
+        {"date": travel_day, "mode": "train", "number": f"G12{n}", "carriage": "5", "from": "武汉", "to": "三门峡南", "source_url": source} for n in range(3)
+    ]
+    trips.append({**trips[0], "date": (clock.today() - timedelta(days=4)).isoformat()})
+    assert stack.request("POST", "/co-travel/case-trips", claims=COMMANDER, body={"trips": trips}).status == 201
+    _register(stack, RESIDENT, 221)
+    _register(stack, OTHER_RESIDENT, 222)
+    for n in range(3):
+        saved = stack.request(
+            "POST", "/co-travel/saved-trips", claims=RESIDENT, body={"date": travel_day, "mode": "train", "number": f"G12{n}", "carriage": "5"}
+        )
+        assert saved.status == 201, saved.json
+    # When both lists are read one item at a time
+    of_day, day_cursor = read_all(stack, "GET", "/co-travel/case-trips", COMMANDER, {"date": travel_day})
+    mine, saved_cursor = read_all(stack, "GET", "/co-travel/saved-trips", RESIDENT)
+    # Then each comes once: the day's trips only, the resident's own saved trips with their risk
+    assert sorted(trip["number"] for trip in of_day) == ["G120", "G121", "G122"] and {trip["from"] for trip in of_day} == {"武汉"}
+    assert sorted(trip["number"] for trip in mine) == ["G120", "G121", "G122"] and "none" not in {trip["risk"] for trip in mine}
+    assert stack.request("GET", "/co-travel/saved-trips", claims=OTHER_RESIDENT).json == {"items": [], "next_cursor": None}
+    # And a cursor is refused for another day, another resident, or when edited or forged
+    assert_cursor_refused(stack, "/co-travel/saved-trips", RESIDENT, saved_cursor, foreign=OTHER_RESIDENT)
+    other_day = stack.request("GET", "/co-travel/case-trips", claims=COMMANDER, query={"date": trips[3]["date"], "cursor": day_cursor})
+    assert (other_day.status, other_day.json["fields"][0]["field"]) == (400, "cursor")
