@@ -259,10 +259,10 @@ def test_a_late_sync_keeps_the_original_time_and_hour(gates: Stack) -> None:
     # Then yesterday's 08:00 hour has it, today has nothing
     day = yesterday.date().isoformat()
     counted(gates)
-    stats = gates.request("GET", "/checkpoints/cp-gate-a/stats", claims=HEAD1, query={"date": day}).json
+    stats = gates.request("GET", "/checkpoints/cp-gate-a/stats", claims=HEAD1, query={"date": day}).json["items"]
     assert [(hour["hour"], hour["scans"]) for hour in stats["hours"]] == [("08", 1)]
     assert day_totals(gates, "/checkpoints/cp-gate-a/stats")["scans"] == 0
-    listed = gates.request("GET", "/checkpoints/cp-gate-a/scans", claims=STAFF_A, query={"date": day}).json
+    listed = gates.request("GET", "/checkpoints/cp-gate-a/scans", claims=STAFF_A, query={"date": day}).json["items"]
     assert listed[0]["late"] is True
 
 
@@ -410,7 +410,7 @@ def test_dependents_are_recorded_and_counted_with_the_scan(gates: Stack) -> None
     assert (totals["scans"], totals["unique_persons"], totals["passes"], totals["stops"]) == (2, 2, 1, 1)
     # And the parent sees the child's history through the household
     history = gates.request("GET", "/scans/me", claims=ALICE, query={"person_id": child.json["person_id"]})
-    assert [record["companion_of"] for record in history.json] == ["family-001"]
+    assert [record["companion_of"] for record in history.json["items"]] == ["family-001"]
 
 
 def test_the_same_person_twice_in_one_scan_is_refused(gates: Stack) -> None:
@@ -426,8 +426,8 @@ def test_a_resident_sees_their_own_scan_history_only(gates: Stack) -> None:
     scan(gates, method="typed", id_number=ALICE_ID, scan_id="hist-0001")
     scan(gates, method="typed", id_number=BOB_ID, scan_id="hist-0002")
     mine = gates.request("GET", "/scans/me", claims=ALICE)
-    assert [record["scan_id"] for record in mine.json] == ["hist-0001"]
-    assert mine.json[0]["checkpoint_name"] == "湖滨社区北门"
+    assert [record["scan_id"] for record in mine.json["items"]] == ["hist-0001"]
+    assert mine.json["items"][0]["checkpoint_name"] == "湖滨社区北门"
     assert gates.request("GET", "/scans/me", claims=ALICE, query={"person_id": bob}).status == 403
 
 
