@@ -248,7 +248,9 @@ def import_upload(bucket: str, key: str) -> dict[str, Any]:
     store().put_upload(upload)
     s3.delete_object(Bucket=bucket, Key=key)
     metrics.add_metric(name="LabResults", unit="Count", value=upload.get("new", 0))
-    logger.info("lab upload", extra={"upload_id": upload["upload_id"], "status": upload["status"], "rows": upload.get("rows"), "errors": upload.get("error_count")})
+    logger.info(
+        "lab upload", extra={"upload_id": upload["upload_id"], "status": upload["status"], "rows": upload.get("rows"), "errors": upload.get("error_count")}
+    )
     return upload
 
 

@@ -28,7 +28,9 @@ def register(stack: Stack, sub: str, sequence: int, community: str = "411202-001
     body.update({"community_id": community, "address": "黄河路1号"})
     response = stack.request("POST", "/residents", claims=claims_for(sub, "resident"), body=body)
     assert response.status == 201, response.json
-    applied = stack.request("POST", "/health-codes", claims=claims_for(sub, "resident"), body={"fever": False, "in_isolation": False, "declaration_accepted": True})
+    applied = stack.request(
+        "POST", "/health-codes", claims=claims_for(sub, "resident"), body={"fever": False, "in_isolation": False, "declaration_accepted": True}
+    )
     assert applied.status == 201, applied.json
     return dict(response.json)
 
@@ -143,11 +145,18 @@ def test_a_positive_holds_the_code_opens_a_case_and_two_negatives_a_day_apart_re
     # one negative is not enough, nor a second one only 12 hours later
     first = stack.request("POST", "/lab/results", claims=LAB, body={"sample_id": "N-2", "id_number": id_number(1), "result": "negative", "sampled_at": iso(50)})
     assert first.status == 201, first.json
-    assert first.json["release"] == {"positive_ref": "lab-hubin-1:P-1", "negatives_counted": 1, "negatives_required": 2, "met": False, "criteria_version": "2020-02-two-negatives"}
-    second = stack.request("POST", "/lab/results", claims=LAB, body={"sample_id": "N-3", "id_number": id_number(1), "result": "negative", "sampled_at": iso(38)})
+    assert first.json["release"] == {
+        "positive_ref": "lab-hubin-1:P-1",
+        "negatives_counted": 1,
+        "negatives_required": 2,
+        "met": False,
+        "criteria_version": "2020-02-two-negatives",
+    }
+    negative = {"id_number": id_number(1), "result": "negative"}
+    second = stack.request("POST", "/lab/results", claims=LAB, body={**negative, "sample_id": "N-3", "sampled_at": iso(38)})
     assert second.json["release"]["negatives_counted"] == 1 and len(holds(stack, alice["person_id"])) == 1
     # a negative 24 h or more after the first counted one releases the hold
-    third = stack.request("POST", "/lab/results", claims=LAB, body={"sample_id": "N-4", "id_number": id_number(1), "result": "negative", "sampled_at": iso(20)})
+    third = stack.request("POST", "/lab/results", claims=LAB, body={**negative, "sample_id": "N-4", "sampled_at": iso(20)})
     assert third.json["release"]["met"] is True
     assert holds(stack, alice["person_id"]) == [] and len(holds(stack, alice["person_id"], active=False)) == 1
     assert stack.request("GET", "/health-codes/me", claims=claims_for("sub-a", "resident")).json["color"] != "red"
@@ -198,7 +207,9 @@ def test_a_lab_is_refused_another_labs_records_and_other_roles_are_refused_the_l
     bucket = stack.table("ImportsBucket")
     data = f"sample_id,id_number,result,sampled_at\nZ-1,{id_number(1)},positive,{at(2)}\n".encode()
     etag = stack.client("s3").put_object(Bucket=bucket, Key="lab-results/lab-hubin-1/stray.csv", Body=data)["ETag"]
-    assert stack.invoke("LabFunction", events.s3_event(bucket, "lab-results/lab-hubin-1/stray.csv", len(data), etag, REGION))["uploads"] == [{"status": "ignored"}]
+    assert stack.invoke("LabFunction", events.s3_event(bucket, "lab-results/lab-hubin-1/stray.csv", len(data), etag, REGION))["uploads"] == [
+        {"status": "ignored"}
+    ]
     assert [item for item in items(stack) if item["sk"]["S"].startswith("sample#")] == []
 
 

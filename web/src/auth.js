@@ -14,6 +14,7 @@ export const STAFF_ROLES = [
   'supplies_officer',
   'commander',
   'admin',
+  'lab',
 ]
 
 export class CognitoError extends Error {

@@ -114,6 +114,11 @@ def _result_of(item: dict[str, Any]) -> StoredResult:
     )
 
 
+def _sample_of(item: dict[str, Any]) -> Sample:
+    ref = item["sk"]["S"].removeprefix("sample#").replace("#", ":", 1)
+    return Sample(ref, LabResult(item["result"]["S"]), datetime.fromisoformat(item["sampled_at"]["S"]))
+
+
 class LabStore:
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
@@ -153,7 +158,9 @@ class LabStore:
             ConsistentRead=True,
         )
         return [
-            Sample(item["sk"]["S"].removeprefix("sample#").replace("#", ":", 1), LabResult(item["result"]["S"]), datetime.fromisoformat(item["sampled_at"]["S"]))
+            Sample(
+                item["sk"]["S"].removeprefix("sample#").replace("#", ":", 1), LabResult(item["result"]["S"]), datetime.fromisoformat(item["sampled_at"]["S"])
+            )
             for item in items
         ]
 
@@ -184,9 +191,7 @@ class LabStore:
 
     def upload(self, lab_id: str, upload_id: str) -> dict[str, Any] | None:
         try:
-            item = self._db.get_item(
-                TableName=self.table, Key={"pk": _s(f"lab#{lab_id}"), "sk": _s(f"upload#{upload_id}")}, ConsistentRead=True
-            ).get("Item")
+            item = self._db.get_item(TableName=self.table, Key={"pk": _s(f"lab#{lab_id}"), "sk": _s(f"upload#{upload_id}")}, ConsistentRead=True).get("Item")
         except ClientError as exc:
             raise UpstreamUnavailable("could not read the lab upload") from exc
         return dict(json.loads(item["body"]["S"])) if item else None
