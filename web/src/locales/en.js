@@ -3,6 +3,7 @@ import backoffice from './backoffice.en.js'
 import trust from './trust.en.js'
 import texts from './texts.en.js'
 import tracing from './tracing.en.js'
+import labs from './lab.en.js'
 export default {
   app: { name: 'Online Sanmenxia', slogan: 'Epidemic control · Health code · Services' },
   tabs: { home: 'Home', code: 'Code', messages: 'Messages', me: 'Me', label: 'Main navigation' },
@@ -331,7 +332,7 @@ export default {
     codes: 'Health codes by colour', traffic: 'Checkpoint traffic today', keyPersonList: 'Key-person list', keyPersons: 'Key persons',
     newKeyPersons: 'New', more: 'More', fewer: 'Fewer', checkinRate: 'Check-in rate', orders: '12345 orders and tip-offs',
     ordersOpen: 'Orders', tipoffs: 'Tip-offs', returnToWork: 'Return to work',
-    enterprisesResumed: 'enterprises resumed (above scale {share})', workersGreen: 'workers green ({share} of those due back)',
+    enterprisesResumed: 'enterprises resumed (above scale {share})', labTests: 'Lab tests per day (by sampling day)', labPositives: 'Positive', labNegatives: 'Negative', workersGreen: 'workers green ({share} of those due back)',
   },
   holdKinds: {
     isolation: 'Isolation', fever: 'Fever', key_person: 'Key person', co_travel: 'Co-travel', imported_list: 'Data comparison',
@@ -372,5 +373,6 @@ export default {
   texts, // server texts sent as codes (texts.en.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.en.js)
   tr: tracing, // tracing screens of issue 17 (tracing.en.js)
+  labs, // lab results of issue 17 (lab.en.js)
   trust, // accountability screens of issue 18 (trust.en.js)
 }

@@ -3,6 +3,7 @@ import backoffice from './backoffice.zh.js'
 import trust from './trust.zh.js'
 import texts from './texts.zh.js'
 import tracing from './tracing.zh.js'
+import labs from './lab.zh.js'
 export default {
   app: { name: '线上三门峡', slogan: '疫情防控 · 健康码 · 便民服务' },
   tabs: { home: '首页', code: '健康码', messages: '消息', me: '我的', label: '主导航' },
@@ -258,7 +259,7 @@ export default {
     title: '疫情大数据指挥看板', city: '三门峡市', keyPersonMap: '重点人员分布', byArea: '各地重点人员(按类别)', byCategory: '重点人员类别', trend: '新增重点人员趋势',
     codes: '健康码颜色分布', traffic: '检测点今日通行', keyPersonList: '重点人员名单', keyPersons: '重点人员', newKeyPersons: '新增', more: '多', fewer: '少',
     checkinRate: '打卡率', orders: '12345 工单与疫情线索', ordersOpen: '工单', tipoffs: '线索', returnToWork: '复工复产',
-    enterprisesResumed: '复工企业(规上 {share})', workersGreen: '绿码员工(占应返岗 {share})',
+    enterprisesResumed: '复工企业(规上 {share})', labTests: '每日核酸检测量(按采样日)', labPositives: '阳性', labNegatives: '阴性', workersGreen: '绿码员工(占应返岗 {share})',
   },
   holdKinds: { isolation: '隔离', fever: '发热', key_person: '重点人员', co_travel: '同行密接', imported_list: '大数据比对', manual: '人工研判', lab_positive: '核酸阳性' },
   causes: { applied: '申领', checkin: '打卡', check_in: '打卡', missed_day: '未打卡', missed: '未打卡', daily_close: '每日结算', rule_change: '规则调整', close: '日终未打卡', correction: '申诉补记打卡' },
@@ -286,5 +287,6 @@ export default {
   texts, // server texts sent as codes (texts.zh.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.zh.js)
   tr: tracing, // tracing screens of issue 17 (tracing.zh.js)
+  labs, // lab results of issue 17 (lab.zh.js)
   trust, // accountability screens of issue 18 (trust.zh.js)
 }
