@@ -188,13 +188,13 @@ class SealingKeysOut(ResponseModel):
     keys: list[SealingJwkOut]
 
 
-class StaffAssignmentOut(ResponseModel):
+class CheckpointStaffOut(ResponseModel):
     username: str
     assigned_by: str
     assigned_at: str
 
 
-class StaffAccountOut(StaffAssignmentOut):
+class CheckpointStaffAccountOut(CheckpointStaffOut):
     role: str
     scope: dict[str, str]
 
@@ -373,17 +373,18 @@ def edit_checkpoint(checkpoint_id: CheckpointIdPath, body: CheckpointPatch) -> C
     summary="Create a staff account for this checkpoint 分配检测点工作人员",
     tags=["checkpoints"],
 )
-def assign_staff(checkpoint_id: CheckpointIdPath, body: StaffAssignmentIn) -> StaffAccountOut:
+def assign_staff(checkpoint_id: CheckpointIdPath, body: StaffAssignmentIn) -> CheckpointStaffAccountOut:
     checkpoint = registry().get(checkpoint_id)
-    return StaffAccountOut.model_validate(service.assign_staff(app.caller, checkpoint, body, registry(), staff_directory(), audit_log(settings().audit_table)))
+    assigned = service.assign_staff(app.caller, checkpoint, body, registry(), staff_directory(), audit_log(settings().audit_table))
+    return CheckpointStaffAccountOut.model_validate(assigned)
 
 
 @app.get("/checkpoints/<checkpoint_id>/staff", access=MANAGERS, summary="Staff of this checkpoint 检测点工作人员", tags=["checkpoints"])
-def list_staff(checkpoint_id: CheckpointIdPath, limit: paging.Limit = 50, cursor: paging.Cursor = None) -> paging.Page[StaffAssignmentOut]:
+def list_staff(checkpoint_id: CheckpointIdPath, limit: paging.Limit = 50, cursor: paging.Cursor = None) -> paging.Page[CheckpointStaffOut]:
     checkpoint = registry().get(checkpoint_id)
     app.caller.require_community(checkpoint.community_id, checkpoint.county_code)
     found, last = registry().staff_page(checkpoint_id, limit=limit, start=app.page_start(cursor))
-    return app.page([StaffAssignmentOut.model_validate(item) for item in found], last)
+    return app.page([CheckpointStaffOut.model_validate(item) for item in found], last)
 
 
 # -- scans ----------------------------------------------------------------------------------------------
