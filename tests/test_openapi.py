@@ -135,17 +135,6 @@ def test_the_free_form_check_sees_free_form_responses() -> None:
 
 # Operations that still answer a free-form object (issue 13: declare their models, then drop them from here).
 FREE_FORM_YET = {
-    "GET /dashboard/checkpoints",
-    "GET /dashboard/codes",
-    "GET /dashboard/codes/trend",
-    "GET /dashboard/communities/{community_id}/key-persons",
-    "GET /dashboard/key-persons",
-    "GET /dashboard/key-persons/trend",
-    "GET /dashboard/residents",
-    "GET /dashboard/return-to-work",
-    "GET /dashboard/supplies",
-    "GET /dashboard/tipoffs",
-    "GET /dashboard/work-orders",
     "GET /health-codes/me",
     "GET /health-codes/me/status",
     "GET /health-codes/me/token",
