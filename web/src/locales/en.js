@@ -4,6 +4,7 @@ import trust from './trust.en.js'
 import texts from './texts.en.js'
 import tracing from './tracing.en.js'
 import labs from './lab.en.js'
+import elder from './elder.en.js'
 export default {
   app: { name: 'Online Sanmenxia', slogan: 'Epidemic control · Health code · Services' },
   tabs: { home: 'Home', code: 'Code', messages: 'Messages', me: 'Me', label: 'Main navigation' },
@@ -374,5 +375,6 @@ export default {
   bo: backoffice, // staff screens of issue 14 (backoffice.en.js)
   tr: tracing, // tracing screens of issue 17 (tracing.en.js)
   labs, // lab results of issue 17 (lab.en.js)
+  elder, // elder cards of issue 17 (elder.en.js)
   trust, // accountability screens of issue 18 (trust.en.js)
 }
