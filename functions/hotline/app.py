@@ -22,6 +22,7 @@ from sanmenxia.errors import Conflict, Forbidden, InvalidInput
 from sanmenxia.hotline import figures
 from sanmenxia.hotline.access import order_place, require_assist, require_handle, require_movable, require_oversee, require_view
 from sanmenxia.hotline.answers import AnswerStore, StandardAnswer, new_answer_id
+from sanmenxia.hotline.case_views import CaseOrderOut
 from sanmenxia.hotline.routing import DEPARTMENT_LABELS, Department
 from sanmenxia.hotline.rules import Action, Actor, Command, NewOrder, Status, WorkOrder
 from sanmenxia.hotline.service import Hotline
@@ -428,8 +429,8 @@ def _verify_photos(order_id: str, keys: list[str]) -> None:
     summary="Flag an open order urgent: its urgent time limit applies 加急",
     tags=["hotline"],
 )
-def flag_urgent(order_id: OrderId, body: OptionalNoteIn) -> dict[str, Any]:
-    return _act(order_id, Command(Action.URGENT, note=body.note), _oversees)
+def flag_urgent(order_id: OrderId, body: OptionalNoteIn) -> CaseOrderOut:
+    return CaseOrderOut.model_validate(_act(order_id, Command(Action.URGENT, note=body.note), _oversees))
 
 
 @app.post(
@@ -438,8 +439,8 @@ def flag_urgent(order_id: OrderId, body: OptionalNoteIn) -> dict[str, Any]:
     summary="The lead unit asks for more time, with a reason 申请延期",
     tags=["hotline"],
 )
-def request_extension(order_id: OrderId, body: ExtensionIn) -> dict[str, Any]:
-    return _act(order_id, Command(Action.REQUEST_EXTENSION, note=body.reason, hours=body.hours), _handles)
+def request_extension(order_id: OrderId, body: ExtensionIn) -> CaseOrderOut:
+    return CaseOrderOut.model_validate(_act(order_id, Command(Action.REQUEST_EXTENSION, note=body.reason, hours=body.hours), _handles))
 
 
 @app.post(
@@ -448,8 +449,8 @@ def request_extension(order_id: OrderId, body: ExtensionIn) -> dict[str, Any]:
     summary="Approve or refuse the unit's extension request; only an approval moves the limit 延期审批",
     tags=["hotline"],
 )
-def decide_extension(order_id: OrderId, body: ExtensionDecisionIn) -> dict[str, Any]:
-    return _act(order_id, Command(Action.DECIDE_EXTENSION, approve=body.approve, note=body.note), _oversees)
+def decide_extension(order_id: OrderId, body: ExtensionDecisionIn) -> CaseOrderOut:
+    return CaseOrderOut.model_validate(_act(order_id, Command(Action.DECIDE_EXTENSION, approve=body.approve, note=body.note), _oversees))
 
 
 @app.post(
@@ -458,9 +459,9 @@ def decide_extension(order_id: OrderId, body: ExtensionDecisionIn) -> dict[str, 
     summary="Add assisting units to the lead unit (joint handling) 协办",
     tags=["hotline"],
 )
-def add_assists(order_id: OrderId, body: AssistIn) -> dict[str, Any]:
+def add_assists(order_id: OrderId, body: AssistIn) -> CaseOrderOut:
     units = tuple(unit.value for unit in body.departments)
-    return _act(order_id, Command(Action.ASSIST, departments=units, note=body.note), _oversees)
+    return CaseOrderOut.model_validate(_act(order_id, Command(Action.ASSIST, departments=units, note=body.note), _oversees))
 
 
 def _assisting_unit(requested: Department | None) -> str:
@@ -479,11 +480,11 @@ def _assisting_unit(requested: Department | None) -> str:
     summary="An assisting unit answers the lead unit 协办答复",
     tags=["hotline"],
 )
-def assist_reply(order_id: OrderId, body: AssistReplyIn) -> dict[str, Any]:
+def assist_reply(order_id: OrderId, body: AssistReplyIn) -> CaseOrderOut:
     unit = _assisting_unit(body.department)
     _verify_photos(order_id, body.photos)
     command = Command(Action.ASSIST_REPLY, note=body.reply, department=unit, photos=tuple(body.photos))
-    return _act(order_id, command, lambda order: require_assist(app.caller, order, unit))
+    return CaseOrderOut.model_validate(_act(order_id, command, lambda order: require_assist(app.caller, order, unit)))
 
 
 @app.get(
