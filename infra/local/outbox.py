@@ -54,7 +54,7 @@ class SmsOutbox:
                 "received_at": datetime.now(UTC).isoformat(timespec="seconds"),
             }
         except (ValueError, KeyError, TypeError):
-            entry = {"to": None, "kind": "unreadable", "text": "", "ref": "", "received_at": datetime.now(UTC).isoformat(timespec="seconds")}
+            entry = {"to": "", "kind": "unreadable", "text": "", "ref": "", "received_at": datetime.now(UTC).isoformat(timespec="seconds")}
         key = entry["ref"] or f"unreadable-{len(self._messages)}"
         self._messages.setdefault(key, entry)
         while len(self._messages) > LIMIT:
