@@ -64,6 +64,8 @@ class CaseOrderOut(ResponseModel):
     waiting_for: list[str] = Field(description="assisting units that have not answered the lead yet")
     summary: str | None = None
     reply: str | None = None
+    reply_code: str | None = Field(default=None, description="a reply the system wrote, as a text code")
+    reply_params: dict[str, str] | None = None
     resolved: bool | None = None
     satisfaction: int | None = None
     merged_into: str | None = None

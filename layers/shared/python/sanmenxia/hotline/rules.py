@@ -238,6 +238,8 @@ class WorkOrder:
     sealed: dict[str, str] = field(default_factory=dict)
     attachments: tuple[str, ...] = ()
     reply: str | None = None
+    #: a reply the system wrote, as a code with params (``sanmenxia.texts``); a person's reply has none
+    reply_text: dict[str, Any] | None = field(default=None, hash=False)
     resolved: bool | None = None
     replied_by: str | None = None
     satisfaction: int | None = None
@@ -391,7 +393,7 @@ def _reply(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) 
     if order.waiting_for:
         raise InvalidTransition(f"the lead unit replies when every assisting unit has answered; waiting for {', '.join(order.waiting_for)}")
     unit = order.department if order.status is Status.HANDLING else Department.HOTLINE_CENTER.value
-    return {"reply": command.note, "resolved": command.resolved, "replied_by": unit, "reply_photos": command.photos}
+    return {"reply": command.note, "reply_text": None, "resolved": command.resolved, "replied_by": unit, "reply_photos": command.photos}
 
 
 def _revisit(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) -> dict[str, Any]:
@@ -423,6 +425,7 @@ def _reopen(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy)
         "extension": None,
         "reply_photos": (),
         "reply": None,
+        "reply_text": None,
         "resolved": None,
         "replied_by": None,
         "satisfaction": None,
@@ -439,7 +442,10 @@ def _merge(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) 
     _require(command.merged_into, "merged_into", "name the order this one repeats")
     if command.merged_into == order.order_id:
         raise InvalidInput("an order cannot be merged into itself", field="merged_into")
-    return {"merged_into": command.merged_into, "reply": command.note or f"并案处理 merged into {command.merged_into}"}
+    if command.note:
+        return {"merged_into": command.merged_into, "reply": command.note, "reply_text": None}
+    said = texts.text(TextCode.ORDER_MERGED, order_id=str(command.merged_into))
+    return {"merged_into": command.merged_into, "reply": f"并案处理 merged into {command.merged_into}", "reply_text": said}
 
 
 def _parse(value: str) -> datetime:
