@@ -22,8 +22,8 @@ from typing import Any
 from sanmenxia import aws, clock, regions
 from sanmenxia.audit import AuditLog
 from sanmenxia.contracts import KeyPersonCategory
-from sanmenxia.cotravel.comparison import Comparison, Keys
-from sanmenxia.cotravel.store import ComparisonStore
+from sanmenxia.imports.service import Comparison, Keys
+from sanmenxia.imports.store import ComparisonStore
 from sanmenxia.holds import HoldStore
 from sanmenxia.keypersons.rules import KeyPersonSource, KeyPersonStatus, Measure, MeasureKind
 from sanmenxia.keypersons.service import KeyPersonService

@@ -11,8 +11,8 @@ import pytest
 
 from infra.athena.apply import apply
 from sanmenxia.errors import UpstreamUnavailable
-from sanmenxia.lake.query import AthenaRunner, QueryFailed
-from sanmenxia.lake.sql import literal
+from sanmenxia.bigdata.query import AthenaRunner, QueryFailed
+from sanmenxia.bigdata.sql import literal
 
 
 class FakeAthena:

@@ -22,7 +22,7 @@ from sanmenxia import clock, regions, texts
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
 from sanmenxia.cotravel.csvfile import CsvRejected
 from sanmenxia.cotravel.imports import ListEntry, parse_comparison_list
-from sanmenxia.cotravel.store import ComparisonStore, Resident
+from sanmenxia.imports.store import ComparisonStore, Resident
 from sanmenxia.holds import HoldKind, HoldStore
 from sanmenxia.texts import TextCode
 

@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sanmenxia.errors import DomainError, UpstreamUnavailable
 from sanmenxia.lake.catalog import PARTITION_COLUMN, TABLES, LakeTable
-from sanmenxia.lake.sql import View, lake_schema, literal, to_duckdb
+from sanmenxia.bigdata.sql import View, lake_schema, literal, to_duckdb
 
 Parameter = str | int | float | bool | None
 
