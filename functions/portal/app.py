@@ -22,7 +22,8 @@ from sanmenxia.hotline.service import department_label
 from sanmenxia.hotline.store import WorkOrderStore
 from sanmenxia.models import CommunityId, LongText, Phone, RequestModel, ShortText
 from sanmenxia.observability import logger, metrics
-from sanmenxia.portal.store import Article, ArticleKind, ArticleState, HelpKind, PortalStore, approve, move, new_article_id, revise, send_back, submit
+from sanmenxia.portal.rules import Article, ArticleKind, ArticleState, HelpKind, approve, move, new_article_id, revise, send_back, submit
+from sanmenxia.portal.store import PortalStore
 from sanmenxia.services import PeopleSettings, audit_log, people, vault
 
 ARTICLE_ID = r"^A[0-9a-f]{16}$"
