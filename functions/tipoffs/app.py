@@ -27,8 +27,8 @@ from sanmenxia.observability import logger, metrics
 from sanmenxia.scope import Desk, Place
 from sanmenxia.services import audit_log, vault
 from sanmenxia.settings import FunctionSettings
-from sanmenxia.tipoffs.rules import TipoffKey, likely_duplicates, window_start
-from sanmenxia.tipoffs.store import Tipoff, TipoffStore, new_tracking_code, tracking_hash
+from sanmenxia.tipoffs.rules import Tipoff, TipoffKey, likely_duplicates, new_tracking_code, tracking_hash, window_start
+from sanmenxia.tipoffs.store import TipoffStore
 
 TIPOFF_ID = r"^T[0-9a-f]{16}$"
 
