@@ -21,7 +21,7 @@ from sanmenxia.checkpoints.sealing import SealingKeys
 from sanmenxia.checkpoints.store import CachedCheckpoints, CheckpointRegistry, ScanLedger
 from sanmenxia.checkpoints.tracing import ExposureSettings, ExposureTracer
 from sanmenxia.errors import InvalidInput
-from sanmenxia.healthcode.revocations import RevocationStore
+from sanmenxia.healthcode.revocation_store import RevocationStore
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
 from sanmenxia.holds import Hold
 from sanmenxia.models import CountyCode, PersonRefIn, RequestModel, ResponseModel
