@@ -18,14 +18,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from sanmenxia import api, aws, clock, paging
 from sanmenxia.auth import Role, allow
-from sanmenxia.contracts import KeyPersonCategory
-from sanmenxia.errors import InvalidInput
-from sanmenxia.keypersons.rules import KeyPersonStatus
-from sanmenxia.keypersons.store import KeyPersonStore
 from sanmenxia.bigdata import service as dashboard
 from sanmenxia.bigdata.cache import QueryCache
 from sanmenxia.bigdata.query import AthenaRunner, DuckDBRunner, QueryRunner
 from sanmenxia.bigdata.sql import load_views
+from sanmenxia.contracts import KeyPersonCategory
+from sanmenxia.errors import InvalidInput
+from sanmenxia.keypersons.rules import KeyPersonStatus
+from sanmenxia.keypersons.store import KeyPersonStore
 from sanmenxia.lake.store import LakeStore
 from sanmenxia.observability import logger, metrics
 from sanmenxia.settings import FunctionSettings

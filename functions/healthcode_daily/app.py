@@ -21,8 +21,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from sanmenxia import aws, triggers
-from sanmenxia.healthcode_daily import service as daily
 from sanmenxia.healthcode.store import CloseCounts, HealthCodeStore
+from sanmenxia.healthcode_daily import service as daily
 from sanmenxia.healthcode_daily.store import CloseQueue
 from sanmenxia.observability import logger, metrics
 from sanmenxia.services import holds

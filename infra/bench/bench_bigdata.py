@@ -24,9 +24,9 @@ from sqlglot import exp
 
 from infra.lake.generate import Progress, generate, read_manifest
 from sanmenxia.bigdata import service as dashboard
-from sanmenxia.lake.catalog import PARTITION_COLUMN, TABLES
 from sanmenxia.bigdata.query import DuckDBRunner
 from sanmenxia.bigdata.sql import View, load_views, parse_trino
+from sanmenxia.lake.catalog import PARTITION_COLUMN, TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 ATHENA_USD_PER_TB = 5.0

@@ -16,9 +16,9 @@ from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sanmenxia.bigdata.sql import View, lake_schema, literal, to_duckdb
 from sanmenxia.errors import DomainError, UpstreamUnavailable
 from sanmenxia.lake.catalog import PARTITION_COLUMN, TABLES, LakeTable
-from sanmenxia.bigdata.sql import View, lake_schema, literal, to_duckdb
 
 Parameter = str | int | float | bool | None
 
