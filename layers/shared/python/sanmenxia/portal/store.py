@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from sanmenxia import dynamo, paging
+from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 from sanmenxia.hotline.store import deserialize, serialize
 from sanmenxia.portal.rules import Article, ArticleKind, ArticleState
@@ -93,12 +94,12 @@ class ArticlePage:
 class PortalStore:
     """Data access for articles and help messages. ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: DynamoDBClient, table: str, audit: Any) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, audit: AuditLog) -> None:
         self._db = dynamodb
         self._table = table
         self._audit = audit
 
-    def save_article(self, article: Article, audit_entry: Any, *, expected_version: int | None) -> None:
+    def save_article(self, article: Article, audit_entry: AuditRecord, *, expected_version: int | None) -> None:
         """Create (``expected_version`` None) or replace an article at the version read, with its audit."""
         put: dict[str, Any] = {"TableName": self._table, "Item": article_item(article)}
         if expected_version is None:
