@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from sanmenxia.items import document_item, document_of
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
 
 
 def _s(value: str) -> dict[str, str]:
@@ -279,3 +281,22 @@ class CoTravelStore:
         items = self._query_all({"TableName": self._table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": _s("imports")}})
         found = [document_of(item) for item in items]
         return sorted(found, key=lambda report: str(report.get("received_at", "")), reverse=True)[:limit]
+
+
+class ImportFiles:
+    """The imports bucket's uploaded CSV files and the reports written beside them. ``s3`` is a boto3 client."""
+
+    def __init__(self, s3: S3Client) -> None:
+        self._s3 = s3
+
+    def read(self, bucket: str, key: str) -> bytes:
+        try:
+            return self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not read the uploaded file") from exc
+
+    def write_report(self, bucket: str, key: str, report: dict[str, Any]) -> None:
+        try:
+            self._s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(report, ensure_ascii=False).encode())
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not write the import report") from exc
