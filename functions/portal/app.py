@@ -107,7 +107,7 @@ class ArticleStaffOut(ArticleOut):
 
 
 def _content(body: ArticleIn) -> ArticleContent:
-    return ArticleContent(kind=body.kind, title=body.title, summary=body.summary, body=body.body, source=body.source, rebuts=body.rebuts)
+    return ArticleContent(**body.model_dump())
 
 
 def _staff_out(article: Article) -> ArticleStaffOut:
@@ -184,8 +184,7 @@ def withdraw(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> ArticleSta
 # -- help messages ---------------------------------------------------------------------------------------
 @app.post("/portal/help-messages", access=allow(Role.RESIDENT), status_code=201, summary="Leave a help message 求助留言", tags=["portal"])
 def leave_help_message(body: HelpIn) -> dict[str, Any]:
-    new = NewHelp(kind=body.kind, message=body.message, phone=body.phone, address=body.address, community_id=body.community_id)
-    return service().leave_help(app.caller, new, clock.now())
+    return service().leave_help(app.caller, NewHelp(**body.model_dump()), clock.now())
 
 
 @app.get("/portal/help-messages/mine", access=allow(Role.RESIDENT), summary="My help messages and their answers 我的留言", tags=["portal"])

@@ -111,17 +111,7 @@ def similar(category: Annotated[TipoffCategory, Query()], community_id: Annotate
 
 @app.post("/tipoffs", access=ANY_SIGNED_IN, status_code=201, summary="Report a lead 我要上报疫情", tags=["tipoffs"])
 def submit(body: TipoffIn) -> dict[str, Any]:
-    new = NewTipoff(
-        category=body.category,
-        county_code=body.county_code,
-        community_id=body.community_id,
-        address=body.address,
-        description=body.description,
-        photos=tuple(body.photos),
-        anonymous=body.anonymous,
-        duplicate_of=body.duplicate_of,
-    )
-    return service().report(app.caller, new, clock.now())
+    return service().report(app.caller, NewTipoff(**body.model_dump()), clock.now())
 
 
 @app.get("/tipoffs/mine", access=ANY_SIGNED_IN, summary="My tip-offs and their progress 我的举报", tags=["tipoffs"])

@@ -157,16 +157,7 @@ class CoTravelStore:
         )
 
     def _query_all(self, request: dict[str, Any]) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        while True:
-            try:
-                response = self._db.query(**request)
-            except ClientError as exc:
-                raise UpstreamUnavailable("could not read co-travel data") from exc
-            items.extend(response["Items"])
-            if "LastEvaluatedKey" not in response:
-                return items
-            request = dict(request, ExclusiveStartKey=response["LastEvaluatedKey"])
+        return dynamo.query_all(self._db, what="co-travel data", **request)
 
     def case_trips(self, travel_date: date, number: str) -> list[CaseTrip]:
         """Every case trip on ``number`` that day (one partition)."""

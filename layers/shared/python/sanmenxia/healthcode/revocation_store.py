@@ -17,11 +17,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from sanmenxia import clock, dynamo
 from sanmenxia.audit import AuditLog, AuditRecord
-from sanmenxia.errors import UpstreamUnavailable
 from sanmenxia.healthcode.revocations import PERSON_REVOCATION_DAYS, Revocation, RevocationKind
 from sanmenxia.healthcode.tokens import VerifiedCode
 
@@ -100,21 +97,11 @@ class RevocationStore:
     def all(self) -> list[Revocation]:
         """Every revocation still in force (expired person entries left out even before TTL removes them)."""
         now = int(clock.now().timestamp())
-        found: list[Revocation] = []
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "person_id = :p",
-            "ExpressionAttributeValues": {":p": {"S": PARTITION}},
-        }
-        while True:
-            try:
-                response = self._db.query(**request)
-            except ClientError as exc:
-                raise UpstreamUnavailable("could not read the revocation list") from exc
-            for item in response.get("Items", []):
-                if "expires_at" in item and int(item["expires_at"]["N"]) <= now:
-                    continue
-                found.append(_from_item(item))
-            if "LastEvaluatedKey" not in response:
-                return found
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = dynamo.query_all(
+            self._db,
+            what="revocation list",
+            TableName=self._table,
+            KeyConditionExpression="person_id = :p",
+            ExpressionAttributeValues={":p": {"S": PARTITION}},
+        )
+        return [_from_item(item) for item in items if "expires_at" not in item or int(item["expires_at"]["N"]) > now]

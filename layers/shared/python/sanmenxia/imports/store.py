@@ -134,19 +134,11 @@ class ComparisonStore:
         dynamo.batch_write(self._db, self._table, requests, what="hits")
 
     def hits(self, job_id: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :p AND begins_with(sk, :h)",
-            "ExpressionAttributeValues": {":p": _s(f"job#{job_id}"), ":h": _s("hit#")},
-        }
-        while True:
-            try:
-                response = self._db.query(**request)
-            except ClientError as exc:
-                raise UpstreamUnavailable("could not read hits") from exc
-            items.extend(response["Items"])
-            if "LastEvaluatedKey" not in response:
-                break
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = dynamo.query_all(
+            self._db,
+            what="hits",
+            TableName=self._table,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :h)",
+            ExpressionAttributeValues={":p": _s(f"job#{job_id}"), ":h": _s("hit#")},
+        )
         return [{"person_id": item["sk"]["S"].removeprefix("hit#"), **document_of(item)} for item in items]
