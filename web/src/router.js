@@ -50,6 +50,7 @@ const routes = [
   screen('exposure', () => import('./views/staff/Exposure.vue')),
   screen('contacts', () => import('./views/staff/Contacts.vue')),
   screen('proposals', () => import('./views/staff/Proposals.vue')),
+  screen('lab', () => import('./views/staff/Lab.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

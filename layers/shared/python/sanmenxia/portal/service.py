@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sanmenxia import audit, clock, contracts, regions
+from sanmenxia import audit, clock, contracts, regions, texts
 from sanmenxia.auth import Principal, Role
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput
@@ -28,6 +28,7 @@ from sanmenxia.people import Person
 from sanmenxia.pii import Vault
 from sanmenxia.portal.rules import Article, ArticleKind, ArticleState, HelpKind, approve, move, new_article_id, revise, send_back, submit
 from sanmenxia.portal.store import PortalStore
+from sanmenxia.texts import TextCode
 
 
 def require_publisher(caller: Principal) -> None:
@@ -187,6 +188,7 @@ class Portal:
             "order_id": record["order_id"],
             "status": "submitted",
             "message": "留言已收到 Your message reached the hotline and your community; the answer will come to your inbox.",
+            **texts.fields("message", TextCode.HELP_MESSAGE_RECEIVED),
         }
 
     def my_help(self, caller: Principal) -> list[dict[str, Any]]:
@@ -207,6 +209,8 @@ class Portal:
                     "status": order.status.value if order else "submitted",
                     "department_label": department_label(order.department or order.replied_by) if order else None,
                     "reply": order.reply if order else None,
+                    "reply_code": order.reply_text["code"] if order and order.reply_text else None,
+                    "reply_params": order.reply_text["params"] if order and order.reply_text else None,
                 }
             )
         return rows

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sanmenxia import clock, contracts, regions, scope
+from sanmenxia import clock, contracts, regions, scope, texts
 from sanmenxia.auth import Principal
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput
@@ -27,6 +27,7 @@ from sanmenxia.masking import redact_text
 from sanmenxia.observability import logger, metrics
 from sanmenxia.pii import Vault
 from sanmenxia.scope import Desk, Place
+from sanmenxia.texts import TextCode
 from sanmenxia.tipoffs.rules import Tipoff, TipoffKey, likely_duplicates, new_tracking_code, tracking_hash, window_start
 from sanmenxia.tipoffs.store import TipoffStore
 
@@ -153,6 +154,7 @@ class Tipoffs:
             "tracking_code": code,
             "likely_duplicates": likely,
             "message": "举报已受理 Your tip-off has been received; keep the tracking code to follow it.",
+            **texts.fields("message", TextCode.TIPOFF_RECEIVED),
         }
 
     def view(self, tipoff: Tipoff, at: datetime, *, staff: bool = False) -> dict[str, Any]:
