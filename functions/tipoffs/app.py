@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import functools
 import secrets
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
-from sanmenxia import api, aws, clock, contracts, regions, scope, texts
+from sanmenxia import api, aws, clock, contracts, paging, regions, scope, texts
 from sanmenxia.auth import ANY_SIGNED_IN, PUBLIC
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput
@@ -22,12 +22,13 @@ from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
 from sanmenxia.hotline.uploads import PhotoUploads
 from sanmenxia.masking import redact_text
-from sanmenxia.models import CommunityId, CountyCode, LongText, RequestModel, ShortText
+from sanmenxia.models import CommunityId, CountyCode, LongText, RequestModel, ResponseModel, ShortText
 from sanmenxia.observability import logger, metrics
 from sanmenxia.scope import Desk, Place
 from sanmenxia.services import audit_log, vault
 from sanmenxia.settings import FunctionSettings
 from sanmenxia.texts import TextCode
+from sanmenxia.tipoffs.public import PublicReport, ReportStore, check_pin, new_report_id, person_key, retry_after, rounded
 from sanmenxia.tipoffs.rules import TipoffKey, likely_duplicates, window_start
 from sanmenxia.tipoffs.store import Tipoff, TipoffStore, new_tracking_code, tracking_hash
 
@@ -42,6 +43,7 @@ class Settings(FunctionSettings):
     pii_key_id: str
     uploads_bucket: str
     work_order_intake_queue_url: str
+    tipoff_rate_per_hour: int = Field(default=5, ge=1, le=100, description="tip-offs per person per clock hour")
 
 
 @functools.cache
@@ -52,6 +54,11 @@ def settings() -> Settings:
 @functools.cache
 def tipoffs() -> TipoffStore:
     return TipoffStore(aws.client("dynamodb"), settings().tipoffs_table)
+
+
+@functools.cache
+def reports() -> ReportStore:
+    return ReportStore(aws.client("dynamodb"), settings().tipoffs_table)
 
 
 @functools.cache
@@ -73,6 +80,13 @@ class PhotoIn(RequestModel):
     size: Annotated[int, Field(description="bytes", examples=[350_000])]
 
 
+class PinIn(RequestModel):
+    """A map pin (WGS-84 degrees), inside Sanmenxia."""
+
+    latitude: Annotated[float, Field(ge=-90, le=90, examples=[34.77])]
+    longitude: Annotated[float, Field(ge=-180, le=180, examples=[111.19])]
+
+
 class TipoffIn(RequestModel):
     category: TipoffCategory
     county_code: CountyCode
@@ -82,6 +96,7 @@ class TipoffIn(RequestModel):
     photos: list[Annotated[str, Field(max_length=80)]] = Field(default_factory=list, max_length=3)
     anonymous: bool = False
     duplicate_of: Annotated[str | None, Field(default=None, pattern=TIPOFF_ID, description="a likely duplicate this repeats")] = None
+    location: PinIn | None = Field(default=None, description="where it is, pinned on the map (shown publicly rounded to about 1 km)")
 
 
 class TrackIn(RequestModel):
@@ -140,8 +155,11 @@ def similar(category: Annotated[TipoffCategory, Query()], community_id: Annotate
 def submit(body: TipoffIn) -> dict[str, Any]:
     if regions.county_of_community(body.community_id) != body.county_code:
         raise InvalidInput("community is not in that county", field="community_id")
+    if body.location is not None:
+        check_pin(body.location.latitude, body.location.longitude)
     for key in body.photos:
         uploads().verify(key)
+    _take_slot(app.caller.sub)
     if body.duplicate_of:
         earlier = tipoffs().find(body.duplicate_of)
         if earlier is None or (earlier.category, earlier.community_id) != (body.category.value, body.community_id):
@@ -166,6 +184,20 @@ def submit(body: TipoffIn) -> dict[str, Any]:
         department=department.value if department else None,
         duplicate_of=body.duplicate_of,
         track_hash=tracking_hash(code),
+        report_id=new_report_id(),
+        sealed_location=sealer.seal("tipoff.location", f"{body.location.latitude},{body.location.longitude}") if body.location else None,
+    )
+    report = PublicReport(
+        report_id=str(tipoff.report_id),
+        tipoff_id=tipoff_id,
+        order_id=tipoff.order_id,
+        category=tipoff.category,
+        county_code=tipoff.county_code,
+        community_id=tipoff.community_id,
+        day=clock.now_shanghai().date().isoformat(),
+        created_at=tipoff.created_at,
+        latitude=rounded(body.location.latitude) if body.location else None,
+        longitude=rounded(body.location.longitude) if body.location else None,
     )
     likely = _similar(tipoff.category, tipoff.community_id, tipoff_id)
     message = WorkOrderIntake(
@@ -184,7 +216,11 @@ def submit(body: TipoffIn) -> dict[str, Any]:
         created_at=tipoff.created_at,
     )
     contracts.write_then_hand_over(
-        settings().work_order_intake_queue_url, message, write=lambda: tipoffs().put(tipoff), undo=lambda: tipoffs().withdraw(tipoff), what="tip-off"
+        settings().work_order_intake_queue_url,
+        message,
+        write=lambda: tipoffs().put(tipoff, [reports().put_request(report)]),
+        undo=lambda: tipoffs().withdraw(tipoff),
+        what="tip-off",
     )
     metrics.add_metric(name="TipoffsReported", unit="Count", value=1)
     logger.info(
@@ -193,6 +229,7 @@ def submit(body: TipoffIn) -> dict[str, Any]:
     return {
         **_view(tipoff),
         "tracking_code": code,
+        "report_id": tipoff.report_id,
         "likely_duplicates": likely,
         "message": "举报已受理 Your tip-off has been received; keep the tracking code to follow it.",
         **texts.fields("message", TextCode.TIPOFF_RECEIVED),
@@ -218,6 +255,8 @@ def _view(tipoff: Tipoff, *, staff: bool = False) -> dict[str, Any]:
         "anonymous": tipoff.anonymous,
         "created_at": tipoff.created_at,
         "duplicate_of": tipoff.duplicate_of,
+        "location": _pin(sealer.open("tipoff.location", tipoff.sealed_location)) if tipoff.sealed_location else None,
+        "report_id": tipoff.report_id,
         "department": tipoff.department,
         "department_label": department_label(tipoff.department),
         "order_id": tipoff.order_id,
@@ -270,6 +309,98 @@ def get_tipoff(tipoff_id: Annotated[str, Path(pattern=TIPOFF_ID)]) -> dict[str, 
         scope.require(app.caller, place, what="this tip-off")
         return _view(tipoff, staff=True)
     return _view(tipoff)
+
+
+def _pin(value: str) -> dict[str, float]:
+    latitude, longitude = value.split(",", 1)
+    return {"latitude": float(latitude), "longitude": float(longitude)}
+
+
+def _take_slot(sub: str) -> None:
+    """The per-person limit (``TIPOFF_RATE_PER_HOUR``): 429 with Retry-After once it is reached this hour."""
+    now = clock.now()
+    hour = now.strftime("%Y%m%d%H")
+    reports().take_slot(person_key(sub), hour, settings().tipoff_rate_per_hour, int(now.timestamp()) + 2 * 3600, retry_after(now))
+
+
+# -- the public map (FixMyStreet) and "me too" ----------------------------------------------------------
+STATUS_GROUPS = {"open": ("submitted", "received", "dispatched", "handling"), "answered": ("replied", "revisited", "closed")}
+ReportId = Annotated[str, Path(pattern=r"^R[0-9a-f]{16}$")]
+
+
+class PublicReportOut(ResponseModel):
+    """A report as anyone sees it on the map: no reporter, no address, no free text, the pin rounded, the day only."""
+
+    report_id: str
+    category: TipoffCategory
+    category_label: str
+    county_code: str
+    community_id: str
+    community: str
+    day: str
+    latitude: float | None = Field(default=None, description="rounded to 0.01° (about 1 km)")
+    longitude: float | None = Field(default=None, description="rounded to 0.01° (about 1 km)")
+    status: str = Field(description="the work order's status (submitted until the hotline has it)")
+    status_group: Literal["open", "answered"]
+    me_too: int = Field(description="people who said 'me too' 我也遇到")
+
+
+class MeTooOut(ResponseModel):
+    report_id: str
+    me_too: int
+    counted: bool = Field(description="false when this person had said 'me too' already (counted once per person)")
+
+
+@app.get("/tipoffs/map", access=PUBLIC, summary="The public map and list of reports by status, no personal data 线索地图", tags=["tipoffs"])
+def public_map(
+    status: Annotated[Literal["open", "answered"] | None, Query(description="open: not yet answered; answered: replied or closed")] = None,
+    category: Annotated[TipoffCategory | None, Query()] = None,
+    county_code: Annotated[CountyCode | None, Query()] = None,
+    community_id: Annotated[CommunityId | None, Query()] = None,
+    limit: paging.Limit = 50,
+    cursor: paging.Cursor = None,
+) -> paging.Page[PublicReportOut]:
+    found, last_key = reports().page(
+        county_code=county_code, category=category.value if category else None, community_id=community_id, limit=limit, start=app.page_start(cursor)
+    )
+    orders = hotline().store.get_many([report.order_id for report in found])
+    rows = []
+    for report in found:
+        order = orders.get(report.order_id)
+        state = order.status.value if order else "submitted"
+        group: Literal["open", "answered"] = "answered" if state in STATUS_GROUPS["answered"] else "open"
+        if status is not None and group != status:
+            continue
+        rows.append(
+            PublicReportOut(
+                report_id=report.report_id,
+                category=TipoffCategory(report.category),
+                category_label=CATEGORY_LABELS[TipoffCategory(report.category)],
+                county_code=report.county_code,
+                community_id=report.community_id,
+                community=regions.community(report.community_id).name,
+                day=report.day,
+                latitude=report.latitude,
+                longitude=report.longitude,
+                status=state,
+                status_group=group,
+                me_too=report.me_too,
+            )
+        )
+    return app.page(rows, last_key)
+
+
+@app.post(
+    "/tipoffs/map/<report_id>/me-too",
+    access=ANY_SIGNED_IN,
+    summary="'Me too' on an existing report instead of a new one, counted once per person 我也遇到",
+    tags=["tipoffs"],
+)
+def me_too(report_id: ReportId) -> MeTooOut:
+    now = clock.now()
+    count, counted = reports().me_too(report_id, person_key(app.caller.sub), clock.iso(now), int(now.timestamp()) + settings().personal_record_days * 86400)
+    logger.info("me too", extra={"report_id": report_id, "counted": counted})
+    return MeTooOut(report_id=report_id, me_too=count, counted=counted)
 
 
 lambda_handler = api.handler(app)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +78,8 @@ class Tipoff:
     department: str | None
     duplicate_of: str | None
     track_hash: str
+    report_id: str | None = None  # its entry on the public map (``sanmenxia.tipoffs.public``)
+    sealed_location: str | None = None  # the exact pin, sealed: staff only
 
     @property
     def key(self) -> TipoffKey:
@@ -101,6 +104,8 @@ class Tipoff:
                 "department": self.department,
                 "duplicate_of": self.duplicate_of,
                 "track_hash": self.track_hash,
+                "report_id": self.report_id,
+                "enc_location": self.sealed_location,
             }
         )
 
@@ -122,6 +127,8 @@ class Tipoff:
             department=data.get("department"),
             duplicate_of=data.get("duplicate_of"),
             track_hash=data["track_hash"],
+            report_id=data.get("report_id"),
+            sealed_location=data.get("enc_location"),
         )
 
 
@@ -132,7 +139,8 @@ class TipoffStore:
         self._db = dynamodb
         self._table = table
 
-    def put(self, tipoff: Tipoff) -> None:
+    def put(self, tipoff: Tipoff, extra: Sequence[dict[str, Any]] = ()) -> None:
+        """Write the tip-off and its tracking pointer, and ``extra`` writes (its public report), in one transaction."""
         writes = [
             {"Put": {"TableName": self._table, "Item": tipoff.item(), "ConditionExpression": "attribute_not_exists(pk)"}},
             {
@@ -142,6 +150,7 @@ class TipoffStore:
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
+            *extra,
         ]
         dynamo.transact(self._db, writes, what="tip-off")
 
@@ -151,6 +160,8 @@ class TipoffStore:
             {"Delete": {"TableName": self._table, "Key": {"pk": {"S": f"tipoff#{tipoff.tipoff_id}"}}}},
             {"Delete": {"TableName": self._table, "Key": {"pk": {"S": f"track#{tipoff.track_hash}"}}}},
         ]
+        if tipoff.report_id:
+            deletes.append({"Delete": {"TableName": self._table, "Key": {"pk": {"S": f"report#{tipoff.report_id}"}}}})
         dynamo.transact(self._db, deletes, what="tip-off")
 
     def find(self, tipoff_id: str) -> Tipoff | None:
