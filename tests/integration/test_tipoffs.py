@@ -269,15 +269,15 @@ def test_me_too_is_counted_once_per_person(stack: Stack) -> None:
 
 
 def test_the_per_person_limit_answers_429_with_retry_after(stack: Stack) -> None:
-    # Given the template's limit of 5 tip-offs per person per hour, used up by one resident
-    for number in range(5):
+    # Given the template's limit of 10 tip-offs per person per hour, used up by one resident
+    for number in range(10):
         report(stack, description=f"第{number}条线索,小区有人聚集")
-    # When the same resident reports a sixth
-    refused = stack.request("POST", "/tipoffs", claims=REPORTER, body=tipoff(description="第六条"))
+    # When the same resident reports an eleventh
+    refused = stack.request("POST", "/tipoffs", claims=REPORTER, body=tipoff(description="第十一条"))
     # Then it is refused with 429, a Retry-After within the hour, and the limit named
     assert refused.status == 429
     assert 1 <= int(refused.headers["retry-after"]) <= 3600
-    assert "5 tip-offs per person per hour" in refused.json["message"]
-    assert len(public_map(stack)["items"]) == 5
+    assert "10 tip-offs per person per hour" in refused.json["message"]
+    assert len(public_map(stack)["items"]) == 10
     # And another resident is not limited by it
     report(stack, claims=OTHER)
