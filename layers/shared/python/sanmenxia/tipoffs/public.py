@@ -25,7 +25,9 @@ from botocore.exceptions import ClientError
 
 from sanmenxia import dynamo, paging
 from sanmenxia import items as dynamo_items
+from sanmenxia.clock import SHANGHAI
 from sanmenxia.errors import InvalidInput, NotFound, TooManyRequests, UpstreamUnavailable
+from sanmenxia.tipoffs.rules import Tipoff
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -113,6 +115,28 @@ class PublicReport:
             longitude=data.get("lon"),
             me_too=int(data.get("me_too") or 0),
         )
+
+
+def public_report(tipoff: Tipoff, location: tuple[float, float] | None) -> PublicReport:
+    """The public map's entry of a new tip-off: what anyone may see of it."""
+    return PublicReport(
+        report_id=str(tipoff.report_id),
+        tipoff_id=tipoff.tipoff_id,
+        order_id=tipoff.order_id,
+        category=tipoff.category,
+        county_code=tipoff.county_code,
+        community_id=tipoff.community_id,
+        day=datetime.fromisoformat(tipoff.created_at.replace("Z", "+00:00")).astimezone(SHANGHAI).date().isoformat(),
+        created_at=tipoff.created_at,
+        latitude=rounded(location[0]) if location else None,
+        longitude=rounded(location[1]) if location else None,
+    )
+
+
+def pin_of(value: str) -> dict[str, float]:
+    """A sealed pin (``"lat,lon"``) opened for staff."""
+    latitude, longitude = value.split(",", 1)
+    return {"latitude": float(latitude), "longitude": float(longitude)}
 
 
 class ReportStore:
