@@ -22,7 +22,7 @@ transaction that records the revocation.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -72,8 +72,10 @@ class Revocation:
     kind: RevocationKind
     subject: str  # a key id, or a person id (never published in clear)
     before: int  # epoch seconds: tokens issued at or before are refused (key: the revocation instant)
-    reason: str
+    reason: str  # the staff member's words, in clear only in memory (empty when read back from storage)
     revoked_at: str
+    #: the reason as stored: sealed (it may name the person or why they are suspected)
+    reason_sealed: str | None = None
 
     @property
     def sk(self) -> str:
@@ -98,8 +100,9 @@ class Revocation:
         return body | ({"key_id": self.subject} if self.kind is RevocationKind.KEY else {"person_hash": person_hash(self.subject)})
 
 
-def new_revocation(kind: RevocationKind, subject: str, reason: str, now: datetime) -> Revocation:
-    return Revocation(kind, subject, int(now.timestamp()), reason, clock.iso(now))
+def new_revocation(kind: RevocationKind, subject: str, reason: str, now: datetime, seal: Callable[[str], str]) -> Revocation:
+    """A revocation at ``now``; ``seal`` encrypts the reason for storage (``sanmenxia.pii``)."""
+    return Revocation(kind, subject, int(now.timestamp()), reason, clock.iso(now), seal(reason) if reason else None)
 
 
 def refusal(revocations: Iterable[Revocation], token: VerifiedCode, at: datetime) -> str | None:
@@ -119,7 +122,8 @@ def published_list(revocations: Iterable[Revocation], now: datetime) -> dict[str
 
 def _from_item(item: Mapping[str, Any]) -> Revocation:
     kind, _, subject = item["sk"]["S"].partition("#")
-    return Revocation(RevocationKind(kind), subject, int(item["before"]["N"]), item.get("reason", {}).get("S", ""), item["revoked_at"]["S"])
+    sealed = item.get("reason_sealed", {}).get("S")
+    return Revocation(RevocationKind(kind), subject, int(item["before"]["N"]), "", item["revoked_at"]["S"], sealed)
 
 
 class RevocationStore:
@@ -135,9 +139,10 @@ class RevocationStore:
             "person_id": {"S": PARTITION},
             "sk": {"S": revocation.sk},
             "before": {"N": str(revocation.before)},
-            "reason": {"S": revocation.reason},
             "revoked_at": {"S": revocation.revoked_at},
         }
+        if revocation.reason_sealed:
+            item["reason_sealed"] = {"S": revocation.reason_sealed}
         if revocation.kind is RevocationKind.PERSON:
             expires = revocation.before + int(timedelta(days=PERSON_REVOCATION_DAYS).total_seconds())
             item["expires_at"] = {"N": str(expires)}
