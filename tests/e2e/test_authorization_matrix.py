@@ -54,8 +54,9 @@ EXAMPLES = {
     "temporary_password": "Matrix2020pass",
 }
 #: Optional fields the generator fills from ``EXAMPLES`` too, in a body that must name one of two subjects (the
-#: field, when the body also offers the other: an appeal names a hold or a missed check-in day).
-OPTIONAL_EXAMPLES = {"hold": "missed_day"}
+#: field, when the body also offers the other: an appeal names a hold or a missed check-in day, a contact an ID
+#: number or a phone).
+OPTIONAL_EXAMPLES = {"hold": "missed_day", "id_number": "phone"}
 #: Path parameters whose foreign value depends on the route (the same name means another record there).
 ROUTE_PARAMETERS = {("/communities/", "request_id"): "20200101000000-00000000"}
 #: Query parameters that name a scope, and the foreign value each takes.
