@@ -14,6 +14,7 @@ export const STAFF_ROLES = [
   'supplies_officer',
   'commander',
   'admin',
+  'lab',
 ]
 
 // The scope each staff role carries (sanmenxia.auth.REQUIRED_SCOPE, and the county of a county commander).

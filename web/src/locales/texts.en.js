@@ -17,6 +17,7 @@ export default {
   self_reported_isolation: 'Self-reported isolation: {isolation}',
   co_travel_hold: 'Co-travel: {date} {number} with a confirmed case ({risk})',
   imported_list_hold: 'On the comparison list “{name}”: {note}',
+  lab_positive_hold: 'Positive lab test (sampled {sampled_on})',
   registered_by_community: 'Registered by the community',
   order_answered: '12345 order {order_id} has been answered',
   hardship_progress: 'Your request ({kind}): {status}',

@@ -16,6 +16,7 @@ export default {
   self_reported_isolation: '自报隔离:{isolation}',
   co_travel_hold: '同行查询登记:{date} {number} 与确诊病例同行({risk})',
   imported_list_hold: '三方比对名单“{name}”:{note}',
+  lab_positive_hold: '核酸检测阳性(采样日期 {sampled_on})',
   registered_by_community: '社区登记',
   order_answered: '12345 工单 {order_id} 已答复',
   hardship_progress: '困难诉求({kind}):{status}',

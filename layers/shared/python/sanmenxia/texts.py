@@ -38,6 +38,7 @@ class TextCode(StrEnum):
     SELF_REPORTED_ISOLATION = "self_reported_isolation"  # 自报隔离 (params: isolation)
     CO_TRAVEL_HOLD = "co_travel_hold"  # 同行查询登记 (params: date, number, risk)
     IMPORTED_LIST_HOLD = "imported_list_hold"  # 三方比对 (params: name, note: the list's own words)
+    LAB_POSITIVE_HOLD = "lab_positive_hold"  # 核酸检测阳性 (params: sampled_on)
     # key-person sources (线索来源)
     REGISTERED_BY_COMMUNITY = "registered_by_community"  # 社区登记
     # the inbox (消息通知)
