@@ -20,9 +20,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from sanmenxia import api, audit, aws, clock, contracts, triggers
 from sanmenxia.auth import Role, allow
 from sanmenxia.contracts import KeyPersonCategory
-from sanmenxia.cotravel.comparison import Comparison, JobStatus, Keys, index_person_change
-from sanmenxia.cotravel.store import ComparisonStore, new_job_id
 from sanmenxia.errors import Conflict, NotFound
+from sanmenxia.imports.service import Comparison, JobStatus, Keys, index_person_change
+from sanmenxia.imports.store import ComparisonStore, new_job_id
 from sanmenxia.models import RequestModel, ShortText
 from sanmenxia.observability import logger, metrics
 from sanmenxia.residents.store import ResidentStore, base_state
@@ -148,7 +148,7 @@ def compare_upload(bucket: str, key: str, etag: str) -> dict[str, Any]:
         job = {
             "import_id": job_id,
             "name": unquote(metadata.get("name", "")) or key.removeprefix(PREFIX),
-            "reason": unquote(metadata.get("reason", "")) or "三方比对名单 comparison list",
+            "reason": unquote(metadata.get("reason", "")),  # none given: the hold names only the list (texts)
             "category": category if category in {c.value for c in KeyPersonCategory} else None,
             "key": key,
             "created_by": f"upload:{key}",

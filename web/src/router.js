@@ -25,6 +25,7 @@ const routes = [
   { path: '/code/explanation', name: 'explanation', component: () => import('./views/resident/Explanation.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/code/appeal', name: 'appeal', component: () => import('./views/resident/Appeal.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/household', name: 'household', component: () => import('./views/resident/Household.vue'), meta: { record: true, roles: ['resident'] } },
+  { path: '/elder-card/:personId', name: 'elder-card', component: () => import('./views/resident/ElderCard.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/self-report', name: 'selfreport', component: () => import('./views/resident/SelfReport.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/help', name: 'help', component: () => import('./views/resident/Help.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/my-tipoffs', name: 'mytipoffs', component: () => import('./views/resident/MyTipOffs.vue'), meta: {} },
@@ -33,6 +34,7 @@ const routes = [
   screen('keyperson', () => import('./views/staff/KeyPerson.vue')),
   screen('hotline', () => import('./views/staff/Hotline.vue')),
   screen('order', () => import('./views/staff/WorkOrder.vue')),
+  screen('answers', () => import('./views/staff/Answers.vue')),
   screen('appeal-case', () => import('./views/staff/AppealCase.vue')),
   screen('enterprise', () => import('./views/staff/Enterprise.vue')),
   screen('dashboard', () => import('./views/staff/Dashboard.vue')),
@@ -50,6 +52,7 @@ const routes = [
   screen('exposure', () => import('./views/staff/Exposure.vue')),
   screen('contacts', () => import('./views/staff/Contacts.vue')),
   screen('proposals', () => import('./views/staff/Proposals.vue')),
+  screen('lab', () => import('./views/staff/Lab.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

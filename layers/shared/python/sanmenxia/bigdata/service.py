@@ -19,8 +19,8 @@ from typing import Any
 
 from sanmenxia import regions
 from sanmenxia.auth import Principal, Role
+from sanmenxia.bigdata.query import Parameter, QueryResult, QueryRunner
 from sanmenxia.errors import Forbidden, InvalidInput
-from sanmenxia.lake.query import Parameter, QueryResult, QueryRunner
 
 MAX_DAYS = 92
 DEFAULT_DAYS = 30
@@ -321,6 +321,26 @@ ORDER BY 1"""  # noqa: S608
 
     bounds = (period.start.isoformat(), period.end.isoformat())
     return Figure("key-persons-trend", Query(sql, (*bounds, *params)), shape, {"from": bounds[0], "to": bounds[1]})
+
+
+def lab_tests(area: Area, period: Period) -> Figure:
+    """Lab tests (核酸检测) per day of ``period``, by the day of sampling: tests, positives, negatives."""
+    scope, params = area.where()
+    sql = f"""
+SELECT dt AS date, sum(tests) AS tests, sum(positives) AS positives, sum(negatives) AS negatives
+FROM lab_tests_daily
+WHERE dt BETWEEN ? AND ?{scope}
+GROUP BY 1
+ORDER BY 1"""  # noqa: S608
+
+    def shape(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        by_day = {row["date"]: row for row in rows}
+        names = ("tests", "positives", "negatives")
+        filled = [{"date": day, **{name: int(by_day.get(day, {}).get(name) or 0) for name in names}} for day in period.days]
+        return {"rows": filled, "totals": _totals(filled, names)}
+
+    bounds = (period.start.isoformat(), period.end.isoformat())
+    return Figure("lab-tests", Query(sql, (*bounds, *params)), shape, {"from": bounds[0], "to": bounds[1]})
 
 
 def checkpoints(area: Area, period: Period) -> Figure:
