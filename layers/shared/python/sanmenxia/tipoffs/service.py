@@ -28,6 +28,7 @@ from sanmenxia.observability import logger, metrics
 from sanmenxia.pii import Vault
 from sanmenxia.scope import Desk, Place
 from sanmenxia.texts import TextCode
+from sanmenxia.tipoffs.public import ReportStore, check_pin, new_report_id, person_key, pin_of, public_report, retry_after
 from sanmenxia.tipoffs.rules import Tipoff, TipoffKey, likely_duplicates, new_tracking_code, tracking_hash, window_start
 from sanmenxia.tipoffs.store import TipoffStore
 
@@ -44,6 +45,7 @@ class NewTipoff:
     photos: Sequence[str] = ()
     anonymous: bool = False
     duplicate_of: str | None = None
+    location: tuple[float, float] | None = None  # the map pin (latitude, longitude)
 
 
 def tipoff_place(tipoff: Tipoff) -> Place:
@@ -64,6 +66,8 @@ class Tipoffs:
     uploads: PhotoUploads
     intake_queue_url: str
     send: Callable[[str, BaseModel], None] | None = None  # default: ``contracts.send``, looked up when sending
+    reports: ReportStore | None = None  # the public map, "me too" and the per-person limit
+    rate_per_hour: int = 10
 
     def similar(self, category: str, community_id: str, at: datetime, tipoff_id: str = "") -> list[dict[str, Any]]:
         """Likely duplicates of a tip-off of ``category`` in ``community_id`` made at ``at``, with their status."""
@@ -96,12 +100,16 @@ class Tipoffs:
         its tracking code once, with the likely duplicates."""
         if regions.county_of_community(new.community_id) != new.county_code:
             raise InvalidInput("community is not in that county", field="community_id")
+        if new.location is not None:
+            check_pin(*new.location)
         for key in new.photos:
             self.uploads.verify(key)
         if new.duplicate_of:
             earlier = self.store.find(new.duplicate_of)
             if earlier is None or (earlier.category, earlier.community_id) != (new.category.value, new.community_id):
                 raise InvalidInput("not a tip-off of the same category in the same community", field="duplicate_of")
+        if self.reports is not None:
+            self.reports.take_slot(person_key(caller.sub), at.strftime("%Y%m%d%H"), self.rate_per_hour, int(at.timestamp()) + 2 * 3600, retry_after(at))
         tipoff_id = "T" + secrets.token_hex(8)
         code = new_tracking_code()
         department = route(WorkOrderSource.TIPOFF, new.category.value)
@@ -120,7 +128,10 @@ class Tipoffs:
             department=department.value if department else None,
             duplicate_of=new.duplicate_of,
             track_hash=tracking_hash(code),
+            report_id=new_report_id() if self.reports is not None else None,
+            sealed_location=self.vault.seal("tipoff.location", f"{new.location[0]},{new.location[1]}") if new.location else None,
         )
+        extra = [self.reports.put_request(public_report(tipoff, new.location))] if self.reports is not None else []
         likely = self.similar(tipoff.category, tipoff.community_id, at, tipoff_id)
         message = WorkOrderIntake(
             source=WorkOrderSource.TIPOFF,
@@ -140,7 +151,7 @@ class Tipoffs:
         contracts.write_then_hand_over(
             self.intake_queue_url,
             message,
-            write=lambda: self.store.put(tipoff),
+            write=lambda: self.store.put(tipoff, extra),
             undo=lambda: self.store.withdraw(tipoff),
             what="tip-off",
             send=self.send or contracts.send,
@@ -152,6 +163,7 @@ class Tipoffs:
         return {
             **self.view(tipoff, at),
             "tracking_code": code,
+            "report_id": tipoff.report_id,
             "likely_duplicates": likely,
             "message": "举报已受理 Your tip-off has been received; keep the tracking code to follow it.",
             **texts.fields("message", TextCode.TIPOFF_RECEIVED),
@@ -174,6 +186,8 @@ class Tipoffs:
             "anonymous": tipoff.anonymous,
             "created_at": tipoff.created_at,
             "duplicate_of": tipoff.duplicate_of,
+            "location": pin_of(self.vault.open("tipoff.location", tipoff.sealed_location)) if tipoff.sealed_location else None,
+            "report_id": tipoff.report_id,
             "department": tipoff.department,
             "department_label": department_label(tipoff.department),
             "order_id": tipoff.order_id,
