@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
-from sanmenxia import api, aws, clock, paging, regions
+from sanmenxia import api, aws, clock, paging
 from sanmenxia.auth import ANY_SIGNED_IN, PUBLIC
 from sanmenxia.hotline.routing import CATEGORY_LABELS, TIPOFF_ROUTES, TipoffCategory
 from sanmenxia.hotline.service import Hotline
@@ -160,7 +160,6 @@ def get_tipoff(tipoff_id: Annotated[str, Path(pattern=TIPOFF_ID)]) -> dict[str, 
 
 
 # -- the public map (FixMyStreet) and "me too" ----------------------------------------------------------
-STATUS_GROUPS = {"open": ("submitted", "received", "dispatched", "handling"), "answered": ("replied", "revisited", "closed")}
 ReportId = Annotated[str, Path(pattern=r"^R[0-9a-f]{16}$")]
 
 
@@ -196,34 +195,9 @@ def public_map(
     limit: paging.Limit = 50,
     cursor: paging.Cursor = None,
 ) -> paging.Page[PublicReportOut]:
-    found, last_key = reports().page(
-        county_code=county_code, category=category.value if category else None, community_id=community_id, limit=limit, start=app.page_start(cursor)
-    )
-    orders = hotline().store.get_many([report.order_id for report in found])
-    rows = []
-    for report in found:
-        order = orders.get(report.order_id)
-        state = order.status.value if order else "submitted"
-        group: Literal["open", "answered"] = "answered" if state in STATUS_GROUPS["answered"] else "open"
-        if status is not None and group != status:
-            continue
-        rows.append(
-            PublicReportOut(
-                report_id=report.report_id,
-                category=TipoffCategory(report.category),
-                category_label=CATEGORY_LABELS[TipoffCategory(report.category)],
-                county_code=report.county_code,
-                community_id=report.community_id,
-                community=regions.community(report.community_id).name,
-                day=report.day,
-                latitude=report.latitude,
-                longitude=report.longitude,
-                status=state,
-                status_group=group,
-                me_too=report.me_too,
-            )
-        )
-    return app.page(rows, last_key)
+    start = app.page_start(cursor)
+    rows, last_key = service().public_map(status, category.value if category else None, county_code, community_id, limit=limit, start=start)
+    return app.page([PublicReportOut.model_validate(row) for row in rows], last_key)
 
 
 @app.post(

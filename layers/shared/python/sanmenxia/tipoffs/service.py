@@ -32,6 +32,9 @@ from sanmenxia.tipoffs.public import ReportStore, check_pin, new_report_id, pers
 from sanmenxia.tipoffs.rules import Tipoff, TipoffKey, likely_duplicates, new_tracking_code, tracking_hash, window_start
 from sanmenxia.tipoffs.store import TipoffStore
 
+#: Work-order states the public map shows as answered (已答复); every other state is open (办理中).
+ANSWERED = frozenset({"replied", "revisited", "closed"})
+
 
 @dataclass(frozen=True)
 class NewTipoff:
@@ -168,6 +171,41 @@ class Tipoffs:
             "message": "举报已受理 Your tip-off has been received; keep the tracking code to follow it.",
             **texts.fields("message", TextCode.TIPOFF_RECEIVED),
         }
+
+    def public_map(
+        self, status: str | None, category: str | None, county_code: str | None, community_id: str | None, *, limit: int, start: dict[str, Any] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Reports on the public map (``sanmenxia.tipoffs.public``: no personal data), newest first, with the work
+        order's status; ``status`` keeps the ``open`` or the ``answered`` ones (filtered after the page is read, so
+        a page may be short and still continue)."""
+        if self.reports is None:
+            return [], None
+        found, last_key = self.reports.page(county_code=county_code, category=category, community_id=community_id, limit=limit, start=start)
+        orders = self.hotline.store.get_many([report.order_id for report in found])
+        rows = []
+        for report in found:
+            order = orders.get(report.order_id)
+            state = order.status.value if order else "submitted"
+            group = "answered" if state in ANSWERED else "open"
+            if status is not None and group != status:
+                continue
+            rows.append(
+                {
+                    "report_id": report.report_id,
+                    "category": report.category,
+                    "category_label": CATEGORY_LABELS[TipoffCategory(report.category)],
+                    "county_code": report.county_code,
+                    "community_id": report.community_id,
+                    "community": regions.community(report.community_id).name,
+                    "day": report.day,
+                    "latitude": report.latitude,
+                    "longitude": report.longitude,
+                    "status": state,
+                    "status_group": group,
+                    "me_too": report.me_too,
+                }
+            )
+        return rows, last_key
 
     def view(self, tipoff: Tipoff, at: datetime, *, staff: bool = False) -> dict[str, Any]:
         """What the reporter sees: their tip-off and the progress of its work order. Staff see the same with any
