@@ -23,6 +23,7 @@ const routes = [
   { path: '/code/apply', name: 'apply', component: () => import('./views/resident/Apply.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/code/check-in', name: 'checkin', component: () => import('./views/resident/CheckIn.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/code/explanation', name: 'explanation', component: () => import('./views/resident/Explanation.vue'), meta: { record: true, roles: ['resident'] } },
+  { path: '/code/timeline', name: 'timeline', component: () => import('./views/resident/Timeline.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/code/appeal', name: 'appeal', component: () => import('./views/resident/Appeal.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/household', name: 'household', component: () => import('./views/resident/Household.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/self-report', name: 'selfreport', component: () => import('./views/resident/SelfReport.vue'), meta: { record: true, roles: ['resident'] } },
@@ -50,6 +51,8 @@ const routes = [
   screen('exposure', () => import('./views/staff/Exposure.vue')),
   screen('contacts', () => import('./views/staff/Contacts.vue')),
   screen('proposals', () => import('./views/staff/Proposals.vue')),
+  screen('person-record', () => import('./views/staff/PersonRecord.vue')),
+  screen('access-grants', () => import('./views/staff/AccessGrants.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

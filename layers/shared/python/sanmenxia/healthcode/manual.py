@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from sanmenxia import audit, clock
+from sanmenxia.audit import unit_of
 from sanmenxia.auth import Principal
 from sanmenxia.errors import Conflict, InvalidInput, NotFound
 from sanmenxia.healthcode.proposals import (
@@ -26,7 +27,6 @@ from sanmenxia.healthcode.proposals import (
     decided,
     new_proposal,
     refusal_to_decide,
-    unit_of,
 )
 from sanmenxia.healthcode.store import HealthCodeStore
 from sanmenxia.holds import CodeColor, HoldKind
@@ -87,7 +87,9 @@ def propose(
     people_today = proposals.count_person(holder.county_code, unit_of(principal), proposal.day, holder.person_id)
     if people_today > bulk_limit:
         proposal = replace(proposal, needs_commander=True)
-    entry = audit.record(principal, f"health_code.proposal.{action.value}", f"proposal#{proposal.proposal_id}", None, proposal.to_json(clock.now()))
+    entry = audit.record(
+        principal, f"health_code.proposal.{action.value}", f"proposal#{proposal.proposal_id}", None, proposal.to_json(clock.now()), subject=holder.person_id
+    )
     proposals.put(proposal, audit_log.put_request(entry))
     return proposal
 
@@ -128,7 +130,9 @@ def decide(
         else:
             writes.append(store.holds.lift_request(proposal.person_id, proposal.hold_key))
     verb = "approve" if approve else "refuse"
-    entry = audit.record(principal, f"health_code.proposal.{verb}", f"proposal#{proposal.proposal_id}", proposal.to_json(now), after.to_json(now))
+    entry = audit.record(
+        principal, f"health_code.proposal.{verb}", f"proposal#{proposal.proposal_id}", proposal.to_json(now), after.to_json(now), subject=proposal.person_id
+    )
     writes.append(audit_log.put_request(entry))
     refusals = {1: Conflict("the hold is no longer active: nothing to lift", field="proposal")} if approve and proposal.action is ProposalAction.LIFT else None
     proposals.decide(proposal, after, writes, refusals=refusals)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from sanmenxia import clock, dynamo, paging
+from sanmenxia.audit import unit_of
 from sanmenxia.auth import Principal, Role
 from sanmenxia.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
 from sanmenxia.holds import CodeColor, HoldKind
@@ -57,19 +58,6 @@ class ProposalStatus(StrEnum):
 
 def _parse(moment: str) -> datetime:
     return datetime.fromisoformat(moment.replace("Z", "+00:00"))
-
-
-def unit_of(principal: Principal) -> str:
-    """The unit a staff member proposes for: their community, department, county, or the city."""
-    if principal.has(Role.ADMIN):
-        return "city"
-    if principal.has(Role.COMMUNITY_HEAD) and principal.scope_value("community_id"):
-        return f"community:{principal.scope_value('community_id')}"
-    if principal.has(Role.DEPARTMENT_HANDLER) and principal.scope_value("department"):
-        county = principal.scope_value("county_code")
-        return f"department:{principal.scope_value('department')}" + (f"@{county}" if county else "")
-    county = principal.scope_value("county_code")
-    return f"county:{county}" if county else "city"
 
 
 @dataclass(frozen=True)
