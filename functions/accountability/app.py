@@ -4,15 +4,16 @@ scope, and the supervision list of break-glass grants."""
 from __future__ import annotations
 
 import functools
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
 from sanmenxia import api, aws, breakglass, clock, paging, scope
-from sanmenxia.accountability import timeline
+from sanmenxia.accountability import public, timeline
 from sanmenxia.accountability.store import TimelineSources
-from sanmenxia.auth import Role, allow
+from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.breakglass import Grant, GrantSettings, GrantStore, ReasonCode
 from sanmenxia.errors import InvalidInput
 from sanmenxia.healthcode.store import HealthCodeStore
@@ -27,6 +28,8 @@ class Settings(PeopleSettings, GrantSettings):
     health_code_table: str
     holds_table: str
     scans_table: str
+    #: Published counts from 1 to this minus one are suppressed (answered as null): no cell points at a person.
+    public_count_threshold: int = Field(default=public.DEFAULT_THRESHOLD, ge=2, le=100)
 
 
 @functools.cache
@@ -42,6 +45,11 @@ def grants() -> GrantStore:
 @functools.cache
 def sources() -> TimelineSources:
     return TimelineSources(aws.client("dynamodb"), settings().audit_table, settings().scans_table)
+
+
+@functools.cache
+def public_counts() -> public.PublicCounts:
+    return public.PublicCounts(aws.client("dynamodb"), settings().health_code_table)
 
 
 @functools.cache
@@ -199,6 +207,65 @@ def list_grants(county_code: CountyQuery = None, limit: paging.Limit = 50, curso
     scope.require(caller, Place(county_code=chosen), what="this county's break-glass grants")
     found, last = grants().page_county(chosen, limit=limit, start=app.page_start(cursor))
     return app.page([_grant_view(grant) for grant in found], last)
+
+
+# -- public counts -------------------------------------------------------------------------------------------
+MAX_PUBLIC_DAYS = 92
+
+
+class ManualChangeCount(ResponseModel):
+    """Manual colour changes a unit proposed on a day, and the decisions on them that day (null: fewer than the
+    threshold, suppressed)."""
+
+    day: str
+    county_code: str
+    unit: str = Field(description="the proposing unit: community:<id>, department:<name>[@county], county:<code>, city")
+    proposed: int | None = None
+    approved: int | None = None
+    refused: int | None = None
+
+
+class AppealCount(ResponseModel):
+    """Appeals a county received on a day, and those resolved that day within the time limit or after it."""
+
+    day: str
+    county_code: str
+    received: int | None = None
+    resolved_in_time: int | None = None
+    resolved_late: int | None = None
+
+
+class PublicCountsOut(ResponseModel):
+    since: str
+    until: str
+    threshold: int = Field(description="counts from 1 to threshold - 1 are published as null (suppressed)")
+    appeal_time_limit_hours: float
+    manual_changes: list[ManualChangeCount]
+    appeals: list[AppealCount]
+
+
+DayQuery = Annotated[date | None, Query(description="first or last day (YYYY-MM-DD, Asia/Shanghai)")]
+
+
+@app.get("/public/counts", access=PUBLIC, summary="Public counts: manual colour changes and appeals, per day 公开统计", tags=["accountability"])
+def get_public_counts(since: DayQuery = None, until: DayQuery = None) -> PublicCountsOut:
+    """No personal data, and no small cells: a count below the threshold is null. Days newest first."""
+    last = until or clock.today()
+    first = since or last - timedelta(days=29)
+    if first > last:
+        raise InvalidInput("since must not be after until", field="since")
+    if (last - first).days >= MAX_PUBLIC_DAYS:
+        raise InvalidInput(f"at most {MAX_PUBLIC_DAYS} days at a time", field="since")
+    threshold = settings().public_count_threshold
+    shown = public.published(public_counts().between(first, last), threshold)
+    return PublicCountsOut(
+        since=first.isoformat(),
+        until=last.isoformat(),
+        threshold=threshold,
+        appeal_time_limit_hours=public.APPEAL_TIME_LIMIT.total_seconds() / 3600,
+        manual_changes=[ManualChangeCount.model_validate(row) for row in shown["manual_changes"]],
+        appeals=[AppealCount.model_validate(row) for row in shown["appeals"]],
+    )
 
 
 lambda_handler = api.handler(app)

@@ -13,6 +13,7 @@ const routes = [
   { path: '/', name: 'home', component: () => import('./views/Home.vue'), meta: { public: true, tab: true } },
   { path: '/news', name: 'news', component: () => import('./views/News.vue'), meta: { public: true } },
   { path: '/news/:id', name: 'article', component: () => import('./views/Article.vue'), meta: { public: true } },
+  { path: '/accountability', name: 'public-counts', component: () => import('./views/PublicCounts.vue'), meta: { public: true } },
   { path: '/supplies', name: 'supplies', component: () => import('./views/Supplies.vue'), meta: { public: true } },
   { path: '/cotravel', name: 'cotravel', component: () => import('./views/resident/CoTravel.vue'), meta: { public: true } },
   { path: '/tipoff', name: 'tipoff', component: () => import('./views/resident/TipOff.vue'), meta: {} },

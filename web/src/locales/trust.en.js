@@ -1,6 +1,6 @@
 // Accountability (issue 18: two-person rule, explanations, published rules), merged under `trust`.
 export default {
-  menu: { proposals: 'Manual colour changes', record: 'Resident full record', grants: 'Break-glass supervision' },
+  menu: { proposals: 'Manual colour changes', record: 'Resident full record', grants: 'Break-glass supervision', publicCounts: 'Public counts' },
   proposals: {
     title: 'Manual colour changes', intro: 'A colour changed by hand (a hold placed or lifted by staff) takes effect only when a second authorised staff member approves it; the proposer cannot approve their own proposal, and proposals expire.',
     pending: 'Pending', approved: 'Approved', refused: 'Refused', expired: 'Expired', county: 'County', none: 'No proposals waiting',
@@ -35,5 +35,11 @@ export default {
   grants: {
     title: 'Break-glass supervision', intro: 'Every grant in this county that let staff read a resident\'s record outside their scope (who, which unit, when, why), newest first.',
     county: 'County', none: 'No break-glass grants', active: 'Active', expired: 'Expired', count: '{n} on this page; by unit: {units}',
+  },
+  publicCounts: {
+    title: 'Public counts', intro: 'Each day: manual colour changes proposed, approved and refused by each unit; appeals each county received and resolved within the time limit ({hours} h) or late; and how many expired records were deleted, by table and day. No personal data.',
+    suppressed: 'Counts below {n} are not published (shown as “<{n}”) so that no figure points at a person.', since: 'From', until: 'To', manual: 'Manual colour changes', appeals: 'Appeals', deletions: 'Deletion report',
+    day: 'Day', county: 'County', unit: 'Unit', proposed: 'Proposed', approved: 'Approved', refused: 'Refused', received: 'Received', inTime: 'Resolved in time', late: 'Resolved late',
+    table: 'Table', deleted: 'Deleted', none: 'No data yet',
   },
 }

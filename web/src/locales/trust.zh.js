@@ -1,6 +1,6 @@
 // 问责与透明 (issue 18: two-person rule, explanations, published rules): kept apart from zh.js; merged under `trust`.
 export default {
-  menu: { proposals: '人工赋码复核', record: '居民完整记录', grants: '紧急查阅督办' },
+  menu: { proposals: '人工赋码复核', record: '居民完整记录', grants: '紧急查阅督办', publicCounts: '公开统计' },
   proposals: {
     title: '人工赋码复核', intro: '人工改变健康码颜色(加注或解除管控标记)须由另一名有权限的工作人员复核通过后才生效;提出人不能复核自己的申请,申请过期作废。',
     pending: '待复核', approved: '已通过', refused: '未通过', expired: '已过期', county: '区县', none: '没有待复核的申请',
@@ -35,5 +35,11 @@ export default {
   grants: {
     title: '紧急查阅督办', intro: '本区县工作人员超出权限范围查阅居民记录的每一次授权(谁、哪个单位、何时、为什么),最新的在前。',
     county: '区县', none: '没有紧急查阅记录', active: '有效中', expired: '已失效', count: '本页共 {n} 次,按单位:{units}',
+  },
+  publicCounts: {
+    title: '公开统计', intro: '每天各单位人工改变健康码颜色的申请数、通过数、不予通过数,各区县收到的申诉数及在时限({hours} 小时)内办结和超时办结的数量,以及按表、按天统计的到期删除数量。不含任何个人信息。',
+    suppressed: '少于 {n} 的数字不公布(显示为“<{n}”),以免指向具体的人。', since: '起', until: '止', manual: '人工赋码', appeals: '申诉', deletions: '到期删除报告',
+    day: '日期', county: '区县', unit: '单位', proposed: '申请', approved: '通过', refused: '不予通过', received: '收到', inTime: '时限内办结', late: '超时办结',
+    table: '数据表', deleted: '删除', none: '暂无数据',
   },
 }

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from sanmenxia import audit, clock
+from sanmenxia.accountability import public
 from sanmenxia.audit import unit_of
 from sanmenxia.auth import Principal
 from sanmenxia.errors import Conflict, InvalidInput, NotFound
@@ -90,7 +91,7 @@ def propose(
     entry = audit.record(
         principal, f"health_code.proposal.{action.value}", f"proposal#{proposal.proposal_id}", None, proposal.to_json(clock.now()), subject=holder.person_id
     )
-    proposals.put(proposal, audit_log.put_request(entry))
+    proposals.put(proposal, audit_log.put_request(entry), [proposals.count_request(holder.county_code, proposal.proposer_unit, public.Metric.PROPOSED)])
     return proposal
 
 
@@ -134,6 +135,7 @@ def decide(
         principal, f"health_code.proposal.{verb}", f"proposal#{proposal.proposal_id}", proposal.to_json(now), after.to_json(now), subject=proposal.person_id
     )
     writes.append(audit_log.put_request(entry))
+    writes.append(proposals.count_request(proposal.county_code, proposal.proposer_unit, public.Metric.APPROVED if approve else public.Metric.REFUSED))
     refusals = {1: Conflict("the hold is no longer active: nothing to lift", field="proposal")} if approve and proposal.action is ProposalAction.LIFT else None
     proposals.decide(proposal, after, writes, refusals=refusals)
     return proposal, after
