@@ -235,6 +235,14 @@ class AppealCount(ResponseModel):
     resolved_late: int | None = None
 
 
+class DeletionCount(ResponseModel):
+    """How many expired records the retention job deleted from a table on a day (the deletion report)."""
+
+    day: str
+    table: str
+    deleted: int
+
+
 class PublicCountsOut(ResponseModel):
     since: str
     until: str
@@ -242,6 +250,7 @@ class PublicCountsOut(ResponseModel):
     appeal_time_limit_hours: float
     manual_changes: list[ManualChangeCount]
     appeals: list[AppealCount]
+    deletions: list[DeletionCount] = Field(description="the deletion report: records deleted as they expired, by table and day")
 
 
 DayQuery = Annotated[date | None, Query(description="first or last day (YYYY-MM-DD, Asia/Shanghai)")]
@@ -265,6 +274,7 @@ def get_public_counts(since: DayQuery = None, until: DayQuery = None) -> PublicC
         appeal_time_limit_hours=public.APPEAL_TIME_LIMIT.total_seconds() / 3600,
         manual_changes=[ManualChangeCount.model_validate(row) for row in shown["manual_changes"]],
         appeals=[AppealCount.model_validate(row) for row in shown["appeals"]],
+        deletions=[DeletionCount.model_validate(row) for row in shown["deletions"]],
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-from sanmenxia import aws, breakglass, idempotency, paging
+from sanmenxia import aws, breakglass, idempotency, paging, retention
 from sanmenxia.audit import AuditLog
 from sanmenxia.holds import HoldStore
 from sanmenxia.people import PeopleRegistry
@@ -63,5 +63,6 @@ def reset() -> None:
         factory.cache_clear()
     paging.reset()
     breakglass.reset()
+    retention.settings.cache_clear()
     idempotency.reset()
     aws.reset()

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 PARTITION = "_public#"
 APPEALS = "appeals"
+DELETIONS = "deletions#"  # the retention job's deletion report (sanmenxia.retention): sort deletions#<table>
 DEFAULT_THRESHOLD = 5
 #: An appeal's time limit: the reply limit of the 12345 complaint order it travels as (72 h by default).
 APPEAL_TIME_LIMIT = timedelta(hours=SlaPolicy().rules[WorkOrderType.COMPLAINT].reply_hours)
@@ -42,6 +43,7 @@ class Metric(StrEnum):
     RECEIVED = "received"
     RESOLVED_IN_TIME = "resolved_in_time"
     RESOLVED_LATE = "resolved_late"
+    DELETED = "deleted"
 
 
 MANUAL_METRICS = (Metric.PROPOSED, Metric.APPROVED, Metric.REFUSED)
@@ -109,6 +111,9 @@ class PublicCounts:
             while True:
                 response = self._db.query(**request)
                 for item in response.get("Items", []):
+                    if item["sk"]["S"].startswith(DELETIONS):
+                        cells.append(Cell(day.isoformat(), "", item["sk"]["S"], {Metric.DELETED: int(item.get("deleted", {"N": "0"})["N"])}))
+                        continue
                     counts = {metric: int(item[metric.value]["N"]) for metric in Metric if metric.value in item}
                     cells.append(Cell(day.isoformat(), item["county_code"]["S"], item["unit"]["S"], counts))
                 if not response.get("LastEvaluatedKey"):
@@ -124,8 +129,12 @@ class PublicCounts:
 
 
 def published(cells: Sequence[Cell], threshold: int) -> dict[str, list[dict[str, Any]]]:
-    """The cells as published: manual changes by unit, appeals by county; small cells suppressed."""
+    """The cells as published: manual changes by unit, appeals by county (small cells suppressed), and the
+    deletion report by table (counts of deleted records, which point at no one: never suppressed)."""
+    deletions = [cell for cell in cells if cell.unit.startswith(DELETIONS)]
+    counted = [cell for cell in cells if not cell.unit.startswith(DELETIONS)]
     return {
-        "manual_changes": [cell.published(MANUAL_METRICS, threshold) for cell in cells if cell.unit != APPEALS],
-        "appeals": [cell.published(APPEAL_METRICS, threshold) for cell in cells if cell.unit == APPEALS],
+        "manual_changes": [cell.published(MANUAL_METRICS, threshold) for cell in counted if cell.unit != APPEALS],
+        "appeals": [cell.published(APPEAL_METRICS, threshold) for cell in counted if cell.unit == APPEALS],
+        "deletions": [{"day": cell.day, "table": cell.unit.removeprefix(DELETIONS), "deleted": cell.counts[Metric.DELETED]} for cell in deletions],
     }

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo
+from sanmenxia import clock, dynamo, retention
 from sanmenxia.cotravel.trips import CaseTrip, Position, TravelMode
 from sanmenxia.errors import NotFound, UpstreamUnavailable
 from sanmenxia.items import from_item, to_item
@@ -291,12 +291,17 @@ class CoTravelStore:
         return sorted(found, key=lambda report: str(report.get("received_at", "")), reverse=True)[:limit]
 
 
-_KEYS = ("pk", "sk")
+_KEYS = ("pk", "sk", "expires_at")  # keys and the TTL are storage, not the record
 
 
 def _typed(value: dict[str, Any]) -> dict[str, Any]:
     """A small JSON document as DynamoDB attributes (the item's own keys are set by the caller)."""
     return to_item({key: item for key, item in value.items() if key not in _KEYS})
+
+
+def _personal_ttl() -> dict[str, str]:
+    """A comparison job and its hits are kept ``PERSONAL_RECORD_DAYS`` (the look-up index lives on)."""
+    return {"N": str(clock.epoch_after_days(retention.settings().personal_record_days))}
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
@@ -359,7 +364,7 @@ class ComparisonStore:
 
     # -- jobs -----------------------------------------------------------------------------------------------
     def put_job(self, job_id: str, job: dict[str, Any], *, new: bool = False) -> None:
-        item = {"pk": _s(f"job#{job_id}"), "sk": _s("job"), "job_kind": _s("comparison"), **_typed(job)}
+        item = {"pk": _s(f"job#{job_id}"), "sk": _s("job"), "job_kind": _s("comparison"), **_typed(job), "expires_at": _personal_ttl()}
         condition = {"ConditionExpression": "attribute_not_exists(pk)"} if new else {}
         try:
             dynamo.put(self._db, what="comparison job", TableName=self._table, Item=item, **condition)
@@ -404,7 +409,10 @@ class ComparisonStore:
 
     def put_hits(self, job_id: str, hits: dict[str, dict[str, Any]]) -> None:
         """Record hits (idempotent per job and person), 25 per ``BatchWriteItem``."""
-        requests = [{"PutRequest": {"Item": {"pk": _s(f"job#{job_id}"), "sk": _s(f"hit#{pid}"), **_typed(hit)}}} for pid, hit in hits.items()]
+        ttl = _personal_ttl()
+        requests = [
+            {"PutRequest": {"Item": {"pk": _s(f"job#{job_id}"), "sk": _s(f"hit#{pid}"), **_typed(hit), "expires_at": ttl}}} for pid, hit in hits.items()
+        ]
         dynamo.batch_write(self._db, self._table, requests, what="hits")
 
     def hits(self, job_id: str) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import dynamo, paging
+from sanmenxia import dynamo, paging, retention
 from sanmenxia import items as dynamo_items
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.contracts import WorkOrderSource, WorkOrderType
@@ -78,6 +78,7 @@ def to_item(order: WorkOrder) -> dict[str, Any]:
         "merged_into": order.merged_into,
         "steps": [{k: v for k, v in step.to_json().items() if v is not None} for step in order.steps],
         "version": order.version,
+        "expires_at": retention.expires_after(order.created_at, retention.settings().record_retention_days),
     }
     return serialize(values)
 

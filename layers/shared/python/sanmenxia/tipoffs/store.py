@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import dynamo
+from sanmenxia import dynamo, retention
 from sanmenxia.errors import NotFound, UpstreamUnavailable
 from sanmenxia.hotline.store import deserialize, serialize
 from sanmenxia.tipoffs.rules import TipoffKey
@@ -101,6 +101,7 @@ class Tipoff:
                 "department": self.department,
                 "duplicate_of": self.duplicate_of,
                 "track_hash": self.track_hash,
+                "expires_at": retention.expires_after(self.created_at, retention.settings().record_retention_days),
             }
         )
 
