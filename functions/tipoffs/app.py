@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
-from sanmenxia import api, aws, clock, contracts, regions, scope
+from sanmenxia import api, aws, clock, contracts, regions, scope, texts
 from sanmenxia.auth import ANY_SIGNED_IN, PUBLIC
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput
@@ -27,6 +27,7 @@ from sanmenxia.observability import logger, metrics
 from sanmenxia.scope import Desk, Place
 from sanmenxia.services import audit_log, vault
 from sanmenxia.settings import FunctionSettings
+from sanmenxia.texts import TextCode
 from sanmenxia.tipoffs.rules import TipoffKey, likely_duplicates, window_start
 from sanmenxia.tipoffs.store import Tipoff, TipoffStore, new_tracking_code, tracking_hash
 
@@ -194,6 +195,7 @@ def submit(body: TipoffIn) -> dict[str, Any]:
         "tracking_code": code,
         "likely_duplicates": likely,
         "message": "举报已受理 Your tip-off has been received; keep the tracking code to follow it.",
+        **texts.fields("message", TextCode.TIPOFF_RECEIVED),
     }
 
 

@@ -229,3 +229,13 @@ def test_contact_details_are_sealed_at_rest_and_masked_for_units(stack: Stack) -
     seen = stack.request("GET", f"/hotline/orders/{oid}", claims=CIVIL).json
     assert seen["contact_phone"] == "139****5678" and seen["contact_name"] == "李**"
     assert seen["summary"] == "独居老人缺降压药,行动不便"
+
+
+def test_a_merge_without_a_note_answers_with_a_code_naming_the_other_order(stack: Stack) -> None:
+    # Given two orders about the same matter, When the operator merges the second into the first without a note
+    first, second = call(stack), call(stack, summary="同一位老人,邻居代为来电")
+    merged = stack.request("POST", f"/hotline/orders/{second['order_id']}/merge", claims=OPERATOR, body={"merged_into": first["order_id"]})
+    assert merged.status == 200, merged.json
+    # Then the stored order reads back with the reply as a code and the other order's number as its parameter
+    read = stack.request("GET", f"/hotline/orders/{second['order_id']}", claims=OPERATOR).json
+    assert (read["reply_code"], read["reply_params"]) == ("order_merged", {"order_id": first["order_id"]})

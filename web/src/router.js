@@ -54,6 +54,7 @@ const routes = [
   screen('proposals', () => import('./views/staff/Proposals.vue')),
   screen('person-record', () => import('./views/staff/PersonRecord.vue')),
   screen('access-grants', () => import('./views/staff/AccessGrants.vue')),
+  screen('lab', () => import('./views/staff/Lab.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

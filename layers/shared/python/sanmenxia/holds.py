@@ -47,12 +47,14 @@ class HoldKind(StrEnum):
     CO_TRAVEL = "co_travel"  # 同行密接
     IMPORTED_LIST = "imported_list"  # 三方比对名单
     MANUAL = "manual"  # 人工研判
+    LAB_POSITIVE = "lab_positive"  # 核酸检测阳性
 
 
 #: The colour a hold of each kind imposes unless the placing platform says otherwise.
 DEFAULT_COLOR: dict[HoldKind, CodeColor] = {
     HoldKind.ISOLATION: CodeColor.RED,
     HoldKind.KEY_PERSON: CodeColor.RED,
+    HoldKind.LAB_POSITIVE: CodeColor.RED,
     HoldKind.FEVER: CodeColor.YELLOW,
     HoldKind.CO_TRAVEL: CodeColor.YELLOW,
     HoldKind.IMPORTED_LIST: CodeColor.YELLOW,
@@ -196,13 +198,16 @@ class HoldStore:
             }
         }
 
-    def for_person(self, person_id: str, *, include_lifted: bool = False) -> list[Hold]:
+    def for_person(self, person_id: str, *, include_lifted: bool = False, consistent: bool = True) -> list[Hold]:
+        """The person's holds, read strongly unless ``consistent`` is False: only a reader whose answer is checked
+        again by a strong read before anyone relies on it (the phone's token and code screen: the gate reads the
+        holds again) may read them eventually consistent (``docs/decisions/0006-gate-reads-at-the-rush.md``)."""
         try:
             items = self._db.query(
                 TableName=self._table,
                 KeyConditionExpression="person_id = :p",
                 ExpressionAttributeValues={":p": {"S": person_id}},
-                ConsistentRead=True,
+                ConsistentRead=consistent,
             )["Items"]
         except ClientError as exc:
             raise UpstreamUnavailable("could not read holds") from exc

@@ -175,6 +175,8 @@ class WorkOrder:
     sealed: dict[str, str] = field(default_factory=dict)
     attachments: tuple[str, ...] = ()
     reply: str | None = None
+    #: a reply the system wrote, as a code with params (``sanmenxia.texts``); a person's reply has none
+    reply_text: dict[str, Any] | None = field(default=None, hash=False)
     resolved: bool | None = None
     replied_by: str | None = None
     satisfaction: int | None = None
@@ -304,7 +306,7 @@ def _reply(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) 
     _require(command.note, "reply", "write the reply to the citizen")
     _require(command.resolved, "resolved", "say whether the matter was resolved")
     unit = order.department if order.status is Status.HANDLING else Department.HOTLINE_CENTER.value
-    return {"reply": command.note, "resolved": command.resolved, "replied_by": unit}
+    return {"reply": command.note, "reply_text": None, "resolved": command.resolved, "replied_by": unit}
 
 
 def _revisit(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) -> dict[str, Any]:
@@ -333,6 +335,7 @@ def _reopen(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy)
         "accept_due_at": iso(policy.accept_due(order.type, at)),
         "due_at": iso(policy.reply_due(order.type, at)),
         "reply": None,
+        "reply_text": None,
         "resolved": None,
         "replied_by": None,
         "satisfaction": None,
@@ -349,7 +352,10 @@ def _merge(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) 
     _require(command.merged_into, "merged_into", "name the order this one repeats")
     if command.merged_into == order.order_id:
         raise InvalidInput("an order cannot be merged into itself", field="merged_into")
-    return {"merged_into": command.merged_into, "reply": command.note or f"并案处理 merged into {command.merged_into}"}
+    if command.note:
+        return {"merged_into": command.merged_into, "reply": command.note, "reply_text": None}
+    said = texts.text(TextCode.ORDER_MERGED, order_id=str(command.merged_into))
+    return {"merged_into": command.merged_into, "reply": f"并案处理 merged into {command.merged_into}", "reply_text": said}
 
 
 _EFFECTS = {

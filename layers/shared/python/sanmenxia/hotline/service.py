@@ -174,7 +174,7 @@ class Hotline:
         if person_id is None:
             return
         reply = (order.reply or "")[:500]
-        body, body_text = reply, None
+        body, body_text = reply, order.reply_text  # a reply the system wrote (a merge) goes as its code
         if order.source is WorkOrderSource.APPEAL:  # the outcome of an appeal is its resolved flag: say it
             outcome = TextCode.APPEAL_UPHELD if order.resolved else TextCode.APPEAL_KEPT
             body_text = texts.text(outcome, note=reply)
@@ -232,6 +232,8 @@ class Hotline:
             "overdue": order.overdue_at(at),
             "summary": self._opened(order, "summary"),
             "reply": order.reply,
+            "reply_code": order.reply_text["code"] if order.reply_text else None,
+            "reply_params": order.reply_text["params"] if order.reply_text else None,
             "resolved": order.resolved,
             "satisfaction": order.satisfaction,
             "can_rate": order.satisfaction is None and order.status.value in ("replied", "revisited", "closed") and not order.merged_into,
