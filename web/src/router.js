@@ -35,6 +35,7 @@ const routes = [
   screen('keyperson', () => import('./views/staff/KeyPerson.vue')),
   screen('hotline', () => import('./views/staff/Hotline.vue')),
   screen('order', () => import('./views/staff/WorkOrder.vue')),
+  screen('answers', () => import('./views/staff/Answers.vue')),
   screen('appeal-case', () => import('./views/staff/AppealCase.vue')),
   screen('enterprise', () => import('./views/staff/Enterprise.vue')),
   screen('dashboard', () => import('./views/staff/Dashboard.vue')),

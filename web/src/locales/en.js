@@ -1,6 +1,7 @@
 // English
 import backoffice from './backoffice.en.js'
 import trust from './trust.en.js'
+import cases from './cases.en.js'
 import texts from './texts.en.js'
 import tracing from './tracing.en.js'
 import labs from './lab.en.js'
@@ -290,7 +291,7 @@ export default {
     due: 'due {at}',
     queues: {
       received: 'To dispatch', dispatched: 'Dispatched', handling: 'Handling', replied: 'Replied', overdue: 'Overdue', closed: 'Closed',
-      revisited: 'Revisited',
+      revisited: 'Revisited', assisting: 'Assisting',
     },
     figures: 'Unit figures for {month}',
     callerName: 'Caller',
@@ -355,6 +356,7 @@ export default {
   orderActions: {
     create: 'Received', open: 'Received', dispatch: 'Dispatched', accept: 'Accepted', return: 'Returned', reply: 'Replied',
     revisit: 'Revisited', reopen: 'Reopened', close: 'Closed', merge: 'Merged', rate: 'Rated', escalate: 'Escalated', receive: 'Received',
+    urgent: 'Flagged urgent', request_extension: 'Extension asked', decide_extension: 'Extension decided', assist: 'Assisting units added', assist_reply: 'Assisting unit answered',
   },
   myOrders: {
     tipoffs: 'My tip-offs', orders: 'My requests (12345)', rate: 'Rate', rated: 'Rating', track: 'Track with a code', code: 'Code',
@@ -375,4 +377,5 @@ export default {
   tr: tracing, // tracing screens of issue 17 (tracing.en.js)
   labs, // lab results of issue 17 (lab.en.js)
   trust, // accountability screens of issue 18 (trust.en.js)
+  cases, // 12345 real cases of issue 17 (cases.en.js)
 }

@@ -1,6 +1,7 @@
 // 简体中文 (the app's first language)
 import backoffice from './backoffice.zh.js'
 import trust from './trust.zh.js'
+import cases from './cases.zh.js'
 import texts from './texts.zh.js'
 import tracing from './tracing.zh.js'
 import labs from './lab.zh.js'
@@ -227,7 +228,7 @@ export default {
     create: '生成工单',
     overdue: '已超期',
     due: '时限 {at}',
-    queues: { received: '待派单', dispatched: '已派单', handling: '办理中', replied: '已答复', overdue: '超期', closed: '已办结', revisited: '已回访' },
+    queues: { received: '待派单', dispatched: '已派单', handling: '办理中', replied: '已答复', overdue: '超期', closed: '已办结', revisited: '已回访', assisting: '协办' },
     figures: '{month} 各单位考核指标',
     callerName: '来电人',
     dispatchLater: '暂不派单',
@@ -276,6 +277,7 @@ export default {
   orderActions: {
     create: '受理', open: '受理', dispatch: '派单', accept: '签收', return: '退回', reply: '答复', revisit: '回访', reopen: '重办', close: '办结',
     merge: '并案', rate: '评价', escalate: '超期督办', receive: '受理',
+    urgent: '加急', request_extension: '申请延期', decide_extension: '延期审批', assist: '协办', assist_reply: '协办答复',
   },
   myOrders: {
     tipoffs: '我的疫情线索', orders: '我的诉求(12345)', rate: '评价', rated: '评价', track: '凭查询码查进度', code: '查询码', codeHint: '如 7KQM-2X9D-…,不区分大小写', query: '查询', timeline: '办理进度',
@@ -289,4 +291,5 @@ export default {
   tr: tracing, // tracing screens of issue 17 (tracing.zh.js)
   labs, // lab results of issue 17 (lab.zh.js)
   trust, // accountability screens of issue 18 (trust.zh.js)
+  cases, // 12345 real cases of issue 17 (cases.zh.js)
 }
