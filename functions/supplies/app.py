@@ -10,25 +10,23 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
-from sanmenxia import api, audit, aws, clock, scope
+from sanmenxia import api, audit, aws, clock
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.models import CountyCode, LongText, RequestModel, ResponseModel, ShortText
 from sanmenxia.observability import logger, metrics
-from sanmenxia.scope import Action, Desk, Place
+from sanmenxia.scope import Action
 from sanmenxia.services import audit_log
 from sanmenxia.settings import FunctionSettings
 from sanmenxia.supplies.allocation import Tier
 from sanmenxia.supplies.catalogue import CATALOGUE, InboundKind, Item, UnitKind, allowed_tiers
 from sanmenxia.supplies.rules import (
     SupplyRequest,
-    Warehouse,
     check_new_request,
-    crosses_threshold,
-    low_stock,
     public_view,
     threshold_for,
 )
-from sanmenxia.supplies.store import NewRequest, RunResult, SuppliesStore
+from sanmenxia.supplies.service import Supplies, require_county
+from sanmenxia.supplies.store import NewRequest, SuppliesStore
 
 
 class Settings(FunctionSettings):
@@ -109,26 +107,9 @@ class ReceiptIn(RequestModel):
     note: ShortText | None = None
 
 
-def _in_county(county_code: str | None, action: Action = Action.READ, *, what: str) -> None:
-    """A warehouse, its stock, its runs and the lines they dispatch live in the warehouse's county (a request's
-    line also in the request's): a county commander acts only inside their county."""
-    scope.require(app.caller, Place(desk=Desk.SUPPLIES, county_code=county_code), action, what=what)
-
-
-def _warehouse_in_scope(warehouse_id: str, action: Action = Action.READ) -> None:
-    _in_county(store().warehouse(warehouse_id).county_code, action, what="this warehouse")
-
-
-def _visible_warehouses() -> dict[str, Warehouse]:
-    """The warehouses a caller's lists show, by id: a county-bound caller (a county commander) sees only their
-    county's, so the lists of stock, inbound bookings, alerts and runs hold nothing of another county."""
-    county = scope.county_bound(app.caller)
-    return {warehouse.warehouse_id: warehouse for warehouse in store().warehouses() if county is None or warehouse.county_code == county}
-
-
-def _request_visible(request: SupplyRequest) -> bool:
-    county = scope.county_bound(app.caller)
-    return county is None or request.county_code == county
+@functools.cache
+def supplies() -> Supplies:
+    return Supplies(store())
 
 
 class UnitTiersOut(ResponseModel):
@@ -167,20 +148,19 @@ def set_threshold(item: Annotated[Item, Path()], body: ThresholdIn) -> dict[str,
 # -- warehouses, stock, inbound, alerts ----------------------------------------------------------------------------
 @app.post("/supplies/warehouses", access=OFFICERS, status_code=201, summary="Add a warehouse 新增仓库", tags=["supplies"])
 def add_warehouse(body: WarehouseIn) -> dict[str, Any]:
-    _in_county(body.county_code, Action.WRITE, what="a warehouse of this county")
+    require_county(app.caller, body.county_code, Action.WRITE, what="a warehouse of this county")
     entry = audit.record(app.caller, "supplies.warehouse.create", "warehouse#new", None, body.model_dump())
     return store().add_warehouse(body.name, body.county_code, body.address, entry).to_json()
 
 
 @app.get("/supplies/warehouses", access=OFFICERS, summary="Warehouses 仓库", tags=["supplies"])
 def list_warehouses() -> list[dict[str, Any]]:
-    return [warehouse.to_json() for warehouse in _visible_warehouses().values()]
+    return [warehouse.to_json() for warehouse in supplies().visible_warehouses(app.caller).values()]
 
 
 @app.get("/supplies/warehouses/<warehouse_id>", access=OFFICERS, summary="A warehouse and its stock 仓库库存", tags=["supplies"])
 def get_warehouse(warehouse_id: WarehouseId) -> dict[str, Any]:
-    warehouse = store().warehouse(warehouse_id)
-    _in_county(warehouse.county_code, what="this warehouse")
+    warehouse = supplies().require_warehouse(app.caller, warehouse_id)
     lines = store().stock_of_warehouse(warehouse_id)
     return {
         **warehouse.to_json(),
@@ -190,7 +170,7 @@ def get_warehouse(warehouse_id: WarehouseId) -> dict[str, Any]:
 
 @app.post("/supplies/inbound", access=OFFICERS, status_code=201, summary="Book a donation or procurement 入库登记", tags=["supplies"])
 def book_inbound(body: InboundIn) -> dict[str, Any]:
-    _warehouse_in_scope(body.warehouse_id, Action.WRITE)
+    supplies().require_warehouse(app.caller, body.warehouse_id, Action.WRITE)
     entry = audit.record(app.caller, "supplies.inbound", f"warehouse#{body.warehouse_id}", None, body.model_dump(mode="json"))
     record = store().receive(body.warehouse_id, body.item, body.quantity, body.kind, body.source, body.reference, entry)
     metrics.add_metric(name="SuppliesInbound", unit="Count", value=1)
@@ -200,39 +180,17 @@ def book_inbound(body: InboundIn) -> dict[str, Any]:
 
 @app.get("/supplies/inbound", access=OFFICERS, summary="Inbound records of an item, newest first 入库记录", tags=["supplies"])
 def list_inbound(item: Annotated[Item, Query()]) -> list[dict[str, Any]]:
-    visible = _visible_warehouses()
-    return [record for record in store().inbound(item) if record["warehouse_id"] in visible]
+    return supplies().inbound(app.caller, item)
 
 
 @app.get("/supplies/stock", access=OFFICERS, summary="Stock of every item in every warehouse 库存总览", tags=["supplies"])
 def stock_overview() -> list[dict[str, Any]]:
-    thresholds = store().thresholds()
-    visible = _visible_warehouses()
-    overview = []
-    for item in Item:
-        lines = [line for line in store().stock_of_item(item) if line.warehouse_id in visible]
-        threshold = threshold_for(item, thresholds)
-        overview.append(
-            {
-                "item": item.value,
-                "available": sum(line.available for line in lines),
-                "reserved": sum(line.reserved for line in lines),
-                "threshold": threshold,
-                "warehouses": [
-                    {"warehouse_id": line.warehouse_id, "available": line.available, "reserved": line.reserved, "low": line.available < threshold}
-                    for line in lines
-                ],
-            }
-        )
-    return overview
+    return supplies().stock_overview(app.caller)
 
 
 @app.get("/supplies/alerts", access=OFFICERS, summary="Low-stock alerts, worst first 库存预警", tags=["supplies"])
 def stock_alerts() -> list[dict[str, Any]]:
-    thresholds = store().thresholds()
-    names = {warehouse_id: warehouse.name for warehouse_id, warehouse in _visible_warehouses().items()}
-    lines = [line for item in Item for line in store().stock_of_item(item) if line.warehouse_id in names]
-    return [low.to_json(names.get(low.warehouse_id)) for low in low_stock(lines, thresholds)]
+    return supplies().alerts(app.caller)
 
 
 # -- requests ------------------------------------------------------------------------------------------------------
@@ -252,7 +210,7 @@ def file_request(body: RequestIn) -> dict[str, Any]:
 
 @app.get("/supplies/requests", access=OFFICERS, summary="Requests for an item, newest first 申领列表", tags=["supplies"])
 def list_requests(item: Annotated[Item, Query()]) -> list[dict[str, Any]]:
-    return [_request_json(request) for request in store().requests_of_item(item) if _request_visible(request)]
+    return [_request_json(request) for request in supplies().requests_of_item(app.caller, item)]
 
 
 @app.get("/supplies/requests/<request_id>", access=UNITS, summary="A request and its ledger 申领台账", tags=["supplies"])
@@ -290,40 +248,23 @@ def unit_tiers(unit_kind: Annotated[UnitKind, Path()], unit_id: Annotated[str, P
 # -- allocation runs -----------------------------------------------------------------------------------------------
 @app.post("/supplies/runs", access=OFFICERS, status_code=201, summary="Allocate a warehouse's stock: frontline first 调配", tags=["supplies"])
 def run_allocation(body: RunIn) -> dict[str, Any]:
-    _warehouse_in_scope(body.warehouse_id, Action.WRITE)
-
-    def audit_for(result: RunResult) -> audit.AuditRecord:
-        return audit.record(app.caller, "supplies.run", f"run#{result.run_id}", None, result.to_json())
-
-    result = store().run_allocation(body.item, body.warehouse_id, body.release, audit_for)
-    threshold = threshold_for(body.item, store().thresholds())
-    after = result.available_before - result.plan.given
-    if crosses_threshold(result.available_before, after, threshold):
-        metrics.add_metric(name="LowStockAlerts", unit="Count", value=1)
-        logger.warning("stock below threshold", extra={"warehouse_id": body.warehouse_id, "item": body.item.value, "available": after})
-    metrics.add_metric(name="SuppliesAllocated", unit="Count", value=result.plan.given)
-    logger.info("allocation run", extra={"run_id": result.run_id, "item": body.item.value, "allocated": result.plan.given})
-    return result.to_json()
+    return supplies().run_allocation(app.caller, body.item, body.warehouse_id, body.release).to_json()
 
 
 @app.post("/supplies/runs/preview", access=OFFICERS, summary="What a run would allocate now, without committing it 调配预览", tags=["supplies"])
 def preview_allocation(body: RunIn) -> dict[str, Any]:
-    _warehouse_in_scope(body.warehouse_id)
-    result, _ = store().plan_run(body.item, body.warehouse_id, body.release)
+    result = supplies().preview(app.caller, body.item, body.warehouse_id, body.release)
     return {**result.to_json(), "run_id": None, "preview": True}
 
 
 @app.get("/supplies/runs", access=OFFICERS, summary="Allocation runs of an item, newest first 调配记录", tags=["supplies"])
 def list_runs(item: Annotated[Item, Query()]) -> list[dict[str, Any]]:
-    visible = _visible_warehouses()
-    return [run for run in store().runs(item) if run["warehouse_id"] in visible]
+    return supplies().runs(app.caller, item)
 
 
 @app.get("/supplies/runs/<run_id>", access=OFFICERS, summary="An allocation run and its plan 调配详情", tags=["supplies"])
 def get_run(run_id: RunId) -> dict[str, Any]:
-    run = store().run(run_id)
-    _warehouse_in_scope(str(run["warehouse_id"]))
-    return run
+    return supplies().run(app.caller, run_id)
 
 
 # -- dispatch and receipt --------------------------------------------------------------------------------------------
@@ -334,13 +275,7 @@ def get_run(run_id: RunId) -> dict[str, Any]:
     tags=["supplies"],
 )
 def dispatch_line(request_id: RequestId, run_id: RunId, body: SupplyDispatchIn) -> dict[str, Any]:
-    request = store().request(request_id)
-    _in_county(request.county_code, Action.WRITE, what="this request's supplies")
-    if run_id in request.lines:
-        _warehouse_in_scope(request.lines[run_id].warehouse_id, Action.WRITE)
-    before = request.lines[run_id].to_json() if run_id in request.lines else None
-    entry = audit.record(app.caller, "supplies.dispatch", f"request#{request_id}", before, {"run_id": run_id, **body.model_dump()})
-    return store().dispatch(request, run_id, body.carrier, body.note, entry).to_json()
+    return supplies().dispatch(app.caller, request_id, run_id, body.carrier, body.note).to_json()
 
 
 @app.post(
@@ -350,11 +285,7 @@ def dispatch_line(request_id: RequestId, run_id: RunId, body: SupplyDispatchIn) 
     tags=["supplies"],
 )
 def sign_receipt(request_id: RequestId, run_id: RunId, body: ReceiptIn) -> dict[str, Any]:
-    request = store().request(request_id)
-    app.caller.require_supply_unit(request.unit_kind.value, request.unit_id)
-    line = request.lines.get(run_id)
-    entry = audit.record(app.caller, "supplies.receipt", f"request#{request_id}", line.to_json() if line else None, body.model_dump())
-    return store().sign_receipt(request, run_id, body.received_quantity, body.note, entry).to_json()
+    return supplies().sign_receipt(app.caller, request_id, run_id, body.received_quantity, body.note).to_json()
 
 
 lambda_handler = api.handler(app)

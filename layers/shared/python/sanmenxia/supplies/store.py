@@ -296,7 +296,7 @@ class SuppliesStore:
         self._transact([put, self._audit.put_request(audit)], {})
 
     # -- requests -----------------------------------------------------------------------------------------
-    def add_request(self, new: NewRequest, created_by: str, audit_for: Any) -> SupplyRequest:
+    def add_request(self, new: NewRequest, created_by: str, audit_for: Callable[[SupplyRequest], AuditRecord]) -> SupplyRequest:
         """File a request (申领). ``audit_for(request)`` builds the audit record of the new request."""
         request = SupplyRequest(
             request_id=new_id("rq"),
