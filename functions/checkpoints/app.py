@@ -300,7 +300,7 @@ def city_stats(date: DateQuery = None) -> dict[str, Any]:
 
 # -- exposure from scans (暴露排查) -----------------------------------------------------------------------
 EXPOSURE_RUNNERS = allow(Role.COMMANDER, Role.ADMIN)
-RunIdPath = Annotated[str, Path(pattern=r"^ex\d{8}[0-9a-f]{12}$")]
+ExposureIdPath = Annotated[str, Path(pattern=r"^ex\d{8}[0-9a-f]{12}$", description="an exposure run's id (its run_id)")]
 
 
 class ExposureWindowIn(RequestModel):
@@ -402,9 +402,9 @@ def list_exposures(
     return app.page([ExposureRunOut.model_validate(run) for run in runs], last)
 
 
-@app.get("/exposures/<run_id>", access=EXPOSURE_RUNNERS, summary="An exposure run and everyone found near its case 暴露排查详情", tags=["exposure"])
-def get_exposure(run_id: RunIdPath) -> ExposureRunDetailOut:
-    run = tracer().store.run(run_id)
+@app.get("/exposures/<exposure_id>", access=EXPOSURE_RUNNERS, summary="An exposure run and everyone found near its case 暴露排查详情", tags=["exposure"])
+def get_exposure(exposure_id: ExposureIdPath) -> ExposureRunDetailOut:
+    run = tracer().store.run(exposure_id)
     for county in run["county_codes"]:
         scope.require(app.caller, Place(county_code=county), what="this exposure run")
     found = tracer().store.found_near(run["case"]["person_id"])

@@ -397,6 +397,7 @@ def revoke(body: RevocationIn) -> dict[str, Any]:
         subject,
         body.reason,
         lambda revoked: audit.record(app.caller, f"health_code.revoke.{revoked.kind.value}", f"revocation#{revoked.sk}", None, revoked.to_json()),
+        seal=lambda text: vault(settings().pii_key_id).seal("revocation", text),
     )
     logger.info("token revoked", extra={"kind": body.kind.value, "actor": app.caller.username})
     return revocation.to_json()
@@ -631,6 +632,27 @@ def list_proposals(
 
 
 def _decide(proposal_id: str, *, approve: bool, note: str | None) -> ProposalDecisionOut:
+    closing: list[service.AppealClose] = []
+
+    def close_the_appeal(proposal: Proposal) -> tuple[list[dict[str, Any]], dict[int, Exception]]:
+        """A lift that answers an appeal closes it in the lift's own transaction."""
+        if proposal.action is not ProposalAction.LIFT or not proposal.appeal_id:
+            return [], {}
+        holder = people(settings()).get(proposal.person_id)
+        close = service.lift_appeal_close(
+            store(),
+            holder,
+            proposal.hold_key,
+            reason=_open(proposal.reason_sealed) or "",
+            decided_by=f"{proposal.proposer}+{app.caller.username}",
+            seal=_seal_decision,
+            audit_put=_appeal_audit(holder.person_id),
+        )
+        if close is None:
+            return [], {}
+        closing.append(close)
+        return close.writes, close.refusals
+
     before, after = manual.decide(
         proposals(),
         store(),
@@ -640,20 +662,12 @@ def _decide(proposal_id: str, *, approve: bool, note: str | None) -> ProposalDec
         note_sealed=_seal(note) if note else None,
         place_of=_proposal_place,
         audit_log=audit_log(settings().audit_table),
+        also=close_the_appeal,
     )
     holder = people(settings()).get(after.person_id)
-    if approve and after.appeal_id:
-        service.decide_appeal(
-            store(),
-            holder,
-            subject=after.hold_key,
-            decision="lift",
-            reason=_open(after.reason_sealed) or "",
-            decided_by=f"{before.proposer}+{app.caller.username}",
-            seal=_seal_decision,
-            audit_put=_appeal_audit(holder.person_id),
-            send_progress=lambda message: contracts.send(settings().work_order_queue_url, message),
-        )
+    for close in closing:
+        progress = service.appeal_progress(close.appeal, "lifted", _open(after.reason_sealed) or "", f"{before.proposer}+{app.caller.username}")
+        contracts.send(settings().work_order_queue_url, progress)
     metrics.add_metric(name="ManualChangesApproved" if approve else "ManualChangesRefused", unit="Count", value=1)
     logger.info("manual change decided", extra={"proposal_id": proposal_id, "approved": approve, "actor": app.caller.username})
     return ProposalDecisionOut(proposal=ProposalOut.model_validate(_proposal_view(after)), code=service.my_code(store(), holder))

@@ -216,7 +216,8 @@ def list_requests(item: Annotated[Item, Query()]) -> list[dict[str, Any]]:
 @app.get("/supplies/requests/<request_id>", access=UNITS, summary="A request and its ledger 申领台账", tags=["supplies"])
 def get_request(request_id: RequestId) -> dict[str, Any]:
     request = store().request(request_id)
-    app.caller.require_supply_unit(request.unit_kind.value, request.unit_id)
+    # the request's county too: a county commander opens their county's department and enterprise requests
+    app.caller.require_supply_unit(request.unit_kind.value, request.unit_id, request.county_code)
     return _request_json(request)
 
 

@@ -370,3 +370,18 @@ def test_a_county_commanders_supply_lists_hold_nothing_of_another_county(stack: 
     # While the city's supplies officer sees both counties
     city = json.dumps([read(path, OFFICER) for path in lists], ensure_ascii=False)
     assert foreign in city and own in city and request["request_id"] in city and run["run_id"] in city
+
+
+def test_a_county_commander_opens_a_department_request_of_their_county_and_no_other(stack: Stack) -> None:
+    # Given two requests of the health department, one for 湖滨 (411202) and one for 卢氏 (411224)
+    county_commander = claims_for("sub-cmd-hubin", "commander", county_code="411202")
+    body = {"item": "masks", "tier": "frontline_medical", "quantity": 5, "needed_by": soon(), "unit_kind": "department", "unit_id": "health"}
+    own = ok(stack.request("POST", "/supplies/requests", claims=HEALTH, body={**body, "unit_name": "湖滨卫健", "county_code": "411202"}), 201)
+    other = ok(stack.request("POST", "/supplies/requests", claims=HEALTH, body={**body, "unit_name": "卢氏卫健", "county_code": "411224"}), 201)
+    # Then the 湖滨 commander opens the 湖滨 request and is refused the 卢氏 one
+    opened = stack.request("GET", f"/supplies/requests/{own['request_id']}", claims=county_commander)
+    assert opened.status == 200, opened.json
+    assert opened.json["county_code"] == "411202"
+    assert stack.request("GET", f"/supplies/requests/{other['request_id']}", claims=county_commander).status == 403
+    # And the department's own handler still opens both
+    assert stack.request("GET", f"/supplies/requests/{other['request_id']}", claims=HEALTH).status == 200

@@ -17,6 +17,7 @@ const routes = [
   { path: '/supplies', name: 'supplies', component: () => import('./views/Supplies.vue'), meta: { public: true } },
   { path: '/cotravel', name: 'cotravel', component: () => import('./views/resident/CoTravel.vue'), meta: { public: true } },
   { path: '/tipoff', name: 'tipoff', component: () => import('./views/resident/TipOff.vue'), meta: {} },
+  { path: '/tipoffs/map', name: 'tipoffmap', component: () => import('./views/TipoffMap.vue'), meta: { public: true } },
   { path: '/me', name: 'me', component: () => import('./views/Me.vue'), meta: { tab: true } },
   { path: '/notifications', name: 'notifications', component: () => import('./views/resident/Notifications.vue'), meta: { tab: true, roles: ['resident'] } },
   { path: '/register', name: 'register', component: () => import('./views/resident/Register.vue'), meta: { roles: ['resident'] } },

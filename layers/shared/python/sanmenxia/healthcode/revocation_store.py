@@ -41,7 +41,8 @@ def _key_partition(person_id: str) -> str:
 
 def _from_item(item: Mapping[str, Any]) -> Revocation:
     kind, _, subject = item["sk"]["S"].partition("#")
-    return Revocation(RevocationKind(kind), subject, int(item["before"]["N"]), item.get("reason", {}).get("S", ""), item["revoked_at"]["S"])
+    sealed = item.get("reason_sealed", {}).get("S")
+    return Revocation(RevocationKind(kind), subject, int(item["before"]["N"]), "", item["revoked_at"]["S"], sealed)
 
 
 class RevocationStore:
@@ -57,9 +58,10 @@ class RevocationStore:
             "person_id": {"S": PARTITION},
             "sk": {"S": revocation.sk},
             "before": {"N": str(revocation.before)},
-            "reason": {"S": revocation.reason},
             "revoked_at": {"S": revocation.revoked_at},
         }
+        if revocation.reason_sealed:  # the reason is never stored in clear
+            item["reason_sealed"] = {"S": revocation.reason_sealed}
         if revocation.kind is RevocationKind.PERSON:
             expires = revocation.before + int(timedelta(days=PERSON_REVOCATION_DAYS).total_seconds())
             item["expires_at"] = {"N": str(expires)}

@@ -479,24 +479,13 @@ class KeyPersonStore:
         ]
 
     def supervision_list(self, county_code: str, day: date) -> list[SupervisionEntry]:
-        items: list[dict[str, Any]] = []
-        start: dict[str, Any] | None = None
-        while True:
-            request: dict[str, Any] = {
-                "TableName": self._table,
-                "KeyConditionExpression": "pk = :p",
-                "ExpressionAttributeValues": {":p": _s(f"sup#{county_code}#{day.isoformat()}")},
-            }
-            if start:
-                request["ExclusiveStartKey"] = start
-            try:
-                response = self._db.query(**request)
-            except ClientError as exc:
-                raise UpstreamUnavailable("could not read the supervision list") from exc
-            items.extend(response["Items"])
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                break
+        items = dynamo.query_all(
+            self._db,
+            what="supervision list",
+            TableName=self._table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": _s(f"sup#{county_code}#{day.isoformat()}")},
+        )
         return [
             SupervisionEntry(
                 county_code=county_code,
