@@ -21,7 +21,7 @@ from sanmenxia.checkpoints.sealing import SealingKeys
 from sanmenxia.checkpoints.store import CachedCheckpoints, CheckpointRegistry, ScanLedger
 from sanmenxia.checkpoints.tracing import ExposureSettings, ExposureTracer
 from sanmenxia.errors import InvalidInput
-from sanmenxia.healthcode.revocation_store import RevocationStore
+from sanmenxia.healthcode.revocation_store import RevocationStore, TokenReads
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
 from sanmenxia.holds import Hold
 from sanmenxia.models import CountyCode, PersonRefIn, RequestModel, ResponseModel
@@ -125,6 +125,7 @@ def the_gate() -> service.Gate:
         plate_key=lambda plate: lookup_key(lookup_secret(config.lookup_secret_arn), "plate", plate),
         retention_days=config.personal_record_days,
         revocations=revocations().for_token,
+        token_reads=TokenReads(aws.client("dynamodb"), revocations(), people(config)),
         open_sealed=lambda sealed, scan_id: sealing_keys().open(sealed, scan_id),
     )
 

@@ -20,7 +20,7 @@ from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.errors import InvalidInput, NotFound
 from sanmenxia.healthcode import explanation, manual, qr, rules, service
 from sanmenxia.healthcode.proposals import SEAL_PURPOSE, STAFF_ROLES, Proposal, ProposalAction, ProposalStatus, ProposalStore
-from sanmenxia.healthcode.revocation_store import RevocationStore
+from sanmenxia.healthcode.revocation_store import RevocationStore, TokenReads
 from sanmenxia.healthcode.revocations import RevocationKind, published_list
 from sanmenxia.healthcode.store import RULE_APPEAL_PREFIX, HealthCodeStore, PublishedKeySet, SigningKeys
 from sanmenxia.healthcode.tokens import SigningKey, jwks
@@ -76,6 +76,11 @@ def published_keys() -> PublishedKeySet:
 @functools.cache
 def revocations() -> RevocationStore:
     return RevocationStore(aws.client("dynamodb"), settings().health_code_table, audit_log(settings().audit_table))
+
+
+@functools.cache
+def token_reads() -> TokenReads:
+    return TokenReads(aws.client("dynamodb"), revocations(), people(settings()))
 
 
 def _signing_key() -> SigningKey:
@@ -264,6 +269,10 @@ def _person(person: str | None) -> Person:
     return people(settings()).person_for(app.caller, person)
 
 
+def _person_id(person: str | None) -> str:
+    return people(settings()).person_id_for(app.caller, person)
+
+
 def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
@@ -315,13 +324,13 @@ def _ttl() -> timedelta:
 
 @app.get("/health-codes/me/token", access=RESIDENT, summary="A signed short-lived token of my code 健康码令牌", tags=["health-code"])
 def get_token(person: PersonQuery = None) -> Response[dict[str, Any]]:
-    issued = service.token_for(store(), _signing_key(), _person(person), _ttl())
+    issued = service.token_for(store(), _signing_key(), _person_id(person), _ttl())
     return Response(200, content_types.APPLICATION_JSON, issued, headers={"Cache-Control": "no-store"})
 
 
 @app.get("/health-codes/me/qr.png", access=RESIDENT, summary="My code as a QR image (PNG) 健康码二维码", tags=["health-code"])
 def get_qr_png(person: PersonQuery = None) -> Response[str]:
-    issued = service.token_for(store(), _signing_key(), _person(person), _ttl())
+    issued = service.token_for(store(), _signing_key(), _person_id(person), _ttl())
     png = qr.qr_png(issued["token"], CodeColor(issued["color"]))
     headers = {"Cache-Control": "no-store", "X-Code-Color": issued["color"], "X-Token-Expires": issued["expires_at"]}
     # A base64 string body (the Api declares image/png binary): the response validation only handles text.
@@ -332,7 +341,7 @@ def get_qr_png(person: PersonQuery = None) -> Response[str]:
 
 @app.get("/health-codes/me/qr.svg", access=RESIDENT, summary="My code as a QR image (SVG) 健康码二维码", tags=["health-code"])
 def get_qr_svg(person: PersonQuery = None) -> Response[str]:
-    issued = service.token_for(store(), _signing_key(), _person(person), _ttl())
+    issued = service.token_for(store(), _signing_key(), _person_id(person), _ttl())
     svg = qr.qr_svg(issued["token"], CodeColor(issued["color"]))
     headers = {"Cache-Control": "no-store", "X-Code-Color": issued["color"], "X-Token-Expires": issued["expires_at"]}
     return Response(200, "image/svg+xml", svg, headers=headers)
@@ -370,7 +379,7 @@ def get_jwks() -> Response[str]:
 
 @app.post("/health-codes/verify", access=SCANNERS, summary="Verify a scanned token 核验健康码", tags=["health-code"])
 def verify_code(body: VerifyIn) -> dict[str, Any]:
-    verdict = service.verify(store(), signing_keys().published(), body.token, people(settings()).get, revocations())
+    verdict = service.verify(store(), signing_keys().published(), body.token, token_reads())
     metrics.add_metric(name="TokensVerified" if verdict["valid"] else "TokensRejected", unit="Count", value=1)
     logger.info("token verified", extra={"valid": verdict["valid"], "reason": verdict["reason"], "verifier_role": app.caller.primary_role})
     return verdict

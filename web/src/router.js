@@ -28,7 +28,7 @@ const routes = [
   { path: '/code/timeline', name: 'timeline', component: () => import('./views/resident/Timeline.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/code/appeal', name: 'appeal', component: () => import('./views/resident/Appeal.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/household', name: 'household', component: () => import('./views/resident/Household.vue'), meta: { record: true, roles: ['resident'] } },
-  { path: '/elder-card/:personId', name: 'elder-card', component: () => import('./views/resident/ElderCard.vue'), meta: { record: true, roles: ['resident'] } },
+  { path: '/elder-card/:personId', name: 'household-elder-card', component: () => import('./views/resident/ElderCard.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/self-report', name: 'selfreport', component: () => import('./views/resident/SelfReport.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/help', name: 'help', component: () => import('./views/resident/Help.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/my-tipoffs', name: 'mytipoffs', component: () => import('./views/resident/MyTipOffs.vue'), meta: {} },
@@ -58,6 +58,7 @@ const routes = [
   screen('person-record', () => import('./views/staff/PersonRecord.vue')),
   screen('access-grants', () => import('./views/staff/AccessGrants.vue')),
   screen('lab', () => import('./views/staff/Lab.vue')),
+  screen('elder-card', () => import('./views/resident/ElderCard.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

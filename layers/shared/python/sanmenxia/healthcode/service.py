@@ -22,7 +22,7 @@ from sanmenxia.healthcode import rules
 from sanmenxia.healthcode.revocation_store import RevocationStore
 from sanmenxia.healthcode.revocations import Revocation, RevocationKind, new_revocation, refusal
 from sanmenxia.healthcode.store import RULE_APPEAL_PREFIX, Appeal, CheckIn, HealthCodeStore, Partition, StaleCode
-from sanmenxia.healthcode.tokens import SigningKey, TokenRejected, issue_token, jwks, verify_token
+from sanmenxia.healthcode.tokens import SigningKey, TokenRejected, VerifiedCode, issue_token, jwks, verify_token
 from sanmenxia.holds import CodeColor, Hold, HoldKind, worst
 from sanmenxia.people import Person
 from sanmenxia.texts import TextCode
@@ -357,16 +357,16 @@ def code_status(store: HealthCodeStore, person_id: str) -> dict[str, str]:
     return {"color": current.color.value, "version": version}
 
 
-def token_for(store: HealthCodeStore, key: SigningKey, person: Person, ttl: timedelta) -> dict[str, Any]:
+def token_for(store: HealthCodeStore, key: SigningKey, person_id: str, ttl: timedelta) -> dict[str, Any]:
     """A signed short-lived token of the person's shown colour (what the QR image carries).
 
     The holds are read eventually consistent: a gate online decides on the worse of the token's colour and its
     own strong read of today's holds, and a gate offline already accepts a colour up to a token's lifetime old,
     so a hold placed in the last second that this read misses changes no verdict that a token could not
     already carry (``docs/decisions/0006-gate-reads-at-the-rush.md``)."""
-    color = shown_color(store, person.person_id, strong_holds=False)
+    color = shown_color(store, person_id, strong_holds=False)
     now = clock.now()
-    token = issue_token(key, person.person_id, color, now=now, ttl=ttl)
+    token = issue_token(key, person_id, color, now=now, ttl=ttl)
     return {"token": token, "color": color.value, "kid": key.kid, "issued_at": clock.iso(now), "expires_at": clock.iso(now + ttl)}
 
 
@@ -374,12 +374,12 @@ def verify(
     store: HealthCodeStore,
     keys: Sequence[SigningKey],
     token: str,
-    find_person: Callable[[str], Person],
-    revocations: RevocationStore | None = None,
+    token_reads: Callable[[VerifiedCode, datetime], tuple[Sequence[Revocation], Person | None]],
 ) -> dict[str, Any]:
     """Verify a scanned token: validity, colour (the worse of the token's and today's), masked name, reason.
 
-    A string that is not a token at all is invalid input (400); a real token that fails (expired, bad
+    ``token_reads`` gives the revocations that may concern a verified token and its person (``TokenReads``: one
+    batch). A string that is not a token at all is invalid input (400); a real token that fails (expired, bad
     signature, unknown key, revoked) is a verdict: ``valid: false`` with the reason."""
     now = clock.now()
     try:
@@ -388,12 +388,11 @@ def verify(
         if rejected.reason == TokenRejected.MALFORMED:
             raise InvalidInput("malformed token", field="token") from rejected
         return {"valid": False, "reason": rejected.reason, "color": None, "name": None}
-    revoked = refusal(revocations.for_token(verified), verified, now) if revocations else None
+    found, person = token_reads(verified, now)
+    revoked = refusal(found, verified, now)
     if revoked:
         return {"valid": False, "reason": revoked, "color": None, "name": None}
-    try:
-        person = find_person(verified.person_id)
-    except NotFound:
+    if person is None:
         return {"valid": False, "reason": "unknown person", "color": None, "name": None}
     current = store.current([verified.person_id]).get(verified.person_id)
     today_color = current.color if current else verified.color
