@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo, paging
+from sanmenxia import clock, dynamo, paging, retention
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.auth import Principal
 from sanmenxia.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
@@ -132,6 +132,7 @@ class PeopleRegistry:
         person_id = secrets.token_hex(12)
         parsed = parse_id_number(new.id_number, today=clock.today())
         id_key = self.id_key(parsed.value)
+        ttl = {"N": str(clock.epoch_after_days(retention.settings().people_retention_days))}  # the person and their pointers
         item: dict[str, Any] = {
             "pk": _s(f"person#{person_id}"),
             "person_id": _s(person_id),
@@ -145,6 +146,7 @@ class PeopleRegistry:
             "relation": _s(new.relation.value if household_id else Relation.SELF.value),
             "birth_year": {"N": str(parsed.birth_date.year)},
             "created_at": _s(clock.iso()),
+            "expires_at": ttl,
         }
         if new.phone:
             item["enc_phone"] = _s(self._vault.seal("phone", new.phone))
@@ -158,7 +160,7 @@ class PeopleRegistry:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": {"pk": _s(f"idn#{id_key}"), "person_id": _s(person_id)},
+                    "Item": {"pk": _s(f"idn#{id_key}"), "person_id": _s(person_id), "expires_at": ttl},
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
@@ -168,7 +170,7 @@ class PeopleRegistry:
                 {
                     "Put": {
                         "TableName": self._table,
-                        "Item": {"pk": _s(f"acct#{account_sub}"), "person_id": _s(person_id)},
+                        "Item": {"pk": _s(f"acct#{account_sub}"), "person_id": _s(person_id), "expires_at": ttl},
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 }
