@@ -265,6 +265,61 @@ class ProposalRefusalIn(RequestModel):
     note: Annotated[str, Field(min_length=2, max_length=500)]
 
 
+class CodeStatusOut(ResponseModel):
+    color: CodeColor
+    version: str = Field(description="changes whenever the colour, the rule colour or the set of active holds changes")
+
+
+class CodeTokenOut(ResponseModel):
+    token: str = Field(description="the signed short-lived token the QR image carries")
+    color: CodeColor
+    kid: str
+    issued_at: str
+    expires_at: str
+
+
+class VerdictOut(ResponseModel):
+    """A scanned token's verdict: invalid with a reason, or valid with the worse of its and today's colour."""
+
+    valid: bool
+    reason: str | None = None
+    color: CodeColor | None = None
+    name: str | None = Field(default=None, description="masked")
+    token_color: CodeColor | None = None
+    current_color: CodeColor | None = None
+    person_id: str | None = None
+    issued_at: str | None = None
+    expires_at: str | None = None
+
+
+class RevocationOut(ResponseModel):
+    kind: RevocationKind
+    revoked_at: str
+    reason: str
+    before: int = Field(description="tokens issued before this instant (epoch seconds) are refused")
+    key_id: str | None = None
+    person_hash: str | None = Field(default=None, description="a hash of the person id, never the id")
+
+
+class RevokedKeyOut(ResponseModel):
+    kid: str
+    revoked_at: int
+
+
+class RevokedTokensOut(ResponseModel):
+    person_hash: str
+    issued_before: int
+    revoked_at: int
+
+
+class RevocationListOut(ResponseModel):
+    """What offline scanners fetch beside the JWKS."""
+
+    generated_at: str
+    keys: list[RevokedKeyOut]
+    tokens: list[RevokedTokensOut]
+
+
 def _person(person: str | None) -> Person:
     return people(settings()).person_for(app.caller, person)
 
@@ -292,9 +347,9 @@ def get_my_code(person: PersonQuery = None) -> dict[str, Any]:
 
 
 @app.get("/health-codes/me/status", access=RESIDENT, summary="My code's colour and version, to poll cheaply 健康码状态", tags=["health-code"])
-def get_my_code_status(person: PersonQuery = None) -> Response[dict[str, str]]:
-    status = service.code_status(store(), _person(person).person_id)
-    return Response(200, content_types.APPLICATION_JSON, status, headers={"Cache-Control": "no-store", "ETag": f'"{status["version"]}"'})
+def get_my_code_status(person: PersonQuery = None) -> Response[CodeStatusOut]:
+    status = CodeStatusOut.model_validate(service.code_status(store(), _person(person).person_id))
+    return Response(200, content_types.APPLICATION_JSON, status, headers={"Cache-Control": "no-store", "ETag": f'"{status.version}"'})
 
 
 @app.post("/health-codes/me/check-ins", access=RESIDENT, summary="Today's check-in 每日健康打卡", tags=["health-code"])
@@ -323,8 +378,8 @@ def _ttl() -> timedelta:
 
 
 @app.get("/health-codes/me/token", access=RESIDENT, summary="A signed short-lived token of my code 健康码令牌", tags=["health-code"])
-def get_token(person: PersonQuery = None) -> Response[dict[str, Any]]:
-    issued = service.token_for(store(), _signing_key(), _person_id(person), _ttl())
+def get_token(person: PersonQuery = None) -> Response[CodeTokenOut]:
+    issued = CodeTokenOut.model_validate(service.token_for(store(), _signing_key(), _person_id(person), _ttl()))
     return Response(200, content_types.APPLICATION_JSON, issued, headers={"Cache-Control": "no-store"})
 
 
@@ -378,11 +433,11 @@ def get_jwks() -> Response[str]:
 
 
 @app.post("/health-codes/verify", access=SCANNERS, summary="Verify a scanned token 核验健康码", tags=["health-code"])
-def verify_code(body: VerifyIn) -> dict[str, Any]:
+def verify_code(body: VerifyIn) -> VerdictOut:
     verdict = service.verify(store(), signing_keys().published(), body.token, token_reads())
     metrics.add_metric(name="TokensVerified" if verdict["valid"] else "TokensRejected", unit="Count", value=1)
     logger.info("token verified", extra={"valid": verdict["valid"], "reason": verdict["reason"], "verifier_role": app.caller.primary_role})
-    return verdict
+    return VerdictOut.model_validate(verdict)
 
 
 @app.post(
@@ -392,7 +447,7 @@ def verify_code(body: VerifyIn) -> dict[str, Any]:
     summary="Revoke a signing key or a person's tokens 吊销密钥或个人令牌",
     tags=["health-code"],
 )
-def revoke(body: RevocationIn) -> dict[str, Any]:
+def revoke(body: RevocationIn) -> RevocationOut:
     if body.kind is RevocationKind.KEY:
         app.caller.require_city()
         subject = body.key_id or ""
@@ -409,7 +464,7 @@ def revoke(body: RevocationIn) -> dict[str, Any]:
         seal=lambda text: vault(settings().pii_key_id).seal("revocation", text),
     )
     logger.info("token revoked", extra={"kind": body.kind.value, "actor": app.caller.username})
-    return revocation.to_json()
+    return RevocationOut.model_validate(revocation.to_json())
 
 
 @app.get(
@@ -418,8 +473,8 @@ def revoke(body: RevocationIn) -> dict[str, Any]:
     summary="Revoked keys and tokens, for scanners that verify offline 吊销列表",
     tags=["health-code"],
 )
-def get_revocations() -> Response[dict[str, Any]]:
-    body = published_list(revocations().all(), clock.now())
+def get_revocations() -> Response[RevocationListOut]:
+    body = RevocationListOut.model_validate(published_list(revocations().all(), clock.now()))
     return Response(200, content_types.APPLICATION_JSON, body, headers={"Cache-Control": "no-store"})
 
 
