@@ -57,7 +57,7 @@ def test_rumour_tipoff_lands_in_the_propaganda_queue_only(local_stack: LocalStac
     assert local_stack.call("GET", f"/hotline/orders/{order_id}", people["police"]).status == 403
     assert local_stack.call("GET", "/hotline/orders?department=propaganda", people["police"]).status == 403
     # And the reporter follows it
-    mine = local_stack.call("GET", "/tipoffs/mine", people["reporter"]).json
+    mine = local_stack.call("GET", "/tipoffs/mine", people["reporter"]).json["items"]
     assert [row["status"] for row in mine if row["order_id"] == order_id] == ["dispatched"]
 
 
@@ -66,7 +66,7 @@ def test_anonymous_tipoff_is_followed_by_code_only(local_stack: LocalStack, peop
     created = local_stack.call("POST", "/tipoffs", reporter, tipoff(category="selling_wild_game", anonymous=True))
     assert created.status == 201, created.body
     local_stack.drain()
-    assert local_stack.call("GET", "/tipoffs/mine", reporter).json == []
+    assert local_stack.call("GET", "/tipoffs/mine", reporter).json["items"] == []
     assert local_stack.call("GET", "/hotline/orders/mine", reporter).json["items"] == []
     tracked = local_stack.call("POST", "/tipoffs/track", reporter, {"code": created.json["tracking_code"]})
     assert tracked.status == 200 and tracked.json["department"] == "market_regulation"
