@@ -20,7 +20,7 @@ from sanmenxia.hotline.routing import PUBLISHING_DEPARTMENT
 from sanmenxia.hotline.rules import order_id_for
 from sanmenxia.hotline.service import department_label
 from sanmenxia.hotline.store import WorkOrderStore
-from sanmenxia.models import CommunityId, LongText, Phone, RequestModel, ShortText
+from sanmenxia.models import CommunityId, LongText, Phone, RequestModel, ResponseModel, ShortText
 from sanmenxia.observability import logger, metrics
 from sanmenxia.portal.store import Article, ArticleKind, ArticleState, HelpKind, PortalStore, approve, move, new_article_id, revise, send_back, submit
 from sanmenxia.services import PeopleSettings, audit_log, people, vault
@@ -208,8 +208,34 @@ def withdraw(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> ArticleSta
 
 
 # -- help messages ---------------------------------------------------------------------------------------
+class HelpReceiptOut(ResponseModel):
+    """A help message as it was left: it reached the hotline and the community as work order ``order_id``."""
+
+    help_id: str
+    kind: HelpKind
+    community_id: str
+    created_at: str
+    order_id: str
+    status: str
+    message: str = Field(description="what happens next (not the message itself)")
+
+
+class HelpMessageOut(ResponseModel):
+    """One of my help messages and the answer to it (the message is shown only to the resident who left it)."""
+
+    help_id: str
+    kind: HelpKind
+    message: str
+    community_id: str
+    created_at: str
+    order_id: str
+    status: str = Field(description="the work order's status; `submitted` until the hotline has taken it")
+    department_label: str | None = None
+    reply: str | None = None
+
+
 @app.post("/portal/help-messages", access=allow(Role.RESIDENT), status_code=201, summary="Leave a help message 求助留言", tags=["portal"])
-def leave_help_message(body: HelpIn) -> dict[str, Any]:
+def leave_help_message(body: HelpIn) -> HelpReceiptOut:
     caller = app.caller
     person = people(settings()).find_by_account(caller.sub)
     community_id = body.community_id or (person.community_id if person else None)
@@ -252,39 +278,39 @@ def leave_help_message(body: HelpIn) -> dict[str, Any]:
     )
     metrics.add_metric(name="HelpMessages", unit="Count", value=1)
     logger.info("help message left", extra={"help_id": help_id, "community_id": community_id, "kind": body.kind.value})
-    return {
-        "help_id": help_id,
-        "kind": body.kind.value,
-        "community_id": community_id,
-        "created_at": now,
-        "order_id": record["order_id"],
-        "status": "submitted",
-        "message": "留言已收到 Your message reached the hotline and your community; the answer will come to your inbox.",
-    }
+    return HelpReceiptOut(
+        help_id=help_id,
+        kind=body.kind,
+        community_id=community_id,
+        created_at=now,
+        order_id=record["order_id"],
+        status="submitted",
+        message="留言已收到 Your message reached the hotline and your community; the answer will come to your inbox.",
+    )
 
 
-@app.get("/portal/help-messages/mine", access=allow(Role.RESIDENT), summary="My help messages and their answers 我的留言", tags=["portal"])
-def my_help_messages() -> list[dict[str, Any]]:
-    items = portal().help_of(app.caller.sub)
+@app.get("/portal/help-messages/mine", access=allow(Role.RESIDENT), summary="My help messages and their answers, newest first 我的留言", tags=["portal"])
+def my_help_messages(limit: paging.Limit = 20, cursor: paging.Cursor = None) -> paging.Page[HelpMessageOut]:
+    items, last = portal().help_of(app.caller.sub, limit, app.page_start(cursor))
     found = orders().get_many([item["order_id"] for item in items])
     sealer = vault(settings().pii_key_id)
     rows = []
     for item in items:
         order = found.get(item["order_id"])
         rows.append(
-            {
-                "help_id": item["help_id"],
-                "kind": item["kind"],
-                "message": sealer.open("help.message", item["enc_message"]),
-                "community_id": item["community_id"],
-                "created_at": item["created_at"],
-                "order_id": item["order_id"],
-                "status": order.status.value if order else "submitted",
-                "department_label": department_label(order.department or order.replied_by) if order else None,
-                "reply": order.reply if order else None,
-            }
+            HelpMessageOut(
+                help_id=item["help_id"],
+                kind=HelpKind(item["kind"]),
+                message=sealer.open("help.message", item["enc_message"]),
+                community_id=item["community_id"],
+                created_at=item["created_at"],
+                order_id=item["order_id"],
+                status=order.status.value if order else "submitted",
+                department_label=department_label(order.department or order.replied_by) if order else None,
+                reply=order.reply if order else None,
+            )
         )
-    return rows
+    return app.page(rows, last)
 
 
 lambda_handler = api.handler(app)
