@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo
+from sanmenxia import clock, dynamo, paging
 from sanmenxia.cotravel.trips import CaseTrip, Position, TravelMode
 from sanmenxia.errors import NotFound, UpstreamUnavailable
 from sanmenxia.items import from_item, to_item
@@ -377,19 +377,17 @@ class ComparisonStore:
         job.pop("job_kind", None)
         return job
 
-    def jobs(self, limit: int = 50) -> list[dict[str, Any]]:
-        try:
-            items = self._db.query(
-                TableName=self._table,
-                IndexName="jobs-index",
-                KeyConditionExpression="job_kind = :k",
-                ExpressionAttributeValues={":k": _s("comparison")},
-                ScanIndexForward=False,
-                Limit=limit,
-            )["Items"]
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not list jobs") from exc
-        return [{key: value for key, value in _plain(item).items() if key != "job_kind"} for item in items]
+    def jobs(self, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """A page of comparison jobs, newest first, and the key to continue after."""
+        query = {
+            "TableName": self._table,
+            "IndexName": "jobs-index",
+            "KeyConditionExpression": "job_kind = :k",
+            "ExpressionAttributeValues": {":k": _s("comparison")},
+            "ScanIndexForward": False,
+        }
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "sk", "job_kind", "created_at"), what="comparison jobs")
+        return [{key: value for key, value in _plain(item).items() if key != "job_kind"} for item in raw.items], raw.last_key
 
     def progress(self, job_id: str, *, processed: int, hits: int) -> None:
         try:
