@@ -27,7 +27,8 @@ from sanmenxia.hotline.service import Hotline
 from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
 from sanmenxia.hotline.uploads import PhotoUploads
-from sanmenxia.models import CommunityId, CountyCode, LongText, PersonName, Phone, RequestModel, ShortText
+from sanmenxia.hotline.views import OrderCitizenOut, OrderRowOut, OrderStaffOut
+from sanmenxia.models import CommunityId, CountyCode, LongText, PersonName, Phone, RequestModel, ResponseModel, ShortText
 from sanmenxia.notifications import REVEAL_KIND, Inbox
 from sanmenxia.observability import logger, metrics
 from sanmenxia.scope import Desk, Place
@@ -135,18 +136,63 @@ class RatingIn(RequestModel):
     satisfaction: Annotated[int, Field(ge=1, le=5)]
 
 
+class RevealOut(ResponseModel):
+    """The clear contact details asked for (only those), for a handler who must call or visit; the reveal is
+    audited and shown to the citizen."""
+
+    order_id: str
+    revealed_at: str
+    phone: str | None = Field(default=None, description="clear; only when asked for, audited")
+    name: str | None = Field(default=None, description="clear; only when asked for, audited")
+    address: str | None = Field(default=None, description="clear; only when asked for, audited")
+
+
+class UnitFiguresOut(ResponseModel):
+    """A unit's counters and rates for a month (rates are null when nothing was counted)."""
+
+    department: Department
+    label: str
+    month: str
+    assigned: int
+    accepted: int
+    accepted_on_time: int
+    returned: int
+    replied: int
+    replied_on_time: int
+    resolved: int
+    rated: int
+    rating_sum: int
+    satisfied: int
+    overdue: int
+    closed: int
+    response_rate: float | None = None
+    on_time_rate: float | None = None
+    resolution_rate: float | None = None
+    satisfaction_rate: float | None = None
+    average_rating: float | None = None
+
+
+class DepartmentOut(ResponseModel):
+    department: Department
+    label: str
+
+
 def _actor() -> Actor:
     caller = app.caller
     return Actor(caller.sub, caller.username, caller.primary_role)
 
 
-def _staff_view(order: WorkOrder) -> dict[str, Any]:
+def _staff_view(order: WorkOrder) -> OrderStaffOut:
     view = hotline().staff_view(order, clock.now(), full_contact=app.caller.has(Role.HOTLINE_OPERATOR))
     view["attachments"] = [{"key": key, "url": uploads().view_url(key)} for key in order.attachments]
-    return view
+    return OrderStaffOut.model_validate(view)
 
 
-def _act(order_id: str, command: Command, authorize: Any) -> dict[str, Any]:
+def _citizen_view(order: WorkOrder) -> OrderCitizenOut:
+    return OrderCitizenOut.model_validate(hotline().citizen_view(order, clock.now()))
+
+
+def _act(order_id: str, command: Command, authorize: Any) -> OrderStaffOut:
     def allowed(order: WorkOrder) -> None:
         authorize(order)
         require_movable(order, command.action)
@@ -179,7 +225,7 @@ def _requester(order: WorkOrder) -> None:
     summary="Open a work order from a call 来电受理",
     tags=["hotline"],
 )
-def create_order(body: CallIn) -> dict[str, Any]:
+def create_order(body: CallIn) -> OrderStaffOut:
     service = hotline()
     new = NewOrder(
         source=WorkOrderSource.CALL,
@@ -204,7 +250,7 @@ def list_orders(
     overdue: Annotated[bool | None, Query()] = None,
     limit: paging.Limit = 20,
     cursor: paging.Cursor = None,
-) -> paging.Page[dict[str, Any]]:
+) -> paging.Page[OrderRowOut]:
     caller = app.caller
     start = app.page_start(cursor)
     filters: dict[str, Any] = {}
@@ -234,41 +280,38 @@ def list_orders(
         wanted = status or Status.RECEIVED
         page = store.page("status-index", ("status", wanted.value), limit=limit, start=start, filters=filters)
     now = clock.now()
-    return app.page([hotline().summary_row(order, now) for order in page.orders], page.last_key)
+    return app.page([OrderRowOut.model_validate(hotline().summary_row(order, now)) for order in page.orders], page.last_key)
 
 
 @app.get("/hotline/orders/mine", access=ANY_SIGNED_IN, summary="My work orders and their progress 我的诉求", tags=["hotline"])
 def my_orders(
     limit: paging.Limit = 20,
     cursor: paging.Cursor = None,
-) -> paging.Page[dict[str, Any]]:
+) -> paging.Page[OrderCitizenOut]:
     page = hotline().store.page("requester-index", ("requester_sub", app.caller.sub), limit=limit, start=app.page_start(cursor))
-    now = clock.now()
-    return app.page([hotline().citizen_view(order, now) for order in page.orders], page.last_key)
+    return app.page([_citizen_view(order) for order in page.orders], page.last_key)
 
 
 @app.get(
     "/hotline/orders/overdue",
     access=allow(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN),
-    summary="Overdue open orders, most escalated first 超期督办",
+    summary="Overdue open orders, most escalated first within a page 超期督办",
     tags=["hotline"],
 )
-def overdue_orders() -> list[dict[str, Any]]:
+def overdue_orders(limit: paging.Limit = 50, cursor: paging.Cursor = None) -> paging.Page[OrderRowOut]:
     caller = app.caller
     now = clock.now()
-    rows = []
-    for order in hotline().store.overdue_open():
-        if not scope.allowed(caller, order_place(order)):
-            continue
-        rows.append(hotline().summary_row(order, now))
-    return rows
+    page = hotline().store.overdue_open(limit, app.page_start(cursor))
+    # Orders outside the caller's scope are left out of the page (which may then be short, with a cursor).
+    shown = sorted((order for order in page.orders if scope.allowed(caller, order_place(order))), key=lambda order: (-order.escalation_level, order.due_at))
+    return app.page([OrderRowOut.model_validate(hotline().summary_row(order, now)) for order in shown], page.last_key)
 
 
 @app.get("/hotline/orders/<order_id>", access=ANY_SIGNED_IN, summary="One work order 工单详情", tags=["hotline"])
-def get_order(order_id: OrderId) -> dict[str, Any]:
+def get_order(order_id: OrderId) -> OrderCitizenOut | OrderStaffOut:
     order = hotline().store.get(order_id)
     if order.requester_sub is not None and order.requester_sub == app.caller.sub:
-        return hotline().citizen_view(order, clock.now())
+        return _citizen_view(order)
     if not app.caller.has(*STAFF):
         raise Forbidden("this order is not yours")
     require_view(app.caller, order)
@@ -282,7 +325,7 @@ def get_order(order_id: OrderId) -> dict[str, Any]:
     summary="Dispatch to a responsible unit 派单",
     tags=["hotline"],
 )
-def dispatch(order_id: OrderId, body: OrderDispatchIn) -> dict[str, Any]:
+def dispatch(order_id: OrderId, body: OrderDispatchIn) -> OrderStaffOut:
     return _act(order_id, Command(Action.DISPATCH, department=body.department.value, note=body.note), _oversees)
 
 
@@ -292,7 +335,7 @@ def dispatch(order_id: OrderId, body: OrderDispatchIn) -> dict[str, Any]:
     summary="Return: not our remit 退回",
     tags=["hotline"],
 )
-def return_order(order_id: OrderId, body: NoteIn) -> dict[str, Any]:
+def return_order(order_id: OrderId, body: NoteIn) -> OrderStaffOut:
     return _act(order_id, Command(Action.RETURN, note=body.note), _handles)
 
 
@@ -302,7 +345,7 @@ def return_order(order_id: OrderId, body: NoteIn) -> dict[str, Any]:
     summary="Accept and start handling 签收",
     tags=["hotline"],
 )
-def accept(order_id: OrderId) -> dict[str, Any]:
+def accept(order_id: OrderId) -> OrderStaffOut:
     return _act(order_id, Command(Action.ACCEPT), _handles)
 
 
@@ -312,7 +355,7 @@ def accept(order_id: OrderId) -> dict[str, Any]:
     summary="Reply to the citizen with the result 答复",
     tags=["hotline"],
 )
-def reply(order_id: OrderId, body: ReplyIn) -> dict[str, Any]:
+def reply(order_id: OrderId, body: ReplyIn) -> OrderStaffOut:
     return _act(order_id, Command(Action.REPLY, note=body.reply, resolved=body.resolved), _handles)
 
 
@@ -322,7 +365,7 @@ def reply(order_id: OrderId, body: ReplyIn) -> dict[str, Any]:
     summary="Record the call-back to the citizen 回访",
     tags=["hotline"],
 )
-def revisit(order_id: OrderId, body: RevisitIn) -> dict[str, Any]:
+def revisit(order_id: OrderId, body: RevisitIn) -> OrderStaffOut:
     return _act(order_id, Command(Action.REVISIT, satisfaction=body.satisfaction, note=body.note), _oversees)
 
 
@@ -332,7 +375,7 @@ def revisit(order_id: OrderId, body: RevisitIn) -> dict[str, Any]:
     summary="Reopen an unsatisfactory order 重办",
     tags=["hotline"],
 )
-def reopen(order_id: OrderId, body: ReopenIn) -> dict[str, Any]:
+def reopen(order_id: OrderId, body: ReopenIn) -> OrderStaffOut:
     department = body.department.value if body.department else None
     return _act(order_id, Command(Action.REOPEN, note=body.note, department=department), _oversees)
 
@@ -343,7 +386,7 @@ def reopen(order_id: OrderId, body: ReopenIn) -> dict[str, Any]:
     summary="Close with its result 办结",
     tags=["hotline"],
 )
-def close(order_id: OrderId, body: OptionalNoteIn) -> dict[str, Any]:
+def close(order_id: OrderId, body: OptionalNoteIn) -> OrderStaffOut:
     return _act(order_id, Command(Action.CLOSE, note=body.note), _oversees)
 
 
@@ -353,7 +396,7 @@ def close(order_id: OrderId, body: OptionalNoteIn) -> dict[str, Any]:
     summary="Merge a duplicate into another order 并案",
     tags=["hotline"],
 )
-def merge(order_id: OrderId, body: MergeIn) -> dict[str, Any]:
+def merge(order_id: OrderId, body: MergeIn) -> OrderStaffOut:
     return _act(order_id, Command(Action.MERGE, merged_into=body.merged_into, note=body.note), _handles_or_oversees)
 
 
@@ -370,7 +413,7 @@ def _handles_or_oversees(order: WorkOrder) -> None:
     summary="Reveal the citizen's contact details, audited 查看联系方式(留痕)",
     tags=["hotline"],
 )
-def reveal_contact(order_id: OrderId, body: RevealIn) -> dict[str, Any]:
+def reveal_contact(order_id: OrderId, body: RevealIn) -> RevealOut:
     """A handler who must call or visit the citizen sees the clear phone, name or address of an order in their
     scope. The reveal is recorded in the audit log (who, role, whom, which fields, when; the reason's digest)
     and left in the citizen's inbox with the reason, where ``GET /notifications/reveals`` lists every one."""
@@ -396,13 +439,13 @@ def reveal_contact(order_id: OrderId, body: RevealIn) -> dict[str, Any]:
             ),
         )
     logger.info("contact revealed", extra={"order_id": order_id, "fields": fields, "role": caller.primary_role})
-    return {"order_id": order_id, "revealed_at": entry.at, **hotline().contact(order, fields)}
+    return RevealOut.model_validate({"order_id": order_id, "revealed_at": entry.at, **hotline().contact(order, fields)})
 
 
 @app.post("/hotline/orders/<order_id>/rating", access=ANY_SIGNED_IN, summary="Rate the result of my order 评价", tags=["hotline"])
-def rate(order_id: OrderId, body: RatingIn) -> dict[str, Any]:
+def rate(order_id: OrderId, body: RatingIn) -> OrderCitizenOut:
     order = hotline().act(order_id, Command(Action.RATE, satisfaction=body.satisfaction), Actor(app.caller.sub, "citizen", "citizen"), clock.now(), _requester)
-    return hotline().citizen_view(order, clock.now())
+    return _citizen_view(order)
 
 
 # -- figures ---------------------------------------------------------------------------------------------
@@ -415,7 +458,7 @@ def rate(order_id: OrderId, body: RatingIn) -> dict[str, Any]:
 def unit_figures(
     month: Annotated[str | None, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")] = None,
     department: Annotated[Department | None, Query()] = None,
-) -> list[dict[str, Any]]:
+) -> list[UnitFiguresOut]:
     caller = app.caller
     month = month or clock.now_shanghai().strftime("%Y-%m")
     if department is None and caller.has(Role.DEPARTMENT_HANDLER) and not caller.has(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN):
@@ -426,14 +469,14 @@ def unit_figures(
         scope.require(caller, Place(department=unit, desk=Desk.HOTLINE), what="these unit figures")
     found = hotline().store.figures(month, units)
     return [
-        {"department": unit, "label": DEPARTMENT_LABELS[Department(unit)], "month": month, **counts, **figures.rates(counts)}
+        UnitFiguresOut.model_validate({"department": unit, "label": DEPARTMENT_LABELS[Department(unit)], "month": month, **counts, **figures.rates(counts)})
         for unit, counts in ((unit, found.get(unit, dict.fromkeys(figures.COUNTERS, 0))) for unit in units)
     ]
 
 
 @app.get("/hotline/departments", access=ANY_SIGNED_IN, summary="Responsible units 责任单位", tags=["hotline"])
-def departments() -> list[dict[str, str]]:
-    return [{"department": unit.value, "label": unit.label} for unit in Department]
+def departments() -> list[DepartmentOut]:
+    return [DepartmentOut(department=unit, label=unit.label) for unit in Department]
 
 
 # -- intake queue and the overdue sweep ----------------------------------------------------------------

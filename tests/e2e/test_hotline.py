@@ -96,5 +96,10 @@ def test_order_not_handled_in_time_is_overdue_after_the_clock_advances(local_sta
     seen = local_stack.call("GET", f"/hotline/orders/{order_id}", people["civil"]).json
     assert seen["overdue"] is True and seen["escalation_level"] >= 1
     assert seen["steps"][-1]["action"] == "escalate"
-    supervised = local_stack.call("GET", "/hotline/orders/overdue", "commander1").json
-    assert order_id in [row["order_id"] for row in supervised]
+    supervised, page = [], local_stack.call("GET", "/hotline/orders/overdue?limit=100", "commander1").json
+    while True:
+        supervised += [row["order_id"] for row in page["items"]]
+        if order_id in supervised or not page["next_cursor"]:
+            break
+        page = local_stack.call("GET", f"/hotline/orders/overdue?limit=100&cursor={page['next_cursor']}", "commander1").json
+    assert order_id in supervised
