@@ -283,7 +283,7 @@ def leave_help_message(body: HelpIn) -> HelpReceiptOut:
         kind=body.kind,
         community_id=community_id,
         created_at=now,
-        order_id=record["order_id"],
+        order_id=str(record["order_id"]),
         status="submitted",
         message="留言已收到 Your message reached the hotline and your community; the answer will come to your inbox.",
     )
