@@ -199,11 +199,10 @@ class SupervisionEntryOut(ResponseModel):
     resolved_at: str | None = None
 
 
-class SupervisionOut(ResponseModel):
-    """The supervision list of one day (督办清单): key persons without that day's update."""
+class SupervisionOut(paging.Page[SupervisionEntryOut]):
+    """A page of the supervision list of one day (督办清单): key persons without that day's update."""
 
     date: str
-    items: list[SupervisionEntryOut]
 
 
 def _out(kp: KeyPerson) -> KeyPersonOut:
@@ -331,14 +330,15 @@ def supervision(
     community_id: Annotated[CommunityId | None, Query()] = None,
     day: Annotated[date | None, Query(alias="date")] = None,
     include_resolved: Annotated[bool, Query()] = False,
+    limit: paging.Limit = 100,
+    cursor: paging.Cursor = None,
 ) -> SupervisionOut:
     counties, community_id = _supervision_scope(app.caller, county_code, community_id)
     shown = day or store().watermark() or clock.today() - timedelta(days=1)
-    entries = [entry for county in counties for entry in store().supervision_list(county, shown)]
-    items = [
-        entry.to_json() for entry in entries if (include_resolved or entry.resolved_at is None) and (community_id is None or entry.community_id == community_id)
-    ]
-    return SupervisionOut.model_validate({"date": shown.isoformat(), "items": items})
+    start = app.page_start(cursor)
+    entries, last = store().supervision_page(counties, shown, community_id=community_id, include_resolved=include_resolved, limit=limit, start=start)
+    page = app.page([SupervisionEntryOut.model_validate(entry.to_json()) for entry in entries], last)
+    return SupervisionOut(date=shown.isoformat(), items=page.items, next_cursor=page.next_cursor)
 
 
 # -- contacts and chains (密接登记与传播链) ------------------------------------------------------------------

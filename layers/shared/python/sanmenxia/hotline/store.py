@@ -27,7 +27,7 @@ from sanmenxia import dynamo, paging
 from sanmenxia import items as dynamo_items
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.contracts import WorkOrderSource, WorkOrderType
-from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
+from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 from sanmenxia.hotline import figures
 from sanmenxia.hotline.routing import Department
 from sanmenxia.hotline.rules import Status, Step, WorkOrder
@@ -262,36 +262,22 @@ class WorkOrderStore:
     def overdue_open(self, limit: int, start: dict[str, Any] | None) -> Page:
         """A page of the open orders marked overdue (the supervision list), shard by shard of ``due-index``; the
         continuation key says which shard it is in (``due_shard`` is one of the index's key attributes)."""
-        shards = [f"s{shard}" for shard in range(SHARDS)]
-        at = str((start or {}).get("due_shard", {}).get("S", shards[0]))
-        if at not in shards:
-            raise InvalidInput("not a cursor returned by this list", field="cursor")
-        first = shards.index(at)
-        resume = start if start and "order_id" in start else None  # None: from the start of that shard
-        found: list[WorkOrder] = []
-        for shard in range(first, SHARDS):
-            params: dict[str, Any] = {
-                "TableName": self._table,
-                "IndexName": "due-index",
-                "KeyConditionExpression": "due_shard = :s",
-                "FilterExpression": "overdue = :t",
-                "ExpressionAttributeValues": {":s": {"S": f"s{shard}"}, ":t": {"BOOL": True}},
-            }
-            raw = paging.query_page(
-                self._db,
-                params,
-                limit=limit - len(found),
-                start=resume if shard == first else None,
-                key_attributes=("order_id", "due_shard", "next_check_at"),
-                what="overdue work orders",
+        queries = [
+            (
+                f"s{shard}",
+                {
+                    "TableName": self._table,
+                    "IndexName": "due-index",
+                    "KeyConditionExpression": "due_shard = :s",
+                    "FilterExpression": "overdue = :t",
+                    "ExpressionAttributeValues": {":s": {"S": f"s{shard}"}, ":t": {"BOOL": True}},
+                },
             )
-            found.extend(from_item(item) for item in raw.items)
-            if raw.last_key:
-                return Page(found, raw.last_key)
-            if len(found) == limit:
-                more = shard + 1 < SHARDS
-                return Page(found, {"due_shard": {"S": f"s{shard + 1}"}} if more else None)
-        return Page(found, None)
+            for shard in range(SHARDS)
+        ]
+        key = ("order_id", "due_shard", "next_check_at")
+        raw = paging.query_in_turn(self._db, queries, partition_key="due_shard", limit=limit, start=start, key_attributes=key, what="overdue work orders")
+        return Page([from_item(item) for item in raw.items], raw.last_key)
 
     def figures(self, month: str, units: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
         """The counters of ``units`` (default: every unit) for ``month``; units with nothing counted are absent."""
