@@ -191,13 +191,16 @@ class HoldStore:
             }
         }
 
-    def for_person(self, person_id: str, *, include_lifted: bool = False) -> list[Hold]:
+    def for_person(self, person_id: str, *, include_lifted: bool = False, consistent: bool = True) -> list[Hold]:
+        """The person's holds, read strongly unless ``consistent`` is False: only a reader whose answer is checked
+        again by a strong read before anyone relies on it (the phone's token and code screen: the gate reads the
+        holds again) may read them eventually consistent (``docs/decisions/0006-gate-reads-at-the-rush.md``)."""
         try:
             items = self._db.query(
                 TableName=self._table,
                 KeyConditionExpression="person_id = :p",
                 ExpressionAttributeValues={":p": {"S": person_id}},
-                ConsistentRead=True,
+                ConsistentRead=consistent,
             )["Items"]
         except ClientError as exc:
             raise UpstreamUnavailable("could not read holds") from exc

@@ -14,7 +14,8 @@ Stored in ``HealthCodeTable``: the list, partition ``_revoked``: ``key#<kid>`` (
 the gate's late-sync window), read whole only for the published list. Every QR scan reads what concerns its
 token, so those reads never meet on one partition key (the capacity model, ``make bench``): a person's entry is
 copied to the person's own partition ``_revoked#<person_id>``, and a key's entry to each of ``KEY_COPIES``
-partitions ``_revoked#k<NN>``; a scan reads the copy its person id chooses. All copies are written in the one
+partitions ``_revoked#k<NN>``; a scan reads the copy its person id chooses, eventually consistent (half a read
+unit), and strongly only when what it found does not refuse the token. All copies are written in the one
 transaction that records the revocation.
 """
 
@@ -155,14 +156,21 @@ class RevocationStore:
         items = [{"Put": {"TableName": self._table, "Item": item}}, *copies, self._audit.put_request(entry)]
         dynamo.transact(self._db, items, what="revocation")
 
-    def for_token(self, token: VerifiedCode) -> list[Revocation]:
-        """The revocations that may concern ``token`` (its key, its person): one consistent batch read of the
-        copies in the person's partitions (never the shared list)."""
+    def for_token(self, token: VerifiedCode, at: datetime | None = None) -> list[Revocation]:
+        """The revocations that may concern ``token`` (its key, its person), read from the copies in the
+        person's partitions (never the shared list): one eventually consistent batch read, and a strongly
+        consistent re-read only when it finds an entry that does not refuse the token (a copy may lag a repeat
+        revocation that moved ``before`` on). Why a read that may lag by DynamoDB's propagation (normally well
+        under a second) keeps the gate's promise: ``docs/decisions/0006-gate-reads-at-the-rush.md``."""
         keys = [
             {"person_id": {"S": _key_partition(token.person_id)}, "sk": {"S": f"{RevocationKind.KEY.value}#{token.key_id}"}},
             {"person_id": {"S": _person_partition(token.person_id)}, "sk": {"S": f"{RevocationKind.PERSON.value}#{token.person_id}"}},
         ]
-        return [_from_item(item) for item in dynamo.batch_get(self._db, self._table, keys, what="revocation list", consistent=True)]
+        found = [_from_item(item) for item in dynamo.batch_get(self._db, self._table, keys, what="revocation list")]
+        when = at or clock.now()
+        if found and not any(entry.refuses(token, when) for entry in found):
+            found = [_from_item(item) for item in dynamo.batch_get(self._db, self._table, keys, what="revocation list", consistent=True)]
+        return found
 
     def all(self) -> list[Revocation]:
         """Every revocation still in force (expired person entries left out even before TTL removes them)."""

@@ -306,8 +306,8 @@ def check_in(
     raise UpstreamUnavailable("the health code is busy; try again")
 
 
-def shown_color(store: HealthCodeStore, person_id: str) -> CodeColor:
-    current = store.current([person_id]).get(person_id)
+def shown_color(store: HealthCodeStore, person_id: str, *, strong_holds: bool = True) -> CodeColor:
+    current = store.current([person_id], strong_holds=strong_holds).get(person_id)
     if current is None:
         raise NotFound("no health code yet: apply first (POST /health-codes)", field="person")
     return current.color
@@ -325,8 +325,13 @@ def code_status(store: HealthCodeStore, person_id: str) -> dict[str, str]:
 
 
 def token_for(store: HealthCodeStore, key: SigningKey, person: Person, ttl: timedelta) -> dict[str, Any]:
-    """A signed short-lived token of the person's shown colour (what the QR image carries)."""
-    color = shown_color(store, person.person_id)
+    """A signed short-lived token of the person's shown colour (what the QR image carries).
+
+    The holds are read eventually consistent: a gate online decides on the worse of the token's colour and its
+    own strong read of today's holds, and a gate offline already accepts a colour up to a token's lifetime old,
+    so a hold placed in the last second that this read misses changes no verdict that a token could not
+    already carry (``docs/decisions/0006-gate-reads-at-the-rush.md``)."""
+    color = shown_color(store, person.person_id, strong_holds=False)
     now = clock.now()
     token = issue_token(key, person.person_id, color, now=now, ttl=ttl)
     return {"token": token, "color": color.value, "kid": key.kid, "issued_at": clock.iso(now), "expires_at": clock.iso(now + ttl)}

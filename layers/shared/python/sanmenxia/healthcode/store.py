@@ -431,9 +431,10 @@ class HealthCodeStore:
             raise UpstreamUnavailable("could not read the check-in") from exc
         return self._checkin(item) if item else None
 
-    def current(self, person_ids: Iterable[str], today: date | None = None) -> dict[str, CurrentCode]:
+    def current(self, person_ids: Iterable[str], today: date | None = None, *, strong_holds: bool = True) -> dict[str, CurrentCode]:
         """Today's codes of ``person_ids`` (shown colour = worst of rule and active holds), for other platforms
-        (e.g. an enterprise's employees). People without a code are absent from the result."""
+        (e.g. an enterprise's employees). People without a code are absent from the result. ``strong_holds``
+        False reads the holds eventually consistent (see ``HoldStore.for_person``)."""
         wanted = list(dict.fromkeys(person_ids))
         day = today or clock.today()
         keys = [{"person_id": _s(pid), "sk": _s(CODE_SK)} for pid in wanted]
@@ -441,7 +442,7 @@ class HealthCodeStore:
         result: dict[str, CurrentCode] = {}
         for person_id, record in records.items():
             state, _ = rules.advance(record.state, day - rules.ONE_DAY)
-            holds = tuple(self._holds.for_person(person_id))
+            holds = tuple(self._holds.for_person(person_id, consistent=strong_holds))
             result[person_id] = CurrentCode(person_id, rules.shown_color(state.color, holds), state.color, state.since, holds)
         return result
 
