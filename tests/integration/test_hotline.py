@@ -233,7 +233,8 @@ def test_contact_details_are_sealed_at_rest_and_masked_for_units(stack: Stack) -
 
 def test_the_overdue_list_pages_across_shards_with_a_cursor_bound_to_the_caller(stack: Stack) -> None:
     # Given five orders gone overdue (spread over the due index's shards)
-    made = {call(stack, department="civil_affairs")["order_id"] for _ in range(5)}
+    made = {call(stack, department="civil_affairs", summary=f"独居老人缺降压药 第{n}户")["order_id"] for n in range(5)}
+    assert len(made) == 5
     clock.set_offset(13 * 3600)
     sweep(stack)
     # When the commander reads the overdue list two at a time
