@@ -129,7 +129,8 @@ def test_partitions_read_in_turn_give_every_item_once(sizes: dict[str, int], lim
     # Given several partitions read one after the other
     db = PartitionedDb(sizes)
     queries = [(pk, {"TableName": "t", "ExpressionAttributeValues": {":p": {"S": pk}}}) for pk in sizes]
-    seen, start = [], None
+    seen: list[str] = []
+    start: dict[str, Any] | None = None
     # When they are paged to the end
     for _ in range(50):
         page = paging.query_in_turn(db, queries, partition_key="pk", limit=limit, start=start, key_attributes=("pk", "sk"))
