@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import Field
 
 from sanmenxia import api, aws, clock, paging
 from sanmenxia.auth import Role, allow
@@ -27,6 +28,7 @@ from sanmenxia.lake.cache import QueryCache
 from sanmenxia.lake.query import AthenaRunner, DuckDBRunner, QueryRunner
 from sanmenxia.lake.sql import load_views
 from sanmenxia.lake.store import LakeStore
+from sanmenxia.models import ResponseModel
 from sanmenxia.observability import logger, metrics
 from sanmenxia.settings import FunctionSettings
 
@@ -143,6 +145,52 @@ def checkpoints(county_code: CountyQuery = None, community_id: CommunityQuery = 
 def tipoffs(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
     area = _area(county_code, community_id)
     return _serve(dashboard.tipoffs(area, dashboard.parse_period(start, end, clock.today())), area)
+
+
+class AreaOut(ResponseModel):
+    level: str
+    county_code: str | None = None
+    community_id: str | None = None
+    name: str
+
+
+class QueryCostOut(ResponseModel):
+    engine: str
+    bytes_scanned: int | None = None
+    elapsed_ms: float
+    cached: bool
+    as_of: str
+
+
+class LabTestsDayOut(ResponseModel):
+    date: str
+    tests: int
+    positives: int
+    negatives: int
+
+
+class LabTestsTotalsOut(ResponseModel):
+    tests: int
+    positives: int
+    negatives: int
+
+
+class LabTestsOut(ResponseModel):
+    """Lab tests (核酸检测) per day of sampling in the caller's area, every day of the period (0 when none)."""
+
+    figure: str
+    area: AreaOut
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+    rows: list[LabTestsDayOut]
+    totals: LabTestsTotalsOut
+    query: QueryCostOut
+
+
+@app.get("/dashboard/lab-tests", access=VIEWERS, summary="Lab tests per day 核酸检测量", tags=["bigdata"])
+def lab_tests(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> LabTestsOut:
+    area = _area(county_code, community_id)
+    return LabTestsOut.model_validate(_serve(dashboard.lab_tests(area, dashboard.parse_period(start, end, clock.today())), area))
 
 
 @app.get("/dashboard/work-orders", access=VIEWERS, summary="12345 work orders by status 工单办理", tags=["bigdata"])

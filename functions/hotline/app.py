@@ -18,21 +18,24 @@ from pydantic import Field
 from sanmenxia import api, audit, aws, clock, paging, scope, texts, triggers
 from sanmenxia.auth import ANY_SIGNED_IN, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
-from sanmenxia.errors import Forbidden
+from sanmenxia.errors import Conflict, Forbidden, InvalidInput
 from sanmenxia.hotline import figures
-from sanmenxia.hotline.access import order_place, require_handle, require_movable, require_oversee, require_view
+from sanmenxia.hotline.access import order_place, require_assist, require_handle, require_movable, require_oversee, require_view
+from sanmenxia.hotline.answers import AnswerStore, StandardAnswer, new_answer_id
+from sanmenxia.hotline.case_views import CaseOrderOut
 from sanmenxia.hotline.routing import DEPARTMENT_LABELS, Department
 from sanmenxia.hotline.rules import Action, Actor, Command, NewOrder, Status, WorkOrder
 from sanmenxia.hotline.service import Hotline
 from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
-from sanmenxia.hotline.uploads import PhotoUploads
-from sanmenxia.hotline.views import OrderCitizenOut, OrderRowOut, OrderStaffOut
+from sanmenxia.hotline.uploads import REPLY_PREFIX, PhotoUploads
+from sanmenxia.hotline.views import OrderCitizenOut, OrderRowOut
 from sanmenxia.models import CommunityId, CountyCode, LongText, PersonName, Phone, RequestModel, ResponseModel, ShortText
 from sanmenxia.notifications import REVEAL_KIND, Inbox
 from sanmenxia.observability import logger, metrics
 from sanmenxia.scope import Desk, Place
 from sanmenxia.services import PeopleSettings, audit_log, people, vault
+from sanmenxia.sms import SnsTextSender
 from sanmenxia.texts import TextCode
 
 ORDER_ID = r"^WO[A-Z2-7]{16}$"
@@ -43,8 +46,10 @@ STAFF = (Role.HOTLINE_OPERATOR, Role.DEPARTMENT_HANDLER, Role.COMMUNITY_HEAD, Ro
 class Settings(PeopleSettings):
     work_orders_table: str
     hotline_figures_table: str
+    hotline_desk_table: str
     notifications_table: str
     uploads_bucket: str
+    caller_sms_topic_arn: str
     hotline_sla: str = Field(default="", description="JSON of SlaPolicy; empty: the defaults")
 
 
@@ -67,9 +72,18 @@ def _person_of(sub: str) -> str | None:
 @functools.cache
 def hotline() -> Hotline:
     config = settings()
-    store = WorkOrderStore(aws.client("dynamodb"), config.work_orders_table, config.hotline_figures_table, audit_log(config.audit_table))
+    store = WorkOrderStore(
+        aws.client("dynamodb"), config.work_orders_table, config.hotline_figures_table, audit_log(config.audit_table), config.hotline_desk_table
+    )
     inbox = Inbox(aws.client("dynamodb"), config.notifications_table, config.personal_record_days)
-    return Hotline(store, sla_policy(), vault(config.pii_key_id), inbox, _person_of)
+    sms = SnsTextSender(aws.client("sns"), config.caller_sms_topic_arn)
+    return Hotline(store, sla_policy(), vault(config.pii_key_id), inbox, _person_of, sms)
+
+
+@functools.cache
+def answers() -> AnswerStore:
+    config = settings()
+    return AnswerStore(aws.client("dynamodb"), config.hotline_desk_table, audit_log(config.audit_table))
 
 
 @functools.cache
@@ -90,6 +104,7 @@ class CallIn(RequestModel):
     caller_phone: Phone | None = None
     caller_name: PersonName | None = None
     department: Department | None = Field(default=None, description="dispatch at once to this unit")
+    urgent: bool = Field(default=False, description="加急: the urgent time limits apply")
 
 
 class OrderDispatchIn(RequestModel):
@@ -105,9 +120,90 @@ class OptionalNoteIn(RequestModel):
     note: ShortText | None = None
 
 
+PhotoKeys = Annotated[list[Annotated[str, Field(max_length=120)]], Field(default_factory=list, max_length=3, description="keys from POST …/photos")]
+
+
 class ReplyIn(RequestModel):
     reply: LongText
     resolved: bool
+    photos: PhotoKeys
+    answer_id: Annotated[str | None, Field(default=None, pattern=r"^KB[0-9a-f]{16}$", description="the standard answer the reply started from")] = None
+
+
+class ExtensionIn(RequestModel):
+    hours: Annotated[float, Field(gt=0, le=24 * 30, description="more time asked, hours")]
+    reason: ShortText
+
+
+class ExtensionDecisionIn(RequestModel):
+    approve: bool
+    note: ShortText | None = None
+
+
+class AssistIn(RequestModel):
+    departments: Annotated[list[Department], Field(min_length=1, max_length=5)]
+    note: ShortText | None = None
+
+
+class AssistReplyIn(RequestModel):
+    reply: LongText
+    photos: PhotoKeys
+    department: Department | None = Field(default=None, description="the assisting unit (admins only; a handler answers for their own unit)")
+
+
+class PhotoIn(RequestModel):
+    content_type: Annotated[str, Field(min_length=1, max_length=100, examples=["image/jpeg"])]
+    size: Annotated[int, Field(description="bytes", examples=[350_000])]
+
+
+class PhotoUploadOut(ResponseModel):
+    """A presigned S3 PUT: send the photo's bytes to ``url`` with ``headers``; then name ``photo_key`` in the reply."""
+
+    photo_key: str
+    url: str
+    method: Literal["PUT"]
+    headers: dict[str, str]
+    expires_in: int
+    max_bytes: int
+
+
+class AnswerIn(RequestModel):
+    title: Annotated[str, Field(min_length=2, max_length=100)]
+    body: Annotated[str, Field(min_length=2, max_length=2000)]
+    category: Annotated[str | None, Field(default=None, pattern=r"^[a-z_]{2,40}$", description="a work-order type or tip-off category")] = None
+    tags: Annotated[list[Annotated[str, Field(min_length=1, max_length=20)]], Field(default_factory=list, max_length=10)]
+
+
+class AnswerEditIn(AnswerIn):
+    version: Annotated[int, Field(ge=1, description="the version read; a stale one is refused (409)")]
+
+
+class AnswerOut(ResponseModel):
+    """A standard answer (标准答复): the city's public wording, no personal data."""
+
+    answer_id: str
+    title: str
+    body: str
+    category: str | None = None
+    tags: list[str]
+    created_by: str
+    updated_by: str
+    updated_at: str
+    version: int
+
+
+class AssistRowOut(ResponseModel):
+    """An order the unit assists on (no personal text), and whether the unit has answered."""
+
+    order_id: str
+    type: WorkOrderType
+    status: Status
+    department: str | None = Field(default=None, description="the lead unit")
+    created_at: str
+    due_at: str
+    overdue: bool
+    urgent: bool
+    answered: bool
 
 
 class RevisitIn(RequestModel):
@@ -182,17 +278,18 @@ def _actor() -> Actor:
     return Actor(caller.sub, caller.username, caller.primary_role)
 
 
-def _staff_view(order: WorkOrder) -> OrderStaffOut:
+def _staff_view(order: WorkOrder) -> CaseOrderOut:
     view = hotline().staff_view(order, clock.now(), full_contact=app.caller.has(Role.HOTLINE_OPERATOR))
     view["attachments"] = [{"key": key, "url": uploads().view_url(key)} for key in order.attachments]
-    return OrderStaffOut.model_validate(view)
+    view["reply_photos"] = [{"key": key, "url": uploads().view_url(key)} for key in order.reply_photos]
+    return CaseOrderOut.model_validate(view)
 
 
 def _citizen_view(order: WorkOrder) -> OrderCitizenOut:
     return OrderCitizenOut.model_validate(hotline().citizen_view(order, clock.now()))
 
 
-def _act(order_id: str, command: Command, authorize: Any) -> OrderStaffOut:
+def _act(order_id: str, command: Command, authorize: Any) -> CaseOrderOut:
     def allowed(order: WorkOrder) -> None:
         authorize(order)
         require_movable(order, command.action)
@@ -225,7 +322,7 @@ def _requester(order: WorkOrder) -> None:
     summary="Open a work order from a call 来电受理",
     tags=["hotline"],
 )
-def create_order(body: CallIn) -> OrderStaffOut:
+def create_order(body: CallIn) -> CaseOrderOut:
     service = hotline()
     new = NewOrder(
         source=WorkOrderSource.CALL,
@@ -235,6 +332,7 @@ def create_order(body: CallIn) -> OrderStaffOut:
         county_code=body.county_code or (body.community_id.split("-")[0] if body.community_id else None),
         community_id=body.community_id,
         sealed=service.seal({"summary": body.summary, "address": body.address, "phone": body.caller_phone, "name": body.caller_name}),
+        urgent=body.urgent,
     )
     order = service.open_call(new, _actor(), clock.now(), body.department)
     metrics.add_metric(name="WorkOrdersOpened", unit="Count", value=1)
@@ -308,7 +406,7 @@ def overdue_orders(limit: paging.Limit = 50, cursor: paging.Cursor = None) -> pa
 
 
 @app.get("/hotline/orders/<order_id>", access=ANY_SIGNED_IN, summary="One work order 工单详情", tags=["hotline"])
-def get_order(order_id: OrderId) -> OrderCitizenOut | OrderStaffOut:
+def get_order(order_id: OrderId) -> OrderCitizenOut | CaseOrderOut:
     order = hotline().store.get(order_id)
     if order.requester_sub is not None and order.requester_sub == app.caller.sub:
         return _citizen_view(order)
@@ -325,7 +423,7 @@ def get_order(order_id: OrderId) -> OrderCitizenOut | OrderStaffOut:
     summary="Dispatch to a responsible unit 派单",
     tags=["hotline"],
 )
-def dispatch(order_id: OrderId, body: OrderDispatchIn) -> OrderStaffOut:
+def dispatch(order_id: OrderId, body: OrderDispatchIn) -> CaseOrderOut:
     return _act(order_id, Command(Action.DISPATCH, department=body.department.value, note=body.note), _oversees)
 
 
@@ -335,7 +433,7 @@ def dispatch(order_id: OrderId, body: OrderDispatchIn) -> OrderStaffOut:
     summary="Return: not our remit 退回",
     tags=["hotline"],
 )
-def return_order(order_id: OrderId, body: NoteIn) -> OrderStaffOut:
+def return_order(order_id: OrderId, body: NoteIn) -> CaseOrderOut:
     return _act(order_id, Command(Action.RETURN, note=body.note), _handles)
 
 
@@ -345,7 +443,7 @@ def return_order(order_id: OrderId, body: NoteIn) -> OrderStaffOut:
     summary="Accept and start handling 签收",
     tags=["hotline"],
 )
-def accept(order_id: OrderId) -> OrderStaffOut:
+def accept(order_id: OrderId) -> CaseOrderOut:
     return _act(order_id, Command(Action.ACCEPT), _handles)
 
 
@@ -355,8 +453,187 @@ def accept(order_id: OrderId) -> OrderStaffOut:
     summary="Reply to the citizen with the result 答复",
     tags=["hotline"],
 )
-def reply(order_id: OrderId, body: ReplyIn) -> OrderStaffOut:
-    return _act(order_id, Command(Action.REPLY, note=body.reply, resolved=body.resolved), _handles)
+def reply(order_id: OrderId, body: ReplyIn) -> CaseOrderOut:
+    _verify_photos(order_id, body.photos)
+    if body.answer_id:
+        answers().get(body.answer_id)  # a named standard answer exists (404 naming answer_id otherwise)
+    return _act(order_id, Command(Action.REPLY, note=body.reply, resolved=body.resolved, photos=tuple(body.photos)), _handles)
+
+
+def _verify_photos(order_id: str, keys: list[str]) -> None:
+    for key in dict.fromkeys(keys):
+        uploads().verify(key, prefix=f"{REPLY_PREFIX}{order_id}/")
+
+
+# -- real cases: urgent, extensions, joint handling, photos ---------------------------------------------
+@app.post(
+    "/hotline/orders/<order_id>/urgent",
+    access=allow(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN),
+    summary="Flag an open order urgent: its urgent time limit applies 加急",
+    tags=["hotline"],
+)
+def flag_urgent(order_id: OrderId, body: OptionalNoteIn) -> CaseOrderOut:
+    return _act(order_id, Command(Action.URGENT, note=body.note), _oversees)
+
+
+@app.post(
+    "/hotline/orders/<order_id>/extension",
+    access=allow(Role.DEPARTMENT_HANDLER, Role.COMMUNITY_HEAD, Role.ADMIN),
+    summary="The lead unit asks for more time, with a reason 申请延期",
+    tags=["hotline"],
+)
+def request_extension(order_id: OrderId, body: ExtensionIn) -> CaseOrderOut:
+    return _act(order_id, Command(Action.REQUEST_EXTENSION, note=body.reason, hours=body.hours), _handles)
+
+
+@app.post(
+    "/hotline/orders/<order_id>/extension/decision",
+    access=allow(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN),
+    summary="Approve or refuse the unit's extension request; only an approval moves the limit 延期审批",
+    tags=["hotline"],
+)
+def decide_extension(order_id: OrderId, body: ExtensionDecisionIn) -> CaseOrderOut:
+    return _act(order_id, Command(Action.DECIDE_EXTENSION, approve=body.approve, note=body.note), _oversees)
+
+
+@app.post(
+    "/hotline/orders/<order_id>/assists",
+    access=allow(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN),
+    summary="Add assisting units to the lead unit (joint handling) 协办",
+    tags=["hotline"],
+)
+def add_assists(order_id: OrderId, body: AssistIn) -> CaseOrderOut:
+    units = tuple(unit.value for unit in body.departments)
+    return _act(order_id, Command(Action.ASSIST, departments=units, note=body.note), _oversees)
+
+
+def _assisting_unit(requested: Department | None) -> str:
+    """The unit a caller answers for: a handler's own unit; an admin names one."""
+    caller = app.caller
+    if caller.has(Role.DEPARTMENT_HANDLER) and caller.scope_value("department"):
+        return str(caller.scope_value("department"))
+    if requested is None:
+        raise InvalidInput("name the assisting unit you answer for", field="department")
+    return requested.value
+
+
+@app.post(
+    "/hotline/orders/<order_id>/assist-reply",
+    access=allow(Role.DEPARTMENT_HANDLER, Role.ADMIN),
+    summary="An assisting unit answers the lead unit 协办答复",
+    tags=["hotline"],
+)
+def assist_reply(order_id: OrderId, body: AssistReplyIn) -> CaseOrderOut:
+    unit = _assisting_unit(body.department)
+    _verify_photos(order_id, body.photos)
+    command = Command(Action.ASSIST_REPLY, note=body.reply, department=unit, photos=tuple(body.photos))
+    return _act(order_id, command, lambda order: require_assist(app.caller, order, unit))
+
+
+@app.get(
+    "/hotline/assists",
+    access=allow(Role.DEPARTMENT_HANDLER, Role.HOTLINE_OPERATOR, Role.ADMIN),
+    summary="Orders my unit assists on 协办工单",
+    tags=["hotline"],
+)
+def assisted_orders(
+    department: Annotated[Department | None, Query()] = None,
+    limit: paging.Limit = 20,
+    cursor: paging.Cursor = None,
+) -> paging.Page[AssistRowOut]:
+    caller = app.caller
+    if department is None:
+        if not caller.scope_value("department"):
+            raise InvalidInput("name the unit", field="department")
+        department = Department(str(caller.scope_value("department")))
+    scope.require(caller, Place(department=department.value, desk=Desk.HOTLINE), what="this unit's assisted orders")
+    page = hotline().store.assisted_by(department.value, limit=limit, start=app.page_start(cursor))
+    now = clock.now()
+    rows = [
+        AssistRowOut(
+            order_id=order.order_id,
+            type=order.type,
+            status=order.status,
+            department=order.department,
+            created_at=order.created_at,
+            due_at=order.due_at,
+            overdue=order.overdue_at(now),
+            urgent=order.urgent,
+            answered=not any(assist.department == department.value and assist.reply is None for assist in order.assists),
+        )
+        for order in page.orders
+    ]
+    return app.page(rows, page.last_key)
+
+
+@app.post(
+    "/hotline/orders/<order_id>/photos",
+    access=allow(Role.DEPARTMENT_HANDLER, Role.COMMUNITY_HEAD, Role.HOTLINE_OPERATOR, Role.ADMIN),
+    status_code=201,
+    summary="Prepare a photo of the result for a reply (presigned PUT) 答复照片",
+    tags=["hotline"],
+)
+def prepare_reply_photo(order_id: OrderId, body: PhotoIn) -> PhotoUploadOut:
+    order = hotline().store.get(order_id)
+    caller = app.caller
+    unit = caller.scope_value("department")
+    if caller.has(Role.DEPARTMENT_HANDLER) and unit and order.assists_with(str(unit)):
+        require_assist(caller, order, str(unit))
+    else:
+        _handles(order)
+    return PhotoUploadOut.model_validate(uploads().presign_put(body.content_type, body.size, f"{REPLY_PREFIX}{order_id}/"))
+
+
+# -- the knowledge base of standard answers ------------------------------------------------------------
+KB_EDITORS = (Role.HOTLINE_OPERATOR, Role.ADMIN)
+KB_READERS = (Role.HOTLINE_OPERATOR, Role.DEPARTMENT_HANDLER, Role.COMMUNITY_HEAD, Role.ADMIN)
+AnswerId = Annotated[str, Path(pattern=r"^KB[0-9a-f]{16}$")]
+
+
+@app.get("/hotline/answers", access=allow(*KB_READERS), summary="Search the standard answers 知识库", tags=["hotline"])
+def search_answers(
+    q: Annotated[str | None, Query(max_length=50, description="words that must all appear (title, text or tags)")] = None,
+    category: Annotated[str | None, Query(pattern=r"^[a-z_]{2,40}$")] = None,
+    limit: paging.Limit = 20,
+    cursor: paging.Cursor = None,
+) -> paging.Page[AnswerOut]:
+    found, last_key = answers().search(q, category, limit=limit, start=app.page_start(cursor))
+    return app.page([AnswerOut.model_validate(answer.to_json()) for answer in found], last_key)
+
+
+@app.get("/hotline/answers/<answer_id>", access=allow(*KB_READERS), summary="One standard answer 标准答复", tags=["hotline"])
+def get_answer(answer_id: AnswerId) -> AnswerOut:
+    return AnswerOut.model_validate(answers().get(answer_id).to_json())
+
+
+@app.post("/hotline/answers", access=allow(*KB_EDITORS), status_code=201, summary="Add a standard answer 新增标准答复", tags=["hotline"])
+def create_answer(body: AnswerIn) -> AnswerOut:
+    caller = app.caller
+    answer = StandardAnswer(new_answer_id(), body.title, body.body, body.category, tuple(body.tags), caller.username, caller.username, clock.iso())
+    entry = audit.record(caller, "standard_answer.create", f"standard_answer#{answer.answer_id}", None, answer.to_json())
+    answers().save(answer, entry, expected_version=None)
+    logger.info("standard answer created", extra={"answer_id": answer.answer_id})
+    return AnswerOut.model_validate(answer.to_json())
+
+
+@app.put("/hotline/answers/<answer_id>", access=allow(*KB_EDITORS), summary="Edit a standard answer 修改标准答复", tags=["hotline"])
+def edit_answer(answer_id: AnswerId, body: AnswerEditIn) -> AnswerOut:
+    caller = app.caller
+    before = answers().get(answer_id)
+    if before.version != body.version:
+        raise Conflict("the standard answer was changed by someone else meanwhile; reload it and try again", field="version")
+    after = before.edited(title=body.title, body=body.body, category=body.category, tags=tuple(body.tags), by=caller.username, at=clock.iso())
+    entry = audit.record(caller, "standard_answer.edit", f"standard_answer#{answer_id}", before.to_json(), after.to_json())
+    answers().save(after, entry, expected_version=before.version)
+    return AnswerOut.model_validate(after.to_json())
+
+
+@app.delete("/hotline/answers/<answer_id>", access=allow(*KB_EDITORS), summary="Remove a standard answer 删除标准答复", tags=["hotline"])
+def delete_answer(answer_id: AnswerId) -> AnswerOut:
+    before = answers().get(answer_id)
+    entry = audit.record(app.caller, "standard_answer.delete", f"standard_answer#{answer_id}", before.to_json(), None)
+    answers().delete(before, entry)
+    return AnswerOut.model_validate(before.to_json())
 
 
 @app.post(
@@ -365,7 +642,7 @@ def reply(order_id: OrderId, body: ReplyIn) -> OrderStaffOut:
     summary="Record the call-back to the citizen 回访",
     tags=["hotline"],
 )
-def revisit(order_id: OrderId, body: RevisitIn) -> OrderStaffOut:
+def revisit(order_id: OrderId, body: RevisitIn) -> CaseOrderOut:
     return _act(order_id, Command(Action.REVISIT, satisfaction=body.satisfaction, note=body.note), _oversees)
 
 
@@ -375,7 +652,7 @@ def revisit(order_id: OrderId, body: RevisitIn) -> OrderStaffOut:
     summary="Reopen an unsatisfactory order 重办",
     tags=["hotline"],
 )
-def reopen(order_id: OrderId, body: ReopenIn) -> OrderStaffOut:
+def reopen(order_id: OrderId, body: ReopenIn) -> CaseOrderOut:
     department = body.department.value if body.department else None
     return _act(order_id, Command(Action.REOPEN, note=body.note, department=department), _oversees)
 
@@ -386,7 +663,7 @@ def reopen(order_id: OrderId, body: ReopenIn) -> OrderStaffOut:
     summary="Close with its result 办结",
     tags=["hotline"],
 )
-def close(order_id: OrderId, body: OptionalNoteIn) -> OrderStaffOut:
+def close(order_id: OrderId, body: OptionalNoteIn) -> CaseOrderOut:
     return _act(order_id, Command(Action.CLOSE, note=body.note), _oversees)
 
 
@@ -396,7 +673,7 @@ def close(order_id: OrderId, body: OptionalNoteIn) -> OrderStaffOut:
     summary="Merge a duplicate into another order 并案",
     tags=["hotline"],
 )
-def merge(order_id: OrderId, body: MergeIn) -> OrderStaffOut:
+def merge(order_id: OrderId, body: MergeIn) -> CaseOrderOut:
     return _act(order_id, Command(Action.MERGE, merged_into=body.merged_into, note=body.note), _handles_or_oversees)
 
 

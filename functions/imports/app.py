@@ -204,7 +204,7 @@ def compare_upload(bucket: str, key: str, etag: str) -> dict[str, Any]:
         job = {
             "import_id": job_id,
             "name": unquote(metadata.get("name", "")) or key.removeprefix(PREFIX),
-            "reason": unquote(metadata.get("reason", "")) or "三方比对名单 comparison list",
+            "reason": unquote(metadata.get("reason", "")),  # none given: the hold names only the list (texts)
             "category": category if category in {c.value for c in KeyPersonCategory} else None,
             "key": key,
             "created_by": f"upload:{key}",

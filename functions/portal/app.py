@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, Field
 
-from sanmenxia import api, audit, aws, clock, contracts, paging, regions
+from sanmenxia import api, audit, aws, clock, contracts, paging, regions, texts
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput, NotFound
@@ -24,6 +24,7 @@ from sanmenxia.models import CommunityId, LongText, Phone, RequestModel, Respons
 from sanmenxia.observability import logger, metrics
 from sanmenxia.portal.store import Article, ArticleKind, ArticleState, HelpKind, PortalStore, approve, move, new_article_id, revise, send_back, submit
 from sanmenxia.services import PeopleSettings, audit_log, people, vault
+from sanmenxia.texts import TextCode
 
 ARTICLE_ID = r"^A[0-9a-f]{16}$"
 PUBLISHERS = allow(Role.COMMANDER, Role.ADMIN, Role.DEPARTMENT_HANDLER)
@@ -218,6 +219,8 @@ class HelpReceiptOut(ResponseModel):
     order_id: str
     status: str
     message: str = Field(description="what happens next (not the message itself)")
+    message_code: str = Field(description="the message's text code (the app words it in the reader's language)")
+    message_params: dict[str, Any] = Field(default_factory=dict)
 
 
 class HelpMessageOut(ResponseModel):
@@ -232,6 +235,8 @@ class HelpMessageOut(ResponseModel):
     status: str = Field(description="the work order's status; `submitted` until the hotline has taken it")
     department_label: str | None = None
     reply: str | None = None
+    reply_code: str | None = Field(default=None, description="the reply's text code when the platform wrote it")
+    reply_params: dict[str, Any] | None = None
 
 
 @app.post("/portal/help-messages", access=allow(Role.RESIDENT), status_code=201, summary="Leave a help message 求助留言", tags=["portal"])
@@ -286,6 +291,7 @@ def leave_help_message(body: HelpIn) -> HelpReceiptOut:
         order_id=str(record["order_id"]),
         status="submitted",
         message="留言已收到 Your message reached the hotline and your community; the answer will come to your inbox.",
+        **texts.fields("message", TextCode.HELP_MESSAGE_RECEIVED),
     )
 
 
@@ -308,6 +314,8 @@ def my_help_messages(limit: paging.Limit = 20, cursor: paging.Cursor = None) -> 
                 status=order.status.value if order else "submitted",
                 department_label=department_label(order.department or order.replied_by) if order else None,
                 reply=order.reply if order else None,
+                reply_code=order.reply_text["code"] if order and order.reply_text else None,
+                reply_params=order.reply_text["params"] if order and order.reply_text else None,
             )
         )
     return app.page(rows, last)

@@ -5,18 +5,18 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
-from sanmenxia import api, audit, aws, regions
+from sanmenxia import api, audit, aws, paging, regions
 from sanmenxia.auth import ANY_SIGNED_IN, PUBLIC, Role, allow
 from sanmenxia.errors import InvalidInput
-from sanmenxia.models import CommunityId, CountyCode, IdNumberStr, PersonName, Phone, RequestModel, ShortText
+from sanmenxia.models import CommunityId, CountyCode, IdNumberStr, PersonName, Phone, RequestModel, ResponseModel, ShortText
 from sanmenxia.notifications import REVEAL_KIND, Inbox
 from sanmenxia.observability import logger, metrics
 from sanmenxia.people import NewPerson, Relation
 from sanmenxia.services import PeopleSettings, audit_log, people
-from sanmenxia.staff import StaffDirectory
+from sanmenxia.staff import StaffDirectory, refuse_own_account
 
 
 class Settings(PeopleSettings):
@@ -59,11 +59,31 @@ class MemberIn(RequestModel):
     address: ShortText | None = None
 
 
+USERNAME_PATTERN = r"^[A-Za-z0-9_.@-]{3,64}$"
+ScopeIn = dict[str, Annotated[str, Field(max_length=40)]]
+UsernamePath = Annotated[str, Path(pattern=USERNAME_PATTERN, description="the staff account's user name")]
+
+
 class StaffIn(RequestModel):
-    username: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.@-]{3,64}$")]
+    username: Annotated[str, Field(pattern=USERNAME_PATTERN)]
     temporary_password: Annotated[str, Field(min_length=8, max_length=64)]
     role: Role
-    scope: dict[str, Annotated[str, Field(max_length=40)]] = Field(default_factory=dict)
+    scope: ScopeIn = Field(default_factory=dict)
+
+
+class StaffChangeIn(RequestModel):
+    """The account's role and its whole scope after the change (attributes left out are removed)."""
+
+    role: Role
+    scope: ScopeIn = Field(default_factory=dict)
+
+
+class StaffAccountOut(ResponseModel):
+    username: str
+    role: Role
+    scope: dict[str, str]
+    enabled: bool
+    status: str = Field(description="Cognito's user status, e.g. FORCE_CHANGE_PASSWORD until the first sign-in")
 
 
 def _check_community(county_code: str, community_id: str) -> None:
@@ -165,6 +185,63 @@ def create_staff(body: StaffIn) -> dict[str, Any]:
     entry = audit.record(app.caller, "staff.create", f"account#{body.username}", None, {"role": body.role.value, "scope": body.scope})
     audit_log(settings().audit_table).append(entry)
     return created
+
+
+def _staff_role(role: Role) -> Role:
+    if not role.is_staff:
+        raise InvalidInput("residents sign up themselves; choose a staff role", field="role")
+    return role
+
+
+@app.get("/staff", access=allow(Role.ADMIN), summary="Staff accounts of one role 工作人员账号", tags=["registry"])
+def list_staff(
+    role: Annotated[Role, Query()],
+    limit: Annotated[int, Query(ge=1, le=60, description="accounts per page (1–60, Cognito's most)")] = 50,
+    cursor: paging.Cursor = None,
+) -> paging.Page[StaffAccountOut]:
+    """One role's accounts with scope and state, paged (Cognito's own order)."""
+    accounts, last = staff_directory().accounts(_staff_role(role), limit, app.page_start(cursor))
+    return app.page([StaffAccountOut.model_validate(item) for item in accounts], last)
+
+
+@app.put("/staff/<username>", access=allow(Role.ADMIN), summary="Change a staff account's role and scope 修改角色与范围", tags=["registry"])
+def change_staff(username: UsernamePath, body: StaffChangeIn) -> StaffAccountOut:
+    """The account gets ``role`` and exactly ``scope``, is signed out everywhere, and the change is audited."""
+    refuse_own_account(app.caller.username, username)
+    before = staff_directory().change(username, _staff_role(body.role), body.scope)
+    after = staff_directory().get(username)
+    audit_log(settings().audit_table).append(
+        audit.record(
+            app.caller,
+            "staff.change",
+            f"account#{username}",
+            {"role": before["role"], "scope": before["scope"]},
+            {"role": after["role"], "scope": after["scope"]},
+        )
+    )
+    return StaffAccountOut.model_validate(after)
+
+
+def _set_enabled(username: str, enabled: bool) -> StaffAccountOut:
+    refuse_own_account(app.caller.username, username)
+    before = staff_directory().set_enabled(username, enabled)
+    after = staff_directory().get(username)
+    action = "staff.enable" if enabled else "staff.disable"
+    audit_log(settings().audit_table).append(
+        audit.record(app.caller, action, f"account#{username}", {"enabled": before["enabled"]}, {"enabled": after["enabled"]})
+    )
+    return StaffAccountOut.model_validate(after)
+
+
+@app.post("/staff/<username>/disable", access=allow(Role.ADMIN), summary="Disable a staff account 停用账号", tags=["registry"])
+def disable_staff(username: UsernamePath) -> StaffAccountOut:
+    """Sign-in is refused from now on and the account's refresh tokens are revoked."""
+    return _set_enabled(username, False)
+
+
+@app.post("/staff/<username>/enable", access=allow(Role.ADMIN), summary="Enable a staff account again 启用账号", tags=["registry"])
+def enable_staff(username: UsernamePath) -> StaffAccountOut:
+    return _set_enabled(username, True)
 
 
 lambda_handler = api.handler(app)

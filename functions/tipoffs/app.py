@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import functools
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
-from sanmenxia import api, aws, clock, contracts, paging, regions, scope
+from sanmenxia import api, aws, clock, contracts, paging, regions, scope, texts
 from sanmenxia.auth import ANY_SIGNED_IN, PUBLIC
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import InvalidInput
@@ -28,6 +28,7 @@ from sanmenxia.observability import logger, metrics
 from sanmenxia.scope import Desk, Place
 from sanmenxia.services import audit_log, vault
 from sanmenxia.settings import FunctionSettings
+from sanmenxia.texts import TextCode
 from sanmenxia.tipoffs.rules import TipoffKey, likely_duplicates, window_start
 from sanmenxia.tipoffs.store import Tipoff, TipoffStore, new_tracking_code, tracking_hash
 
@@ -95,7 +96,7 @@ class TipoffCategoryOut(ResponseModel):
     department_label: str
 
 
-class PhotoUploadOut(ResponseModel):
+class TipoffPhotoUploadOut(ResponseModel):
     """A presigned POST for one photo: send ``fields`` and the file to ``url``, then name ``photo_key`` in the tip-off."""
 
     photo_key: str
@@ -142,6 +143,8 @@ class TipoffReceiptOut(TipoffOut):
     tracking_code: str = Field(description="shown once: the only way to follow an anonymous tip-off")
     likely_duplicates: list[SimilarTipoffOut]
     message: str
+    message_code: str = Field(description="the message's text code (the app words it in the reader's language)")
+    message_params: dict[str, Any] = Field(default_factory=dict)
 
 
 class TipoffRowOut(ResponseModel):
@@ -167,8 +170,8 @@ def categories() -> list[TipoffCategoryOut]:
 
 
 @app.post("/tipoffs/photos", access=ANY_SIGNED_IN, status_code=201, summary="Prepare a photo upload (presigned POST) 上传照片", tags=["tipoffs"])
-def prepare_photo(body: PhotoIn) -> PhotoUploadOut:
-    return PhotoUploadOut.model_validate(uploads().presign(body.content_type, body.size))
+def prepare_photo(body: PhotoIn) -> TipoffPhotoUploadOut:
+    return TipoffPhotoUploadOut.model_validate(uploads().presign(body.content_type, body.size))
 
 
 def _similar(category: str, community_id: str, tipoff_id: str = "") -> list[SimilarTipoffOut]:
@@ -261,6 +264,7 @@ def submit(body: TipoffIn) -> TipoffReceiptOut:
             "tracking_code": code,
             "likely_duplicates": likely,
             "message": "举报已受理 Your tip-off has been received; keep the tracking code to follow it.",
+            **texts.fields("message", TextCode.TIPOFF_RECEIVED),
         }
     )
 

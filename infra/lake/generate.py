@@ -424,6 +424,21 @@ def _hotline(connection: Any, writer: _Writer, day: _Day, residents: int) -> Non
     connection.unregister("orders_arrow")
 
 
+def _lab_tests(connection: Any, writer: _Writer, day: _Day, residents: int) -> None:
+    """Lab tests (核酸): one resident in 400 sampled a day, by two labs; one sample in 200 positive."""
+    per_day = max(2, residents // 400)
+    salt = 700_000 + day.index
+    arrow = connection.sql(
+        f"""SELECT CASE WHEN u(j, {salt}) < 0.5 THEN 'lab-hubin-1' ELSE 'lab-shanzhou-1' END AS lab_id,
+                   'S{day.index:02d}-' || j AS sample_id, p.person_id, p.county_code, p.community_id,
+                   CASE WHEN u(j, {salt + 1}) < 0.005 THEN 'positive' ELSE 'negative' END AS result,
+                   {day.at(f"25200 + u(j, {salt + 2}) * 36000")} AS sampled_at, {day.at(f"72000 + u(j, {salt + 3}) * 10800")} AS tested_at,
+                   {day.at("82800")} AS recorded_at, 'INSERT' AS _op, {day.at("82800")} AS _at
+            FROM range({per_day}) t(j) JOIN people p ON p.idx = CAST(floor(u(j, {salt + 4}) * {residents}) AS BIGINT)"""
+    ).to_arrow_table()
+    writer.write("lab_tests", day.iso, arrow)
+
+
 def _resident_reports(connection: Any, writer: _Writer, day: _Day) -> None:
     """Most households report on the first day; a few residents report fevers or isolation."""
     moment = day.at("32400 + u(idx, 21) * 36000")
@@ -555,6 +570,7 @@ def generate(
         _key_persons(connection, writer, day, residents, calendar)
         _hotline(connection, writer, day, residents)
         _requests_and_supplies(connection, writer, day, residents)
+        _lab_tests(connection, writer, day, residents)
         _close(connection, writer, day, calendar[day.index + 1] if day.index + 1 < days else None)
         bar.step(day.iso)
     connection.close()

@@ -46,6 +46,7 @@ def _default_accounts() -> list[DemoAccount]:
         DemoAccount("commander1", DEMO_PASSWORD, "commander", {}),
         DemoAccount("commander_hubin", DEMO_PASSWORD, "commander", {"county_code": hubin.code}),
         DemoAccount("admin1", DEMO_PASSWORD, "admin", {}),
+        DemoAccount("lab1", DEMO_PASSWORD, "lab", {"lab_id": "lab-hubin-1"}),
     ]
 
 

@@ -94,6 +94,7 @@ class LocalStack:
         from infra.local.deploy import deploy
         from infra.local.functions import FunctionPool, base_environment
         from infra.local.gateway import Gateway, serve
+        from infra.local.outbox import SmsOutbox
         from infra.local.pump import EventPump, VirtualClock
 
         _say(f"starting moto (AWS) on {self.endpoint}")
@@ -106,6 +107,8 @@ class LocalStack:
         self.clock = VirtualClock()
         self.pool = FunctionPool(self.deployment, base_environment(self.endpoint, REGION), logs, lambda: self.clock.offset)
         self.pump = EventPump(self.session, self.deployment, self.pool, self.clock, self._log, alert=lambda message: _say(message))
+        self.sms = SmsOutbox(self.session, self.deployment.physical["CallerSmsTopic"])
+        self.sms.start()
         authorizer = CognitoAuthorizer(self.endpoint, REGION, self.deployment.user_pool_id, self.deployment.user_pool_client_id)
         web_dir = ROOT / "web" / "dist" if (ROOT / "web" / "dist" / "index.html").is_file() else ROOT / "web"
         self.gateway = Gateway(self.pool, authorizer, web_dir, self._control_routes(), self._log, dead=self.dead)
@@ -186,6 +189,7 @@ class LocalStack:
             ("POST", "/_local/clock"): self._set_clock,
             ("POST", "/_local/clock/advance"): self._advance,
             ("POST", "/_local/drain"): lambda _: (200, {"delivered": self.pump.drain()}),
+            ("GET", "/_local/sms"): lambda _: (200, self.sms.view()),
         }
 
     def _create_user(self, body: dict[str, Any]) -> tuple[int, Any]:
@@ -238,7 +242,7 @@ class LocalStack:
             f"  Web app       {self.api_url}/",
             f"  API           {self.api_url}   (OpenAPI {self.api_url}/openapi.json, Swagger UI {self.api_url}/docs)",
             f"  Local AWS     {self.endpoint}   (moto; region {REGION})",
-            f"  Control       {self.api_url}/_local/config  /_local/clock  /_local/clock/advance",
+            f"  Control       {self.api_url}/_local/config  /_local/clock  /_local/clock/advance  /_local/sms",
             f"  Today         {self.clock.today().isoformat()} (Asia/Shanghai, virtual clock)",
             f"  Logs          {self.state_dir / 'logs'}",
             "  Demo accounts (password " + (next(iter(self.accounts.values())).password if self.accounts else "-") + "):",

@@ -61,7 +61,7 @@ ROUTE_PARAMETERS = {("/communities/", "request_id"): "20200101000000-00000000"}
 #: Path parameters whose name another kind of record shares, by route prefix: the foreign record each takes.
 ROUTE_RECORDS = {("/exposures/", "run_id"): "exposure_run_id"}
 #: Query parameters that name a scope, and the foreign value each takes.
-SCOPE_QUERY = ("county_code", "community_id", "checkpoint_id", "department", "enterprise_id")
+SCOPE_QUERY = ("county_code", "community_id", "checkpoint_id", "department", "enterprise_id", "lab_id")
 
 
 def _random_id(county: str) -> str:
@@ -219,6 +219,13 @@ class Matrix:
         run = self._ok(stack.call("POST", "/supplies/runs", admin, {"item": "eggs", "warehouse_id": warehouse["warehouse_id"], "release": 15}), "foreign run")
         employee_id = str(uploaded["employees"][0]["employee_id"])
         self.foreign.update({"enterprise_id": enterprise_id, "employee_id": employee_id, "request_id": requests["community"], "run_id": str(run["run_id"])})
+        # A foreign lab: an upload of it and a result of the foreign resident (lab-scoped routes get foreign rows)
+        lab_id = f"lab-foreign-{uuid.uuid4().hex[:6]}"
+        lab_upload = self._ok(stack.call("POST", "/lab/uploads", admin, {"lab_id": lab_id, "file_name": "卢氏矩阵结果.csv"}), "foreign lab upload")
+        sampled = f"{date.fromisoformat(stack.today()) - timedelta(days=1)}T08:00:00+08:00"
+        result = {"lab_id": lab_id, "sample_id": "MATRIX-1", "id_number": self.foreign_id_number, "result": "negative", "sampled_at": sampled}
+        self._ok(stack.call("POST", "/lab/results", admin, result), "foreign lab result")
+        self.foreign.update({"lab_id": lab_id, "upload_id": str(lab_upload["upload_id"])})
         # What is foreign to each scoped role: the unit of its own kind in the foreign county
         self.foreign_by_role = {
             "community_head": {"unit_kind": "community", "unit_id": FOREIGN_COMMUNITY, "request_id": requests["community"]},
@@ -242,6 +249,7 @@ class Matrix:
             "hotline_operator": {},
             "department_handler": {"department": own_department},
             "enterprise_admin": {"enterprise_id": f"ent-home-{uuid.uuid4().hex[:6]}"},
+            "lab": {"lab_id": f"lab-home-{uuid.uuid4().hex[:6]}"},
             "supplies_officer": {},
             "commander": {"county_code": HOME_COUNTY},
             "admin": {},

@@ -337,6 +337,47 @@ def test_the_admin_creates_a_head_who_sets_up_a_checkpoint_and_its_staff(phone: 
     gate_phone.context.close()
 
 
+def test_the_admin_changes_a_heads_role_and_scope_then_disables_and_enables_the_account(phone: Phone, local_stack: LocalStack) -> None:
+    """The admin finds a community head in the list of heads, makes them commander of another county, then disables
+    the account (its sign-in is refused) and enables it again (its sign-in works)."""
+    admin = local_stack.new_user("admin", prefix="admin")
+    head = local_stack.new_user("community_head", {"community_id": "411202-002", "county_code": "411202"}, prefix="head")
+    calls = ScreenCalls(phone)
+    phone.sign_in(admin)
+    page = phone.page
+    page.get_by_test_id("tool-staff-accounts").click()
+    row = page.locator(f"[data-testid=staff-list] [data-account='{head}']")
+    row.wait_for()
+    row.click()
+    detail = page.get_by_test_id("staff-detail")
+    expect(detail.locator("select[name=edit_community]")).to_have_value("411202-002")
+    detail.locator("select[name=edit_role]").select_option("commander")
+    detail.locator("select[name=edit_county]").select_option("411203")
+    phone.shot("change the role and scope")
+    detail.get_by_test_id("staff-save").click()
+    expect(row).to_have_count(0)  # no longer a head: gone from the heads' list
+    page.locator("select[name=list_role]").select_option("commander")
+    row.wait_for()
+    expect(row).to_contain_text("陕州区")
+    groups = local_stack.cognito().admin_list_groups_for_user(UserPoolId=local_stack.config["user_pool_id"], Username=head)["Groups"]
+    assert [group["GroupName"] for group in groups] == ["commander"]
+
+    row.click()
+    page.get_by_test_id("staff-disable").click()
+    page.locator(".van-dialog").get_by_role("button", name="确认").click()
+    expect(page.get_by_test_id("staff-state")).to_contain_text("已停用")
+    expect(row).to_contain_text("已停用")
+    phone.shot("account disabled")
+    with pytest.raises(local_stack.cognito().exceptions.NotAuthorizedException):
+        local_stack.sign_in(head)
+    page.get_by_test_id("staff-enable").click()
+    expect(page.get_by_test_id("staff-state")).to_contain_text("启用中")
+    assert local_stack.sign_in(head)
+    assert calls.undeclared() == [] and "staff-accounts" in calls.screens_seen()
+    assert not page_errors(phone), page_errors(phone)
+    assert phone.no_horizontal_scroll()
+
+
 def public_title(stack: LocalStack, article_id: str) -> str | None:
     response = stack.call("GET", f"/portal/articles/{article_id}")
     return response.json["title"] if response.status == 200 else None

@@ -256,3 +256,13 @@ def test_the_overdue_list_pages_across_shards_with_a_cursor_bound_to_the_caller(
         stack.request("GET", "/hotline/orders/overdue", claims=COMMANDER, query={"cursor": first[::-1]}),
     ]
     assert [(response.status, response.json["fields"][0]["field"]) for response in refused] == [(400, "cursor")] * len(refused)
+
+
+def test_a_merge_without_a_note_answers_with_a_code_naming_the_other_order(stack: Stack) -> None:
+    # Given two orders about the same matter, When the operator merges the second into the first without a note
+    first, second = call(stack), call(stack, summary="同一位老人,邻居代为来电")
+    merged = stack.request("POST", f"/hotline/orders/{second['order_id']}/merge", claims=OPERATOR, body={"merged_into": first["order_id"]})
+    assert merged.status == 200, merged.json
+    # Then the stored order reads back with the reply as a code and the other order's number as its parameter
+    read = stack.request("GET", f"/hotline/orders/{second['order_id']}", claims=OPERATOR).json
+    assert (read["reply_code"], read["reply_params"]) == ("order_merged", {"order_id": first["order_id"]})

@@ -105,6 +105,19 @@ def test_id_number_lists_match_too(stack: Stack, people_stream: PeopleStream) ->
     assert "铁路名单" in active_holds(stack, alice["person_id"])[0][2]
 
 
+def test_a_list_uploaded_without_a_reason_holds_with_the_lists_name_as_a_code(stack: Stack, people_stream: PeopleStream) -> None:
+    # Given a resident, When a list is dropped in the bucket without a reason in its metadata
+    alice = register(stack, "sub-a", 1, "13900000001")
+    people_stream.deliver()
+    [result] = upload(stack, "comparison/railway.csv", "手机号\n13900000001\n".encode())["jobs"]
+    assert result["hits"] == 1
+    # Then the hold's reason is a code naming the list, with no sentence of the server's in its parameters
+    items = stack.client("dynamodb").query(
+        TableName=stack.table("HoldsTable"), KeyConditionExpression="person_id = :p", ExpressionAttributeValues={":p": {"S": alice["person_id"]}}
+    )["Items"]
+    assert [json.loads(item["reason_text"]["S"]) for item in items] == [{"code": "imported_list_hold_no_reason", "params": {"name": "railway.csv"}}]
+
+
 def test_malformed_list_is_rejected_with_line_numbers_and_holds_nobody(stack: Stack, people_stream: PeopleStream) -> None:
     # Given a registered resident whose phone is on line 2 of a list with errors further down
     alice = register(stack, "sub-a", 1, "13900000001")

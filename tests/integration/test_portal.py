@@ -157,6 +157,7 @@ def test_help_message_reaches_community_and_hotline_and_the_answer_comes_back(st
     # When they leave a help message
     left = stack.request("POST", "/portal/help-messages", claims=RESIDENT, body={"kind": "medicine", "message": "家中降压药吃完了,腿脚不便"})
     assert left.status == 201, left.json
+    assert left.json["message_code"] == "help_message_received"
     deliver_intake(stack)
     oid = left.json["order_id"]
     # Then the community head sees it, another community's head does not

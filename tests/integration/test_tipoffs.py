@@ -51,6 +51,7 @@ def test_rumour_tipoff_lands_in_the_propaganda_queue_and_nowhere_else(stack: Sta
     # Given a rumour tip-off, When the hotline consumes the intake queue
     created = report(stack)
     assert created["department"] == "propaganda" and created["status"] == "submitted"
+    assert (created["message_code"], created["message_params"]) == ("tipoff_received", {})
     assert deliver_intake(stack)["batchItemFailures"] == []
     # Then the order is in the propaganda unit's queue, dispatched by the routing table
     queue = stack.request("GET", "/hotline/orders", claims=PROPAGANDA).json["items"]

@@ -235,3 +235,16 @@ def test_any_sequence_keeps_the_record_consistent(sequence: list[tuple[Command, 
         for action in (Action.DISPATCH, Action.ACCEPT, Action.REPLY, Action.REOPEN, Action.CLOSE):
             with pytest.raises((InvalidTransition, InvalidInput)):
                 apply(order, Command(action, department="transport", note="x", resolved=True), OPERATOR, at, POLICY)
+
+
+def test_a_merge_without_a_note_replies_with_a_code_and_a_later_reply_of_a_person_has_none() -> None:
+    # Given an order merged into another without a note of its own
+    order = apply(open_order(new_order(), OPERATOR, T0, POLICY), Command(Action.MERGE, merged_into="WOOTHER"), OPERATOR, T0, POLICY)
+    # Then its reply is the code naming the other order (the old sentence stays beside it)
+    assert order.reply_text == {"code": "order_merged", "params": {"order_id": "WOOTHER"}}
+    assert order.reply and "WOOTHER" in order.reply
+    # And a merge with the operator's own words carries those words and no code
+    noted = apply(
+        open_order(new_order(ref="ref-2"), OPERATOR, T0, POLICY), Command(Action.MERGE, merged_into="WOOTHER", note="同一小区停水"), OPERATOR, T0, POLICY
+    )
+    assert (noted.reply, noted.reply_text) == ("同一小区停水", None)

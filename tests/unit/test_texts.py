@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sanmenxia import texts
+from sanmenxia.api import validation_body
 from sanmenxia.checkpoints.rules import Advice
 from sanmenxia.healthcode import rules
 from sanmenxia.holds import CodeColor
@@ -18,21 +19,50 @@ from sanmenxia.texts import TextCode
 LOCALES = Path(__file__).resolve().parents[2] / "web" / "src" / "locales"
 
 
-def _keys(path: Path) -> tuple[set[str], set[str]]:
-    """Top-level keys and the keys of the nested ``advice`` group of a texts.<locale>.js module."""
+def _group(source: str, name: str) -> set[str]:
+    found = re.search(rf"\n  {name}: \{{(.*?)\n  \}}", source, re.S)
+    assert found, f"no {name} group"
+    return set(re.findall(r"^    ([a-z0-9_]+): ", found.group(1), re.M))
+
+
+def _keys(path: Path) -> tuple[set[str], set[str], set[str]]:
+    """Top-level keys and the keys of the nested ``advice`` and ``fieldErrors`` groups of a texts.<locale>.js module."""
     source = path.read_text(encoding="utf-8")
-    advice = re.search(r"\n  advice: \{(.*?)\n  \}", source, re.S)
-    assert advice, f"{path.name} has no advice group"
     top = set(re.findall(r"^  ([a-z0-9_]+): '", source, re.M))  # the codes' messages (groups hold other things)
-    return top, set(re.findall(r"^    ([a-z0-9_]+): ", advice.group(1), re.M))
+    return top, _group(source, "advice"), _group(source, "fieldErrors")
 
 
 @pytest.mark.parametrize("locale", ["zh", "en"])
 def test_every_server_text_code_has_words_in_each_locale(locale: str) -> None:
     # Given the app's texts module of a locale, When compared with the server's codes, Then they are the same set
-    top, advice = _keys(LOCALES / f"texts.{locale}.js")
+    top, advice, field_errors = _keys(LOCALES / f"texts.{locale}.js")
     assert top == set(texts.codes())
     assert advice == {item.value for item in Advice}
+    assert field_errors == set(texts.field_error_codes())
+
+
+def test_validation_errors_carry_a_code_and_numbers_not_pydantics_words() -> None:
+    # Given pydantic errors of several kinds, When turned into the platform's error body
+    status, body = validation_body(
+        [
+            {"type": "string_too_long", "loc": ("body", "name"), "msg": "String should have at most 40 characters", "ctx": {"max_length": 40}},
+            {"type": "greater_than_equal", "loc": ("query", "limit"), "msg": "Input should be greater than or equal to 1", "ctx": {"ge": 1}},
+            {"type": "missing", "loc": ("body", "phone"), "msg": "Field required"},
+            {"type": "enum", "loc": ("body", "role"), "msg": "Input should be 'a' or 'b'", "ctx": {"expected": "'a' or 'b'"}},
+            {"type": "value_error", "loc": ("body", "id_number"), "msg": "Value error, the check digit does not match"},
+        ]
+    )
+    # Then each field has a code with only numbers as parameters, and the English reason stays beside it
+    assert status == 422
+    assert [(item["field"], item["code"], item["params"]) for item in body["fields"]] == [
+        ("name", "too_long", {"max_length": 40}),
+        ("limit", "at_least", {"limit": 1}),
+        ("phone", "missing", {}),
+        ("role", "choice", {}),
+        ("id_number", "invalid", {}),
+    ]
+    assert body["fields"][4]["reason"] == "the check digit does not match"
+    assert set(texts.field_error_codes()) >= {item["code"] for item in body["fields"]}
 
 
 def test_a_stored_text_reads_back_as_it_was_written_and_old_records_have_none() -> None:

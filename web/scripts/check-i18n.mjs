@@ -62,6 +62,7 @@ for (const [name, entry] of Object.entries(screens)) {
 const vocabulary = JSON.parse(readFileSync(join(src, 'vocabulary.json'), 'utf8'))
 for (const code of vocabulary.texts) if (!zhKeys.has(`texts.${code}`)) problems.push(`vocabulary.json texts: missing key texts.${code}`)
 for (const code of vocabulary.gate_advice) if (!zhKeys.has(`texts.advice.${code}`)) problems.push(`vocabulary.json gate_advice: missing key texts.advice.${code}`)
+for (const code of vocabulary.field_errors) if (!zhKeys.has(`texts.fieldErrors.${code}`)) problems.push(`vocabulary.json field_errors: missing key texts.fieldErrors.${code}`)
 if (problems.length) {
   console.error(problems.join('\n'))
   process.exit(1)

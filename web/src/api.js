@@ -8,6 +8,7 @@ import { loadConfig } from './config'
 import { i18n } from './i18n'
 import { router } from './router'
 import { learnServerTime } from './server-clock'
+import { fieldErrorText } from './texts'
 
 export class ApiError extends Error {
   constructor(status, body, message) {
@@ -20,7 +21,7 @@ export class ApiError extends Error {
   /** The reason given for one field, or undefined. */
   fieldReason(name) {
     const hit = this.fields.find((item) => item.field === name || String(item.field).endsWith(`.${name}`))
-    return hit ? hit.reason : undefined
+    return hit ? fieldErrorText(t, hit) : undefined
   }
 }
 
@@ -31,7 +32,7 @@ export function describeError(status, body) {
   const fields = Array.isArray(body && body.fields) ? body.fields : []
   let detail = ''
   if (fields.length) {
-    detail = fields.map((item) => `${t(`fields.${item.field}`, item.field)}: ${item.reason}`).join('; ')
+    detail = fields.map((item) => `${t(`fields.${item.field}`, item.field)}: ${fieldErrorText(t, item)}`).join('; ')
   } else if (body && body.message) {
     detail = body.message
   }

@@ -14,7 +14,20 @@ export const STAFF_ROLES = [
   'supplies_officer',
   'commander',
   'admin',
+  'lab',
 ]
+
+// The scope each staff role carries (sanmenxia.auth.REQUIRED_SCOPE, and the county of a county commander).
+export const STAFF_SCOPES = {
+  checkpoint_staff: ['checkpoint_id', 'community_id'],
+  community_head: ['community_id'],
+  hotline_operator: [],
+  department_handler: ['department'],
+  enterprise_admin: ['enterprise_id', 'county_code'],
+  supplies_officer: [],
+  commander: ['county_code'],
+  admin: [],
+}
 
 export class CognitoError extends Error {
   constructor(type, message) {

@@ -29,6 +29,9 @@ export const codesTrend = (scope) => figure('/dashboard/codes/trend', scope)
 /** Tip-offs by category over the last days: [{category, department, count}]. */
 export const tipoffsByCategory = (scope) => figure('/dashboard/tipoffs', scope)
 
+/** Lab tests (核酸) per day of sampling: [{date, tests, positives, negatives}]. */
+export const labTestsTrend = (scope) => figure('/dashboard/lab-tests', scope)
+
 /** 12345 work orders by status: [{status, orders, overdue, resolved}]. */
 export const workOrdersByStatus = (scope) => figure('/dashboard/work-orders', scope)
 

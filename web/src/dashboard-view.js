@@ -4,13 +4,13 @@
 // figures on screen until the new ones arrive; an answer for an earlier area is dropped (newest.js).
 import { computed, onBeforeUnmount, onMounted, reactive, ref } from 'vue'
 import { hasRole, session } from './auth'
-import { checkpointTraffic, codesByArea, codesTrend, keyPersonList, keyPersonsByArea, keyPersonTrend, returnToWork, suppliesByItem, tipoffsByCategory, totalsByArea, workOrdersByStatus } from './dashboard-data'
+import { checkpointTraffic, codesByArea, codesTrend, keyPersonList, keyPersonsByArea, keyPersonTrend, labTestsTrend, returnToWork, suppliesByItem, tipoffsByCategory, totalsByArea, workOrdersByStatus } from './dashboard-data'
 import { newest } from './newest'
 import { countyName, loadRegions, placeName, regions } from './regions'
 import { KEY_PERSON_CATEGORIES } from './vocab'
 
 export const COLORS = { green: '#1a7f37', yellow: '#d4a106', red: '#c8102e' }
-const FIGURES = ['keyPersons', 'trend', 'codesTrend', 'codes', 'traffic', 'list', 'orders', 'work', 'supplies']
+const FIGURES = ['keyPersons', 'trend', 'codesTrend', 'codes', 'traffic', 'list', 'orders', 'work', 'supplies', 'labTests']
 
 /** Where the viewer's dashboard starts: the city, their county or their community. */
 export function initialScope() {
@@ -60,6 +60,7 @@ export function useDashboard({ t, scope, supplies = false }) {
   const orderRows = ref([])
   const codeRows = ref([])
   const supplyRows = ref([])
+  const labRows = ref([])
   const traffic = ref(null)
   const keyPersons = ref([])
   const work = ref(null)
@@ -191,6 +192,21 @@ export function useDashboard({ t, scope, supplies = false }) {
     }
   })
 
+  const labOption = computed(() => {
+    const rows = labRows.value
+    return {
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0 },
+      grid: { left: 36, right: 12, top: 30, bottom: 30 },
+      xAxis: { type: 'category', data: rows.map((row) => String(row.date).slice(5)) },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: [
+        { name: t('dashboard.labNegatives'), type: 'bar', stack: 'tests', itemStyle: { color: COLORS.green }, data: rows.map((row) => Number(row.negatives || 0)) },
+        { name: t('dashboard.labPositives'), type: 'bar', stack: 'tests', itemStyle: { color: COLORS.red }, data: rows.map((row) => Number(row.positives || 0)) },
+      ],
+    }
+  })
+
   const ordersOption = computed(() => {
     const tips = [...tipoffRows.value].sort((a, b) => Number(b.count) - Number(a.count)).slice(0, 6)
     const statuses = ['received', 'dispatched', 'handling', 'replied', 'revisited', 'closed']
@@ -301,7 +317,7 @@ export function useDashboard({ t, scope, supplies = false }) {
     const fresh = ticket()
     // The previous level's figures never show under the new level's names.
     if (clear) {
-      for (const rows of [keyRows, trendRows, codesTrendRows, tipoffRows, orderRows, codeRows, keyPersons, supplyRows]) rows.value = []
+      for (const rows of [keyRows, trendRows, codesTrendRows, tipoffRows, orderRows, codeRows, keyPersons, supplyRows, labRows]) rows.value = []
       traffic.value = null
       work.value = null
       for (const key of Object.keys(stamps)) delete stamps[key]
@@ -338,6 +354,7 @@ export function useDashboard({ t, scope, supplies = false }) {
         },
       ),
       attempt('codes', () => codesByArea(current), (rows) => (codeRows.value = rows || [])),
+      attempt('labTests', () => labTestsTrend(current), (rows) => (labRows.value = rows || [])),
       attempt('traffic', () => checkpointTraffic(current), (data) => (traffic.value = data)),
     ]
     if (current.level === 'community') tasks.push(attempt('list', () => keyPersonList(current), (rows) => (keyPersons.value = rows || [])))
@@ -349,8 +366,8 @@ export function useDashboard({ t, scope, supplies = false }) {
   }
 
   return {
-    keyRows, trendRows, codesTrendRows, tipoffRows, orderRows, codeRows, supplyRows, traffic, keyPersons, work, errors, loading, asOf,
-    areas, keyTotals, areaRows, crumbs, areaOf, colourCounts, kpis, mapOption, barOption, trendOption, ordersOption, codesOption, trafficOption, suppliesOption, load,
+    keyRows, trendRows, codesTrendRows, tipoffRows, orderRows, codeRows, supplyRows, labRows, traffic, keyPersons, work, errors, loading, asOf,
+    areas, keyTotals, areaRows, crumbs, areaOf, colourCounts, kpis, mapOption, barOption, trendOption, ordersOption, codesOption, trafficOption, suppliesOption, labOption, load,
   }
 }
 

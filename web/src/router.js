@@ -33,6 +33,7 @@ const routes = [
   screen('keyperson', () => import('./views/staff/KeyPerson.vue')),
   screen('hotline', () => import('./views/staff/Hotline.vue')),
   screen('order', () => import('./views/staff/WorkOrder.vue')),
+  screen('answers', () => import('./views/staff/Answers.vue')),
   screen('appeal-case', () => import('./views/staff/AppealCase.vue')),
   screen('enterprise', () => import('./views/staff/Enterprise.vue')),
   screen('dashboard', () => import('./views/staff/Dashboard.vue')),
@@ -50,6 +51,7 @@ const routes = [
   screen('exposure', () => import('./views/staff/Exposure.vue')),
   screen('contacts', () => import('./views/staff/Contacts.vue')),
   screen('proposals', () => import('./views/staff/Proposals.vue')),
+  screen('lab', () => import('./views/staff/Lab.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

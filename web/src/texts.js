@@ -53,3 +53,11 @@ export function serverText(t, locale, item, field) {
   const rendered = Object.fromEntries(Object.entries(params).map(([name, value]) => [name, words(t, locale, name, value)]))
   return t(`texts.${code}`, rendered)
 }
+
+/** Why a field was refused (`fields[]` of an error answer): the code in words when the server sent one
+ * (validation, sanmenxia.texts.FieldErrorCode), else the server's own reason. */
+export function fieldErrorText(t, item) {
+  if (!item) return ''
+  if (item.code) return t(`texts.fieldErrors.${item.code}`, item.params || {})
+  return item.reason || ''
+}

@@ -59,6 +59,9 @@ export default {
   staff: {
     title: 'Staff accounts', intro: 'An account for a staff member: the role decides what they may do, the scope what they see.', temporaryPassword: 'Temporary password', role: 'Role',
     cityWide: 'The whole city (no county)', create: 'Create the account', created: 'Accounts created here', firstSignIn: 'At first sign-in the person signs in with the temporary password and chooses their own.',
+    accounts: 'Accounts', none: 'No account has this role', enabled: 'Enabled', disabled: 'Disabled', state: 'State', change: 'Change {username}', save: 'Save role and scope',
+    signedOut: 'A change or a disable signs the account out on every device; a sign-in already issued lapses within 60 minutes.', disable: 'Disable the account', enable: 'Enable it again',
+    disableConfirm: '{username} will no longer be able to sign in. Disable the account?', disabledDone: 'Account disabled', enabledDone: 'Account enabled',
   },
   cp: {
     title: 'Checkpoints', active: 'Open', closed: 'Closed', create: 'Register a checkpoint', name: 'Checkpoint name', kind: 'Kind', entrances: 'Entrances', entrancesHint: 'Comma-separated, e.g. East gate, West gate',

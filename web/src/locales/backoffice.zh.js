@@ -54,6 +54,9 @@ export default {
   staff: {
     title: '工作人员账号', intro: '为工作人员创建账号:角色决定可用的功能,范围决定可见的数据。', temporaryPassword: '临时密码', role: '角色', cityWide: '全市(不限区县)', create: '创建账号',
     created: '本次创建的账号', firstSignIn: '对方首次登录时须用临时密码登录并设置自己的新密码。',
+    accounts: '现有账号', none: '该角色暂无账号', enabled: '启用中', disabled: '已停用', state: '账号状态', change: '修改账号 {username}', save: '保存角色与范围',
+    signedOut: '修改或停用后,该账号在所有设备上退出登录;已签发的登录凭证最长 60 分钟后失效。', disable: '停用账号', enable: '重新启用', disableConfirm: '停用后 {username} 将无法登录,确定停用吗?',
+    disabledDone: '账号已停用', enabledDone: '账号已启用',
   },
   cp: {
     title: '检测点设置', active: '启用中', closed: '已关闭', create: '新建检测点', name: '检测点名称', kind: '类型', entrances: '出入口', entrancesHint: '多个用逗号分隔,如 东门,西门',

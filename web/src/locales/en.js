@@ -1,8 +1,10 @@
 // English
 import backoffice from './backoffice.en.js'
 import trust from './trust.en.js'
+import cases from './cases.en.js'
 import texts from './texts.en.js'
 import tracing from './tracing.en.js'
+import labs from './lab.en.js'
 export default {
   app: { name: 'Online Sanmenxia', slogan: 'Epidemic control · Health code · Services' },
   tabs: { home: 'Home', code: 'Code', messages: 'Messages', me: 'Me', label: 'Main navigation' },
@@ -62,9 +64,9 @@ export default {
   roles: {
     resident: 'Resident', checkpoint_staff: 'Checkpoint staff', community_head: 'Community head', hotline_operator: '12345 operator',
     department_handler: 'Department handler', enterprise_admin: 'Enterprise admin', supplies_officer: 'Supplies officer',
-    commander: 'Commander', admin: 'Administrator',
+    commander: 'Commander', admin: 'Administrator', lab: 'Testing lab',
   },
-  scope: { county_code: 'County', community_id: 'Community', checkpoint_id: 'Checkpoint', department: 'Department', enterprise_id: 'Enterprise' },
+  scope: { county_code: 'County', community_id: 'Community', checkpoint_id: 'Checkpoint', department: 'Department', enterprise_id: 'Enterprise', lab_id: 'Lab' },
   fields: {
     name: 'Name', id_number: 'ID number', phone: 'Mobile', address: 'Address', community_id: 'Community', county_code: 'County',
     temperature: 'Temperature', symptoms: 'Symptoms', relation: 'Relation', person_type: 'Person type', isolation: 'Isolation',
@@ -114,7 +116,7 @@ export default {
   },
   holdSources: {
     rule: 'Check-in rule', isolation: 'Isolation', fever: 'Fever', key_person: 'Key person', co_travel: 'Co-travel',
-    imported_list: 'Data comparison', checkpoint: 'Checkpoint', self_report: 'Self-report', declaration: 'Declaration',
+    imported_list: 'Data comparison', lab_positive: 'Positive test', lab: 'Lab test', checkpoint: 'Checkpoint', self_report: 'Self-report', declaration: 'Declaration',
     health_code: 'Health code', checkpoints: 'Checkpoints', keypersons: 'Key persons', key_persons: 'Key persons',
     residents: 'Resident reports', cotravel: 'Co-travel', imports: 'Data comparison', bigdata: 'Big data',
   },
@@ -263,12 +265,12 @@ export default {
   },
   keyPersonCategories: {
     close_contact: 'Close contact', from_outside_city: 'From outside the city', from_hubei: 'From Hubei', from_wuhan: 'From Wuhan',
-    fever_without_contact: 'Fever, no contact', same_place: 'Same place as a case',
+    fever_without_contact: 'Fever, no contact', same_place: 'Same place as a case', confirmed_case: 'Confirmed case',
   },
   keyPersonSources: {
     self_report: 'Self-report', checkpoint: 'Checkpoint', tip_off: 'Tip-off', co_travel: 'Co-travel', import: 'Data comparison',
     community: 'Community', health_code: 'Health-code check-in', tipoff: 'Tip-off', imported_list: 'Data comparison',
-    manual: 'Registered by the community', exposure: 'Exposure at a checkpoint', contact: 'Registered contact',
+    manual: 'Registered by the community', exposure: 'Exposure at a checkpoint', contact: 'Registered contact', lab: 'Positive lab test',
   },
   measures: {
     home_isolation: 'Home isolation', centralized_isolation: 'Centralized isolation', medical_observation: 'Medical observation',
@@ -289,7 +291,7 @@ export default {
     due: 'due {at}',
     queues: {
       received: 'To dispatch', dispatched: 'Dispatched', handling: 'Handling', replied: 'Replied', overdue: 'Overdue', closed: 'Closed',
-      revisited: 'Revisited',
+      revisited: 'Revisited', assisting: 'Assisting',
     },
     figures: 'Unit figures for {month}',
     callerName: 'Caller',
@@ -331,11 +333,11 @@ export default {
     codes: 'Health codes by colour', traffic: 'Checkpoint traffic today', keyPersonList: 'Key-person list', keyPersons: 'Key persons',
     newKeyPersons: 'New', more: 'More', fewer: 'Fewer', checkinRate: 'Check-in rate', orders: '12345 orders and tip-offs',
     ordersOpen: 'Orders', tipoffs: 'Tip-offs', returnToWork: 'Return to work',
-    enterprisesResumed: 'enterprises resumed (above scale {share})', workersGreen: 'workers green ({share} of those due back)',
+    enterprisesResumed: 'enterprises resumed (above scale {share})', labTests: 'Lab tests per day (by sampling day)', labPositives: 'Positive', labNegatives: 'Negative', workersGreen: 'workers green ({share} of those due back)',
   },
   holdKinds: {
     isolation: 'Isolation', fever: 'Fever', key_person: 'Key person', co_travel: 'Co-travel', imported_list: 'Data comparison',
-    manual: 'Manual review',
+    manual: 'Manual review', lab_positive: 'Positive test',
   },
   causes: {
     applied: 'Applied', checkin: 'Check-in', check_in: 'Check-in', missed_day: 'Missed check-in', missed: 'Missed check-in',
@@ -354,6 +356,7 @@ export default {
   orderActions: {
     create: 'Received', open: 'Received', dispatch: 'Dispatched', accept: 'Accepted', return: 'Returned', reply: 'Replied',
     revisit: 'Revisited', reopen: 'Reopened', close: 'Closed', merge: 'Merged', rate: 'Rated', escalate: 'Escalated', receive: 'Received',
+    urgent: 'Flagged urgent', request_extension: 'Extension asked', decide_extension: 'Extension decided', assist: 'Assisting units added', assist_reply: 'Assisting unit answered',
   },
   myOrders: {
     tipoffs: 'My tip-offs', orders: 'My requests (12345)', rate: 'Rate', rated: 'Rating', track: 'Track with a code', code: 'Code',
@@ -372,5 +375,7 @@ export default {
   texts, // server texts sent as codes (texts.en.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.en.js)
   tr: tracing, // tracing screens of issue 17 (tracing.en.js)
+  labs, // lab results of issue 17 (lab.en.js)
   trust, // accountability screens of issue 18 (trust.en.js)
+  cases, // 12345 real cases of issue 17 (cases.en.js)
 }

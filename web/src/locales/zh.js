@@ -1,8 +1,10 @@
 // 简体中文 (the app's first language)
 import backoffice from './backoffice.zh.js'
 import trust from './trust.zh.js'
+import cases from './cases.zh.js'
 import texts from './texts.zh.js'
 import tracing from './tracing.zh.js'
+import labs from './lab.zh.js'
 export default {
   app: { name: '线上三门峡', slogan: '疫情防控 · 健康码 · 便民服务' },
   tabs: { home: '首页', code: '健康码', messages: '消息', me: '我的', label: '主导航' },
@@ -50,9 +52,9 @@ export default {
   },
   roles: {
     resident: '居民', checkpoint_staff: '检测点工作人员', community_head: '社区(村)负责人', hotline_operator: '12345 话务员', department_handler: '责任单位承办人',
-    enterprise_admin: '企业管理员', supplies_officer: '物资保障人员', commander: '指挥部', admin: '系统管理员',
+    enterprise_admin: '企业管理员', supplies_officer: '物资保障人员', commander: '指挥部', admin: '系统管理员', lab: '核酸检测机构',
   },
-  scope: { county_code: '区县', community_id: '社区(村)', checkpoint_id: '检测点', department: '单位', enterprise_id: '企业' },
+  scope: { county_code: '区县', community_id: '社区(村)', checkpoint_id: '检测点', department: '单位', enterprise_id: '企业', lab_id: '检测机构' },
   fields: {
     name: '姓名', id_number: '身份证号', phone: '手机号', address: '详细地址', community_id: '所在社区(村)', county_code: '区县', temperature: '体温',
     symptoms: '症状', relation: '与户主关系', person_type: '人员类型', isolation: '隔离状态', place: '地点', from_date: '开始日期', to_date: '结束日期',
@@ -85,7 +87,7 @@ export default {
     history: '近期记录', checkins: '打卡记录',
   },
   holdSources: {
-    rule: '打卡规则', isolation: '隔离', fever: '发热', key_person: '重点人员', co_travel: '同行密接', imported_list: '大数据比对', checkpoint: '检测点',
+    rule: '打卡规则', isolation: '隔离', fever: '发热', key_person: '重点人员', co_travel: '同行密接', imported_list: '大数据比对', lab_positive: '核酸阳性', lab: '核酸检测', checkpoint: '检测点',
     self_report: '本人申报', declaration: '本人申报', health_code: '健康码', checkpoints: '检测点', keypersons: '重点人员管理', key_persons: '重点人员管理',
     residents: '居民填报', cotravel: '同行查询', imports: '数据比对', bigdata: '大数据',
   },
@@ -209,9 +211,9 @@ export default {
     noSupervision: '没有需要督办的人员', idNumberHint: '须为已登记居民', allStates: '全部状态', notReported: '未填报', reportedOn: '{date} 填报', reportedOnTitle: '最近填报',
     resolvedNote: '社区已协调解决', declinedNote: '经核实不属于社区帮扶范围,已告知居民其他渠道',
   },
-  keyPersonCategories: { close_contact: '密切接触者', from_outside_city: '市外返回', from_hubei: '湖北返回', from_wuhan: '武汉返回', fever_without_contact: '发热(无接触史)', same_place: '同场所人员' },
+  keyPersonCategories: { close_contact: '密切接触者', from_outside_city: '市外返回', from_hubei: '湖北返回', from_wuhan: '武汉返回', fever_without_contact: '发热(无接触史)', same_place: '同场所人员', confirmed_case: '确诊病例' },
   keyPersonSources: {
-    self_report: '本人申报', checkpoint: '检测点', tip_off: '群众举报', co_travel: '同行查询', import: '数据比对', community: '社区排查', health_code: '健康码打卡', exposure: '检测点暴露排查', contact: '密接登记',
+    self_report: '本人申报', checkpoint: '检测点', tip_off: '群众举报', co_travel: '同行查询', import: '数据比对', community: '社区排查', health_code: '健康码打卡', exposure: '检测点暴露排查', contact: '密接登记', lab: '核酸检测阳性',
     tipoff: '群众举报', imported_list: '数据比对', manual: '社区登记',
   },
   measures: { home_isolation: '居家隔离', centralized_isolation: '集中隔离', medical_observation: '医学观察', hospital: '住院治疗' },
@@ -226,7 +228,7 @@ export default {
     create: '生成工单',
     overdue: '已超期',
     due: '时限 {at}',
-    queues: { received: '待派单', dispatched: '已派单', handling: '办理中', replied: '已答复', overdue: '超期', closed: '已办结', revisited: '已回访' },
+    queues: { received: '待派单', dispatched: '已派单', handling: '办理中', replied: '已答复', overdue: '超期', closed: '已办结', revisited: '已回访', assisting: '协办' },
     figures: '{month} 各单位考核指标',
     callerName: '来电人',
     dispatchLater: '暂不派单',
@@ -258,9 +260,9 @@ export default {
     title: '疫情大数据指挥看板', city: '三门峡市', keyPersonMap: '重点人员分布', byArea: '各地重点人员(按类别)', byCategory: '重点人员类别', trend: '新增重点人员趋势',
     codes: '健康码颜色分布', traffic: '检测点今日通行', keyPersonList: '重点人员名单', keyPersons: '重点人员', newKeyPersons: '新增', more: '多', fewer: '少',
     checkinRate: '打卡率', orders: '12345 工单与疫情线索', ordersOpen: '工单', tipoffs: '线索', returnToWork: '复工复产',
-    enterprisesResumed: '复工企业(规上 {share})', workersGreen: '绿码员工(占应返岗 {share})',
+    enterprisesResumed: '复工企业(规上 {share})', labTests: '每日核酸检测量(按采样日)', labPositives: '阳性', labNegatives: '阴性', workersGreen: '绿码员工(占应返岗 {share})',
   },
-  holdKinds: { isolation: '隔离', fever: '发热', key_person: '重点人员', co_travel: '同行密接', imported_list: '大数据比对', manual: '人工研判' },
+  holdKinds: { isolation: '隔离', fever: '发热', key_person: '重点人员', co_travel: '同行密接', imported_list: '大数据比对', manual: '人工研判', lab_positive: '核酸阳性' },
   causes: { applied: '申领', checkin: '打卡', check_in: '打卡', missed_day: '未打卡', missed: '未打卡', daily_close: '每日结算', rule_change: '规则调整', close: '日终未打卡', correction: '申诉补记打卡' },
   travelRegions: { within_city: '市内', outside_city: '市外(湖北以外)', hubei: '湖北(武汉以外)', wuhan: '武汉' },
   helpKinds: { medicine: '买药', food: '生活物资', medical_visit: '就医', elderly_care: '老人照护', other: '其他' },
@@ -275,6 +277,7 @@ export default {
   orderActions: {
     create: '受理', open: '受理', dispatch: '派单', accept: '签收', return: '退回', reply: '答复', revisit: '回访', reopen: '重办', close: '办结',
     merge: '并案', rate: '评价', escalate: '超期督办', receive: '受理',
+    urgent: '加急', request_extension: '申请延期', decide_extension: '延期审批', assist: '协办', assist_reply: '协办答复',
   },
   myOrders: {
     tipoffs: '我的疫情线索', orders: '我的诉求(12345)', rate: '评价', rated: '评价', track: '凭查询码查进度', code: '查询码', codeHint: '如 7KQM-2X9D-…,不区分大小写', query: '查询', timeline: '办理进度',
@@ -286,5 +289,7 @@ export default {
   texts, // server texts sent as codes (texts.zh.js)
   bo: backoffice, // staff screens of issue 14 (backoffice.zh.js)
   tr: tracing, // tracing screens of issue 17 (tracing.zh.js)
+  labs, // lab results of issue 17 (lab.zh.js)
   trust, // accountability screens of issue 18 (trust.zh.js)
+  cases, // 12345 real cases of issue 17 (cases.zh.js)
 }

@@ -25,9 +25,9 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import O
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from sanmenxia import clock, idempotency, paging
+from sanmenxia import clock, idempotency, paging, texts
 from sanmenxia.auth import Access, Principal, authorize, principal_from_claims
 from sanmenxia.errors import DomainError, Unauthorized, UnsupportedMediaType
 from sanmenxia.observability import logger, metrics, tracer
@@ -45,6 +45,8 @@ class FieldError(BaseModel):
     field: str
     location: str | None = None
     reason: str
+    code: str | None = Field(default=None, description="why, as a code (sanmenxia.texts.FieldErrorCode) for validation errors; the app words it")
+    params: dict[str, int | float | str] | None = Field(default=None, description="the code's numbers, e.g. max_length")
 
 
 class ErrorResponse(BaseModel):
@@ -94,14 +96,16 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 
 def validation_body(errors: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
     """Turn pydantic/Powertools errors into ``(status, {"error", "message", "fields"})``."""
-    fields = []
+    fields: list[dict[str, Any]] = []
     malformed = False
     for error in errors:
         loc = list(error.get("loc", ()))
         kind = error.get("type", "")
+        code, params = texts.field_error(kind, error.get("ctx"))
         if kind == "json_invalid":
             malformed = True
-            fields.append({"field": "body", "location": "body", "reason": f"malformed JSON: {error.get('ctx', {}).get('error', 'decode error')}"})
+            reason = f"malformed JSON: {error.get('ctx', {}).get('error', 'decode error')}"
+            fields.append({"field": "body", "location": "body", "reason": reason, "code": code.value, "params": {}})
             continue
         reason = str(error.get("msg") or kind)
         if kind == "extra_forbidden":
@@ -109,7 +113,7 @@ def validation_body(errors: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
         elif kind == "missing":
             reason = "field required"
         location = str(loc[0]) if loc else "body"
-        fields.append({"field": _field_name(loc), "location": location, "reason": reason.removeprefix("Value error, ")})
+        fields.append({"field": _field_name(loc), "location": location, "reason": reason.removeprefix("Value error, "), "code": code.value, "params": params})
     message = "; ".join(f"{item['field']}: {item['reason']}" for item in fields) or "invalid request"
     return (400 if malformed else 422), {
         "error": "malformed_json" if malformed else "invalid_request",

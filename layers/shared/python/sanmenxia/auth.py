@@ -1,7 +1,8 @@
 """Who is calling, in which role and scope, and the one place where scope is checked.
 
 Roles are Cognito groups; scope is in custom attributes of the user pool (``custom:county_code``,
-``custom:community_id``, ``custom:checkpoint_id``, ``custom:department``, ``custom:enterprise_id``).
+``custom:community_id``, ``custom:checkpoint_id``, ``custom:department``, ``custom:enterprise_id``,
+``custom:lab_id``).
 API Gateway's Cognito authorizer has verified the ID token and passes its claims in
 ``requestContext.authorizer.claims``.
 """
@@ -29,6 +30,7 @@ class Role(StrEnum):
     SUPPLIES_OFFICER = "supplies_officer"  # 物资保障人员
     COMMANDER = "commander"  # 指挥部
     ADMIN = "admin"  # 系统管理员
+    LAB = "lab"  # 核酸检测机构
 
     @property
     def is_staff(self) -> bool:
@@ -36,12 +38,13 @@ class Role(StrEnum):
 
 
 #: Scope attributes (custom:<name>) and the roles that must carry them.
-SCOPE_ATTRIBUTES = ("county_code", "community_id", "checkpoint_id", "department", "enterprise_id")
+SCOPE_ATTRIBUTES = ("county_code", "community_id", "checkpoint_id", "department", "enterprise_id", "lab_id")
 REQUIRED_SCOPE: dict[Role, tuple[str, ...]] = {
     Role.CHECKPOINT_STAFF: ("checkpoint_id",),
     Role.COMMUNITY_HEAD: ("community_id",),
     Role.DEPARTMENT_HANDLER: ("department",),
     Role.ENTERPRISE_ADMIN: ("enterprise_id",),
+    Role.LAB: ("lab_id",),
 }
 
 
@@ -129,6 +132,12 @@ class Principal:
         from sanmenxia.scope import Place, require
 
         require(self, Place(county_code=county_code, enterprise_id=enterprise_id), what="this enterprise")
+
+    def require_lab(self, lab_id: str) -> None:
+        """A lab's results (核酸检测结果): the lab itself; admins."""
+        from sanmenxia.scope import Place, require
+
+        require(self, Place(lab_id=lab_id), what="this lab's results")
 
     def require_supply_unit(self, unit_kind: str, unit_id: str, county_code: str | None = None) -> None:
         """A requesting unit's supplies (应急物资): supplies officers; commanders of the unit's county, or of the

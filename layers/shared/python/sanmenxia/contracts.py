@@ -31,6 +31,7 @@ class KeyPersonCategory(StrEnum):
     CLOSE_CONTACT = "close_contact"  # 密切接触者
     FEVER_WITHOUT_CONTACT = "fever_without_contact"  # 无接触史发热人员
     SAME_PLACE = "same_place"  # 同场所人员: at a confirmed case's checkpoint near its time (exposure from scans)
+    CONFIRMED_CASE = "confirmed_case"  # 确诊病例: a positive lab result (核酸阳性)
 
 
 class KeyPersonCandidate(BaseModel):
@@ -38,7 +39,7 @@ class KeyPersonCandidate(BaseModel):
 
     person_id: str
     category: KeyPersonCategory
-    source: str = Field(description="platform that found the person: checkpoint, co_travel, import, tipoff, exposure")
+    source: str = Field(description="platform that found the person: checkpoint, co_travel, import, tipoff, exposure, lab")
     source_ref: str = Field(description="the record there (scan id, trip id, import id)")
     community_id: str
     reason: str

@@ -47,12 +47,14 @@ class HoldKind(StrEnum):
     CO_TRAVEL = "co_travel"  # 同行密接
     IMPORTED_LIST = "imported_list"  # 三方比对名单
     MANUAL = "manual"  # 人工研判
+    LAB_POSITIVE = "lab_positive"  # 核酸检测阳性
 
 
 #: The colour a hold of each kind imposes unless the placing platform says otherwise.
 DEFAULT_COLOR: dict[HoldKind, CodeColor] = {
     HoldKind.ISOLATION: CodeColor.RED,
     HoldKind.KEY_PERSON: CodeColor.RED,
+    HoldKind.LAB_POSITIVE: CodeColor.RED,
     HoldKind.FEVER: CodeColor.YELLOW,
     HoldKind.CO_TRAVEL: CodeColor.YELLOW,
     HoldKind.IMPORTED_LIST: CodeColor.YELLOW,

@@ -95,6 +95,16 @@ class Person:
         return state
 
 
+@dataclass(frozen=True)
+class PersonPlace:
+    """A person's id and place, without any personal field."""
+
+    person_id: str
+    county_code: str
+    community_id: str
+    household_id: str
+
+
 def _s(value: str) -> dict[str, str]:
     return {"S": value}
 
@@ -224,6 +234,17 @@ class PeopleRegistry:
     def find_by_id_number(self, id_number: str) -> Person | None:
         pointer = self._get(f"idn#{self.id_key(id_number)}")
         return self.get(pointer["person_id"]["S"]) if pointer else None
+
+    def locate_by_id_number(self, id_number: str) -> PersonPlace | None:
+        """Who holds this ID number and where they live, read through the HMAC look-up key without opening any
+        sealed field (a lab file matches thousands of people; none of them needs a name)."""
+        pointer = self._get(f"idn#{self.id_key(id_number)}")
+        if pointer is None:
+            return None
+        item = self._get(f"person#{pointer['person_id']['S']}")
+        if item is None:
+            return None
+        return PersonPlace(item["person_id"]["S"], item["county_code"]["S"], item["community_id"]["S"], item["household_id"]["S"])
 
     def household(self, household_id: str) -> list[Person]:
         try:

@@ -18,6 +18,7 @@ Per role, what puts a place in scope:
 * ``community_head``: places of their own community;
 * ``checkpoint_staff``: places of their own checkpoint;
 * ``enterprise_admin``: places of their own enterprise;
+* ``lab``: places of their own lab (its uploads and results; 核酸检测机构);
 * ``resident``: their own records and their household's.
 
 On top of the role's own dimension, a staff member who carries a ``county_code`` stays inside it: a place
@@ -55,6 +56,7 @@ class Place:
     checkpoint_id: str | None = None
     department: str | None = None
     enterprise_id: str | None = None
+    lab_id: str | None = None
     owner_sub: str | None = None
     household_subs: frozenset[str] = field(default_factory=frozenset)
     desk: Desk | None = None
@@ -81,10 +83,11 @@ SCOPED_BY: dict[Role, str] = {
     Role.COMMUNITY_HEAD: "community_id",
     Role.CHECKPOINT_STAFF: "checkpoint_id",
     Role.ENTERPRISE_ADMIN: "enterprise_id",
+    Role.LAB: "lab_id",
     Role.RESIDENT: "owner",
 }
 #: The roles whose scope is one record attribute (the place's dimension of the same name).
-_DIMENSION_ROLES = (Role.DEPARTMENT_HANDLER, Role.COMMUNITY_HEAD, Role.CHECKPOINT_STAFF, Role.ENTERPRISE_ADMIN)
+_DIMENSION_ROLES = (Role.DEPARTMENT_HANDLER, Role.COMMUNITY_HEAD, Role.CHECKPOINT_STAFF, Role.ENTERPRISE_ADMIN, Role.LAB)
 
 
 def _own(principal: Principal, name: str) -> str | None:

@@ -38,6 +38,7 @@ class TextCode(StrEnum):
     SELF_REPORTED_ISOLATION = "self_reported_isolation"  # 自报隔离 (params: isolation)
     CO_TRAVEL_HOLD = "co_travel_hold"  # 同行查询登记 (params: date, number, risk)
     IMPORTED_LIST_HOLD = "imported_list_hold"  # 三方比对 (params: name, note: the list's own words)
+    LAB_POSITIVE_HOLD = "lab_positive_hold"  # 核酸检测阳性 (params: sampled_on)
     # key-person sources (线索来源)
     REGISTERED_BY_COMMUNITY = "registered_by_community"  # 社区登记
     # the inbox (消息通知)
@@ -60,6 +61,91 @@ class TextCode(StrEnum):
     # appeals (申诉)
     APPEAL_UPHELD = "appeal_upheld"  # 申诉成立,已解除标记 (params: note, the handler's words)
     APPEAL_KEPT = "appeal_kept"  # 申诉未获支持,标记保留 (params: note)
+    # 12345: the reply of an order merged into another without a note of its own
+    ORDER_MERGED = "order_merged"  # 并案处理 (params: order_id, the order it was merged into)
+    # confirmations of what a resident sent
+    TIPOFF_RECEIVED = "tipoff_received"  # 举报已受理
+    HELP_MESSAGE_RECEIVED = "help_message_received"  # 留言已收到
+    # a comparison list uploaded without a reason (the hold names only the list)
+    IMPORTED_LIST_HOLD_NO_REASON = "imported_list_hold_no_reason"  # 三方比对名单 (params: name)
+
+
+class FieldErrorCode(StrEnum):
+    """Why a field of a request was refused by validation (``fields[].code``; the app's
+    ``texts.fieldErrors.<code>``). The English ``reason`` stays beside it for other clients."""
+
+    MISSING = "missing"  # 必填
+    UNKNOWN_FIELD = "unknown_field"  # 多余的字段
+    TOO_SHORT = "too_short"  # (params: min_length)
+    TOO_LONG = "too_long"  # (params: max_length)
+    PATTERN = "pattern"  # 格式不正确
+    NOT_TEXT = "not_text"
+    NOT_INTEGER = "not_integer"
+    NOT_NUMBER = "not_number"
+    NOT_BOOLEAN = "not_boolean"
+    AT_LEAST = "at_least"  # (params: limit)
+    MORE_THAN = "more_than"  # (params: limit)
+    AT_MOST = "at_most"  # (params: limit)
+    LESS_THAN = "less_than"  # (params: limit)
+    CHOICE = "choice"  # 不在可选范围内
+    NOT_DATE = "not_date"
+    NOT_DATETIME = "not_datetime"
+    NOT_LIST = "not_list"
+    NOT_OBJECT = "not_object"
+    MALFORMED_JSON = "malformed_json"
+    INVALID = "invalid"  # anything else, e.g. a validator of our own (its reason says what)
+
+
+_PYDANTIC: dict[str, FieldErrorCode] = {
+    "missing": FieldErrorCode.MISSING,
+    "extra_forbidden": FieldErrorCode.UNKNOWN_FIELD,
+    "string_too_short": FieldErrorCode.TOO_SHORT,
+    "too_short": FieldErrorCode.TOO_SHORT,
+    "string_too_long": FieldErrorCode.TOO_LONG,
+    "too_long": FieldErrorCode.TOO_LONG,
+    "string_pattern_mismatch": FieldErrorCode.PATTERN,
+    "string_type": FieldErrorCode.NOT_TEXT,
+    "int_parsing": FieldErrorCode.NOT_INTEGER,
+    "int_type": FieldErrorCode.NOT_INTEGER,
+    "int_from_float": FieldErrorCode.NOT_INTEGER,
+    "float_parsing": FieldErrorCode.NOT_NUMBER,
+    "float_type": FieldErrorCode.NOT_NUMBER,
+    "decimal_parsing": FieldErrorCode.NOT_NUMBER,
+    "finite_number": FieldErrorCode.NOT_NUMBER,
+    "bool_parsing": FieldErrorCode.NOT_BOOLEAN,
+    "bool_type": FieldErrorCode.NOT_BOOLEAN,
+    "greater_than_equal": FieldErrorCode.AT_LEAST,
+    "greater_than": FieldErrorCode.MORE_THAN,
+    "less_than_equal": FieldErrorCode.AT_MOST,
+    "less_than": FieldErrorCode.LESS_THAN,
+    "enum": FieldErrorCode.CHOICE,
+    "literal_error": FieldErrorCode.CHOICE,
+    "date_parsing": FieldErrorCode.NOT_DATE,
+    "date_type": FieldErrorCode.NOT_DATE,
+    "date_from_datetime_parsing": FieldErrorCode.NOT_DATE,
+    "date_from_datetime_inexact": FieldErrorCode.NOT_DATE,
+    "datetime_parsing": FieldErrorCode.NOT_DATETIME,
+    "datetime_type": FieldErrorCode.NOT_DATETIME,
+    "datetime_from_date_parsing": FieldErrorCode.NOT_DATETIME,
+    "list_type": FieldErrorCode.NOT_LIST,
+    "dict_type": FieldErrorCode.NOT_OBJECT,
+    "model_type": FieldErrorCode.NOT_OBJECT,
+    "model_attributes_type": FieldErrorCode.NOT_OBJECT,
+    "json_invalid": FieldErrorCode.MALFORMED_JSON,
+}
+_LIMITS = {"ge": "limit", "gt": "limit", "le": "limit", "lt": "limit", "min_length": "min_length", "max_length": "max_length"}
+
+
+def field_error(kind: str, ctx: dict[str, Any] | None) -> tuple[FieldErrorCode, dict[str, Param]]:
+    """A pydantic error ``type`` and ``ctx`` as a field error code with its numbers (never pydantic's words)."""
+    code = _PYDANTIC.get(kind, FieldErrorCode.INVALID)
+    params: dict[str, Param] = {}
+    for name, value in (ctx or {}).items():
+        if name in _LIMITS and isinstance(value, int | float) and not isinstance(value, bool):
+            params[_LIMITS[name]] = value
+        elif name in _LIMITS:
+            params[_LIMITS[name]] = str(value)
+    return code, params
 
 
 def text(code: TextCode, **params: Param) -> dict[str, Any]:
@@ -84,3 +170,7 @@ def loads(stored: str | None) -> dict[str, Any] | None:
 
 def codes() -> list[str]:
     return [code.value for code in TextCode]
+
+
+def field_error_codes() -> list[str]:
+    return [code.value for code in FieldErrorCode]

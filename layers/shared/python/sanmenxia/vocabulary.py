@@ -52,7 +52,7 @@ def export() -> dict[str, Any]:
     from sanmenxia.portal.store import HelpKind
     from sanmenxia.residents.rules import HardshipKind
     from sanmenxia.supplies.catalogue import CATALOGUE, Item
-    from sanmenxia.texts import codes
+    from sanmenxia.texts import codes, field_error_codes
 
     return {
         "symptoms": [symptom.value for symptom in Symptom],
@@ -65,4 +65,5 @@ def export() -> dict[str, Any]:
         "supply_units": {item.value: {"zh-CN": CATALOGUE[item].unit, "en": CATALOGUE[item].unit_en} for item in Item},
         "texts": codes(),
         "gate_advice": [advice.value for advice in Advice],
+        "field_errors": field_error_codes(),
     }

@@ -55,7 +55,15 @@ class Keys:
 
 
 def hold_reason(job: dict[str, Any]) -> str:
-    return f"三方比对 Comparison list “{job.get('name', '')}”: {job.get('reason', '')}"[:300]
+    return f"三方比对 Comparison list “{job.get('name', '')}”: {job.get('reason') or '三方比对名单 comparison list'}"[:300]
+
+
+def hold_text(job: dict[str, Any]) -> dict[str, Any]:
+    """The hold's reason as a code: the list's name and its own reason; a list uploaded without one is named only."""
+    name = str(job.get("name", ""))[:120]
+    if not job.get("reason"):
+        return texts.text(TextCode.IMPORTED_LIST_HOLD_NO_REASON, name=name)
+    return texts.text(TextCode.IMPORTED_LIST_HOLD, name=name, note=str(job["reason"])[:200])
 
 
 def summary_of(hits: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -109,7 +117,7 @@ class Comparison:
 
     def _act(self, job_id: str, job: dict[str, Any], new_hits: dict[str, dict[str, Any]], hits: dict[str, dict[str, Any]]) -> None:
         reason = hold_reason(job)
-        said = texts.text(TextCode.IMPORTED_LIST_HOLD, name=str(job.get("name", ""))[:120], note=str(job.get("reason", ""))[:200])
+        said = hold_text(job)
         for person_id, hit in new_hits.items():
             if person_id in hits:
                 hits[person_id]["lines"].extend(hit["lines"])

@@ -6,6 +6,8 @@ scope model (``sanmenxia.scope``).
 * A department handler sees and handles the orders of their own unit (``custom:department``).
 * A community head sees the orders of their own community, and handles the ones routed to
   ``community_affairs`` there (help messages: 求助留言 reach the community).
+* An assisting unit (协办) sees the order and answers the lead unit; only the lead unit replies, returns or asks
+  for more time.
 * The hotline centre answers directly only orders it has not dispatched yet.
 * An order that follows a record handled at its source (a hardship request, handled by the community head on
   the community screen) is moved only by that record; the hotline still calls back, closes and takes ratings.
@@ -44,9 +46,25 @@ def require_movable(order: WorkOrder, action: Action) -> None:
         raise Conflict("this order follows a hardship request that the community head handles on the community screen", field="source")
 
 
+def assist_place(order: WorkOrder, department: str) -> Place:
+    """Where an order lives for one of its assisting units."""
+    return Place(county_code=order.county_code, community_id=order.community_id, department=department, desk=Desk.HOTLINE)
+
+
 def require_view(principal: Principal, order: WorkOrder) -> None:
-    """403 unless the order is in the caller's scope."""
+    """403 unless the order is in the caller's scope (its lead unit's, or an assisting unit's)."""
+    unit = principal.scope_value("department")
+    if principal.has(Role.DEPARTMENT_HANDLER) and unit and order.assists_with(unit):
+        scope.require(principal, assist_place(order, unit), what="this work order")
+        return
     scope.require(principal, order_place(order), what="this work order")
+
+
+def require_assist(principal: Principal, order: WorkOrder, department: str) -> None:
+    """403 unless ``department`` assists on the order and the caller may write for it."""
+    if not order.assists_with(department):
+        raise Forbidden("your unit does not assist on this work order")
+    scope.require(principal, assist_place(order, department), ScopeAction.WRITE, what="this work order")
 
 
 def require_oversee(principal: Principal, order: WorkOrder) -> None:

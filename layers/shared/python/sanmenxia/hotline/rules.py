@@ -15,6 +15,17 @@ Lifecycle::
 step (who, when, what); it never mutates and never reads the clock. ``escalate`` marks an open order
 overdue (超期) and escalates it (督办) when the time has come. Personal text (summary, address, phone) is
 carried sealed in ``sealed`` and never looked at here.
+
+Real cases need four more things, all steps on an open (dispatched or handling) order that keep its status:
+
+* urgent 加急: ``urgent`` pulls the reply (and acceptance) limit in to the policy's urgent limit from now, never
+  later than it was;
+* extension 延期: the lead unit asks (``request_extension``: hours and a reason; one request at a time, at most
+  ``max_extensions`` granted); the operator decides (``decide_extension``). Only an approval moves ``due_at``
+  (by the hours asked), and with it the overdue mark, the escalation level and the sweep's next check;
+* joint handling 协办: the operator adds assisting units (``assist``) to the lead (``department``); each
+  assisting unit answers the lead once (``assist_reply``); the lead replies to the citizen (and so finishes the
+  handling) only when every assisting unit has answered. Reopening asks the assisting units again.
 """
 
 from __future__ import annotations
@@ -22,7 +33,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -36,6 +47,8 @@ from sanmenxia.texts import TextCode
 
 #: ``next_check_at`` of an open order that has reached the last escalation level: never checked again.
 NEVER = "9999-12-31T00:00:00Z"
+#: Assisting units per order at most (协办单位).
+MAX_ASSISTS = 5
 SYSTEM = "system"
 
 
@@ -63,6 +76,11 @@ class Action(StrEnum):
     CLOSE = "close"  # 办结
     MERGE = "merge"  # 并案
     ESCALATE = "escalate"  # 超期督办
+    URGENT = "urgent"  # 加急
+    REQUEST_EXTENSION = "request_extension"  # 申请延期
+    DECIDE_EXTENSION = "decide_extension"  # 延期审批
+    ASSIST = "assist"  # 协办
+    ASSIST_REPLY = "assist_reply"  # 协办答复
 
 
 #: Action → {status before: status after}. ``receive`` and ``escalate`` are applied by ``open_order`` and
@@ -77,6 +95,11 @@ TRANSITIONS: dict[Action, dict[Status, Status]] = {
     Action.REOPEN: {Status.REVISITED: Status.DISPATCHED},
     Action.CLOSE: {Status.REVISITED: Status.CLOSED},
     Action.MERGE: {Status.RECEIVED: Status.CLOSED, Status.DISPATCHED: Status.CLOSED, Status.HANDLING: Status.CLOSED},
+    Action.URGENT: {Status.RECEIVED: Status.RECEIVED, Status.DISPATCHED: Status.DISPATCHED, Status.HANDLING: Status.HANDLING},
+    Action.REQUEST_EXTENSION: {Status.DISPATCHED: Status.DISPATCHED, Status.HANDLING: Status.HANDLING},
+    Action.DECIDE_EXTENSION: {Status.DISPATCHED: Status.DISPATCHED, Status.HANDLING: Status.HANDLING},
+    Action.ASSIST: {Status.DISPATCHED: Status.DISPATCHED, Status.HANDLING: Status.HANDLING},
+    Action.ASSIST_REPLY: {Status.DISPATCHED: Status.DISPATCHED, Status.HANDLING: Status.HANDLING},
 }
 
 
@@ -150,6 +173,46 @@ class Command:
     resolved: bool | None = None
     satisfaction: int | None = None
     merged_into: str | None = None
+    hours: float | None = None
+    approve: bool | None = None
+    departments: tuple[str, ...] = ()
+    photos: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExtensionRequest:
+    """A pending request of the lead unit to extend the reply limit (延期申请)."""
+
+    department: str
+    hours: float
+    reason: str
+    requested_at: str
+    requested_by: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"department": self.department, "hours": self.hours, "reason": self.reason, "requested_at": self.requested_at, "requested_by": self.requested_by}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ExtensionRequest:
+        return cls(str(data["department"]), float(data["hours"]), str(data["reason"]), str(data["requested_at"]), str(data["requested_by"]))
+
+
+@dataclass(frozen=True)
+class Assist:
+    """An assisting unit of a jointly handled order (协办单位) and its answer to the lead unit."""
+
+    department: str
+    reply: str | None = None
+    replied_at: str | None = None
+    replied_by: str | None = None
+    photos: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"department": self.department, "reply": self.reply, "replied_at": self.replied_at, "replied_by": self.replied_by, "photos": list(self.photos)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Assist:
+        return cls(str(data["department"]), data.get("reply"), data.get("replied_at"), data.get("replied_by"), tuple(data.get("photos") or ()))
 
 
 @dataclass(frozen=True)
@@ -175,6 +238,8 @@ class WorkOrder:
     sealed: dict[str, str] = field(default_factory=dict)
     attachments: tuple[str, ...] = ()
     reply: str | None = None
+    #: a reply the system wrote, as a code with params (``sanmenxia.texts``); a person's reply has none
+    reply_text: dict[str, Any] | None = field(default=None, hash=False)
     resolved: bool | None = None
     replied_by: str | None = None
     satisfaction: int | None = None
@@ -182,10 +247,23 @@ class WorkOrder:
     merged_into: str | None = None
     steps: tuple[Step, ...] = ()
     version: int = 0
+    urgent: bool = False
+    extension: ExtensionRequest | None = None
+    extensions_granted: int = 0
+    assists: tuple[Assist, ...] = ()
+    reply_photos: tuple[str, ...] = ()
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def waiting_for(self) -> list[str]:
+        """Assisting units that have not answered the lead unit yet."""
+        return [assist.department for assist in self.assists if assist.reply is None]
+
+    def assists_with(self, department: str | None) -> bool:
+        return department is not None and any(assist.department == department for assist in self.assists)
 
     def overdue_at(self, at: datetime) -> bool:
         """Overdue as the citizen sees it: marked by the sweep, or open past its reply limit."""
@@ -203,6 +281,11 @@ class WorkOrder:
             "resolved": self.resolved,
             "satisfaction": self.satisfaction,
             "merged_into": self.merged_into,
+            "urgent": self.urgent,
+            "extension": self.extension.to_json() if self.extension else None,
+            "extensions_granted": self.extensions_granted,
+            "assists": [assist.to_json() for assist in self.assists],
+            "reply_photos": list(self.reply_photos),
             "version": self.version,
         }
 
@@ -235,12 +318,13 @@ class NewOrder:
     sealed: dict[str, str] = field(default_factory=dict)
     attachments: tuple[str, ...] = ()
     related_order_id: str | None = None
+    urgent: bool = False
 
 
 def open_order(new: NewOrder, actor: Actor, at: datetime, policy: SlaPolicy, department: Department | None = None) -> WorkOrder:
     """A received order (受理); with ``department`` it is dispatched at once by the routing table."""
     now = iso(at)
-    due = iso(policy.reply_due(new.type, at))
+    due = iso(policy.reply_due(new.type, at, urgent=new.urgent))
     order = WorkOrder(
         order_id=order_id_for(new.source, new.source_ref),
         source=new.source,
@@ -261,6 +345,7 @@ def open_order(new: NewOrder, actor: Actor, at: datetime, policy: SlaPolicy, dep
         related_order_id=new.related_order_id,
         steps=(Step(Action.RECEIVE, Status.RECEIVED, now, actor.name, actor.role),),
         version=1,
+        urgent=new.urgent,
     )
     if department is not None:
         order = apply(order, Command(Action.DISPATCH, department=department.value), ROUTING, at, policy)
@@ -288,7 +373,9 @@ def _dispatch(order: WorkOrder, command: Command, at: datetime, policy: SlaPolic
         raise InvalidInput("the hotline centre answers received orders directly; dispatch to a unit", field="department")
     if order.status is Status.DISPATCHED and unit.value == order.department:
         raise InvalidTransition("the order is already dispatched to that unit")
-    return {"department": unit.value, "accept_due_at": iso(policy.accept_due(order.type, at))}
+    if order.assists_with(unit.value):
+        raise InvalidInput("that unit assists on this order; the lead must be another unit", field="department")
+    return {"department": unit.value, "accept_due_at": iso(policy.accept_due(order.type, at, urgent=order.urgent))}
 
 
 def _return(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) -> dict[str, Any]:
@@ -303,8 +390,10 @@ def _accept(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy)
 def _reply(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) -> dict[str, Any]:
     _require(command.note, "reply", "write the reply to the citizen")
     _require(command.resolved, "resolved", "say whether the matter was resolved")
+    if order.waiting_for:
+        raise InvalidTransition(f"the lead unit replies when every assisting unit has answered; waiting for {', '.join(order.waiting_for)}")
     unit = order.department if order.status is Status.HANDLING else Department.HOTLINE_CENTER.value
-    return {"reply": command.note, "resolved": command.resolved, "replied_by": unit}
+    return {"reply": command.note, "reply_text": None, "resolved": command.resolved, "replied_by": unit, "reply_photos": command.photos}
 
 
 def _revisit(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) -> dict[str, Any]:
@@ -330,9 +419,13 @@ def _reopen(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy)
     unit = known_department(str(target))
     return {
         "department": unit.value,
-        "accept_due_at": iso(policy.accept_due(order.type, at)),
-        "due_at": iso(policy.reply_due(order.type, at)),
+        "accept_due_at": iso(policy.accept_due(order.type, at, urgent=order.urgent)),
+        "due_at": iso(policy.reply_due(order.type, at, urgent=order.urgent)),
+        "assists": tuple(Assist(assist.department) for assist in order.assists if assist.department != unit.value),
+        "extension": None,
+        "reply_photos": (),
         "reply": None,
+        "reply_text": None,
         "resolved": None,
         "replied_by": None,
         "satisfaction": None,
@@ -349,10 +442,88 @@ def _merge(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) 
     _require(command.merged_into, "merged_into", "name the order this one repeats")
     if command.merged_into == order.order_id:
         raise InvalidInput("an order cannot be merged into itself", field="merged_into")
-    return {"merged_into": command.merged_into, "reply": command.note or f"并案处理 merged into {command.merged_into}"}
+    if command.note:
+        return {"merged_into": command.merged_into, "reply": command.note, "reply_text": None}
+    said = texts.text(TextCode.ORDER_MERGED, order_id=str(command.merged_into))
+    return {"merged_into": command.merged_into, "reply": f"并案处理 merged into {command.merged_into}", "reply_text": said}
+
+
+def _parse(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _urgent(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) -> dict[str, Any]:
+    if order.urgent:
+        raise InvalidTransition("the order is already urgent")
+    changes: dict[str, Any] = {"urgent": True, "due_at": min(order.due_at, iso(policy.reply_due(order.type, at, urgent=True)))}
+    if order.status is Status.DISPATCHED and order.accept_due_at:
+        changes["accept_due_at"] = min(order.accept_due_at, iso(policy.accept_due(order.type, at, urgent=True)))
+    return changes
+
+
+def _request_extension(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) -> dict[str, Any]:
+    _require(command.note, "reason", "say why the unit needs more time")
+    if command.hours is None or not 0 < command.hours <= policy.max_extension_hours:
+        raise InvalidInput(f"hours: more time asked, from 1 to {policy.max_extension_hours:g} hours", field="hours")
+    if order.extension is not None:
+        raise InvalidTransition("an extension request is already waiting for the operator's decision")
+    if order.extensions_granted >= policy.max_extensions:
+        raise InvalidTransition(f"this order has had its {policy.max_extensions} extension(s) already")
+    request = ExtensionRequest(str(order.department), float(command.hours), str(command.note), iso(at), command.department or str(order.department))
+    return {"extension": request}
+
+
+def _decide_extension(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) -> dict[str, Any]:
+    if order.extension is None:
+        raise InvalidTransition("no extension request is waiting")
+    _require(command.approve, "approve", "approve or refuse the extension")
+    if not command.approve:
+        _require(command.note, "note", "say why the extension is refused")
+        return {"extension": None}
+    due = iso(_parse(order.due_at) + timedelta(hours=order.extension.hours))
+    changes: dict[str, Any] = {"extension": None, "due_at": due, "extensions_granted": order.extensions_granted + 1}
+    if due > iso(at):  # the new limit has not passed: no longer overdue, the sweep starts again from level 0
+        changes.update(overdue=False, escalation_level=0, next_check_at=None)
+    return changes
+
+
+def _assist(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) -> dict[str, Any]:
+    if not command.departments:
+        raise InvalidInput("name the assisting units", field="departments")
+    have = [assist.department for assist in order.assists]
+    added: list[Assist] = []
+    for value in dict.fromkeys(command.departments):
+        unit = known_department(value, field_name="departments")
+        if unit in (Department.HOTLINE_CENTER,) or unit.value == order.department:
+            raise InvalidInput(f"{unit.value} cannot assist: it is the lead unit or the hotline centre", field="departments")
+        if unit.value in have:
+            raise InvalidInput(f"{unit.value} assists on this order already", field="departments")
+        added.append(Assist(unit.value))
+    if len(have) + len(added) > MAX_ASSISTS:
+        raise InvalidInput(f"at most {MAX_ASSISTS} assisting units", field="departments")
+    return {"assists": (*order.assists, *added)}
+
+
+def _assist_reply(order: WorkOrder, command: Command, at: datetime, policy: SlaPolicy) -> dict[str, Any]:
+    _require(command.note, "reply", "write the assisting unit's answer to the lead unit")
+    if not order.assists_with(command.department):
+        raise InvalidInput("the unit does not assist on this order", field="department")
+    assists = []
+    for assist in order.assists:
+        if assist.department == command.department:
+            if assist.reply is not None:
+                raise InvalidTransition("this unit has answered already")
+            assist = Assist(assist.department, command.note, iso(at), command.department, command.photos)
+        assists.append(assist)
+    return {"assists": tuple(assists)}
 
 
 _EFFECTS = {
+    Action.URGENT: _urgent,
+    Action.REQUEST_EXTENSION: _request_extension,
+    Action.DECIDE_EXTENSION: _decide_extension,
+    Action.ASSIST: _assist,
+    Action.ASSIST_REPLY: _assist_reply,
     Action.DISPATCH: _dispatch,
     Action.RETURN: _return,
     Action.ACCEPT: _accept,
@@ -376,6 +547,12 @@ def _step_department(action: Action, before: WorkOrder, after: WorkOrder) -> str
     return after.department
 
 
+def _step_unit(command: Command, before: WorkOrder, after: WorkOrder) -> str | None:
+    if command.action is Action.ASSIST_REPLY:
+        return command.department
+    return _step_department(command.action, before, after)
+
+
 def apply(order: WorkOrder, command: Command, actor: Actor, at: datetime, policy: SlaPolicy) -> WorkOrder:
     """The order after ``command`` by ``actor`` at ``at``; ``InvalidTransition`` when the state forbids it,
     ``InvalidInput`` (naming the field) when the command lacks what the action needs."""
@@ -387,9 +564,21 @@ def apply(order: WorkOrder, command: Command, actor: Actor, at: datetime, policy
     changes = _EFFECTS[command.action](order, command, at, policy)
     status = allowed[order.status]
     after = replace(order, **changes, status=status, updated_at=iso(at), version=order.version + 1)
-    step = Step(command.action, status, iso(at), actor.name, actor.role, _step_department(command.action, order, after), command.note)
+    step = Step(command.action, status, iso(at), actor.name, actor.role, _step_unit(command, order, after), _step_note(command, order))
     after = replace(after, steps=(*order.steps, step))
     return _schedule(after)
+
+
+def _step_note(command: Command, before: WorkOrder) -> str | None:
+    """What the step says: the note, and for the extension steps the hours asked and the decision."""
+    if command.action is Action.REQUEST_EXTENSION:
+        return f"延期 {command.hours:g} h: {command.note}"
+    if command.action is Action.DECIDE_EXTENSION and before.extension is not None:
+        verdict = "同意 approved" if command.approve else "不同意 refused"
+        return f"延期 {before.extension.hours:g} h {verdict}" + (f": {command.note}" if command.note else "")
+    if command.action is Action.ASSIST:
+        return "协办 " + ", ".join(dict.fromkeys(command.departments))
+    return command.note
 
 
 def _schedule(order: WorkOrder) -> WorkOrder:

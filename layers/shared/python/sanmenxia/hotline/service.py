@@ -14,7 +14,7 @@ from typing import Any
 
 from sanmenxia import texts
 from sanmenxia.audit import AuditRecord, fingerprint
-from sanmenxia.clock import iso
+from sanmenxia.clock import SHANGHAI, iso
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSource
 from sanmenxia.errors import Conflict
 from sanmenxia.hotline.routing import CATEGORY_LABELS, DEPARTMENT_LABELS, Department, TipoffCategory, route
@@ -38,6 +38,7 @@ from sanmenxia.masking import mask_address, mask_name, mask_phone, redact_text
 from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger
 from sanmenxia.pii import Vault
+from sanmenxia.sms import PROGRESS, SATISFACTION, TextMessage, TextSender
 from sanmenxia.texts import TextCode
 
 #: Personal text an order may carry, sealed under these purposes.
@@ -59,6 +60,11 @@ def audit_entry(actor: Actor, action: Action, before: WorkOrder | None, after: W
     )
 
 
+def clock_text(value: str) -> str:
+    """``2020-02-25T09:00:00Z`` → ``2020-02-25 17:00`` (Beijing time, as a text message says it)."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
 def department_label(value: str | None) -> str | None:
     if value is None:
         return None
@@ -78,6 +84,7 @@ class Hotline:
     vault: Vault
     inbox: Inbox | None = None
     person_of: Callable[[str], str | None] | None = None
+    sms: TextSender | None = None
 
     # -- opening orders -------------------------------------------------------------------------------
     def seal(self, values: dict[str, str | None]) -> dict[str, str]:
@@ -155,7 +162,45 @@ class Hotline:
         self.store.save([(before, after)], [audit_entry(actor, command.action, before, after, at)])
         if command.action in (Action.REPLY, Action.MERGE):
             self._tell_requester(after)
+        self._text_caller(before, after, command)
         return after
+
+    # -- text messages to callers without the app ------------------------------------------------------
+    def caller_texts(self, before: WorkOrder, after: WorkOrder, command: Command) -> list[tuple[str, str]]:
+        """The (kind, text) messages a change sends to a caller without the app: acceptance, an approved
+        extension, the reply and, with it, the satisfaction call-back."""
+        ref = f"12345工单 {after.order_id}"
+        unit = department_label(after.department) or "承办单位"
+        if command.action is Action.ACCEPT:
+            return [(PROGRESS, f"【三门峡12345】您的诉求({ref})已由{unit}签收办理。Your request is being handled.")]
+        if command.action is Action.DECIDE_EXTENSION and command.approve and before.extension is not None:
+            due = clock_text(after.due_at)
+            return [(PROGRESS, f"【三门峡12345】您的诉求({ref})办理期限延长至{due}。The time limit was extended to {due} (Beijing time).")]
+        if command.action is Action.REPLY:
+            outcome = "已解决 resolved" if after.resolved else "未能解决 not resolved"
+            reply = (after.reply or "")[:120]
+            return [
+                (PROGRESS, f"【三门峡12345】您的诉求({ref})已答复({outcome}):{reply}"),
+                (SATISFACTION, f"【三门峡12345】请对{ref}的办理结果评价:回电12345或等待回访,1-5分(5分最满意)。Please rate it 1-5 when we call back."),
+            ]
+        return []
+
+    def _text_caller(self, before: WorkOrder, after: WorkOrder, command: Command) -> None:
+        """Send the change's messages to the caller's phone when the order has one and no app account. The change
+        is saved already: a failure is logged (with the order, never the number), not reported."""
+        if self.sms is None or after.requester_sub is not None or "phone" not in after.sealed:
+            return
+        messages = self.caller_texts(before, after, command)
+        if not messages:
+            return
+        try:
+            phone = self._opened(after, "phone")
+            if not phone:
+                return
+            for kind, text in messages:
+                self.sms.send(TextMessage(phone=phone, text=text, kind=kind, ref=f"{after.order_id}-v{after.version}-{kind}"))
+        except Exception:
+            logger.warning("text message to the caller failed", extra={"order_id": after.order_id}, exc_info=True)
 
     def _tell_requester(self, order: WorkOrder) -> None:
         """Leave the reply in the citizen's inbox. The change is saved already: a failure here is logged,
@@ -174,7 +219,7 @@ class Hotline:
         if person_id is None:
             return
         reply = (order.reply or "")[:500]
-        body, body_text = reply, None
+        body, body_text = reply, order.reply_text  # a reply the system wrote (a merge) goes as its code
         if order.source is WorkOrderSource.APPEAL:  # the outcome of an appeal is its resolved flag: say it
             outcome = TextCode.APPEAL_UPHELD if order.resolved else TextCode.APPEAL_KEPT
             body_text = texts.text(outcome, note=reply)
@@ -230,8 +275,11 @@ class Hotline:
             "updated_at": order.updated_at,
             "due_at": order.due_at,
             "overdue": order.overdue_at(at),
+            "urgent": order.urgent,
             "summary": self._opened(order, "summary"),
             "reply": order.reply,
+            "reply_code": order.reply_text["code"] if order.reply_text else None,
+            "reply_params": order.reply_text["params"] if order.reply_text else None,
             "resolved": order.resolved,
             "satisfaction": order.satisfaction,
             "can_rate": order.satisfaction is None and order.status.value in ("replied", "revisited", "closed") and not order.merged_into,
@@ -265,6 +313,14 @@ class Hotline:
                 "escalation_level": order.escalation_level,
                 "related_order_id": order.related_order_id,
                 "attachments": list(order.attachments),
+                "urgent": order.urgent,
+                "extension": order.extension.to_json() if order.extension else None,
+                "extensions_granted": order.extensions_granted,
+                "assists": [
+                    {"department": assist.department, "label": department_label(assist.department), "reply": assist.reply, "replied_at": assist.replied_at}
+                    for assist in order.assists
+                ],
+                "waiting_for": order.waiting_for,
                 "version": order.version,
                 "steps": [step.to_json() for step in order.steps],
             }
@@ -291,4 +347,6 @@ class Hotline:
             "due_at": order.due_at,
             "overdue": order.overdue_at(at),
             "escalation_level": order.escalation_level,
+            "urgent": order.urgent,
+            "extension_requested": order.extension is not None,
         }

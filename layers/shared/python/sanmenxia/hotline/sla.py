@@ -9,6 +9,10 @@ An overdue order is escalated (督办): level 1 when it falls overdue (the unit'
 ``escalate_every_hours`` later (the command headquarters supervises). The defaults are the epidemic-time
 limits; a deployment overrides them with the ``HOTLINE_SLA`` environment variable (JSON of ``SlaPolicy``).
 
+An urgent order (加急) has its own limits, ``urgent`` (the same two hours, for every type); a unit may ask for
+more time (延期) up to ``max_extension_hours`` at once and ``max_extensions`` times per order, and only the
+operator's approval moves the limit.
+
 Worked example with the defaults: a help request (求助, 12 h to reply) received at 09:00 is overdue from
 21:00, marked so by the hourly sweep at 21:05, and escalated to headquarters at 21:05 the next day if still
 unanswered.
@@ -47,18 +51,24 @@ class SlaPolicy(BaseModel):
     rules: dict[WorkOrderType, SlaRule] = Field(default_factory=_default_rules)
     escalate_every_hours: float = Field(default=24, gt=0)
     max_escalation: int = Field(default=2, ge=1, le=5)
+    urgent: SlaRule = Field(default_factory=lambda: SlaRule(accept_hours=0.5, reply_hours=4), description="limits of an urgent order 加急")
+    max_extension_hours: float = Field(default=72, gt=0, le=24 * 30, description="hours one extension may add 延期")
+    max_extensions: int = Field(default=2, ge=0, le=10, description="extensions granted per order at most")
 
-    def rule(self, kind: WorkOrderType) -> SlaRule:
-        """The rule for ``kind`` (a type missing from an override falls back to the default rule)."""
+    def rule(self, kind: WorkOrderType, *, urgent: bool = False) -> SlaRule:
+        """The rule for ``kind`` (a type missing from an override falls back to the default rule); an urgent
+        order's rule is the urgent one."""
+        if urgent:
+            return self.urgent
         return self.rules.get(kind) or _default_rules()[kind]
 
-    def reply_due(self, kind: WorkOrderType, received_at: datetime) -> datetime:
+    def reply_due(self, kind: WorkOrderType, received_at: datetime, *, urgent: bool = False) -> datetime:
         """When the citizen must have had a reply."""
-        return received_at + timedelta(hours=self.rule(kind).reply_hours)
+        return received_at + timedelta(hours=self.rule(kind, urgent=urgent).reply_hours)
 
-    def accept_due(self, kind: WorkOrderType, dispatched_at: datetime) -> datetime:
+    def accept_due(self, kind: WorkOrderType, dispatched_at: datetime, *, urgent: bool = False) -> datetime:
         """When the unit must have accepted an order dispatched at ``dispatched_at``."""
-        return dispatched_at + timedelta(hours=self.rule(kind).accept_hours)
+        return dispatched_at + timedelta(hours=self.rule(kind, urgent=urgent).accept_hours)
 
     def next_escalation(self, escalated_at: datetime) -> datetime:
         return escalated_at + timedelta(hours=self.escalate_every_hours)

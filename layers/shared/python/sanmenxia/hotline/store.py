@@ -12,6 +12,11 @@
 
 ``HotlineFiguresTable`` (department, month): the counters of ``figures``, added to in the same transaction
 as the change they count, together with the change's audit record.
+
+``HotlineDeskTable`` (pk, sk) holds each assisting unit's queue (协办): ``assist#<department>`` /
+``<created_at>#<order_id>`` with ``answered``, written in the order's own transaction whenever an assisting unit
+is added or answers, so a unit lists the orders it assists on without scanning (the standard answers of the
+knowledge base share the table: ``sanmenxia.hotline.answers``).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from sanmenxia.contracts import WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 from sanmenxia.hotline import figures
 from sanmenxia.hotline.routing import Department
-from sanmenxia.hotline.rules import Status, Step, WorkOrder
+from sanmenxia.hotline.rules import Assist, ExtensionRequest, Status, Step, WorkOrder
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -71,6 +76,8 @@ def to_item(order: WorkOrder) -> dict[str, Any]:
         "sealed": order.sealed or None,
         "attachments": list(order.attachments) or None,
         "reply": order.reply,
+        "reply_code": order.reply_text["code"] if order.reply_text else None,
+        "reply_params": order.reply_text["params"] if order.reply_text else None,
         "resolved": order.resolved,
         "replied_by": order.replied_by,
         "satisfaction": order.satisfaction,
@@ -78,6 +85,11 @@ def to_item(order: WorkOrder) -> dict[str, Any]:
         "merged_into": order.merged_into,
         "steps": [{k: v for k, v in step.to_json().items() if v is not None} for step in order.steps],
         "version": order.version,
+        "urgent": order.urgent or None,
+        "extension": order.extension.to_json() if order.extension else None,
+        "extensions_granted": order.extensions_granted or None,
+        "assists": [{k: v for k, v in assist.to_json().items() if v not in (None, [])} for assist in order.assists] or None,
+        "reply_photos": list(order.reply_photos) or None,
     }
     return serialize(values)
 
@@ -106,6 +118,7 @@ def from_item(item: dict[str, Any]) -> WorkOrder:
         sealed=dict(data.get("sealed") or {}),
         attachments=tuple(data.get("attachments") or ()),
         reply=data.get("reply"),
+        reply_text={"code": data["reply_code"], "params": {k: str(v) for k, v in (data.get("reply_params") or {}).items()}} if data.get("reply_code") else None,
         resolved=data.get("resolved"),
         replied_by=data.get("replied_by"),
         satisfaction=data.get("satisfaction"),
@@ -113,6 +126,11 @@ def from_item(item: dict[str, Any]) -> WorkOrder:
         merged_into=data.get("merged_into"),
         steps=tuple(Step.from_json(step) for step in data.get("steps") or ()),
         version=int(data["version"]),
+        urgent=bool(data.get("urgent", False)),
+        extension=ExtensionRequest.from_json(data["extension"]) if data.get("extension") else None,
+        extensions_granted=int(data.get("extensions_granted") or 0),
+        assists=tuple(Assist.from_json(assist) for assist in data.get("assists") or ()),
+        reply_photos=tuple(data.get("reply_photos") or ()),
     )
 
 
@@ -125,11 +143,32 @@ class Page:
 class WorkOrderStore:
     """Data access for work orders and figures. ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: DynamoDBClient, table: str, figures_table: str, audit: AuditLog) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, figures_table: str, audit: AuditLog, desk_table: str | None = None) -> None:
         self._db = dynamodb
         self._table = table
         self._figures = figures_table
         self._audit = audit
+        self._desk = desk_table
+
+    def _assist_writes(self, before: WorkOrder | None, after: WorkOrder) -> list[dict[str, Any]]:
+        """Puts of the assisting units' queue entries that the change added or answered."""
+        if self._desk is None:
+            return []
+        was = {assist.department: assist.reply is not None for assist in (before.assists if before else ())}
+        writes = []
+        for assist in after.assists:
+            answered = assist.reply is not None
+            if was.get(assist.department) == answered:
+                continue
+            item = {
+                "pk": f"assist#{assist.department}",
+                "sk": f"{after.created_at}#{after.order_id}",
+                "order_id": after.order_id,
+                "department": assist.department,
+                "answered": answered,
+            }
+            writes.append({"Put": {"TableName": self._desk, "Item": serialize(item)}})
+        return writes
 
     # -- writes ---------------------------------------------------------------------------------------
     def _figure_updates(self, changes: Sequence[tuple[WorkOrder | None, WorkOrder]]) -> list[dict[str, Any]]:
@@ -184,7 +223,7 @@ class WorkOrderStore:
             }
         }
         self._transact(
-            [put, *self._figure_updates(changes), *(self._audit.put_request(entry) for entry in audits)],
+            [put, *self._figure_updates(changes), *(self._audit.put_request(entry) for entry in audits), *self._assist_writes(first, last)],
             {0: Conflict("the order was changed by someone else meanwhile; reload it and try again")},
         )
 
@@ -238,6 +277,20 @@ class WorkOrderStore:
             params["FilterExpression"] = " AND ".join(clauses)
         raw = paging.query_page(self._db, params, limit=limit, start=start, key_attributes=("order_id", key[0], "created_at"), what="work orders")
         return Page([from_item(item) for item in raw.items], raw.last_key)
+
+    def assisted_by(self, department: str, *, limit: int = 20, start: dict[str, Any] | None = None) -> Page:
+        """Orders ``department`` assists on (协办), newest first."""
+        if self._desk is None:
+            return Page([], None)
+        params: dict[str, Any] = {
+            "TableName": self._desk,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": f"assist#{department}"}},
+            "ScanIndexForward": False,
+        }
+        raw = paging.query_page(self._db, params, limit=limit, start=start, key_attributes=("pk", "sk"), what="assisted work orders")
+        orders = self.get_many([item["order_id"]["S"] for item in raw.items])
+        return Page([orders[item["order_id"]["S"]] for item in raw.items if item["order_id"]["S"] in orders], raw.last_key)
 
     def due(self, now: str) -> Iterator[WorkOrder]:
         """Open orders whose check time (``next_check_at``) has come, shard by shard."""

@@ -1,4 +1,5 @@
-"""Photos of tip-offs (线索照片) through presigned S3 POSTs.
+"""Photos of tip-offs (线索照片) through presigned S3 POSTs, and photos of a result on a reply (答复照片)
+through presigned S3 PUTs (``presign_put``: the signed URL names the exact key and ``Content-Type``).
 
 The API checks the declared type and size before it signs anything; the signed POST policy repeats both
 as conditions (exact ``Content-Type``, ``content-length-range`` up to the declared size, the exact key), so
@@ -24,6 +25,8 @@ MAX_PHOTO_BYTES = 5 * 1024 * 1024
 UPLOAD_SECONDS = 300
 VIEW_SECONDS = 300
 PREFIX = "tipoffs/"
+#: Reply photos live under ``replies/<order id>/``: a key names the order it was prepared for.
+REPLY_PREFIX = "replies/"
 
 
 def check_photo(content_type: str, size: int, max_bytes: int = MAX_PHOTO_BYTES) -> str:
@@ -63,15 +66,28 @@ class PhotoUploads:
             raise UpstreamUnavailable("could not prepare the upload") from exc
         return {"photo_key": key, "url": post["url"], "fields": post["fields"], "expires_in": UPLOAD_SECONDS, "max_bytes": size}
 
-    def verify(self, key: str) -> None:
-        """The photo at ``key`` was uploaded and is an accepted type and size (a wrong one is deleted)."""
-        if not key.startswith(PREFIX) or "/" in key[len(PREFIX) :] or ".." in key:
-            raise InvalidInput("not a photo key returned by POST /tipoffs/photos", field="photos")
+    def presign_put(self, content_type: str, size: int, prefix: str) -> dict[str, Any]:
+        """A presigned PUT for one photo of the declared type and size under ``prefix``. The URL signs the key and
+        the ``Content-Type``; the size is checked again on the stored object by ``verify``."""
+        extension = check_photo(content_type, size, self._max)
+        kind = content_type.split(";", 1)[0].strip().lower()
+        key = f"{prefix}{secrets.token_hex(16)}.{extension}"
+        try:
+            url = self._s3.generate_presigned_url("put_object", Params={"Bucket": self._bucket, "Key": key, "ContentType": kind}, ExpiresIn=UPLOAD_SECONDS)
+        except ClientError as exc:
+            raise UpstreamUnavailable("could not prepare the upload") from exc
+        return {"photo_key": key, "url": str(url), "method": "PUT", "headers": {"Content-Type": kind}, "expires_in": UPLOAD_SECONDS, "max_bytes": size}
+
+    def verify(self, key: str, prefix: str = PREFIX, field: str = "photos") -> None:
+        """The photo at ``key`` (under ``prefix``) was uploaded and is an accepted type and size (a wrong one is
+        deleted)."""
+        if not key.startswith(prefix) or "/" in key[len(prefix) :] or ".." in key:
+            raise InvalidInput("not a photo key returned by the photo upload route", field=field)
         try:
             head = self._s3.head_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
             if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
-                raise InvalidInput("the photo has not been uploaded (or its upload expired)", field="photos") from exc
+                raise InvalidInput("the photo has not been uploaded (or its upload expired)", field=field) from exc
             raise UpstreamUnavailable("could not check the photo") from exc
         size, kind = int(head.get("ContentLength", 0)), str(head.get("ContentType", ""))
         try:

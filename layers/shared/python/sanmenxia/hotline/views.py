@@ -1,5 +1,6 @@
-"""The declared shapes of a work order as the API answers it (``Hotline.citizen_view``, ``staff_view`` and
-``summary_row``), shared by the hotline and the platforms whose records become work orders (tip-offs)."""
+"""The declared shapes of a work order as the API answers it (``Hotline.citizen_view`` and ``summary_row``; the
+staff view is ``case_views.CaseOrderOut``), shared by the hotline and the platforms whose records become work
+orders (tip-offs)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,10 @@ class _OrderOut(ResponseModel):
     updated_at: str
     due_at: str
     overdue: bool
+    urgent: bool
     reply: str | None = None
+    reply_code: str | None = Field(default=None, description="a reply the system wrote, as a text code")
+    reply_params: dict[str, Any] | None = None
     resolved: bool | None = None
     satisfaction: int | None = None
     merged_into: str | None = None
@@ -64,31 +68,6 @@ class OrderStepOut(ResponseModel):
     note_params: dict[str, Any] | None = None
 
 
-class AttachmentOut(ResponseModel):
-    key: str
-    url: str = Field(description="a short-lived presigned link to the photo")
-
-
-class OrderStaffOut(_OrderOut):
-    """A work order as staff see it: contact details masked (clear only for operators, who take the calls)."""
-
-    replied_by: str | None = None
-    summary: str | None = Field(default=None, description="phones and ID numbers typed into it masked, except for operators")
-    county_code: str | None = None
-    community_id: str | None = None
-    person_id: str | None = Field(default=None, description="the citizen's opaque person id")
-    address: str | None = Field(default=None, description="masked, except for operators")
-    contact_phone: str | None = Field(default=None, description="masked, except for operators")
-    contact_name: str | None = Field(default=None, description="masked, except for operators")
-    anonymous: bool
-    accept_due_at: str | None = None
-    escalation_level: int
-    related_order_id: str | None = None
-    attachments: list[AttachmentOut]
-    version: int
-    steps: list[OrderStepOut]
-
-
 class OrderRowOut(ResponseModel):
     """A row of a work-order list: no personal text at all."""
 
@@ -103,3 +82,5 @@ class OrderRowOut(ResponseModel):
     due_at: str
     overdue: bool
     escalation_level: int
+    urgent: bool
+    extension_requested: bool

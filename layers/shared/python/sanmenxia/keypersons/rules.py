@@ -39,6 +39,7 @@ CATEGORY_LABELS: dict[KeyPersonCategory, str] = {
     KeyPersonCategory.CLOSE_CONTACT: "密切接触者 close contact",
     KeyPersonCategory.FEVER_WITHOUT_CONTACT: "无接触史发热人员 fever without contact",
     KeyPersonCategory.SAME_PLACE: "同场所人员 same place as a confirmed case",
+    KeyPersonCategory.CONFIRMED_CASE: "确诊病例 confirmed case (positive lab result)",
 }
 
 
@@ -63,6 +64,7 @@ class KeyPersonSource(StrEnum):
     IMPORT = "import"  # 三方比对
     EXPOSURE = "exposure"  # 检测点暴露排查 (scans at a confirmed case's checkpoints)
     CONTACT = "contact"  # 密接登记 (registered as a contact of a key person)
+    LAB = "lab"  # 核酸检测阳性 (a lab's positive result)
 
 
 class MeasureKind(StrEnum):

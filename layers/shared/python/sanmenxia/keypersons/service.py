@@ -127,6 +127,8 @@ class KeyPersonService:
                 if open_id:
                     kp = self.store.get(open_id)
                     joined = replace(kp, sources=(*kp.sources, entry))
+                    if candidate.category is KeyPersonCategory.CONFIRMED_CASE:
+                        joined = replace(joined, category=KeyPersonCategory.CONFIRMED_CASE)  # a positive result makes the record a case
                     self.store.transact([self.store.put_record(joined, kp.version), self.store.put_source(source, candidate.source_ref, kp.kp_id)])
                     return replace(joined, version=kp.version + 1), True
                 kp = self._candidate_record(candidate, person, entry)

@@ -489,6 +489,26 @@ ENTERPRISE_EMPLOYEES = LakeTable(
     ),
 )
 
+LAB_TESTS = LakeTable(
+    name="lab_tests",
+    description="Lab results (核酸检测): one row per sample, its lab, result and the person's place; no ID number",
+    source="LabResultsTable",
+    selector=(("pk", "lab#"), ("sk", "sample#")),
+    key=("lab_id", "sample_id"),
+    date_from=("sampled_at",),
+    columns=(
+        _c("lab_id"),
+        _c("sample_id"),
+        _c("person_id"),
+        _c("county_code"),
+        _c("community_id"),
+        _c("result", comment="positive, negative"),
+        _c("sampled_at", T),
+        _c("tested_at", T),
+        _c("recorded_at", T),
+    ),
+)
+
 #: Every lake table, by name.
 TABLES: dict[str, LakeTable] = {
     table.name: table
@@ -510,6 +530,7 @@ TABLES: dict[str, LakeTable] = {
         ENTERPRISES,
         ENTERPRISE_EMPLOYEES,
         AUDIT_ACTIONS,
+        LAB_TESTS,
     )
 }
 

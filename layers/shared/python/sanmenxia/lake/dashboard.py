@@ -323,6 +323,26 @@ ORDER BY 1"""  # noqa: S608
     return Figure("key-persons-trend", Query(sql, (*bounds, *params)), shape, {"from": bounds[0], "to": bounds[1]})
 
 
+def lab_tests(area: Area, period: Period) -> Figure:
+    """Lab tests (核酸检测) per day of ``period``, by the day of sampling: tests, positives, negatives."""
+    scope, params = area.where()
+    sql = f"""
+SELECT dt AS date, sum(tests) AS tests, sum(positives) AS positives, sum(negatives) AS negatives
+FROM lab_tests_daily
+WHERE dt BETWEEN ? AND ?{scope}
+GROUP BY 1
+ORDER BY 1"""  # noqa: S608
+
+    def shape(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        by_day = {row["date"]: row for row in rows}
+        names = ("tests", "positives", "negatives")
+        filled = [{"date": day, **{name: int(by_day.get(day, {}).get(name) or 0) for name in names}} for day in period.days]
+        return {"rows": filled, "totals": _totals(filled, names)}
+
+    bounds = (period.start.isoformat(), period.end.isoformat())
+    return Figure("lab-tests", Query(sql, (*bounds, *params)), shape, {"from": bounds[0], "to": bounds[1]})
+
+
 def checkpoints(area: Area, period: Period) -> Figure:
     """Checkpoint traffic per area over ``period``: scans, passes, stops, fevers, distinct persons."""
     scope, params = area.where()
