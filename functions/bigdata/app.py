@@ -19,14 +19,14 @@ from pydantic import Field
 
 from sanmenxia import api, aws, clock, paging
 from sanmenxia.auth import Role, allow
+from sanmenxia.bigdata import service as dashboard
+from sanmenxia.bigdata.cache import QueryCache
+from sanmenxia.bigdata.query import AthenaRunner, DuckDBRunner, QueryRunner
+from sanmenxia.bigdata.sql import load_views
 from sanmenxia.contracts import KeyPersonCategory
 from sanmenxia.errors import InvalidInput
 from sanmenxia.keypersons.rules import KeyPersonStatus
 from sanmenxia.keypersons.store import KeyPersonStore
-from sanmenxia.lake import dashboard
-from sanmenxia.lake.cache import QueryCache
-from sanmenxia.lake.query import AthenaRunner, DuckDBRunner, QueryRunner
-from sanmenxia.lake.sql import load_views
 from sanmenxia.lake.store import LakeStore
 from sanmenxia.models import ResponseModel
 from sanmenxia.observability import logger, metrics

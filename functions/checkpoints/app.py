@@ -21,7 +21,7 @@ from sanmenxia.checkpoints.sealing import SealingKeys
 from sanmenxia.checkpoints.store import CachedCheckpoints, CheckpointRegistry, ScanLedger
 from sanmenxia.checkpoints.tracing import ExposureSettings, ExposureTracer
 from sanmenxia.errors import InvalidInput
-from sanmenxia.healthcode.revocations import RevocationStore
+from sanmenxia.healthcode.revocation_store import RevocationStore
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
 from sanmenxia.holds import Hold
 from sanmenxia.models import CountyCode, PersonRefIn, RequestModel, ResponseModel
@@ -169,23 +169,8 @@ def list_checkpoints(
     community_id: Annotated[str | None, Query(pattern=r"^\d{6}-\d{3}$")] = None,
     county_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
 ) -> list[dict[str, Any]]:
-    caller = app.caller
-    if community_id is None and county_code is None:
-        # No filter: the caller's own list (their checkpoint, their community, their county or the city).
-        if caller.has(Role.CHECKPOINT_STAFF) and not caller.has(Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN):
-            own = registry().find(caller.scope_value("checkpoint_id") or "")
-            return [own.to_json()] if own and scope.allowed(caller, Place(checkpoint_id=own.checkpoint_id, community_id=own.community_id)) else []
-        community_id = caller.scope_value("community_id") if caller.has(Role.COMMUNITY_HEAD) else None
-        county_code = None if community_id else scope.county_bound(caller)
-    if community_id:
-        scope.require(caller, Place(county_code=county_code, community_id=community_id), what="this community's checkpoints")
-        return [checkpoint.to_json() for checkpoint in registry().in_community(community_id)]
-    codes = [county_code] if county_code else [county.code for county in regions.COUNTIES]
-    found: list[dict[str, Any]] = []
-    for code in codes:
-        scope.require(caller, Place(county_code=code), what="this county's checkpoints")
-        found.extend(checkpoint.to_json() for checkpoint in registry().in_county(code))
-    return found
+    found = service.checkpoints_in_scope(app.caller, registry(), community_id=community_id, county_code=county_code)
+    return [checkpoint.to_json() for checkpoint in found]
 
 
 @app.get(
@@ -310,17 +295,7 @@ def county_stats(county_code: Annotated[str, Path(pattern=r"^\d{6}$")], date: Da
 
 @app.get("/checkpoint-stats", access=allow(Role.COMMANDER, Role.ADMIN), summary="The city's checkpoints, by county 全市检测点统计", tags=["checkpoints"])
 def city_stats(date: DateQuery = None) -> dict[str, Any]:
-    day = _day(date)
-    counties = []
-    totals = stats.Counts()
-    for county in regions.COUNTIES:
-        app.caller.require_county(county.code)
-        county_day = ledger().day_stats(stats.Level.COUNTY, county.code, day)
-        totals.add(county_day.totals.to_json())
-        counties.append({"county_code": county.code, "name": county.name, "totals": county_day.totals.to_json()})
-    # A person seen in two counties is one person in each: unique persons do not add up across counties.
-    city = {name: value for name, value in totals.to_json().items() if name != "unique_persons"}
-    return {"level": "city", "id": regions.CITY_CODE, "date": day, "totals": city, "counties": counties}
+    return service.city_day(app.caller, ledger(), _day(date))
 
 
 # -- exposure from scans (暴露排查) -----------------------------------------------------------------------

@@ -4,8 +4,6 @@ query, saved trips re-checked when new case trips arrive, and "register me"."""
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import secrets
 from datetime import date
 from typing import Annotated, Any
@@ -15,14 +13,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator
 
-from sanmenxia import api, audit, aws, clock, contracts, texts, triggers
+from sanmenxia import api, aws, clock, contracts, texts, triggers
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
 from sanmenxia.cotravel import service
-from sanmenxia.cotravel.csvfile import CsvRejected
-from sanmenxia.cotravel.imports import parse_case_trips, valid_source_url
+from sanmenxia.cotravel.imports import valid_source_url
 from sanmenxia.cotravel.proximity import Risk
-from sanmenxia.cotravel.store import CoTravelStore, SavedTrip, trip_to_json
+from sanmenxia.cotravel.store import CoTravelStore, ImportFiles, SavedTrip, trip_to_json
 from sanmenxia.cotravel.trips import CaseTrip, Position, TravelMode, normalize_carriage, normalize_number, normalize_seat, trip_id_for
 from sanmenxia.errors import InvalidInput, NotFound
 from sanmenxia.holds import HoldKind
@@ -223,12 +220,7 @@ def forget_trip(saved_id: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]) -> di
 
 @app.post("/co-travel/case-trips", access=allow(*LOADERS), status_code=201, summary="Publish confirmed cases' trips 录入病例行程")
 def load_case_trips(body: CaseTripsIn) -> dict[str, Any]:
-    trips = list({trip.trip_id: trip for trip in (item.trip() for item in body.trips)}.values())
-    entry = audit.record(app.caller, "case_trips.load", f"case_trips#{trips[0].travel_date.isoformat()}", None, [t.trip_id for t in trips])
-    store().put_trips(trips, loaded_by=app.caller.username, extra=[audit_log(settings().audit_table).put_request(entry)])
-    notified = service.recheck(store(), inbox(), trips)
-    logger.info("case trips loaded", extra={"trips": len(trips), "notified": notified})
-    return {"loaded": len(trips), "trip_ids": [trip.trip_id for trip in trips], "notified": notified}
+    return service.load_case_trips(store(), inbox(), audit_log(settings().audit_table), app.caller, [item.trip() for item in body.trips])
 
 
 @app.get("/co-travel/case-trips", access=allow(*READERS), summary="Case trips of a day 某日病例行程")
@@ -280,29 +272,7 @@ def import_report(import_id: Annotated[str, Path(pattern=r"^[0-9a-f]{20}$")]) ->
 
 # -- S3: a CSV of case trips uploaded under case-trips/ -------------------------------------------------------
 def import_case_trips(bucket: str, key: str, etag: str) -> dict[str, Any]:
-    """Validate the whole file, then write every trip (or nothing) and re-check saved trips; idempotent."""
-    import_id = hashlib.sha256(f"{bucket}/{key}#{etag}".encode()).hexdigest()[:20]
-    existing = store().report(import_id)
-    if existing and existing.get("status") in ("imported", "rejected"):
-        return {"import_id": import_id, **existing}
-    s3 = aws.client("s3")
-    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-    report: dict[str, Any] = {"key": key, "received_at": clock.iso(), "status": "validating"}
-    try:
-        trips = parse_case_trips(data, today=clock.today())
-    except CsvRejected as rejected:
-        report.update(status="rejected", rows_written=0, **rejected.report())
-    else:
-        unique = list({trip.trip_id: trip for trip in trips}.values())
-        store().put_trips(unique, loaded_by=f"import:{key}", import_id=import_id)
-        notified = service.recheck(store(), inbox(), unique)
-        report.update(status="imported", rows=len(trips), rows_written=len(unique), notified=notified, error_count=0, errors=[])
-    report["finished_at"] = clock.iso()
-    store().put_report(import_id, report)
-    report_key = REPORTS_PREFIX + key + ".json"
-    s3.put_object(Bucket=bucket, Key=report_key, Body=json.dumps({"import_id": import_id, **report}, ensure_ascii=False).encode())
-    logger.info("case-trip import", extra={"import_id": import_id, "status": report["status"], "errors": report.get("error_count")})
-    return {"import_id": import_id, **report}
+    return service.import_case_trips(store(), inbox(), ImportFiles(aws.client("s3")), bucket, key, etag, REPORTS_PREFIX)
 
 
 def _s3(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -20,7 +20,8 @@ from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.errors import InvalidInput, NotFound
 from sanmenxia.healthcode import explanation, manual, qr, rules, service
 from sanmenxia.healthcode.proposals import SEAL_PURPOSE, STAFF_ROLES, Proposal, ProposalAction, ProposalStatus, ProposalStore
-from sanmenxia.healthcode.revocations import RevocationKind, RevocationStore, published_list
+from sanmenxia.healthcode.revocation_store import RevocationStore
+from sanmenxia.healthcode.revocations import RevocationKind, published_list
 from sanmenxia.healthcode.store import RULE_APPEAL_PREFIX, HealthCodeStore, PublishedKeySet, SigningKeys
 from sanmenxia.healthcode.tokens import SigningKey, jwks
 from sanmenxia.holds import DEFAULT_COLOR, CodeColor, HoldKind

@@ -21,8 +21,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from sanmenxia import aws, triggers
-from sanmenxia.healthcode import daily
-from sanmenxia.healthcode.store import CloseCounts, CloseQueue, HealthCodeStore
+from sanmenxia.healthcode.store import CloseCounts, HealthCodeStore
+from sanmenxia.healthcode_daily import service as daily
+from sanmenxia.healthcode_daily.store import CloseQueue
 from sanmenxia.observability import logger, metrics
 from sanmenxia.services import holds
 from sanmenxia.settings import FunctionSettings

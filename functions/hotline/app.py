@@ -19,11 +19,10 @@ from sanmenxia import api, audit, aws, clock, paging, scope, texts, triggers
 from sanmenxia.auth import ANY_SIGNED_IN, Role, allow
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Conflict, Forbidden, InvalidInput
-from sanmenxia.hotline import figures
-from sanmenxia.hotline.access import order_place, require_assist, require_handle, require_movable, require_oversee, require_view
+from sanmenxia.hotline.access import require_assist, require_handle, require_movable, require_oversee, require_view
 from sanmenxia.hotline.answers import AnswerStore, StandardAnswer, new_answer_id
 from sanmenxia.hotline.case_views import CaseOrderOut
-from sanmenxia.hotline.routing import DEPARTMENT_LABELS, Department
+from sanmenxia.hotline.routing import Department
 from sanmenxia.hotline.rules import Action, Actor, Command, NewOrder, Status, WorkOrder
 from sanmenxia.hotline.service import Hotline
 from sanmenxia.hotline.sla import SlaPolicy
@@ -349,36 +348,17 @@ def list_orders(
     limit: paging.Limit = 20,
     cursor: paging.Cursor = None,
 ) -> paging.Page[OrderRowOut]:
-    caller = app.caller
-    start = app.page_start(cursor)
-    filters: dict[str, Any] = {}
-    if overdue is not None:
-        filters["overdue"] = overdue
-    if status is not None:
-        filters["status"] = status.value
-    if department is None and community_id is None:
-        # No filter: the caller's own list (their unit's, their community's, or the dispatch queue).
-        if caller.has(Role.DEPARTMENT_HANDLER) and caller.scope_value("department"):
-            department = Department(str(caller.scope_value("department")))
-        elif caller.has(Role.COMMUNITY_HEAD) and caller.scope_value("community_id"):
-            community_id = caller.scope_value("community_id")
-    bound = scope.county_bound(caller)
-    if bound:
-        filters["county_code"] = bound
-    store = hotline().store
-    if department is not None:
-        scope.require(caller, Place(county_code=bound, department=department.value, desk=Desk.HOTLINE), what="this unit's work orders")
-        page = store.page("department-index", ("department", department.value), limit=limit, start=start, filters=filters)
-    elif community_id is not None:
-        scope.require(caller, Place(community_id=community_id, desk=Desk.HOTLINE), what="this community's work orders")
-        page = store.page("community-index", ("community_id", community_id), limit=limit, start=start, filters=filters)
-    else:
-        scope.require(caller, Place(county_code=bound, department=Department.HOTLINE_CENTER.value, desk=Desk.HOTLINE), what="the dispatch queue")
-        filters.pop("status", None)
-        wanted = status or Status.RECEIVED
-        page = store.page("status-index", ("status", wanted.value), limit=limit, start=start, filters=filters)
-    now = clock.now()
-    return app.page([OrderRowOut.model_validate(hotline().summary_row(order, now)) for order in page.orders], page.last_key)
+    found = hotline().list_orders(
+        app.caller,
+        department=department.value if department else None,
+        community_id=community_id,
+        status=status,
+        overdue=overdue,
+        limit=limit,
+        start=app.page_start(cursor),
+        at=clock.now(),
+    )
+    return app.page([OrderRowOut.model_validate(row) for row in found.rows], found.last_key)
 
 
 @app.get("/hotline/orders/mine", access=ANY_SIGNED_IN, summary="My work orders and their progress 我的诉求", tags=["hotline"])
@@ -397,12 +377,8 @@ def my_orders(
     tags=["hotline"],
 )
 def overdue_orders(limit: paging.Limit = 50, cursor: paging.Cursor = None) -> paging.Page[OrderRowOut]:
-    caller = app.caller
-    now = clock.now()
-    page = hotline().store.overdue_open(limit, app.page_start(cursor))
-    # Orders outside the caller's scope are left out of the page (which may then be short, with a cursor).
-    shown = sorted((order for order in page.orders if scope.allowed(caller, order_place(order))), key=lambda order: (-order.escalation_level, order.due_at))
-    return app.page([OrderRowOut.model_validate(hotline().summary_row(order, now)) for order in shown], page.last_key)
+    found = hotline().overdue_rows(app.caller, clock.now(), limit=limit, start=app.page_start(cursor))
+    return app.page([OrderRowOut.model_validate(row) for row in found.rows], found.last_key)
 
 
 @app.get("/hotline/orders/<order_id>", access=ANY_SIGNED_IN, summary="One work order 工单详情", tags=["hotline"])
@@ -736,19 +712,8 @@ def unit_figures(
     month: Annotated[str | None, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")] = None,
     department: Annotated[Department | None, Query()] = None,
 ) -> list[UnitFiguresOut]:
-    caller = app.caller
     month = month or clock.now_shanghai().strftime("%Y-%m")
-    if department is None and caller.has(Role.DEPARTMENT_HANDLER) and not caller.has(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN):
-        department = Department(str(caller.scope_value("department")))
-    units = [department.value] if department else [unit.value for unit in Department]
-    for unit in units:
-        # Unit figures are city-wide (not split by county): a county commander is refused.
-        scope.require(caller, Place(department=unit, desk=Desk.HOTLINE), what="these unit figures")
-    found = hotline().store.figures(month, units)
-    return [
-        UnitFiguresOut.model_validate({"department": unit, "label": DEPARTMENT_LABELS[Department(unit)], "month": month, **counts, **figures.rates(counts)})
-        for unit, counts in ((unit, found.get(unit, dict.fromkeys(figures.COUNTERS, 0))) for unit in units)
-    ]
+    return [UnitFiguresOut.model_validate(row) for row in hotline().unit_figures(app.caller, month, department.value if department else None)]
 
 
 @app.get("/hotline/departments", access=ANY_SIGNED_IN, summary="Responsible units 责任单位", tags=["hotline"])

@@ -21,9 +21,9 @@ from pydantic import Field
 from sanmenxia import api, audit, aws, clock, contracts, paging, triggers
 from sanmenxia.auth import Role, allow
 from sanmenxia.contracts import KeyPersonCategory
-from sanmenxia.cotravel.comparison import Comparison, JobStatus, Keys, index_person_change
-from sanmenxia.cotravel.store import ComparisonStore, new_job_id
 from sanmenxia.errors import Conflict, NotFound
+from sanmenxia.imports.service import Comparison, JobStatus, Keys, index_person_change
+from sanmenxia.imports.store import ComparisonStore, new_job_id
 from sanmenxia.models import RequestModel, ResponseModel, ShortText
 from sanmenxia.observability import logger, metrics
 from sanmenxia.residents.store import ResidentStore, base_state

@@ -19,8 +19,8 @@ from pydantic import Field, model_validator
 from sanmenxia import api, aws, clock, paging, regions, triggers
 from sanmenxia.auth import Principal, Role, allow
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
-from sanmenxia.cotravel.store import ComparisonStore
 from sanmenxia.errors import Forbidden, InvalidInput
+from sanmenxia.imports.store import ComparisonStore
 from sanmenxia.keypersons.chains import DEFAULT_CONTACT_FOLLOW_DAYS, MAX_DEPTH, ContactKind
 from sanmenxia.keypersons.contacts import ContactService
 from sanmenxia.keypersons.contacts_store import ContactStore

@@ -20,9 +20,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from sanmenxia import aws, clock
 from sanmenxia.lake import catalog
 from sanmenxia.lake.catalog import LakeTable
-from sanmenxia.lake.compact import compact_day, days_to_compact
-from sanmenxia.lake.export import export_batch
 from sanmenxia.lake.store import LakeStore
+from sanmenxia.lake_export.compact import compact_day, days_to_compact
+from sanmenxia.lake_export.service import export_batch
 from sanmenxia.observability import logger, metrics, tracer
 from sanmenxia.settings import FunctionSettings
 

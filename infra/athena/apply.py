@@ -13,8 +13,8 @@ import argparse
 import re
 from pathlib import Path
 
-from sanmenxia.lake.query import AthenaRunner
-from sanmenxia.lake.sql import load_views
+from sanmenxia.bigdata.query import AthenaRunner
+from sanmenxia.bigdata.sql import load_views
 
 VIEWS_DIR = Path(__file__).resolve().parent
 

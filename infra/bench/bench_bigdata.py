@@ -23,10 +23,10 @@ import pyarrow.parquet as pq
 from sqlglot import exp
 
 from infra.lake.generate import Progress, generate, read_manifest
-from sanmenxia.lake import dashboard
+from sanmenxia.bigdata import service as dashboard
+from sanmenxia.bigdata.query import DuckDBRunner
+from sanmenxia.bigdata.sql import View, load_views, parse_trino
 from sanmenxia.lake.catalog import PARTITION_COLUMN, TABLES
-from sanmenxia.lake.query import DuckDBRunner
-from sanmenxia.lake.sql import View, load_views, parse_trino
 
 ROOT = Path(__file__).resolve().parents[2]
 ATHENA_USD_PER_TB = 5.0

@@ -22,9 +22,9 @@ from typing import Any
 from sanmenxia import aws, clock, regions
 from sanmenxia.audit import AuditLog
 from sanmenxia.contracts import KeyPersonCategory
-from sanmenxia.cotravel.comparison import Comparison, Keys
-from sanmenxia.cotravel.store import ComparisonStore
 from sanmenxia.holds import HoldStore
+from sanmenxia.imports.service import Comparison, Keys
+from sanmenxia.imports.store import ComparisonStore
 from sanmenxia.keypersons.rules import KeyPersonSource, KeyPersonStatus, Measure, MeasureKind
 from sanmenxia.keypersons.service import KeyPersonService
 from sanmenxia.keypersons.store import KeyPerson, KeyPersonStore, SourceEntry

@@ -25,10 +25,11 @@ from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT  # type: ignore[attr-defined
 from moto.dynamodb.models import dynamodb_backends
 
 from infra.local import template
-from sanmenxia.healthcode import daily, rules
+from sanmenxia.healthcode import rules
 from sanmenxia.healthcode.rules import CodeState
 from sanmenxia.healthcode.store import DUE_SHARDS, HealthCodeStore, due_key, shard_of, state_attributes
 from sanmenxia.healthcode.tokens import issue_token, jwks, signing_key_from_secret, verify_token
+from sanmenxia.healthcode_daily import service as daily
 from sanmenxia.holds import CodeColor, HoldStore
 
 if TYPE_CHECKING:

@@ -226,6 +226,9 @@ class Matrix:
         result = {"lab_id": lab_id, "sample_id": "MATRIX-1", "id_number": self.foreign_id_number, "result": "negative", "sampled_at": sampled}
         self._ok(stack.call("POST", "/lab/results", admin, result), "foreign lab result")
         self.foreign.update({"lab_id": lab_id, "upload_id": str(lab_upload["upload_id"])})
+        # An elder card (长辈码) of the foreign resident
+        card = self._ok(stack.call("POST", "/elder-cards", admin, {"person_id": self.foreign["person_id"]}), "foreign elder card")
+        self.foreign["card_id"] = str(card["card_id"])
         # What is foreign to each scoped role: the unit of its own kind in the foreign county
         self.foreign_by_role = {
             "community_head": {"unit_kind": "community", "unit_id": FOREIGN_COMMUNITY, "request_id": requests["community"]},

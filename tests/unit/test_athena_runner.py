@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from infra.athena.apply import apply
+from sanmenxia.bigdata.query import AthenaRunner, QueryFailed
+from sanmenxia.bigdata.sql import literal
 from sanmenxia.errors import UpstreamUnavailable
-from sanmenxia.lake.query import AthenaRunner, QueryFailed
-from sanmenxia.lake.sql import literal
 
 
 class FakeAthena:

@@ -13,8 +13,8 @@ import pytest
 from sqlglot import exp
 
 from infra.lake.generate import generate
-from sanmenxia.lake.query import DuckDBRunner
-from sanmenxia.lake.sql import SqlError, View, lake_schema, load_views, parse_trino, parse_view, to_duckdb
+from sanmenxia.bigdata.query import DuckDBRunner
+from sanmenxia.bigdata.sql import SqlError, View, lake_schema, load_views, parse_trino, parse_view, to_duckdb
 
 VIEWS_DIR = Path(__file__).resolve().parents[2] / "infra" / "athena"
 VIEWS = load_views(VIEWS_DIR)

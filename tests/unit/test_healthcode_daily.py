@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sanmenxia.healthcode import daily
 from sanmenxia.healthcode.qr import qr_png, qr_svg
 from sanmenxia.healthcode.store import DUE_SHARDS, CloseCounts, due_key, shard_of
+from sanmenxia.healthcode_daily import service as daily
 from sanmenxia.holds import CodeColor
 
 D = date(2020, 2, 20)

@@ -7,8 +7,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia.lake.cache import QueryCache
-from sanmenxia.lake.query import QueryResult
+from sanmenxia.bigdata.cache import QueryCache
+from sanmenxia.bigdata.query import QueryResult
 
 RESULT = QueryResult(("area", "codes"), [{"area": "411202", "codes": 3}], "duckdb", 12.5, 1024)
 

@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sanmenxia.lake import catalog
-from sanmenxia.lake.compact import COMPACTED, compact_day, compact_partition, days_to_compact
 from sanmenxia.lake.parquet import parquet_bytes
 from sanmenxia.lake.store import LakeObject
+from sanmenxia.lake_export.compact import COMPACTED, compact_day, compact_partition, days_to_compact
 
 
 class MemoryStore:

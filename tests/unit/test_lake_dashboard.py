@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from infra.lake.generate import generate
 from sanmenxia.auth import Principal, Role
+from sanmenxia.bigdata import service as dashboard
+from sanmenxia.bigdata.query import DuckDBRunner
+from sanmenxia.bigdata.service import Area, Level, Period, parse_period, resolve_area
+from sanmenxia.bigdata.sql import load_views, parse_trino
 from sanmenxia.errors import Forbidden, InvalidInput
-from sanmenxia.lake import dashboard
-from sanmenxia.lake.dashboard import Area, Level, Period, parse_period, resolve_area
-from sanmenxia.lake.query import DuckDBRunner
-from sanmenxia.lake.sql import load_views, parse_trino
 
 START = date(2020, 2, 1)
 DAYS = 5

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from sanmenxia.errors import UpstreamUnavailable
 from sanmenxia.lake import catalog
 from sanmenxia.lake.catalog import Column, ColumnType, LakeTable
-from sanmenxia.lake.export import export_batch, table_of_stream
 from sanmenxia.lake.parquet import parquet_bytes, schema
-from sanmenxia.lake.records import StreamChange, deserialize, object_key, partition_day, segments, to_row
+from sanmenxia.lake_export.rules import StreamChange, deserialize, object_key, partition_day, segments, to_row
+from sanmenxia.lake_export.service import export_batch, table_of_stream
 
 PEOPLE_ARN = "arn:aws:dynamodb:ap-east-1:123456789012:table/sanmenxia-local-PeopleTable-ABC/stream/2020-02-01T00:00:00.000"
 SEALED = "v1:" + "A" * 80

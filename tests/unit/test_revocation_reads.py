@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sanmenxia.healthcode.revocations import RevocationStore, refusal
+from sanmenxia.healthcode.revocation_store import RevocationStore
+from sanmenxia.healthcode.revocations import refusal
 from sanmenxia.healthcode.tokens import VerifiedCode
 from sanmenxia.holds import CodeColor
 

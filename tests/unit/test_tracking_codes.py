@@ -9,7 +9,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sanmenxia.tipoffs.store import new_tracking_code, normalise_tracking_code, tracking_hash, tracking_hashes
+from sanmenxia.tipoffs.rules import new_tracking_code, normalise_tracking_code, tracking_hash, tracking_hashes
 
 
 def test_a_new_code_is_five_groups_of_four_without_a_leading_dash() -> None:

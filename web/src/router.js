@@ -25,6 +25,7 @@ const routes = [
   { path: '/code/explanation', name: 'explanation', component: () => import('./views/resident/Explanation.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/code/appeal', name: 'appeal', component: () => import('./views/resident/Appeal.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/household', name: 'household', component: () => import('./views/resident/Household.vue'), meta: { record: true, roles: ['resident'] } },
+  { path: '/elder-card/:personId', name: 'elder-card', component: () => import('./views/resident/ElderCard.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/self-report', name: 'selfreport', component: () => import('./views/resident/SelfReport.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/help', name: 'help', component: () => import('./views/resident/Help.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/my-tipoffs', name: 'mytipoffs', component: () => import('./views/resident/MyTipOffs.vue'), meta: {} },

@@ -5,6 +5,7 @@ import cases from './cases.en.js'
 import texts from './texts.en.js'
 import tracing from './tracing.en.js'
 import labs from './lab.en.js'
+import elder from './elder.en.js'
 export default {
   app: { name: 'Online Sanmenxia', slogan: 'Epidemic control · Health code · Services' },
   tabs: { home: 'Home', code: 'Code', messages: 'Messages', me: 'Me', label: 'Main navigation' },
@@ -376,6 +377,7 @@ export default {
   bo: backoffice, // staff screens of issue 14 (backoffice.en.js)
   tr: tracing, // tracing screens of issue 17 (tracing.en.js)
   labs, // lab results of issue 17 (lab.en.js)
+  elder, // elder cards of issue 17 (elder.en.js)
   trust, // accountability screens of issue 18 (trust.en.js)
   cases, // 12345 real cases of issue 17 (cases.en.js)
 }

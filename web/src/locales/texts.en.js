@@ -18,6 +18,8 @@ export default {
   co_travel_hold: 'Co-travel: {date} {number} with a confirmed case ({risk})',
   imported_list_hold: 'On the comparison list “{name}”: {note}',
   lab_positive_hold: 'Positive lab test (sampled {sampled_on})',
+  elder_card_alert: 'A family member\'s code changed',
+  elder_card_color: 'The code of your family member (elder card holder) is now {color}',
   registered_by_community: 'Registered by the community',
   order_answered: '12345 order {order_id} has been answered',
   hardship_progress: 'Your request ({kind}): {status}',

@@ -17,6 +17,8 @@ export default {
   co_travel_hold: '同行查询登记:{date} {number} 与确诊病例同行({risk})',
   imported_list_hold: '三方比对名单“{name}”:{note}',
   lab_positive_hold: '核酸检测阳性(采样日期 {sampled_on})',
+  elder_card_alert: '家人健康码变化',
+  elder_card_color: '您的家人(长辈码持有人)健康码现为{color}',
   registered_by_community: '社区登记',
   order_answered: '12345 工单 {order_id} 已答复',
   hardship_progress: '困难诉求({kind}):{status}',

@@ -5,6 +5,7 @@ import cases from './cases.zh.js'
 import texts from './texts.zh.js'
 import tracing from './tracing.zh.js'
 import labs from './lab.zh.js'
+import elder from './elder.zh.js'
 export default {
   app: { name: '线上三门峡', slogan: '疫情防控 · 健康码 · 便民服务' },
   tabs: { home: '首页', code: '健康码', messages: '消息', me: '我的', label: '主导航' },
@@ -290,6 +291,7 @@ export default {
   bo: backoffice, // staff screens of issue 14 (backoffice.zh.js)
   tr: tracing, // tracing screens of issue 17 (tracing.zh.js)
   labs, // lab results of issue 17 (lab.zh.js)
+  elder, // elder cards of issue 17 (elder.zh.js)
   trust, // accountability screens of issue 18 (trust.zh.js)
   cases, // 12345 real cases of issue 17 (cases.zh.js)
 }

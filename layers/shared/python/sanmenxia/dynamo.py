@@ -21,11 +21,15 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
 from sanmenxia.errors import Conflict, UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 #: The attribute that records which call last wrote an item (see the module docstring). Readers ignore it.
 WRITTEN_BY = "written_by"
@@ -109,7 +113,7 @@ def _ours(item: Mapping[str, Any] | None, token: str) -> bool:
 
 # -- transactions ---------------------------------------------------------------------------------------------
 def transact(
-    db: Any,
+    db: DynamoDBClient,
     writes: Sequence[Mapping[str, Any]],
     *,
     what: str,
@@ -124,7 +128,7 @@ def transact(
     token = token or new_token()
     prepared = [{kind: _marked(kind, dict(op), token) for kind, op in write.items()} for write in writes]
     try:
-        db.transact_write_items(TransactItems=prepared, ClientRequestToken=token)
+        db.transact_write_items(TransactItems=cast("list[TransactWriteItemTypeDef]", prepared), ClientRequestToken=token)
     except ClientError as exc:
         code = exc.response["Error"]["Code"]
         if code != "TransactionCanceledException":
@@ -150,23 +154,23 @@ def transact(
 
 
 # -- single conditional writes ------------------------------------------------------------------------------------
-def put(db: Any, *, what: str, token: str | None = None, **request: Any) -> None:
+def put(db: DynamoDBClient, *, what: str, token: str | None = None, **request: Any) -> None:
     """``PutItem``; with a ``ConditionExpression`` a failed check raises ``ConditionFailed`` unless the stored
     item is this call's own earlier write."""
     _conditional(db, "Put", request, what, token)
 
 
-def update(db: Any, *, what: str, token: str | None = None, **request: Any) -> dict[str, Any]:
+def update(db: DynamoDBClient, *, what: str, token: str | None = None, **request: Any) -> dict[str, Any]:
     """``UpdateItem`` (returns the response); a failed check as in ``put``."""
     return _conditional(db, "Update", request, what, token)
 
 
-def _conditional(db: Any, kind: str, request: dict[str, Any], what: str, token: str | None) -> dict[str, Any]:
+def _conditional(db: DynamoDBClient, kind: str, request: dict[str, Any], what: str, token: str | None) -> dict[str, Any]:
     token = token or new_token()
     prepared = _marked(kind, request, token)
     call = db.put_item if kind == "Put" else db.update_item
     try:
-        return call(**prepared)  # type: ignore[no-any-return]
+        return cast("dict[str, Any]", call(**prepared))
     except ClientError as exc:
         code = exc.response["Error"]["Code"]
         if code != "ConditionalCheckFailedException":
@@ -189,7 +193,7 @@ def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 def batch_get(
-    db: Any,
+    db: DynamoDBClient,
     table: str,
     keys: Iterable[Mapping[str, Any]],
     *,
@@ -214,7 +218,7 @@ def batch_get(
     return found
 
 
-def batch_write(db: Any, table: str, requests: Iterable[Mapping[str, Any]], *, what: str) -> None:
+def batch_write(db: DynamoDBClient, table: str, requests: Iterable[Mapping[str, Any]], *, what: str) -> None:
     """``PutRequest``/``DeleteRequest`` entries for ``table``, 25 a request, unprocessed ones retried with
     backoff; ``UpstreamUnavailable`` when they stay unprocessed."""
     for chunk in _chunks([dict(entry) for entry in requests], BATCH_WRITE):
@@ -222,7 +226,7 @@ def batch_write(db: Any, table: str, requests: Iterable[Mapping[str, Any]], *, w
             pass
 
 
-def _until_processed(call: Callable[..., dict[str, Any]], request: dict[str, Any], leftover: str, doing: str) -> Iterator[dict[str, Any]]:
+def _until_processed(call: Callable[..., Mapping[str, Any]], request: dict[str, Any], leftover: str, doing: str) -> Iterator[Mapping[str, Any]]:
     """Send a batch request, then what it left unprocessed, with backoff, until nothing is left (each response
     is yielded); ``UpstreamUnavailable`` after ``ATTEMPTS`` tries."""
     for attempt in range(ATTEMPTS):
@@ -238,7 +242,7 @@ def _until_processed(call: Callable[..., dict[str, Any]], request: dict[str, Any
     raise UpstreamUnavailable(f"could not {doing} (throttled)")
 
 
-def query_all(db: Any, *, what: str, **request: Any) -> list[dict[str, Any]]:
+def query_all(db: DynamoDBClient, *, what: str, **request: Any) -> list[dict[str, Any]]:
     """Every item a ``Query`` returns, following ``LastEvaluatedKey``."""
     items: list[dict[str, Any]] = []
     try:

@@ -49,3 +49,17 @@ def plain(value: Any) -> Any:
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     """A dictionary of plain values from a DynamoDB item (without the toolkit's written-by marker)."""
     return {key: plain(_deserializer.deserialize(value)) for key, value in item.items() if key != WRITTEN_BY}
+
+
+#: The key attributes of a table whose records are small JSON documents under ``pk``/``sk``.
+DOCUMENT_KEYS = ("pk", "sk")
+
+
+def document_item(value: Mapping[str, Any], keys: tuple[str, ...] = DOCUMENT_KEYS) -> dict[str, Any]:
+    """A small JSON document as DynamoDB attributes, without its key attributes (the caller sets those)."""
+    return to_item({name: inner for name, inner in value.items() if name not in keys})
+
+
+def document_of(item: Mapping[str, Any], keys: tuple[str, ...] = DOCUMENT_KEYS) -> dict[str, Any]:
+    """The JSON document an item holds (``document_item`` reversed), without its key attributes."""
+    return {name: inner for name, inner in from_item(item).items() if name not in keys}

@@ -20,7 +20,7 @@ import hmac
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from botocore.exceptions import ClientError
@@ -29,6 +29,9 @@ from pydantic_settings import BaseSettings
 
 from sanmenxia import aws
 from sanmenxia.errors import InvalidInput, UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 READ_SIZE = 100  # items read per DynamoDB request while filling a page
 MAX_READS = 10  # reads per page at most: a sparse filter returns a short page with a cursor, not an endless scan
@@ -56,7 +59,7 @@ class RawPage:
 
 
 def query_page(
-    db: Any,
+    db: DynamoDBClient,
     query: Mapping[str, Any],
     *,
     limit: int,

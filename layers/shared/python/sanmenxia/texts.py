@@ -53,6 +53,9 @@ class TextCode(StrEnum):
     EXPOSURE_MATCH = "exposure_match"  # 您经过的检测点有确诊病例同时段到访 (params: checkpoint: its name, at)
     # exposure from checkpoint scans (暴露排查), the candidate's source
     EXPOSURE_FOUND = "exposure_found"  # (params: checkpoint: its name, at, kind: close_contact | same_place)
+    # the elder card (长辈码): a holder's colour changed, told to the household head
+    ELDER_CARD_ALERT = "elder_card_alert"  # 家人健康码变化
+    ELDER_CARD_COLOR = "elder_card_color"  # (params: color, relation: the holder's relation to the head)
     # 12345 work orders (工单)
     ORDER_OVERDUE = "order_overdue"  # 超期: 责任单位负责人督办
     ORDER_ESCALATED = "order_escalated"  # 超期督办 (params: level)

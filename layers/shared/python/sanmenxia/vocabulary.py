@@ -49,7 +49,7 @@ def export() -> dict[str, Any]:
     """Every shared vocabulary as plain lists of codes (what ``web/src/vocabulary.json`` holds)."""
     from sanmenxia.checkpoints.rules import Advice
     from sanmenxia.hotline.routing import Department, TipoffCategory
-    from sanmenxia.portal.store import HelpKind
+    from sanmenxia.portal.rules import HelpKind
     from sanmenxia.residents.rules import HardshipKind
     from sanmenxia.supplies.catalogue import CATALOGUE, Item
     from sanmenxia.texts import codes, field_error_codes

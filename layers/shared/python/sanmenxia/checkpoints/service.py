@@ -25,7 +25,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sanmenxia import audit, clock, texts
+from sanmenxia import audit, clock, regions, scope, texts
 from sanmenxia.audit import AuditLog
 from sanmenxia.auth import Principal, Role
 from sanmenxia.checkpoints import rules, sealing, stats
@@ -42,6 +42,7 @@ from sanmenxia.idnumber import InvalidIdNumber, parse_id_number
 from sanmenxia.masking import mask_name
 from sanmenxia.people import PeopleRegistry, Person
 from sanmenxia.regions import county_of_community
+from sanmenxia.scope import Place
 from sanmenxia.staff import StaffDirectory
 from sanmenxia.texts import TextCode
 
@@ -361,6 +362,42 @@ class FollowUp:
                 observed_at=record.scanned_at,
             )
         )
+
+
+# -- lists and statistics in the caller's scope -------------------------------------------------------------
+def checkpoints_in_scope(caller: Principal, registry: CheckpointRegistry, *, community_id: str | None, county_code: str | None) -> list[Checkpoint]:
+    """The checkpoints a caller asked for (a community, a county), or without a filter their own list: a
+    checkpoint's staff their checkpoint, a community head their community, a county-bound caller their county,
+    the others the city. 403 naming the missing scope when what they asked for is not theirs."""
+    if community_id is None and county_code is None:
+        if caller.has(Role.CHECKPOINT_STAFF) and not caller.has(Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN):
+            own = registry.find(caller.scope_value("checkpoint_id") or "")
+            return [own] if own and scope.allowed(caller, Place(checkpoint_id=own.checkpoint_id, community_id=own.community_id)) else []
+        community_id = caller.scope_value("community_id") if caller.has(Role.COMMUNITY_HEAD) else None
+        county_code = None if community_id else scope.county_bound(caller)
+    if community_id:
+        scope.require(caller, Place(county_code=county_code, community_id=community_id), what="this community's checkpoints")
+        return registry.in_community(community_id)
+    codes = [county_code] if county_code else [county.code for county in regions.COUNTIES]
+    found: list[Checkpoint] = []
+    for code in codes:
+        scope.require(caller, Place(county_code=code), what="this county's checkpoints")
+        found.extend(registry.in_county(code))
+    return found
+
+
+def city_day(caller: Principal, ledger: ScanLedger, day: str) -> dict[str, Any]:
+    """The city's checkpoint statistics for ``day``, by county; every county must be in the caller's scope."""
+    counties = []
+    totals = stats.Counts()
+    for county in regions.COUNTIES:
+        caller.require_county(county.code)
+        county_day = ledger.day_stats(stats.Level.COUNTY, county.code, day)
+        totals.add(county_day.totals.to_json())
+        counties.append({"county_code": county.code, "name": county.name, "totals": county_day.totals.to_json()})
+    # A person seen in two counties is one person in each: unique persons do not add up across counties.
+    city = {name: value for name, value in totals.to_json().items() if name != "unique_persons"}
+    return {"level": "city", "id": regions.CITY_CODE, "date": day, "totals": city, "counties": counties}
 
 
 # -- staff assignment -----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Co-travel workflows: answer a query, load case trips and re-check saved trips, "register me".
+"""Co-travel workflows: answer a query, load case trips (staff's list, or a CSV uploaded to S3) and re-check
+saved trips, "register me".
 
 Loading new case trips re-checks only the saved trips of the same date and number (one partition read per
 distinct trip), so the cost follows the trips loaded, not the number of people who saved trips.
@@ -6,16 +7,22 @@ distinct trip), so the cost follows the trips loaded, not the number of people w
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sanmenxia import texts
+from sanmenxia import audit, clock, texts
+from sanmenxia.audit import AuditLog
+from sanmenxia.auth import Principal
+from sanmenxia.cotravel.csvfile import CsvRejected
+from sanmenxia.cotravel.imports import parse_case_trips
 from sanmenxia.cotravel.proximity import Match, Risk, assess, matches, worst
-from sanmenxia.cotravel.store import CoTravelStore, SavedTrip, trip_to_json
+from sanmenxia.cotravel.store import CoTravelStore, ImportFiles, SavedTrip, trip_to_json
 from sanmenxia.cotravel.trips import CaseTrip, Position, TravelMode
 from sanmenxia.notifications import Inbox
+from sanmenxia.observability import logger
 from sanmenxia.texts import TextCode
 
 
@@ -78,3 +85,38 @@ def _notify(inbox: Inbox, saved: SavedTrip, cases: list[CaseTrip]) -> int:
         )
         count += 1
     return count
+
+
+def load_case_trips(store: CoTravelStore, inbox: Inbox, log: AuditLog, caller: Principal, trips: list[CaseTrip]) -> dict[str, Any]:
+    """Publish case trips entered by staff (each trip once), audited in the same write, then re-check saved trips."""
+    unique = list({trip.trip_id: trip for trip in trips}.values())
+    entry = audit.record(caller, "case_trips.load", f"case_trips#{unique[0].travel_date.isoformat()}", None, [t.trip_id for t in unique])
+    store.put_trips(unique, loaded_by=caller.username, extra=[log.put_request(entry)])
+    notified = recheck(store, inbox, unique)
+    logger.info("case trips loaded", extra={"trips": len(unique), "notified": notified})
+    return {"loaded": len(unique), "trip_ids": [trip.trip_id for trip in unique], "notified": notified}
+
+
+def import_case_trips(store: CoTravelStore, inbox: Inbox, files: ImportFiles, bucket: str, key: str, etag: str, reports_prefix: str) -> dict[str, Any]:
+    """A CSV of case trips uploaded to S3: validate the whole file, then write every trip (or nothing) and
+    re-check saved trips; the report is kept in the table and beside the file. Idempotent per file version."""
+    import_id = hashlib.sha256(f"{bucket}/{key}#{etag}".encode()).hexdigest()[:20]
+    existing = store.report(import_id)
+    if existing and existing.get("status") in ("imported", "rejected"):
+        return {"import_id": import_id, **existing}
+    data = files.read(bucket, key)
+    report: dict[str, Any] = {"key": key, "received_at": clock.iso(), "status": "validating"}
+    try:
+        trips = parse_case_trips(data, today=clock.today())
+    except CsvRejected as rejected:
+        report.update(status="rejected", rows_written=0, **rejected.report())
+    else:
+        unique = list({trip.trip_id: trip for trip in trips}.values())
+        store.put_trips(unique, loaded_by=f"import:{key}", import_id=import_id)
+        notified = recheck(store, inbox, unique)
+        report.update(status="imported", rows=len(trips), rows_written=len(unique), notified=notified, error_count=0, errors=[])
+    report["finished_at"] = clock.iso()
+    store.put_report(import_id, report)
+    files.write_report(bucket, reports_prefix + key + ".json", {"import_id": import_id, **report})
+    logger.info("case-trip import", extra={"import_id": import_id, "status": report["status"], "errors": report.get("error_count")})
+    return {"import_id": import_id, **report}

@@ -1,4 +1,4 @@
-"""Data access for co-travel (``CoTravelTable``) and bulk comparison (``ImportsTable``).
+"""Data access for co-travel (``CoTravelTable``).
 
 ``CoTravelTable`` (``pk``, ``sk``):
 
@@ -7,33 +7,25 @@
 * ``s#<date>#<number>``, ``<saved id>``: a saved trip, in the partition new case trips of the same trip
   look into; ``owner`` (the account holder's person id) feeds ``owner-index``; expires after retention;
 * ``imports``, ``<import id>``: the report of a CSV import.
-
-``ImportsTable`` (``pk``, ``sk``):
-
-* ``job#<id>``, ``job``: a comparison job (progress, summary; no personal data); ``job_kind`` feeds
-  ``jobs-index`` (newest first);
-* ``job#<id>``, ``hit#<person id>``: a resident found on the list (lines, how matched);
-* ``lk#<idn|phone>#<hmac>``, ``lk``: the look-up index kept from the people registry's stream:
-  ``persons`` = {``<person id>|<community id>``}.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterable
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo, paging
+from sanmenxia import clock, dynamo
 from sanmenxia.cotravel.trips import CaseTrip, Position, TravelMode
 from sanmenxia.errors import NotFound, UpstreamUnavailable
-from sanmenxia.items import from_item, to_item
+from sanmenxia.items import document_item, document_of
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
 
 
 def _s(value: str) -> dict[str, str]:
@@ -165,16 +157,7 @@ class CoTravelStore:
         )
 
     def _query_all(self, request: dict[str, Any]) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        while True:
-            try:
-                response = self._db.query(**request)
-            except ClientError as exc:
-                raise UpstreamUnavailable("could not read co-travel data") from exc
-            items.extend(response["Items"])
-            if "LastEvaluatedKey" not in response:
-                return items
-            request = dict(request, ExclusiveStartKey=response["LastEvaluatedKey"])
+        return dynamo.query_all(self._db, what="co-travel data", **request)
 
     def case_trips(self, travel_date: date, number: str) -> list[CaseTrip]:
         """Every case trip on ``number`` that day (one partition)."""
@@ -276,10 +259,10 @@ class CoTravelStore:
             item = self._db.get_item(TableName=self._table, Key={"pk": _s("imports"), "sk": _s(import_id)}, ConsistentRead=True).get("Item")
         except ClientError as exc:
             raise UpstreamUnavailable("could not read the import") from exc
-        return _plain(item) if item else None
+        return document_of(item) if item else None
 
     def put_report(self, import_id: str, report: dict[str, Any]) -> None:
-        item = {"pk": _s("imports"), "sk": _s(import_id), **_typed(report)}
+        item = {"pk": _s("imports"), "sk": _s(import_id), **document_item(report)}
         try:
             self._db.put_item(TableName=self._table, Item=item)
         except ClientError as exc:
@@ -287,138 +270,24 @@ class CoTravelStore:
 
     def reports(self, limit: int = 100) -> list[dict[str, Any]]:
         items = self._query_all({"TableName": self._table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": _s("imports")}})
-        found = [_plain(item) for item in items]
+        found = [document_of(item) for item in items]
         return sorted(found, key=lambda report: str(report.get("received_at", "")), reverse=True)[:limit]
 
 
-_KEYS = ("pk", "sk")
+class ImportFiles:
+    """The imports bucket's uploaded CSV files and the reports written beside them. ``s3`` is a boto3 client."""
 
+    def __init__(self, s3: S3Client) -> None:
+        self._s3 = s3
 
-def _typed(value: dict[str, Any]) -> dict[str, Any]:
-    """A small JSON document as DynamoDB attributes (the item's own keys are set by the caller)."""
-    return to_item({key: item for key, item in value.items() if key not in _KEYS})
-
-
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in from_item(item).items() if key not in _KEYS}
-
-
-# -- bulk comparison ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Resident:
-    person_id: str
-    community_id: str
-
-
-def new_job_id() -> str:
-    return "cmp" + clock.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(3)
-
-
-class ComparisonStore:
-    """Jobs, hits and the HMAC look-up index in ``ImportsTable``. ``dynamodb`` is a boto3 client."""
-
-    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
-        self._db = dynamodb
-        self._table = table
-
-    # -- the look-up index ----------------------------------------------------------------------------------
-    def index_changes(self, person_id: str, old: dict[str, str], new: dict[str, str], old_community: str | None, new_community: str | None) -> int:
-        """Keep ``lk#`` entries in line with a person's keys (``{"idn": hmac, "phone": hmac}``); returns writes made."""
-        writes = 0
-        for kind, key in old.items():
-            if old_community and (new.get(kind) != key or new_community != old_community):
-                self._update(f"lk#{kind}#{key}", "DELETE persons :m", f"{person_id}|{old_community}")
-                writes += 1
-        for kind, key in new.items():
-            if new_community and (old.get(kind) != key or new_community != old_community):
-                self._update(f"lk#{kind}#{key}", "ADD persons :m", f"{person_id}|{new_community}")
-                writes += 1
-        return writes
-
-    def _update(self, pk: str, expression: str, member: str) -> None:
+    def read(self, bucket: str, key: str) -> bytes:
         try:
-            self._db.update_item(
-                TableName=self._table,
-                Key={"pk": _s(pk), "sk": _s("lk")},
-                UpdateExpression=expression,
-                ExpressionAttributeValues={":m": {"SS": [member]}},
-            )
+            return self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         except ClientError as exc:
-            raise UpstreamUnavailable("could not update the look-up index") from exc
+            raise UpstreamUnavailable("could not read the uploaded file") from exc
 
-    def look_up(self, keys: Iterable[str]) -> dict[str, list[Resident]]:
-        """Residents for each look-up key (``idn#<hmac>`` / ``phone#<hmac>``): one BatchGetItem per 100 keys."""
-        wanted = sorted(set(keys))
-        found: dict[str, list[Resident]] = {}
-        lookups = [{"pk": _s(f"lk#{key}"), "sk": _s("lk")} for key in wanted]
-        for item in dynamo.batch_get(self._db, self._table, lookups, what="look-up index", projection="pk, persons"):
-            members = item.get("persons", {}).get("SS", [])
-            if members:
-                found[item["pk"]["S"].removeprefix("lk#")] = [Resident(*member.split("|", 1)) for member in sorted(members)]
-        return found
-
-    # -- jobs -----------------------------------------------------------------------------------------------
-    def put_job(self, job_id: str, job: dict[str, Any], *, new: bool = False) -> None:
-        item = {"pk": _s(f"job#{job_id}"), "sk": _s("job"), "job_kind": _s("comparison"), **_typed(job)}
-        condition = {"ConditionExpression": "attribute_not_exists(pk)"} if new else {}
+    def write_report(self, bucket: str, key: str, report: dict[str, Any]) -> None:
         try:
-            dynamo.put(self._db, what="comparison job", TableName=self._table, Item=item, **condition)
-        except dynamo.ConditionFailed as exc:
-            raise UpstreamUnavailable("job id collision; try again") from exc
-
-    def job(self, job_id: str) -> dict[str, Any] | None:
-        try:
-            item = self._db.get_item(TableName=self._table, Key={"pk": _s(f"job#{job_id}"), "sk": _s("job")}, ConsistentRead=True).get("Item")
+            self._s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(report, ensure_ascii=False).encode())
         except ClientError as exc:
-            raise UpstreamUnavailable("could not read the job") from exc
-        if not item:
-            return None
-        job = _plain(item)
-        job.pop("job_kind", None)
-        return job
-
-    def jobs(self, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """A page of comparison jobs, newest first, and the key to continue after."""
-        query = {
-            "TableName": self._table,
-            "IndexName": "jobs-index",
-            "KeyConditionExpression": "job_kind = :k",
-            "ExpressionAttributeValues": {":k": _s("comparison")},
-            "ScanIndexForward": False,
-        }
-        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "sk", "job_kind", "created_at"), what="comparison jobs")
-        return [{key: value for key, value in _plain(item).items() if key != "job_kind"} for item in raw.items], raw.last_key
-
-    def progress(self, job_id: str, *, processed: int, hits: int) -> None:
-        try:
-            self._db.update_item(
-                TableName=self._table,
-                Key={"pk": _s(f"job#{job_id}"), "sk": _s("job")},
-                UpdateExpression="SET rows_processed = :r, hits = :h, updated_at = :at",
-                ExpressionAttributeValues={":r": {"N": str(processed)}, ":h": {"N": str(hits)}, ":at": _s(clock.iso())},
-            )
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not record progress") from exc
-
-    def put_hits(self, job_id: str, hits: dict[str, dict[str, Any]]) -> None:
-        """Record hits (idempotent per job and person), 25 per ``BatchWriteItem``."""
-        requests = [{"PutRequest": {"Item": {"pk": _s(f"job#{job_id}"), "sk": _s(f"hit#{pid}"), **_typed(hit)}}} for pid, hit in hits.items()]
-        dynamo.batch_write(self._db, self._table, requests, what="hits")
-
-    def hits(self, job_id: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :p AND begins_with(sk, :h)",
-            "ExpressionAttributeValues": {":p": _s(f"job#{job_id}"), ":h": _s("hit#")},
-        }
-        while True:
-            try:
-                response = self._db.query(**request)
-            except ClientError as exc:
-                raise UpstreamUnavailable("could not read hits") from exc
-            items.extend(response["Items"])
-            if "LastEvaluatedKey" not in response:
-                break
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return [{"person_id": item["sk"]["S"].removeprefix("hit#"), **_plain(item)} for item in items]
+            raise UpstreamUnavailable("could not write the import report") from exc

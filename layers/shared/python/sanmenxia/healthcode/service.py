@@ -18,7 +18,8 @@ from sanmenxia.clock import SHANGHAI
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory, WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
 from sanmenxia.healthcode import rules
-from sanmenxia.healthcode.revocations import Revocation, RevocationKind, RevocationStore, new_revocation, refusal
+from sanmenxia.healthcode.revocation_store import RevocationStore
+from sanmenxia.healthcode.revocations import Revocation, RevocationKind, new_revocation, refusal
 from sanmenxia.healthcode.store import RULE_APPEAL_PREFIX, Appeal, CheckIn, HealthCodeStore, Partition, StaleCode
 from sanmenxia.healthcode.tokens import SigningKey, TokenRejected, issue_token, jwks, verify_token
 from sanmenxia.holds import CodeColor, Hold, HoldKind, worst

@@ -44,8 +44,6 @@ from sanmenxia.vocabulary import canonical_symptoms
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
-    from mypy_boto3_sqs import SQSClient
-    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
     from mypy_boto3_ssm import SSMClient
 
 CODE_SK = "code"
@@ -775,27 +773,3 @@ class PublishedKeySet:
         if self._document is not None and time.monotonic() - self._read_at < self._retry:
             return self._document
         return self._read()
-
-
-class CloseQueue:
-    """The fan-out queue of the daily close (``HealthCodeCloseQueue``): one message per shard task."""
-
-    def __init__(self, sqs: SQSClient, queue_url: str) -> None:
-        self._sqs = sqs
-        self._url = queue_url
-
-    def send(self, tasks: Sequence[dict[str, Any]]) -> int:
-        """Send task bodies (JSON objects) in batches of ten; returns how many were sent."""
-        sent = 0
-        for start in range(0, len(tasks), 10):
-            entries: list[SendMessageBatchRequestEntryTypeDef] = [
-                {"Id": str(i), "MessageBody": json.dumps(task)} for i, task in enumerate(tasks[start : start + 10])
-            ]
-            try:
-                response = self._sqs.send_message_batch(QueueUrl=self._url, Entries=entries)
-            except ClientError as exc:
-                raise UpstreamUnavailable("could not queue the close") from exc
-            if response.get("Failed"):
-                raise UpstreamUnavailable(f"could not queue {len(response['Failed'])} close task(s)")
-            sent += len(entries)
-        return sent

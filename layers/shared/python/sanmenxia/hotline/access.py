@@ -9,11 +9,16 @@ scope model (``sanmenxia.scope``).
 * An assisting unit (协办) sees the order and answers the lead unit; only the lead unit replies, returns or asks
   for more time.
 * The hotline centre answers directly only orders it has not dispatched yet.
+* An unfiltered list is the caller's own: their unit's, their community's, or the dispatch queue
+  (``order_list``); unit figures are city-wide (``figure_units``).
 * An order that follows a record handled at its source (a hardship request, handled by the community head on
   the community screen) is moved only by that record; the hotline still calls back, closes and takes ratings.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from sanmenxia import scope
 from sanmenxia.auth import Principal, Role
@@ -89,3 +94,52 @@ def require_handle(principal: Principal, order: WorkOrder) -> None:
     unit_staff = principal.has(Role.DEPARTMENT_HANDLER, Role.ADMIN)
     if not unit_staff and order.status is not Status.RECEIVED:
         raise Forbidden("the hotline answers directly only orders it has not dispatched; the unit handles this one")
+
+
+@dataclass(frozen=True)
+class OrderList:
+    """Which list of work orders a caller reads: an index, its key and the filters, in the caller's scope."""
+
+    index: str
+    key: tuple[str, str]
+    filters: dict[str, Any]
+
+
+def order_list(principal: Principal, *, department: str | None, community_id: str | None, status: Status | None, overdue: bool | None) -> OrderList:
+    """The list a caller asked for, or without a filter their own (their unit's, their community's, or the
+    dispatch queue); 403 naming the missing scope when it is not theirs. A county-bound caller's list stays in
+    their county."""
+    if department is None and community_id is None:
+        if principal.has(Role.DEPARTMENT_HANDLER) and principal.scope_value("department"):
+            department = Department(str(principal.scope_value("department"))).value
+        elif principal.has(Role.COMMUNITY_HEAD) and principal.scope_value("community_id"):
+            community_id = principal.scope_value("community_id")
+    bound = scope.county_bound(principal)
+    filters: dict[str, Any] = {}
+    if overdue is not None:
+        filters["overdue"] = overdue
+    if bound:
+        filters["county_code"] = bound
+    if department is not None:
+        scope.require(principal, Place(county_code=bound, department=department, desk=Desk.HOTLINE), what="this unit's work orders")
+        return OrderList("department-index", ("department", department), _with_status(filters, status))
+    if community_id is not None:
+        scope.require(principal, Place(community_id=community_id, desk=Desk.HOTLINE), what="this community's work orders")
+        return OrderList("community-index", ("community_id", community_id), _with_status(filters, status))
+    scope.require(principal, Place(county_code=bound, department=Department.HOTLINE_CENTER.value, desk=Desk.HOTLINE), what="the dispatch queue")
+    return OrderList("status-index", ("status", (status or Status.RECEIVED).value), filters)
+
+
+def _with_status(filters: dict[str, Any], status: Status | None) -> dict[str, Any]:
+    return filters if status is None else {**filters, "status": status.value}
+
+
+def figure_units(principal: Principal, department: str | None) -> list[str]:
+    """The units whose monthly figures a caller reads: the one asked for, a department handler's own unit, or
+    every unit. Unit figures are city-wide (not split by county): a county commander is refused (403)."""
+    if department is None and principal.has(Role.DEPARTMENT_HANDLER) and not principal.has(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN):
+        department = Department(str(principal.scope_value("department"))).value
+    units = [department] if department else [unit.value for unit in Department]
+    for unit in units:
+        scope.require(principal, Place(department=unit, desk=Desk.HOTLINE), what="these unit figures")
+    return units

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sanmenxia import texts
+from sanmenxia import scope, texts
 from sanmenxia.audit import AuditRecord, fingerprint
+from sanmenxia.auth import Principal
 from sanmenxia.clock import SHANGHAI, iso
 from sanmenxia.contracts import WorkOrderIntake, WorkOrderProgress, WorkOrderSource
 from sanmenxia.errors import Conflict
+from sanmenxia.hotline import figures
+from sanmenxia.hotline.access import figure_units, order_list, order_place
 from sanmenxia.hotline.routing import CATEGORY_LABELS, DEPARTMENT_LABELS, Department, TipoffCategory, route
 from sanmenxia.hotline.rules import (
     ROUTING,
@@ -75,6 +78,14 @@ def category_label(value: str | None) -> str | None:
     if value is not None and value in TipoffCategory._value2member_map_:
         return CATEGORY_LABELS[TipoffCategory(value)]
     return value
+
+
+@dataclass(frozen=True)
+class OrderRows:
+    """A page of list rows and where the next page starts (sealed into a cursor by the API)."""
+
+    rows: list[dict[str, Any]]
+    last_key: dict[str, Any] | None
 
 
 @dataclass
@@ -254,6 +265,43 @@ class Hotline:
             escalated += 1
             logger.info("order escalated", extra={"order_id": order.order_id, "level": after.escalation_level})
         return {"checked": checked, "escalated": escalated, "skipped": conflicts}
+
+    # -- lists and figures -----------------------------------------------------------------------------
+    def list_orders(
+        self,
+        principal: Principal,
+        *,
+        department: str | None,
+        community_id: str | None,
+        status: Status | None,
+        overdue: bool | None,
+        limit: int,
+        start: dict[str, Any] | None,
+        at: datetime,
+    ) -> OrderRows:
+        """One page of the list the caller asked for, or of their own list (``access.order_list``)."""
+        wanted = order_list(principal, department=department, community_id=community_id, status=status, overdue=overdue)
+        page = self.store.page(wanted.index, wanted.key, limit=limit, start=start, filters=wanted.filters)
+        return OrderRows([self.summary_row(order, at) for order in page.orders], page.last_key)
+
+    def overdue_rows(self, principal: Principal, at: datetime, *, limit: int, start: dict[str, Any] | None) -> OrderRows:
+        """A page of the open orders marked overdue, most escalated first within the page; orders outside the
+        caller's scope are left out (the page may then be short, with a cursor)."""
+        page = self.store.overdue_open(limit, start)
+        shown = sorted(
+            (order for order in page.orders if scope.allowed(principal, order_place(order))), key=lambda order: (-order.escalation_level, order.due_at)
+        )
+        return OrderRows([self.summary_row(order, at) for order in shown], page.last_key)
+
+    def unit_figures(self, principal: Principal, month: str, department: str | None) -> list[dict[str, Any]]:
+        """A month's figures and rates of the units the caller reads (``access.figure_units``)."""
+        units = figure_units(principal, department)
+        found = self.store.figures(month, units)
+        empty = dict.fromkeys(figures.COUNTERS, 0)
+        return [
+            {"department": unit, "label": DEPARTMENT_LABELS[Department(unit)], "month": month, **counts, **figures.rates(counts)}
+            for unit, counts in ((unit, found.get(unit, empty)) for unit in units)
+        ]
 
     # -- views ----------------------------------------------------------------------------------------
     def _opened(self, order: WorkOrder, name: str) -> str | None:

@@ -19,211 +19,70 @@ created_at) lists a resident's own help messages.
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from sanmenxia import dynamo, paging
-from sanmenxia.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
+from sanmenxia.audit import AuditLog, AuditRecord
+from sanmenxia.errors import Conflict, NotFound, UpstreamUnavailable
 from sanmenxia.hotline.store import deserialize, serialize
+from sanmenxia.portal.rules import Article, ArticleKind, ArticleState
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
-class ArticleKind(StrEnum):
-    ANNOUNCEMENT = "announcement"  # 疫情通报 / 公告
-    MEASURE = "measure"  # 防控措施
-    KNOWLEDGE = "knowledge"  # 防护知识
-    RUMOUR_REBUTTAL = "rumour_rebuttal"  # 辟谣
-
-
-class ArticleState(StrEnum):
-    DRAFT = "draft"  # 草稿
-    IN_REVIEW = "in_review"  # 待审核
-    PUBLISHED = "published"  # 已发布
-    WITHDRAWN = "withdrawn"  # 已撤回
-
-
-#: state → the states an article can move to (publishing needs a review; an edit of a published article is a
-#: revision that is reviewed in turn, see ``revise``, ``approve`` and ``send_back``).
-ARTICLE_TRANSITIONS: dict[ArticleState, frozenset[ArticleState]] = {
-    ArticleState.DRAFT: frozenset({ArticleState.IN_REVIEW}),
-    ArticleState.IN_REVIEW: frozenset({ArticleState.PUBLISHED, ArticleState.DRAFT}),
-    ArticleState.PUBLISHED: frozenset({ArticleState.WITHDRAWN}),
-    ArticleState.WITHDRAWN: frozenset({ArticleState.IN_REVIEW}),
-}
-
-
-class HelpKind(StrEnum):
-    MEDICINE = "medicine"  # 买药
-    FOOD = "food"  # 生活物资
-    MEDICAL_VISIT = "medical_visit"  # 就医
-    ELDERLY_CARE = "elderly_care"  # 老人照护
-    OTHER = "other"  # 其他
-
-
-@dataclass(frozen=True)
-class Article:
-    article_id: str
-    kind: ArticleKind
-    title: str
-    summary: str
-    body: str
-    source: str
-    state: ArticleState
-    author: str
-    created_at: str
-    updated_at: str
-    published_at: str | None = None
-    rebuts: str | None = None
-    version: int = 1
-    revision: dict[str, Any] | None = None  # an edit of the published article, waiting for review
-    submitted_by: str | None = None  # who sent the draft or the revision to review
-    review_note: str | None = None  # why a reviewer sent it back
-
-    @property
-    def awaiting_review(self) -> bool:
-        return self.state is ArticleState.IN_REVIEW or self.revision is not None
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "article_id": self.article_id,
-            "kind": self.kind.value,
-            "title": self.title,
-            "summary": self.summary,
-            "body": self.body,
-            "source": self.source,
-            "rebuts": self.rebuts,
-            "published_at": self.published_at,
-            "updated_at": self.updated_at,
+def article_item(article: Article) -> dict[str, Any]:
+    """An article as its ``PortalTable`` item, with the sparse index keys of its state."""
+    published = article.state is ArticleState.PUBLISHED
+    return serialize(
+        {
+            "pk": f"article#{article.article_id}",
+            "article_id": article.article_id,
+            "kind": article.kind.value,
+            "title": article.title,
+            "summary": article.summary,
+            "body": article.body,
+            "source": article.source,
+            "state": article.state.value,
+            "author": article.author,
+            "created_at": article.created_at,
+            "updated_at": article.updated_at,
+            "published_at": article.published_at,
+            "rebuts": article.rebuts,
+            "version": article.version,
+            "revision": article.revision,
+            "submitted_by": article.submitted_by,
+            "review_note": article.review_note,
+            "review": "in_review" if article.awaiting_review else None,
+            "feed": "all" if published else None,
+            "kind_feed": article.kind.value if published else None,
         }
-
-    def staff(self) -> dict[str, Any]:
-        return {
-            **self.public(),
-            "state": self.state.value,
-            "author": self.author,
-            "created_at": self.created_at,
-            "version": self.version,
-            "revision": self.revision,
-            "submitted_by": self.submitted_by,
-            "review_note": self.review_note,
-        }
-
-    def item(self) -> dict[str, Any]:
-        published = self.state is ArticleState.PUBLISHED
-        return serialize(
-            {
-                "pk": f"article#{self.article_id}",
-                "article_id": self.article_id,
-                "kind": self.kind.value,
-                "title": self.title,
-                "summary": self.summary,
-                "body": self.body,
-                "source": self.source,
-                "state": self.state.value,
-                "author": self.author,
-                "created_at": self.created_at,
-                "updated_at": self.updated_at,
-                "published_at": self.published_at,
-                "rebuts": self.rebuts,
-                "version": self.version,
-                "revision": self.revision,
-                "submitted_by": self.submitted_by,
-                "review_note": self.review_note,
-                "review": "in_review" if self.awaiting_review else None,
-                "feed": "all" if published else None,
-                "kind_feed": self.kind.value if published else None,
-            }
-        )
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> Article:
-        data = deserialize(item)
-        return cls(
-            article_id=data["article_id"],
-            kind=ArticleKind(data["kind"]),
-            title=data["title"],
-            summary=data["summary"],
-            body=data["body"],
-            source=data["source"],
-            state=ArticleState(data["state"]),
-            author=data["author"],
-            created_at=data["created_at"],
-            updated_at=data["updated_at"],
-            published_at=data.get("published_at"),
-            rebuts=data.get("rebuts"),
-            version=int(data["version"]),
-            revision=data.get("revision"),
-            submitted_by=data.get("submitted_by"),
-            review_note=data.get("review_note"),
-        )
+    )
 
 
-def move(article: Article, to: ArticleState, at: str) -> Article:
-    """A state change (pure); ``Conflict`` when the state does not allow it."""
-    if to not in ARTICLE_TRANSITIONS[article.state]:
-        raise Conflict(f"a {article.state.value} article cannot become {to.value}")
-    published_at = at if to is ArticleState.PUBLISHED and article.published_at is None else article.published_at
-    return replace(article, state=to, updated_at=at, published_at=published_at, version=article.version + 1)
-
-
-def submit(article: Article, by: str, at: str) -> Article:
-    """Send a draft (or a withdrawn article) to review (送审)."""
-    return replace(move(article, ArticleState.IN_REVIEW, at), submitted_by=by, review_note=None)
-
-
-def revise(article: Article, content: dict[str, Any], by: str, at: str) -> Article:
-    """An editor's change. A draft or withdrawn article changes in place; a published one keeps its approved
-    content for the public and holds the change as a revision that goes to review; one under review waits."""
-    if article.state is ArticleState.IN_REVIEW or article.revision is not None:
-        raise Conflict("the article is waiting for review: have it returned first, then edit it")
-    if article.state is ArticleState.PUBLISHED:
-        return replace(article, revision=dict(content), submitted_by=by, review_note=None, updated_at=at, version=article.version + 1)
-    return replace(article, **content, updated_at=at, version=article.version + 1)
-
-
-def approve(article: Article, reviewer: str, at: str) -> Article:
-    """A second person publishes what waits for review (审核发布): a submitted draft, or a published article's
-    revision (its content replaces the public one)."""
-    if not article.awaiting_review:
-        raise Conflict(f"nothing of this {article.state.value} article waits for review; submit it first")
-    if reviewer == article.submitted_by:
-        raise Forbidden("a second person reviews: you sent this to review yourself")
-    if article.revision is not None:
-        held = article.revision
-        return replace(
-            article,
-            kind=ArticleKind(str(held["kind"])),
-            title=str(held["title"]),
-            summary=str(held["summary"]),
-            body=str(held["body"]),
-            source=str(held["source"]),
-            rebuts=held.get("rebuts"),
-            revision=None,
-            review_note=None,
-            updated_at=at,
-            version=article.version + 1,
-        )
-    return replace(move(article, ArticleState.PUBLISHED, at), review_note=None)
-
-
-def send_back(article: Article, reviewer: str, note: str, at: str) -> Article:
-    """A reviewer returns it with the reason (退回): a draft goes back to draft, a revision is dropped (the
-    published content stays)."""
-    if not article.awaiting_review:
-        raise Conflict(f"nothing of this {article.state.value} article waits for review")
-    if article.revision is not None:
-        return replace(article, revision=None, review_note=note, updated_at=at, version=article.version + 1)
-    return replace(move(article, ArticleState.DRAFT, at), review_note=note)
-
-
-def new_article_id() -> str:
-    return "A" + secrets.token_hex(8)
+def article_from_item(item: dict[str, Any]) -> Article:
+    data = deserialize(item)
+    return Article(
+        article_id=data["article_id"],
+        kind=ArticleKind(data["kind"]),
+        title=data["title"],
+        summary=data["summary"],
+        body=data["body"],
+        source=data["source"],
+        state=ArticleState(data["state"]),
+        author=data["author"],
+        created_at=data["created_at"],
+        updated_at=data["updated_at"],
+        published_at=data.get("published_at"),
+        rebuts=data.get("rebuts"),
+        version=int(data["version"]),
+        revision=data.get("revision"),
+        submitted_by=data.get("submitted_by"),
+        review_note=data.get("review_note"),
+    )
 
 
 @dataclass(frozen=True)
@@ -235,14 +94,14 @@ class ArticlePage:
 class PortalStore:
     """Data access for articles and help messages. ``dynamodb`` is a boto3 client."""
 
-    def __init__(self, dynamodb: DynamoDBClient, table: str, audit: Any) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, audit: AuditLog) -> None:
         self._db = dynamodb
         self._table = table
         self._audit = audit
 
-    def save_article(self, article: Article, audit_entry: Any, *, expected_version: int | None) -> None:
+    def save_article(self, article: Article, audit_entry: AuditRecord, *, expected_version: int | None) -> None:
         """Create (``expected_version`` None) or replace an article at the version read, with its audit."""
-        put: dict[str, Any] = {"TableName": self._table, "Item": article.item()}
+        put: dict[str, Any] = {"TableName": self._table, "Item": article_item(article)}
         if expected_version is None:
             put["ConditionExpression"] = "attribute_not_exists(pk)"
         else:
@@ -258,7 +117,7 @@ class PortalStore:
             raise UpstreamUnavailable("could not read the article") from exc
         if not item or "article_id" not in item:
             raise NotFound("no such article")
-        return Article.from_item(item)
+        return article_from_item(item)
 
     def _page(self, index: str, key: tuple[str, str], sort_key: str, limit: int, start: dict[str, Any] | None) -> ArticlePage:
         params: dict[str, Any] = {
@@ -270,7 +129,7 @@ class PortalStore:
             "ScanIndexForward": False,
         }
         raw = paging.query_page(self._db, params, limit=limit, start=start, key_attributes=("pk", key[0], sort_key), what="articles")
-        return ArticlePage([Article.from_item(item) for item in raw.items], raw.last_key)
+        return ArticlePage([article_from_item(item) for item in raw.items], raw.last_key)
 
     def published(self, kind: ArticleKind | None, limit: int, start: dict[str, Any] | None) -> ArticlePage:
         """The public feed, newest first: all kinds, or one."""

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo, paging
+from sanmenxia import clock, dynamo
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
 from sanmenxia.items import attribute, from_item, to_item
@@ -40,27 +40,6 @@ if TYPE_CHECKING:
 
 #: A run touches at most this many requests, so that it fits one transaction (DynamoDB allows 100 actions).
 MAX_RUN_REQUESTS = 80
-
-
-_GSI1_KEYS = ("pk", "sk", "gsi1pk", "gsi1sk")
-#: A page read with a filter on warehouses names at most this many (DynamoDB allows 100 operands for IN).
-MAX_FILTERED_WAREHOUSES = 90
-
-
-@dataclass(frozen=True)
-class Page:
-    """Records of a list page, as plain data, and the key to continue after (``None``: the last page)."""
-
-    rows: list[dict[str, Any]]
-    last_key: dict[str, Any] | None
-
-
-def _record(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in row.items() if key not in _GSI1_KEYS}
-
-
-def _warehouse(raw: dict[str, Any]) -> Warehouse:
-    return Warehouse(raw["warehouse_id"], raw["name"], raw["county_code"], raw["address"], raw["created_at"])
 
 
 def _values(**values: Any) -> dict[str, Any]:
@@ -180,6 +159,17 @@ class SuppliesStore:
         except ClientError as exc:
             raise UpstreamUnavailable("could not read the supplies ledger") from exc
 
+    def _gsi1(self, partition: str, *, limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :p",
+            "ExpressionAttributeValues": _values(p=partition),
+            "ScanIndexForward": not newest_first,
+        }
+        if limit:
+            kwargs["Limit"] = limit
+        return self._query(**kwargs)
+
     def _transact(self, writes: list[dict[str, Any]], refusals: dict[int, Exception]) -> None:
         """Run a transaction; a failed condition at index i raises ``refusals[i]`` (or one naming the condition)."""
         dynamo.transact(self._db, writes, what="supplies ledger", refusals=refusals)
@@ -219,53 +209,10 @@ class SuppliesStore:
         raw = self._get(f"wh#{warehouse_id}", "meta")
         if raw is None:
             raise NotFound("no such warehouse", field="warehouse_id")
-        return _warehouse(raw)
+        return Warehouse(raw["warehouse_id"], raw["name"], raw["county_code"], raw["address"], raw["created_at"])
 
-    def _warehouse_query(self, county_code: str | None) -> dict[str, Any]:
-        """Warehouses by gsi1 (``warehouse`` / ``<county>#<id>``): one county's by the key's prefix, or all."""
-        if county_code is None:
-            return {"TableName": self._table, "IndexName": "gsi1", "KeyConditionExpression": "gsi1pk = :p", "ExpressionAttributeValues": _values(p="warehouse")}
-        return {
-            "TableName": self._table,
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :p AND begins_with(gsi1sk, :c)",
-            "ExpressionAttributeValues": _values(p="warehouse", c=f"{county_code}#"),
-        }
-
-    def warehouses(self, county_code: str | None = None) -> list[Warehouse]:
-        """Every warehouse (of one county: read by the county's key prefix, not filtered)."""
-        return [_warehouse(from_item(raw)) for raw in dynamo.query_all(self._db, what="warehouses", **self._warehouse_query(county_code))]
-
-    def warehouse_page(self, county_code: str | None, limit: int, start: dict[str, Any] | None) -> tuple[list[Warehouse], dict[str, Any] | None]:
-        raw = paging.query_page(self._db, self._warehouse_query(county_code), limit=limit, start=start, key_attributes=_GSI1_KEYS, what="warehouses")
-        return [_warehouse(from_item(item)) for item in raw.items], raw.last_key
-
-    def stock_lines(self, warehouse_ids: Sequence[str], items: Sequence[Item]) -> list[StockLine]:
-        """The stock of ``items`` in ``warehouse_ids``, read in batches (missing lines are zero stock, left out)."""
-        keys = [to_item({"pk": f"wh#{warehouse_id}", "sk": f"stock#{item.value}"}) for warehouse_id in warehouse_ids for item in items]
-        rows = [from_item(row) for row in dynamo.batch_get(self._db, self._table, keys, what="stock")]
-        lines = [StockLine(row["warehouse_id"], Item(row["item"]), row["available"], row["reserved"]) for row in rows]
-        return sorted(lines, key=lambda line: (list(Item).index(line.item), line.warehouse_id))
-
-    def _gsi1_page(self, partition: str, limit: int, start: dict[str, Any] | None, *, what: str, filter_on: tuple[str, Sequence[str]] | None = None) -> Page:
-        """A page of a gsi1 partition, newest first; ``filter_on`` keeps records whose attribute is one of the values."""
-        query: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :p",
-            "ExpressionAttributeValues": _values(p=partition),
-            "ScanIndexForward": False,
-        }
-        if filter_on is not None:
-            name, allowed = filter_on
-            if not allowed:
-                return Page([], None)
-            operands = {f":v{n}": attribute(value) for n, value in enumerate(allowed)}
-            query["FilterExpression"] = f"#f IN ({', '.join(operands)})"
-            query["ExpressionAttributeNames"] = {"#f": name}
-            query["ExpressionAttributeValues"].update(operands)
-        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=_GSI1_KEYS, what=what)
-        return Page([_record(from_item(item)) for item in raw.items], raw.last_key)
+    def warehouses(self) -> list[Warehouse]:
+        return [Warehouse(raw["warehouse_id"], raw["name"], raw["county_code"], raw["address"], raw["created_at"]) for raw in self._gsi1("warehouse")]
 
     def stock(self, warehouse_id: str, item: Item) -> StockLine:
         raw = self._get(f"wh#{warehouse_id}", f"stock#{item.value}")
@@ -278,6 +225,9 @@ class SuppliesStore:
             ConsistentRead=True,
         )
         return [StockLine(warehouse_id, Item(row["item"]), row["available"], row["reserved"]) for row in rows]
+
+    def stock_of_item(self, item: Item) -> list[StockLine]:
+        return [StockLine(row["warehouse_id"], item, row["available"], row["reserved"]) for row in self._gsi1(f"stock#{item.value}")]
 
     def receive(
         self,
@@ -332,10 +282,9 @@ class SuppliesStore:
         self._transact(writes, {0: NotFound("no such warehouse", field="warehouse_id")})
         return record
 
-    def inbound(self, item: Item, limit: int, start: dict[str, Any] | None, warehouse_ids: Sequence[str] | None = None) -> Page:
-        """A page of an item's inbound records, newest first (of ``warehouse_ids`` only, when given)."""
-        only = ("warehouse_id", warehouse_ids) if warehouse_ids is not None else None
-        return self._gsi1_page(f"inbound#{item.value}", limit, start, what="inbound records", filter_on=only)
+    def inbound(self, item: Item, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self._gsi1(f"inbound#{item.value}", limit=limit, newest_first=True)
+        return [{key: value for key, value in row.items() if key not in {"pk", "sk", "gsi1pk", "gsi1sk"}} for row in rows]
 
     # -- thresholds -------------------------------------------------------------------------------------
     def thresholds(self) -> dict[Item, int]:
@@ -347,7 +296,7 @@ class SuppliesStore:
         self._transact([put, self._audit.put_request(audit)], {})
 
     # -- requests -----------------------------------------------------------------------------------------
-    def add_request(self, new: NewRequest, created_by: str, audit_for: Any) -> SupplyRequest:
+    def add_request(self, new: NewRequest, created_by: str, audit_for: Callable[[SupplyRequest], AuditRecord]) -> SupplyRequest:
         """File a request (申领). ``audit_for(request)`` builds the audit record of the new request."""
         request = SupplyRequest(
             request_id=new_id("rq"),
@@ -401,25 +350,18 @@ class SuppliesStore:
             raise NotFound("no such request", field="request_id")
         return _request(raw)
 
-    def requests_of_item(
-        self, item: Item, limit: int, start: dict[str, Any] | None, county_code: str | None = None
-    ) -> tuple[list[SupplyRequest], dict[str, Any] | None]:
-        """A page of an item's requests, newest first (of one county, when given)."""
-        only = ("county_code", [county_code]) if county_code is not None else None
-        page = self._gsi1_page(f"request#{item.value}", limit, start, what="requests", filter_on=only)
-        return [_request(raw) for raw in page.rows], page.last_key
+    def requests_of_item(self, item: Item, limit: int = 200) -> list[SupplyRequest]:
+        return [_request(raw) for raw in self._gsi1(f"request#{item.value}", limit=limit, newest_first=True)]
 
-    def requests_of_unit(self, kind: UnitKind, unit_id: str, limit: int, start: dict[str, Any] | None) -> tuple[list[SupplyRequest], dict[str, Any] | None]:
-        """A page of a unit's requests, newest first."""
-        query = {
-            "TableName": self._table,
-            "IndexName": "unit-index",
-            "KeyConditionExpression": "unit_key = :u",
-            "ExpressionAttributeValues": _values(u=unit_key(kind, unit_id)),
-            "ScanIndexForward": False,
-        }
-        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "sk", "unit_key", "created_at"), what="requests")
-        return [_request(from_item(item)) for item in raw.items], raw.last_key
+    def requests_of_unit(self, kind: UnitKind, unit_id: str, limit: int = 200) -> list[SupplyRequest]:
+        rows = self._query(
+            IndexName="unit-index",
+            KeyConditionExpression="unit_key = :u",
+            ExpressionAttributeValues=_values(u=unit_key(kind, unit_id)),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [_request(raw) for raw in rows]
 
     def open_requests(self, item: Item, limit: int = MAX_RUN_REQUESTS) -> list[SupplyRequest]:
         """Requests with need outstanding, most urgent first (the sparse ``open-index``)."""
@@ -505,16 +447,15 @@ class SuppliesStore:
             {0: Conflict("the warehouse's stock changed during the run; run again", field="warehouse_id")},
         )
 
-    def runs(self, item: Item, limit: int, start: dict[str, Any] | None, warehouse_ids: Sequence[str] | None = None) -> Page:
-        """A page of an item's allocation runs, newest first (of ``warehouse_ids`` only, when given)."""
-        only = ("warehouse_id", warehouse_ids) if warehouse_ids is not None else None
-        return self._gsi1_page(f"run#{item.value}", limit, start, what="allocation runs", filter_on=only)
+    def runs(self, item: Item, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self._gsi1(f"run#{item.value}", limit=limit, newest_first=True)
+        return [{key: value for key, value in row.items() if key not in {"pk", "sk", "gsi1pk", "gsi1sk"}} for row in rows]
 
     def run(self, run_id: str) -> dict[str, Any]:
         raw = self._get(f"run#{run_id}", "meta")
         if raw is None:
             raise NotFound("no such allocation run", field="run_id")
-        return _record(raw)
+        return {key: value for key, value in raw.items() if key not in {"pk", "sk", "gsi1pk", "gsi1sk"}}
 
     # -- dispatch and receipt ---------------------------------------------------------------------------------
     def dispatch(self, request: SupplyRequest, run_id: str, carrier: str | None, note: str | None, audit: AuditRecord) -> Line:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sanmenxia import clock
-from sanmenxia.lake.query import QueryResult
+from sanmenxia.bigdata.query import QueryResult
 from sanmenxia.observability import logger
 
 if TYPE_CHECKING:

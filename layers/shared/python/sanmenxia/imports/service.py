@@ -22,8 +22,8 @@ from sanmenxia import clock, regions, texts
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
 from sanmenxia.cotravel.csvfile import CsvRejected
 from sanmenxia.cotravel.imports import ListEntry, parse_comparison_list
-from sanmenxia.cotravel.store import ComparisonStore, Resident
 from sanmenxia.holds import HoldKind, HoldStore
+from sanmenxia.imports.store import ComparisonStore, Resident
 from sanmenxia.texts import TextCode
 
 CHUNK_ROWS = 500

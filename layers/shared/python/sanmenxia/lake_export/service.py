@@ -2,7 +2,7 @@
 
 The result names at most one failed record, the first that is not in the lake: Lambda retries the shard
 from there (``ReportBatchItemFailures``), and because segments are written in sequence order, everything
-before it is already exported exactly once (``records`` explains the object keys).
+before it is already exported exactly once (``rules`` explains the object keys).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from sanmenxia.errors import DomainError
 from sanmenxia.lake.catalog import LakeTable
 from sanmenxia.lake.parquet import parquet_bytes
-from sanmenxia.lake.records import StreamChange, segments
+from sanmenxia.lake_export.rules import StreamChange, segments
 from sanmenxia.observability import logger
 
 _TABLE_IN_ARN = re.compile(r":table/([^/]+)/stream/")

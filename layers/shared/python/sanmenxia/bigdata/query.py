@@ -12,13 +12,17 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sanmenxia.bigdata.sql import View, lake_schema, literal, to_duckdb
 from sanmenxia.errors import DomainError, UpstreamUnavailable
 from sanmenxia.lake.catalog import PARTITION_COLUMN, TABLES, LakeTable
-from sanmenxia.lake.sql import View, lake_schema, literal, to_duckdb
+
+if TYPE_CHECKING:
+    from mypy_boto3_athena import AthenaClient
+    from mypy_boto3_athena.type_defs import QueryExecutionTypeDef
 
 Parameter = str | int | float | bool | None
 
@@ -72,7 +76,7 @@ class AthenaRunner:
 
     def __init__(
         self,
-        athena: Any,
+        athena: AthenaClient,
         workgroup: str,
         database: str,
         *,
@@ -103,10 +107,10 @@ class AthenaRunner:
         scanned = execution.get("Statistics", {}).get("DataScannedInBytes")
         return QueryResult(columns, rows, "athena", (time.monotonic() - started) * 1000, int(scanned) if scanned is not None else None)
 
-    def _wait(self, query_id: str, started: float) -> dict[str, Any]:
+    def _wait(self, query_id: str, started: float) -> QueryExecutionTypeDef:
         delay = 0.1
         while True:
-            execution: dict[str, Any] = self._athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+            execution = self._athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
             state = execution["Status"]["State"]
             if state == "SUCCEEDED":
                 return execution

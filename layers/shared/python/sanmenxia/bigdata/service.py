@@ -19,8 +19,8 @@ from typing import Any
 
 from sanmenxia import regions
 from sanmenxia.auth import Principal, Role
+from sanmenxia.bigdata.query import Parameter, QueryResult, QueryRunner
 from sanmenxia.errors import Forbidden, InvalidInput
-from sanmenxia.lake.query import Parameter, QueryResult, QueryRunner
 
 MAX_DAYS = 92
 DEFAULT_DAYS = 30
