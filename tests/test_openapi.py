@@ -146,7 +146,7 @@ FREE_FORM_YET = {
     "GET /checkpoints/{checkpoint_id}/stats",
     "GET /co-travel/case-trips",
     "GET /co-travel/imports",
-    "GET /co-travel/imports/{import_id}",
+    "GET /co-travel/imports/{trips_import_id}",
     "GET /co-travel/saved-trips",
     "GET /co-travel/trips",
     "GET /communities/{community_id}/checkpoint-stats",

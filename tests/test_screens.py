@@ -34,7 +34,7 @@ WITHOUT_SCREEN: dict[str, str] = {
     "GET /health-codes/people/{person_id}/explanation": "issue 18: no facts panel on the appeal case screen yet (the resident has one)",
     "GET /residents/{person_id}": "the resident record screen is not built yet; the community list shows masked rows",
     "PATCH /key-persons/{kp_id}": "changing a key person's category, measure or dates is not offered yet; the daily follow-up records the measure",
-    "GET /co-travel/imports/{import_id}": "the case-trips screen finds its report in the list by the uploaded file's key (the list answers the whole report)",
+    "GET /co-travel/imports/{trips_import_id}": "the case-trips screen finds its report in the list by the uploaded file's key (the list has it all)",
     "GET /dashboard/residents": "not yet a dashboard panel",
     "GET /dashboard/checkpoints": "not yet a dashboard panel (the live counters are shown instead)",
     "GET /dashboard/return-to-work": "not yet a dashboard panel (the enterprises' statistics are shown instead)",

@@ -21,7 +21,7 @@ from sanmenxia.checkpoints.sealing import SealingKeys
 from sanmenxia.checkpoints.store import CachedCheckpoints, CheckpointRegistry, ScanLedger
 from sanmenxia.checkpoints.tracing import ExposureSettings, ExposureTracer
 from sanmenxia.errors import InvalidInput
-from sanmenxia.healthcode.revocation_store import RevocationStore
+from sanmenxia.healthcode.revocation_store import RevocationStore, TokenReads
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
 from sanmenxia.holds import Hold
 from sanmenxia.models import CountyCode, PersonRefIn, RequestModel, ResponseModel
@@ -125,6 +125,7 @@ def the_gate() -> service.Gate:
         plate_key=lambda plate: lookup_key(lookup_secret(config.lookup_secret_arn), "plate", plate),
         retention_days=config.personal_record_days,
         revocations=revocations().for_token,
+        token_reads=TokenReads(aws.client("dynamodb"), revocations(), people(config)),
         open_sealed=lambda sealed, scan_id: sealing_keys().open(sealed, scan_id),
     )
 
@@ -300,7 +301,7 @@ def city_stats(date: DateQuery = None) -> dict[str, Any]:
 
 # -- exposure from scans (暴露排查) -----------------------------------------------------------------------
 EXPOSURE_RUNNERS = allow(Role.COMMANDER, Role.ADMIN)
-RunIdPath = Annotated[str, Path(pattern=r"^ex\d{8}[0-9a-f]{12}$")]
+ExposureIdPath = Annotated[str, Path(pattern=r"^ex\d{8}[0-9a-f]{12}$", description="an exposure run's id (its run_id)")]
 
 
 class ExposureWindowIn(RequestModel):
@@ -402,9 +403,9 @@ def list_exposures(
     return app.page([ExposureRunOut.model_validate(run) for run in runs], last)
 
 
-@app.get("/exposures/<run_id>", access=EXPOSURE_RUNNERS, summary="An exposure run and everyone found near its case 暴露排查详情", tags=["exposure"])
-def get_exposure(run_id: RunIdPath) -> ExposureRunDetailOut:
-    run = tracer().store.run(run_id)
+@app.get("/exposures/<exposure_id>", access=EXPOSURE_RUNNERS, summary="An exposure run and everyone found near its case 暴露排查详情", tags=["exposure"])
+def get_exposure(exposure_id: ExposureIdPath) -> ExposureRunDetailOut:
+    run = tracer().store.run(exposure_id)
     for county in run["county_codes"]:
         scope.require(app.caller, Place(county_code=county), what="this exposure run")
     found = tracer().store.found_near(run["case"]["person_id"])

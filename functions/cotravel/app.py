@@ -262,12 +262,13 @@ def imports() -> list[dict[str, Any]]:
     return store().reports()
 
 
-@app.get("/co-travel/imports/<import_id>", access=allow(*LOADERS), summary="One import: result or errors by line 导入结果")
-def import_report(import_id: Annotated[str, Path(pattern=r"^[0-9a-f]{20}$")]) -> dict[str, Any]:
-    report = store().report(import_id)
+@app.get("/co-travel/imports/<trips_import_id>", access=allow(*LOADERS), summary="One import: result or errors by line 导入结果")
+def import_report(trips_import_id: Annotated[str, Path(pattern=r"^[0-9a-f]{20}$", description="a case-trips import's id (its import_id)")]) -> dict[str, Any]:
+    """(The path names it ``trips_import_id``: ``import_id`` is a comparison list's, another kind of record.)"""
+    report = store().report(trips_import_id)
     if report is None:
-        raise NotFound("no such import", field="import_id")
-    return {"import_id": import_id, **report}
+        raise NotFound("no such import", field="trips_import_id")
+    return {"import_id": trips_import_id, **report}
 
 
 # -- S3: a CSV of case trips uploaded under case-trips/ -------------------------------------------------------

@@ -20,7 +20,7 @@ from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.errors import InvalidInput, NotFound
 from sanmenxia.healthcode import explanation, manual, qr, rules, service
 from sanmenxia.healthcode.proposals import SEAL_PURPOSE, STAFF_ROLES, Proposal, ProposalAction, ProposalStatus, ProposalStore
-from sanmenxia.healthcode.revocation_store import RevocationStore
+from sanmenxia.healthcode.revocation_store import RevocationStore, TokenReads
 from sanmenxia.healthcode.revocations import RevocationKind, published_list
 from sanmenxia.healthcode.store import RULE_APPEAL_PREFIX, HealthCodeStore, PublishedKeySet, SigningKeys
 from sanmenxia.healthcode.tokens import SigningKey, jwks
@@ -76,6 +76,11 @@ def published_keys() -> PublishedKeySet:
 @functools.cache
 def revocations() -> RevocationStore:
     return RevocationStore(aws.client("dynamodb"), settings().health_code_table, audit_log(settings().audit_table))
+
+
+@functools.cache
+def token_reads() -> TokenReads:
+    return TokenReads(aws.client("dynamodb"), revocations(), people(settings()))
 
 
 def _signing_key() -> SigningKey:
@@ -264,6 +269,10 @@ def _person(person: str | None) -> Person:
     return people(settings()).person_for(app.caller, person)
 
 
+def _person_id(person: str | None) -> str:
+    return people(settings()).person_id_for(app.caller, person)
+
+
 def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
@@ -315,13 +324,13 @@ def _ttl() -> timedelta:
 
 @app.get("/health-codes/me/token", access=RESIDENT, summary="A signed short-lived token of my code 健康码令牌", tags=["health-code"])
 def get_token(person: PersonQuery = None) -> Response[dict[str, Any]]:
-    issued = service.token_for(store(), _signing_key(), _person(person), _ttl())
+    issued = service.token_for(store(), _signing_key(), _person_id(person), _ttl())
     return Response(200, content_types.APPLICATION_JSON, issued, headers={"Cache-Control": "no-store"})
 
 
 @app.get("/health-codes/me/qr.png", access=RESIDENT, summary="My code as a QR image (PNG) 健康码二维码", tags=["health-code"])
 def get_qr_png(person: PersonQuery = None) -> Response[str]:
-    issued = service.token_for(store(), _signing_key(), _person(person), _ttl())
+    issued = service.token_for(store(), _signing_key(), _person_id(person), _ttl())
     png = qr.qr_png(issued["token"], CodeColor(issued["color"]))
     headers = {"Cache-Control": "no-store", "X-Code-Color": issued["color"], "X-Token-Expires": issued["expires_at"]}
     # A base64 string body (the Api declares image/png binary): the response validation only handles text.
@@ -332,7 +341,7 @@ def get_qr_png(person: PersonQuery = None) -> Response[str]:
 
 @app.get("/health-codes/me/qr.svg", access=RESIDENT, summary="My code as a QR image (SVG) 健康码二维码", tags=["health-code"])
 def get_qr_svg(person: PersonQuery = None) -> Response[str]:
-    issued = service.token_for(store(), _signing_key(), _person(person), _ttl())
+    issued = service.token_for(store(), _signing_key(), _person_id(person), _ttl())
     svg = qr.qr_svg(issued["token"], CodeColor(issued["color"]))
     headers = {"Cache-Control": "no-store", "X-Code-Color": issued["color"], "X-Token-Expires": issued["expires_at"]}
     return Response(200, "image/svg+xml", svg, headers=headers)
@@ -370,7 +379,7 @@ def get_jwks() -> Response[str]:
 
 @app.post("/health-codes/verify", access=SCANNERS, summary="Verify a scanned token 核验健康码", tags=["health-code"])
 def verify_code(body: VerifyIn) -> dict[str, Any]:
-    verdict = service.verify(store(), signing_keys().published(), body.token, people(settings()).get, revocations())
+    verdict = service.verify(store(), signing_keys().published(), body.token, token_reads())
     metrics.add_metric(name="TokensVerified" if verdict["valid"] else "TokensRejected", unit="Count", value=1)
     logger.info("token verified", extra={"valid": verdict["valid"], "reason": verdict["reason"], "verifier_role": app.caller.primary_role})
     return verdict
@@ -397,6 +406,7 @@ def revoke(body: RevocationIn) -> dict[str, Any]:
         subject,
         body.reason,
         lambda revoked: audit.record(app.caller, f"health_code.revoke.{revoked.kind.value}", f"revocation#{revoked.sk}", None, revoked.to_json()),
+        seal=lambda text: vault(settings().pii_key_id).seal("revocation", text),
     )
     logger.info("token revoked", extra={"kind": body.kind.value, "actor": app.caller.username})
     return revocation.to_json()
@@ -623,6 +633,27 @@ def list_proposals(
 
 
 def _decide(proposal_id: str, *, approve: bool, note: str | None) -> ProposalDecisionOut:
+    closing: list[service.AppealClose] = []
+
+    def close_the_appeal(proposal: Proposal) -> tuple[list[dict[str, Any]], dict[int, Exception]]:
+        """A lift that answers an appeal closes it in the lift's own transaction."""
+        if proposal.action is not ProposalAction.LIFT or not proposal.appeal_id:
+            return [], {}
+        holder = people(settings()).get(proposal.person_id)
+        close = service.lift_appeal_close(
+            store(),
+            holder,
+            proposal.hold_key,
+            reason=_open(proposal.reason_sealed) or "",
+            decided_by=f"{proposal.proposer}+{app.caller.username}",
+            seal=_seal_decision,
+            audit_put=_appeal_audit(holder.person_id),
+        )
+        if close is None:
+            return [], {}
+        closing.append(close)
+        return close.writes, close.refusals
+
     before, after = manual.decide(
         proposals(),
         store(),
@@ -632,20 +663,12 @@ def _decide(proposal_id: str, *, approve: bool, note: str | None) -> ProposalDec
         note_sealed=_seal(note) if note else None,
         place_of=_proposal_place,
         audit_log=audit_log(settings().audit_table),
+        also=close_the_appeal,
     )
     holder = people(settings()).get(after.person_id)
-    if approve and after.appeal_id:
-        service.decide_appeal(
-            store(),
-            holder,
-            subject=after.hold_key,
-            decision="lift",
-            reason=_open(after.reason_sealed) or "",
-            decided_by=f"{before.proposer}+{app.caller.username}",
-            seal=_seal_decision,
-            audit_put=_appeal_audit(holder.person_id),
-            send_progress=lambda message: contracts.send(settings().work_order_queue_url, message),
-        )
+    for close in closing:
+        progress = service.appeal_progress(close.appeal, "lifted", _open(after.reason_sealed) or "", f"{before.proposer}+{app.caller.username}")
+        contracts.send(settings().work_order_queue_url, progress)
     metrics.add_metric(name="ManualChangesApproved" if approve else "ManualChangesRefused", unit="Count", value=1)
     logger.info("manual change decided", extra={"proposal_id": proposal_id, "approved": approve, "actor": app.caller.username})
     return ProposalDecisionOut(proposal=ProposalOut.model_validate(_proposal_view(after)), code=service.my_code(store(), holder))

@@ -8,6 +8,9 @@ layout): the time, the bytes read from the lake files (what Athena would scan an
 bytes the same rows would need as JSON lines — what a query would have to read if the lake were JSON
 (no column pruning, no compression). Partitions a query prunes (``dt`` predicates on the tables it reads
 directly) are left out of the JSON figure as well. Not a test: numbers from one run.
+
+Targets (issue 19): every figure within ``TARGET_MS`` and reading at least ``TARGET_JSON_RATIO`` times fewer bytes
+than JSON lines; the bench exits 1 when a figure misses either.
 """
 
 from __future__ import annotations
@@ -109,6 +112,11 @@ def figures(last: date, days: int) -> list[dashboard.Figure]:
     ]
 
 
+#: A dashboard figure's time on the city lake, and how many times fewer bytes than JSON lines it must read.
+TARGET_MS = 1000.0
+TARGET_JSON_RATIO = 10.0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Dashboard queries over the city-scale lake")
     parser.add_argument("--lake", type=Path, default=ROOT / ".local" / "lake-city")
@@ -137,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"{'figure':<22}{'rows':>6}{'time ms':>10}{'read MB':>10}{'JSON MB':>10}{'JSON/read':>10}{'Athena $':>10}")
     started = time.monotonic()
+    missed: list[str] = []
     for figure in figures(last, args.days):
         result = dashboard.run(figure, runner)
         direct, through = base_tables(figure.query.sql, by_name)
@@ -149,8 +158,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{label:<22}{len(result.rows):>6}{result.elapsed_ms:>10,.0f}{read / 1e6:>10,.1f}{json_bytes / 1e6:>10,.1f}"
             f"{json_bytes / max(read, 1):>9,.1f}×{cost:>10.5f}"
         )
+        if result.elapsed_ms > TARGET_MS or json_bytes / max(read, 1) < TARGET_JSON_RATIO:
+            missed.append(label)
     print(f"\nall figures in {time.monotonic() - started:,.1f} s on DuckDB ({runner.threads} threads); Athena cost at ${ATHENA_USD_PER_TB}/TB")
-    return 0
+    print(f"targets: each figure ≤ {TARGET_MS:,.0f} ms and ≥ {TARGET_JSON_RATIO:.0f}× fewer bytes than JSON lines")
+    print(f"  missed by {len(missed)}: {', '.join(missed) or 'none'}")
+    return 1 if missed else 0
 
 
 def _days(figure: dashboard.Figure) -> set[str] | None:

@@ -333,13 +333,63 @@ def _claims(sub: str, role: str, **scope: str) -> dict[str, Any]:
     return claims_for(sub, role, **scope)
 
 
-def record_rush(samples: int) -> Recorded:
-    """Send ``samples`` sampled requests of each kind through the handlers on moto and record their AWS calls."""
-    from sanmenxia import services
+def given_residents(stack: Any, pairs: list[tuple[str, str, int]]) -> tuple[tokens.SigningKey, list[dict[str, Any]], dict[str, str]]:
+    """A published signing key and, per ``(county, community, turn)``, a checkpoint and a registered resident with
+    a green code; returns the key, the residents and each resident's ID-number key."""
     from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
     from sanmenxia.holds import HoldStore
     from sanmenxia.people import NewPerson
     from sanmenxia.services import people as people_registry
+
+    db = stack.client("dynamodb")
+    secret = stack.client("secretsmanager").get_secret_value(SecretId=stack.table("HealthCodeSigningSecret"))["SecretString"]
+    key = tokens.signing_key_from_secret(secret)
+    PublishedKeySet(stack.client("ssm"), stack.table("HealthCodeJwksParameter")).publish([key])
+    holds = HoldStore(db, stack.table("HoldsTable"))
+    codes = HealthCodeStore(db, stack.table("HealthCodeTable"), holds)
+    with stack.function_env("CheckpointsFunction"):
+        stack.module("CheckpointsFunction")
+        registry = people_registry(stack.module("CheckpointsFunction").settings())
+    residents: list[dict[str, Any]] = []
+    now = clock.iso()
+    checkpoint_table = stack.table("CheckpointsTable")
+    for index, (county, community, turn) in enumerate(pairs):
+        checkpoint_id = f"cp-rush-{index:05d}"
+        checkpoint = Checkpoint(
+            checkpoint_id,
+            f"检测点 {index}",
+            CheckpointKind.RESIDENTIAL_COMPOUND,
+            county,
+            community,
+            ("北门",),
+            Location(34.7, 111.2, "路口"),
+            True,
+            "bench",
+            now,
+            now,
+        )
+        db.put_item(TableName=checkpoint_table, Item=checkpoint.item())
+        id_number = make_id_number(county, date(1950, 1, 1) + timedelta(days=index * 11), index % 1000)
+        sub = f"sub-rush-{index:05d}"
+        person = registry.register(sub, NewPerson("张三", id_number, county, community, "前进路1号"))
+        codes.apply(person.person_id, county_code=county, community_id=community, applied_by=sub, declared_fever=False, declared_isolation=False)
+        residents.append(
+            {
+                "county": county,
+                "community": community,
+                "turn": turn,
+                "checkpoint": checkpoint_id,
+                "sub": sub,
+                "person_id": person.person_id,
+                "id_number": id_number,
+            }
+        )
+    return key, residents, {r["person_id"]: registry.id_key(r["id_number"]) for r in residents}
+
+
+def record_rush(samples: int) -> Recorded:
+    """Send ``samples`` sampled requests of each kind through the handlers on moto and record their AWS calls."""
+    from sanmenxia import services
 
     recorded = Recorded()
     with _stack() as stack:
@@ -350,50 +400,7 @@ def record_rush(samples: int) -> Recorded:
         recorder.attach(aws._session().events)
 
         # Given: the sampled checkpoints, residents with green codes, and a published key.
-        secret = stack.client("secretsmanager").get_secret_value(SecretId=stack.table("HealthCodeSigningSecret"))["SecretString"]
-        key = tokens.signing_key_from_secret(secret)
-        PublishedKeySet(stack.client("ssm"), stack.table("HealthCodeJwksParameter")).publish([key])
-        holds = HoldStore(db, stack.table("HoldsTable"))
-        codes = HealthCodeStore(db, stack.table("HealthCodeTable"), holds)
-        with stack.function_env("CheckpointsFunction"):
-            stack.module("CheckpointsFunction")
-            registry = people_registry(stack.module("CheckpointsFunction").settings())
-        pairs = stratified(samples)
-        residents: list[dict[str, Any]] = []
-        now = clock.iso()
-        checkpoint_table = stack.table("CheckpointsTable")
-        for index, (county, community, turn) in enumerate(pairs):
-            checkpoint_id = f"cp-rush-{index:05d}"
-            checkpoint = Checkpoint(
-                checkpoint_id,
-                f"检测点 {index}",
-                CheckpointKind.RESIDENTIAL_COMPOUND,
-                county,
-                community,
-                ("北门",),
-                Location(34.7, 111.2, "路口"),
-                True,
-                "bench",
-                now,
-                now,
-            )
-            db.put_item(TableName=checkpoint_table, Item=checkpoint.item())
-            id_number = make_id_number(county, date(1950, 1, 1) + timedelta(days=index * 11), index % 1000)
-            sub = f"sub-rush-{index:05d}"
-            person = registry.register(sub, NewPerson("张三", id_number, county, community, "前进路1号"))
-            codes.apply(person.person_id, county_code=county, community_id=community, applied_by=sub, declared_fever=False, declared_isolation=False)
-            residents.append(
-                {
-                    "county": county,
-                    "community": community,
-                    "turn": turn,
-                    "checkpoint": checkpoint_id,
-                    "sub": sub,
-                    "person_id": person.person_id,
-                    "id_number": id_number,
-                }
-            )
-        id_keys = {r["person_id"]: registry.id_key(r["id_number"]) for r in residents}
+        key, residents, id_keys = given_residents(stack, stratified(samples))
 
         def scan_request(resident: dict[str, Any], qr: bool) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
             staff = _claims(f"sub-{resident['checkpoint']}", "checkpoint_staff", checkpoint_id=resident["checkpoint"], community_id=resident["community"])

@@ -117,6 +117,11 @@ class LocalStack:
         return "\n".join(path.read_text(errors="replace") for path in sorted((self.state_dir / "logs").glob("*.log")))
 
 
+#: How long the local stack may go without a new line of output while starting, and how long its start may take.
+STACK_IDLE_SECONDS = 420
+STACK_START_SECONDS = 2400
+
+
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     """``make run``'s stack, with demo data, on free ports; stopped at the end of the session."""
@@ -126,8 +131,15 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
     output = (state_dir / "stack.out").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "infra.local.stack"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     stack = LocalStack(f"http://127.0.0.1:{port}", state_dir, process)
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
+    # Wait while the stack makes progress (a new line in its output: deployed, each demo data set), not for a fixed
+    # time: on a loaded machine seeding the demo data alone took more than ten minutes. A stack that says nothing
+    # for STACK_IDLE_SECONDS is stuck; STACK_START_SECONDS bounds the whole start.
+    started = time.monotonic()
+    said, last_news = 0, started
+    while time.monotonic() - last_news < STACK_IDLE_SECONDS and time.monotonic() - started < STACK_START_SECONDS:
+        size = (state_dir / "stack.out").stat().st_size
+        if size != said:
+            said, last_news = size, time.monotonic()
         if process.poll() is not None:
             raise RuntimeError("local stack exited:\n" + (state_dir / "stack.out").read_text(errors="replace"))
         try:

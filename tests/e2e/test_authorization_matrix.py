@@ -54,12 +54,11 @@ EXAMPLES = {
     "temporary_password": "Matrix2020pass",
 }
 #: Optional fields the generator fills from ``EXAMPLES`` too, in a body that must name one of two subjects (the
-#: field, when the body also offers the other: an appeal names a hold or a missed check-in day).
-OPTIONAL_EXAMPLES = {"hold": "missed_day"}
+#: field, when the body also offers the other: an appeal names a hold or a missed check-in day, a contact an ID
+#: number or a phone).
+OPTIONAL_EXAMPLES = {"hold": "missed_day", "id_number": "phone"}
 #: Path parameters whose foreign value depends on the route (the same name means another record there).
 ROUTE_PARAMETERS = {("/communities/", "request_id"): "20200101000000-00000000"}
-#: Path parameters whose name another kind of record shares, by route prefix: the foreign record each takes.
-ROUTE_RECORDS = {("/exposures/", "run_id"): "exposure_run_id"}
 #: Query parameters that name a scope, and the foreign value each takes.
 SCOPE_QUERY = ("county_code", "community_id", "checkpoint_id", "department", "enterprise_id", "lab_id")
 
@@ -162,6 +161,14 @@ class Matrix:
         # an exposure run for the foreign person at the foreign checkpoint (a window in the past of any clock)
         window = {"checkpoint_id": checkpoint_id, "start": "2020-02-01T08:00:00+08:00", "end": "2020-02-01T09:00:00+08:00"}
         exposure = self._ok(stack.call("POST", "/exposures", self.admin, {"person_id": person["person_id"], "windows": [window]}), "foreign exposure run")
+        # a key person, a comparison list, a saved trip and an article of the foreign side
+        key_person = {"person_id": person["person_id"], "category": "from_hubei", "measure": {"kind": "home_isolation"}, "problems": FOREIGN_TEXT}
+        kp = self._ok(stack.call("POST", "/key-persons", self.admin, key_person), "foreign key person")
+        comparison = self._ok(stack.call("POST", "/imports", self.admin, {"name": "卢氏矩阵名单", "reason": FOREIGN_TEXT}), "foreign comparison list")
+        trip = {"date": stack.today(), "mode": "train", "number": "G1234", "carriage": "5", "seat": "12C"}
+        saved = self._ok(stack.call("POST", "/co-travel/saved-trips", resident, trip), "foreign saved trip")
+        article = {"kind": "announcement", "title": "卢氏矩阵通报", "summary": FOREIGN_TEXT, "body": FOREIGN_TEXT, "source": "卢氏县指挥部"}
+        self.foreign_article = str(self._ok(stack.call("POST", "/portal/articles", self.admin, article), "foreign article")["article_id"])
         stack.drain()
         order_id = str(help_message["order_id"])
         tip_order = self._ok(stack.call("GET", f"/tipoffs/{tipoff['tipoff_id']}", resident), "foreign tip-off read back")
@@ -173,7 +180,10 @@ class Matrix:
             "tipoff_department": str(tip_order.get("department") or "public_security"),
             "checkpoint_id": checkpoint_id,
             "proposal_id": str(proposal["proposal_id"]),
-            "exposure_run_id": str(exposure["run_id"]),
+            "exposure_id": str(exposure["run_id"]),
+            "kp_id": str(kp["kp_id"]),
+            "import_id": str(comparison["import_id"]),
+            "saved_id": str(saved["saved_id"]),
             "community_id": FOREIGN_COMMUNITY,
             "county_code": FOREIGN_COUNTY,
             "unit_kind": "community",
@@ -232,7 +242,14 @@ class Matrix:
         # What is foreign to each scoped role: the unit of its own kind in the foreign county
         self.foreign_by_role = {
             "community_head": {"unit_kind": "community", "unit_id": FOREIGN_COMMUNITY, "request_id": requests["community"]},
-            "department_handler": {"unit_kind": "department", "unit_id": department, "request_id": requests["department"], "department": department},
+            # an article is the propaganda unit's: foreign to a handler of any other department
+            "department_handler": {
+                "unit_kind": "department",
+                "unit_id": department,
+                "request_id": requests["department"],
+                "department": department,
+                "article_id": self.foreign_article,
+            },
             "enterprise_admin": {"unit_kind": "enterprise", "unit_id": enterprise_id, "request_id": requests["enterprise"]},
         }
 
@@ -319,7 +336,6 @@ def _foreign_path(matrix: Matrix, route: template.Route, role: str) -> str | Non
         return None
     foreign = matrix.foreign_for(role)
     foreign.update({name: value for (prefix, name), value in ROUTE_PARAMETERS.items() if route.path.startswith(prefix)})
-    foreign.update({name: foreign[record] for (prefix, name), record in ROUTE_RECORDS.items() if route.path.startswith(prefix)})
     values = {}
     for name in names:
         if name not in foreign:
@@ -542,4 +558,8 @@ def test_zz_the_matrix_size_is_recorded(matrix: Matrix, local_stack: LocalStack)
             roles = matrix.roles(route) or set()
             if role in roles:
                 assert matrix.route_cells[(route.method, route.path, role)], f"no foreign row for {route.method} {route.path} as {role}"
+    # Routes of a key person, a comparison list, a saved trip and an article have foreign rows for a scoped role
+    for parameter in ("kp_id", "import_id", "saved_id", "article_id"):
+        rows = [key for key, count in matrix.route_cells.items() if count and "{" + parameter + "}" in key[1]]
+        assert rows, f"no foreign row for a route with {{{parameter}}}"
     assert matrix.cells["foreign_read"] > 0 and matrix.cells["foreign_write"] > 0

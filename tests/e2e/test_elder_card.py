@@ -29,7 +29,7 @@ def family(local_stack: LocalStack) -> dict[str, Any]:
     body.update({"community_id": COMMUNITY, "address": "义马市石河村1号"})
     assert local_stack.call("POST", "/residents", head, body).status == 201
     father_id = new_id_number(COUNTY)
-    added = local_stack.call("POST", "/residents/me/household", head, {"name": "义马老汉", "id_number": father_id, "relation": "parent"})
+    added = local_stack.call("POST", "/residents/me/household", head, {"name": "石老汉", "id_number": father_id, "relation": "parent"})
     assert added.status == 201, added.body
     father = added.json["person_id"]
     assert local_stack.call("POST", "/health-codes", head, DECLARATION).status == 201
@@ -84,6 +84,7 @@ def test_the_household_head_prints_a_card_and_the_gate_checks_it_with_the_id_car
     phone.open("/household")
     page.get_by_test_id("household-elder-card").first.click()
     page.get_by_test_id("page-elder-card").wait_for()
+    page.locator("[data-testid=elder-cards] .van-cell").first.wait_for(timeout=UI_TIMEOUT_MS)  # the card list has loaded
     page.get_by_test_id("elder-card-issue").click()
     card = page.get_by_test_id("elder-card-print")
     card.wait_for(timeout=UI_TIMEOUT_MS)
@@ -112,3 +113,25 @@ def test_the_household_head_prints_a_card_and_the_gate_checks_it_with_the_id_car
     assert page.get_by_test_id("elder-verdict").get_attribute("data-color") == "green"
     phone.shot("elder card at the gate")
     assert calls.undeclared() == []
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_the_community_head_prints_a_card_from_the_residents_list(phone: Phone, local_stack: LocalStack) -> None:
+    home = family(local_stack)
+    head = local_stack.new_user("community_head", {"community_id": COMMUNITY, "county_code": COUNTY})
+    calls = ScreenCalls(phone)
+    phone.sign_in(head)
+    page = phone.page
+    phone.open("/staff/community")
+    page.get_by_test_id("page-community").wait_for()
+    page.get_by_test_id("resident-row").filter(has_text="石**").first.click(timeout=UI_TIMEOUT_MS)
+    page.get_by_test_id("resident-elder-card").click()
+    page.get_by_test_id("page-elder-card").wait_for()
+    page.get_by_test_id("resident-detail").wait_for(state="hidden")  # the popup is gone before anything is tapped
+    page.locator("[data-testid=elder-cards] .van-cell").first.wait_for(timeout=UI_TIMEOUT_MS)  # the card list has loaded
+    page.get_by_test_id("elder-card-issue").click()
+    page.get_by_test_id("elder-card-print").wait_for(timeout=UI_TIMEOUT_MS)
+    assert home["father_id"] not in page.content()
+    phone.shot("elder card by the community head")
+    assert calls.undeclared() == [] and "elder-card" in calls.screens_seen()

@@ -85,6 +85,25 @@ def test_the_appeal_unit_sees_the_code_and_lifts_the_hold_and_the_order_follows(
     assert answer["body_code"] == "appeal_upheld" and "复测正常" in answer["body_params"]["note"]
 
 
+def test_an_approved_lift_closes_its_appeal_in_the_same_transaction_or_changes_nothing(stack: Stack) -> None:
+    # Given an appealed hold and a lift proposed for it
+    who, hold, _ = fever_hold_appealed(stack)
+    path = f"/health-codes/people/{who.person_id}/appeals/decision"
+    proposed = stack.request("POST", path, claims=APPEAL_UNIT, body={"hold": hold, "decision": "lift", "reason": "复测正常"})
+    assert proposed.status == 202, proposed.json
+    approve = f"/health-codes/hold-proposals/{proposed.json['proposal']['proposal_id']}/approve"
+    # When the appeal is kept meanwhile, the approval of the lift is refused and lifts nothing
+    assert stack.request("POST", path, claims=APPEAL_UNIT, body={"hold": hold, "decision": "keep", "reason": "仍需观察"}).status == 200
+    refused = stack.request("POST", approve, claims=SECOND_MEMBER, body={})
+    assert refused.status == 409, refused.json
+    code = stack.request("GET", "/health-codes/me", claims=who.claims).json
+    assert code["color"] == "yellow" and [a["status"] for a in code["appeals"]] == ["kept"]
+    active = HoldStore(stack.client("dynamodb"), stack.table("HoldsTable")).for_person(who.person_id)
+    assert [item.key for item in active] == [hold]
+    pending = stack.request("GET", "/health-codes/hold-proposals", claims=SECOND_MEMBER, query={"county_code": "411202"}).json["items"]
+    assert proposed.json["proposal"]["proposal_id"] in [row["proposal_id"] for row in pending]
+
+
 def test_a_kept_hold_closes_the_appeal_unresolved(stack: Stack) -> None:
     who, hold, appeal = fever_hold_appealed(stack)
     to_hotline(stack, queue_messages(stack, "WorkOrderIntakeQueue"))

@@ -106,6 +106,12 @@ def test_a_revoked_persons_token_is_refused_at_once_and_their_next_token_passes(
     revoked = revoke(gates, HUBIN_COMMANDER, kind="person", person_id=alice)
     assert revoked.status == 201, revoked.json
     assert revoked.json["person_hash"] == person_hash(alice) and alice not in str(revoked.json)
+    # And its free-text reason is stored sealed, in every copy (the caller who wrote it reads it back once)
+    assert revoked.json["reason"].startswith("token screenshot")
+    stored = gates.client("dynamodb").scan(TableName=gates.table("HealthCodeTable"))["Items"]
+    copies = [item for item in stored if item.get("sk", {}).get("S") == f"person#{alice}"]
+    assert len(copies) >= 2 and all("reason_sealed" in item and "reason" not in item for item in copies)
+    assert "令牌截图外传" not in str(stored) and "screenshot" not in str(stored)
     # Then the old token is refused at the gate and by the verifier, at once
     refused = scan(gates, method="qr", token=old_token)
     assert refused.status == 422 and "revoked" in refused.json["message"]

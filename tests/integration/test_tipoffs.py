@@ -201,3 +201,102 @@ def test_my_tipoffs_page_with_a_cursor_only_i_can_use(stack: Stack) -> None:
         stack.request("GET", "/tipoffs/mine", claims=REPORTER, query={"cursor": "forged.cursor"}),
     ]
     assert [(response.status, response.json["fields"][0]["field"]) for response in refused] == [(400, "cursor")] * len(refused)
+
+
+# -- the public map, "me too" and the rate limit (issue 17) -----------------------------------------------
+def public_map(stack: Stack, **query: str) -> dict[str, Any]:
+    response = stack.request("GET", "/tipoffs/map", query=query or None)
+    assert response.status == 200, response.json
+    return response.json  # type: ignore[no-any-return]
+
+
+def test_a_pinned_tipoff_is_on_the_public_map_without_personal_data(stack: Stack) -> None:
+    # Given a tip-off pinned precisely, with an address and a description naming a person and a phone
+    created = report(stack, location={"latitude": 34.773456, "longitude": 111.181234}, description="王建国在家聚会,电话13912345678")
+    # Then anyone (no sign-in) sees it on the map: category, community, day, the pin rounded to 0.01°
+    rows = public_map(stack)["items"]
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["category"], row["community_id"], row["latitude"], row["longitude"]) == ("rumour", "411202-001", 34.77, 111.18)
+    assert row["status"] == "submitted" and row["status_group"] == "open" and row["me_too"] == 0
+    # And nothing personal: no reporter, address, description, exact pin, tip-off id or time of day
+    text = json.dumps(rows, ensure_ascii=False)
+    for secret in ("王建国", "13912345678", "车站路", "34.773456", "sub-reporter", created["tipoff_id"], "T0"):
+        assert secret not in text
+    assert set(row) == {
+        "report_id",
+        "category",
+        "category_label",
+        "county_code",
+        "community_id",
+        "community",
+        "day",
+        "latitude",
+        "longitude",
+        "status",
+        "status_group",
+        "me_too",
+    }
+    # And the exact pin is kept sealed for staff: not in clear in the table
+    stored = json.dumps(stack.client("dynamodb").scan(TableName=stack.table("TipoffsTable"))["Items"])
+    assert "34.773456" not in stored and "111.181234" not in stored
+    # And staff of the unit see the exact pin
+    staff = stack.request("GET", f"/tipoffs/{created['tipoff_id']}", claims=PROPAGANDA).json
+    assert staff["location"] == {"latitude": 34.773456, "longitude": 111.181234}
+
+
+def test_a_pin_outside_the_city_is_refused_naming_the_field(stack: Stack) -> None:
+    # Given a pin in Zhengzhou (outside Sanmenxia), Then it is refused before anything is saved
+    response = stack.request("POST", "/tipoffs", claims=REPORTER, body=tipoff(location={"latitude": 34.75, "longitude": 113.62}))
+    assert response.status == 400 and response.json["fields"][0]["field"] == "location.longitude"
+    response = stack.request("POST", "/tipoffs", claims=REPORTER, body=tipoff(location={"latitude": 30.5, "longitude": 111.2}))
+    assert response.status == 400 and response.json["fields"][0]["field"] == "location.latitude"
+    assert public_map(stack)["items"] == []
+    assert stack.client("dynamodb").scan(TableName=stack.table("TipoffsTable"))["Items"] == []
+
+
+def test_the_map_lists_by_status_once_the_hotline_answers(stack: Stack) -> None:
+    # Given two tip-offs, one answered by the propaganda unit
+    first = report(stack)
+    report(stack, category="gathering", description="小区广场有人聚集打牌")
+    deliver_intake(stack)
+    order_id = first["order_id"]
+    assert stack.request("POST", f"/hotline/orders/{order_id}/accept", claims=PROPAGANDA, body={}).status == 200
+    assert stack.request("POST", f"/hotline/orders/{order_id}/reply", claims=PROPAGANDA, body={"reply": "已辟谣", "resolved": True}).status == 200
+    # Then the map splits them by status, and filters by category
+    assert [row["category"] for row in public_map(stack, status="answered")["items"]] == ["rumour"]
+    assert [row["category"] for row in public_map(stack, status="open")["items"]] == ["gathering"]
+    assert [row["status"] for row in public_map(stack, category="rumour")["items"]] == ["replied"]
+
+
+def test_me_too_is_counted_once_per_person(stack: Stack) -> None:
+    # Given a report on the map
+    report(stack)
+    report_id = public_map(stack)["items"][0]["report_id"]
+    # When another resident says "me too" twice, and the reporter once
+    first = stack.request("POST", f"/tipoffs/map/{report_id}/me-too", claims=OTHER, body={})
+    again = stack.request("POST", f"/tipoffs/map/{report_id}/me-too", claims=OTHER, body={})
+    mine = stack.request("POST", f"/tipoffs/map/{report_id}/me-too", claims=REPORTER, body={})
+    # Then each person counts once
+    assert (first.json["counted"], first.json["me_too"]) == (True, 1)
+    assert (again.json["counted"], again.json["me_too"]) == (False, 1)
+    assert (mine.json["counted"], mine.json["me_too"]) == (True, 2)
+    assert public_map(stack)["items"][0]["me_too"] == 2
+    # And an unknown report is 404; signing in is required
+    assert stack.request("POST", "/tipoffs/map/R0000000000000000/me-too", claims=OTHER, body={}).status == 404
+    assert stack.request("POST", f"/tipoffs/map/{report_id}/me-too", body={}).status == 401
+
+
+def test_the_per_person_limit_answers_429_with_retry_after(stack: Stack) -> None:
+    # Given the template's limit of 10 tip-offs per person per hour, used up by one resident
+    for number in range(10):
+        report(stack, description=f"第{number}条线索,小区有人聚集")
+    # When the same resident reports an eleventh
+    refused = stack.request("POST", "/tipoffs", claims=REPORTER, body=tipoff(description="第十一条"))
+    # Then it is refused with 429, a Retry-After within the hour, and the limit named
+    assert refused.status == 429
+    assert 1 <= int(refused.headers["retry-after"]) <= 3600
+    assert "10 tip-offs per person per hour" in refused.json["message"]
+    assert len(public_map(stack)["items"]) == 10
+    # And another resident is not limited by it
+    report(stack, claims=OTHER)

@@ -57,7 +57,7 @@ class FakeTipoffStore:
     def recent(self, category: str, community_id: str, since: str) -> list[Any]:
         return []
 
-    def put(self, tipoff: Any) -> None:
+    def put(self, tipoff: Any, extra: Any = ()) -> None:
         self.saved.append(tipoff)
         self.events.log.append("put")
 

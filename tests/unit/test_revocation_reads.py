@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sanmenxia.healthcode.revocation_store import RevocationStore
+from sanmenxia.healthcode.revocation_store import RevocationStore, TokenReads
 from sanmenxia.healthcode.revocations import refusal
 from sanmenxia.healthcode.tokens import VerifiedCode
 from sanmenxia.holds import CodeColor
+from sanmenxia.people import PeopleRegistry
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 TOKEN = VerifiedCode("p-1", CodeColor.GREEN, NOW - timedelta(minutes=2), NOW + timedelta(minutes=3), "kid-1")
@@ -55,3 +56,29 @@ def test_a_stale_copy_that_would_let_the_token_pass_is_read_again_strongly() -> 
     found = RevocationStore(client, "Codes").for_token(TOKEN, NOW)  # type: ignore[arg-type]
     assert refusal(found, TOKEN, NOW) == "revoked"
     assert client.consistent == [False, True]
+
+
+class Registry:
+    """The two tables a QR scan reads after its token verified: one batch for both, a strong re-read on a miss."""
+
+    def __init__(self, batch: dict[str, list[dict[str, Any]]], strong_person: dict[str, Any] | None) -> None:
+        self.batch = batch
+        self.strong_person = strong_person
+        self.calls: list[str] = []
+
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append("BatchGetItem " + " ".join(sorted(RequestItems)))
+        return {"Responses": {table: self.batch.get(table, []) for table in RequestItems}}
+
+    def get_item(self, ConsistentRead: bool, **_: Any) -> dict[str, Any]:
+        self.calls.append(f"GetItem consistent={ConsistentRead}")
+        return {"Item": self.strong_person} if self.strong_person else {}
+
+
+def test_a_qr_scan_reads_its_revocations_and_its_person_in_one_batch() -> None:
+    client = Registry({"Codes": [person_entry(NOW - timedelta(minutes=1))]}, None)
+    people = PeopleRegistry(client, "People", vault=None, lookup_secret=lambda: b"k", audit=None)  # type: ignore[arg-type]
+    revoked, person = TokenReads(client, RevocationStore(client, "Codes"), people)(TOKEN, NOW)  # type: ignore[arg-type]
+    assert refusal(revoked, TOKEN, NOW) == "revoked"
+    assert person is None  # not in the batch, and not there when read again strongly
+    assert client.calls == ["BatchGetItem Codes People", "GetItem consistent=True"]

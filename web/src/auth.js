@@ -27,6 +27,7 @@ export const STAFF_SCOPES = {
   supplies_officer: [],
   commander: ['county_code'],
   admin: [],
+  lab: ['lab_id'],
 }
 
 export class CognitoError extends Error {

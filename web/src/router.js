@@ -16,6 +16,7 @@ const routes = [
   { path: '/supplies', name: 'supplies', component: () => import('./views/Supplies.vue'), meta: { public: true } },
   { path: '/cotravel', name: 'cotravel', component: () => import('./views/resident/CoTravel.vue'), meta: { public: true } },
   { path: '/tipoff', name: 'tipoff', component: () => import('./views/resident/TipOff.vue'), meta: {} },
+  { path: '/tipoffs/map', name: 'tipoffmap', component: () => import('./views/TipoffMap.vue'), meta: { public: true } },
   { path: '/me', name: 'me', component: () => import('./views/Me.vue'), meta: { tab: true } },
   { path: '/notifications', name: 'notifications', component: () => import('./views/resident/Notifications.vue'), meta: { tab: true, roles: ['resident'] } },
   { path: '/register', name: 'register', component: () => import('./views/resident/Register.vue'), meta: { roles: ['resident'] } },
@@ -25,7 +26,7 @@ const routes = [
   { path: '/code/explanation', name: 'explanation', component: () => import('./views/resident/Explanation.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/code/appeal', name: 'appeal', component: () => import('./views/resident/Appeal.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/household', name: 'household', component: () => import('./views/resident/Household.vue'), meta: { record: true, roles: ['resident'] } },
-  { path: '/elder-card/:personId', name: 'elder-card', component: () => import('./views/resident/ElderCard.vue'), meta: { record: true, roles: ['resident'] } },
+  { path: '/elder-card/:personId', name: 'household-elder-card', component: () => import('./views/resident/ElderCard.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/self-report', name: 'selfreport', component: () => import('./views/resident/SelfReport.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/help', name: 'help', component: () => import('./views/resident/Help.vue'), meta: { record: true, roles: ['resident'] } },
   { path: '/my-tipoffs', name: 'mytipoffs', component: () => import('./views/resident/MyTipOffs.vue'), meta: {} },
@@ -53,6 +54,7 @@ const routes = [
   screen('contacts', () => import('./views/staff/Contacts.vue')),
   screen('proposals', () => import('./views/staff/Proposals.vue')),
   screen('lab', () => import('./views/staff/Lab.vue')),
+  screen('elder-card', () => import('./views/resident/ElderCard.vue')),
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

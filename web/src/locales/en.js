@@ -160,6 +160,11 @@ export default {
     doneTitle: 'Reported', done: 'Tracking code: {code} (keep it; anonymous reports are tracked with it). Passed to: {department}.', copyCode: 'Copy the code', closeDone: 'Close', copied: 'Code copied', copyByHand: 'Write the code down',
     similar: 'Similar leads nearby (tick if it is the same event)', same: 'Same event',
   },
+  tipoffMap: {
+    title: 'Tip-off map', intro: 'Tip-offs reported by the public and how they stand. To protect privacy only the category, community, day and a location to about 1 km are shown; never the reporter or the description.', open: 'Being handled', answered: 'Answered',
+    meToo: 'Me too', meTooCount: '{n} also saw it', counted: 'Counted, thank you', already: 'You had said so already', pin: 'Tap the map to pin the place (optional)', pinned: 'Place pinned', clearPin: 'Clear the pin',
+    nearby: 'Reports of this kind in this community: if it is the same matter, tap "Me too" instead of reporting again', map: 'Tip-off map',
+  },
   tipoffCategories: {
     no_fever_checkpoint: 'No fever checkpoint', fever_person: 'Fever person', gathering: 'Gathering', rumour: 'Rumour',
     price_gouging: 'Price gouging', fake_supplies: 'Fake epidemic supplies', returnee_from_wuhan: 'Returnee from Wuhan',

@@ -117,6 +117,11 @@ export default {
     photoTooLarge: '照片不能超过 5 MB', photoType: '只能上传 JPG 或 PNG 照片', photoUploadFailed: '照片上传失败({status})', doneTitle: '上报成功',
     done: '查询码:{code}(请妥善保存,匿名上报也可凭此查询进度)。已转交:{department}。', copyCode: '复制查询码', closeDone: '关闭', copied: '查询码已复制', copyByHand: '请抄下查询码', similar: '附近已有类似线索(可勾选为同一事件)', same: '同一事件',
   },
+  tipoffMap: {
+    title: '线索地图', intro: '群众上报的疫情线索及办理状态。为保护隐私,只显示类别、社区、日期和约 1 公里精度的位置,不显示上报人和描述。', open: '办理中', answered: '已答复',
+    meToo: '我也遇到', meTooCount: '{n} 人也遇到', counted: '已记录,谢谢', already: '您已经点过了', pin: '在地图上点选位置(选填)', pinned: '已标注位置', clearPin: '清除位置',
+    nearby: '本社区同类线索:如是同一件事,点"我也遇到"即可,无需重复上报', map: '线索地图',
+  },
   tipoffCategories: {
     no_fever_checkpoint: '村(社区)未设发热检测点', fever_person: '发热人员', gathering: '聚集活动', rumour: '造谣传谣', price_gouging: '哄抬物价',
     fake_supplies: '假冒伪劣防疫物资', returnee_from_wuhan: '武汉返乡人员', vehicle_from_hubei: '湖北返回车辆', collecting_used_masks: '回收废旧口罩',

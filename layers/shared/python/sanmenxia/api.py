@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 
 from sanmenxia import clock, idempotency, paging, texts
 from sanmenxia.auth import Access, Principal, authorize, principal_from_claims
-from sanmenxia.errors import DomainError, Unauthorized, UnsupportedMediaType
+from sanmenxia.errors import DomainError, TooManyRequests, Unauthorized, UnsupportedMediaType
 from sanmenxia.observability import logger, metrics, tracer
 
 T = TypeVar("T")
@@ -281,7 +281,10 @@ class PlatformResolver(APIGatewayRestResolver):
         @self.exception_handler(DomainError)  # type: ignore[untyped-decorator]
         def _domain(exc: DomainError) -> Response[str]:
             logger.info("request refused", extra={"status": exc.status, "error": exc.code})
-            return _json(exc.status, exc.to_dict())
+            response = _json(exc.status, exc.to_dict())
+            if isinstance(exc, TooManyRequests):
+                response.headers["Retry-After"] = str(exc.retry_after)
+            return response
 
         @self.exception_handler(Exception)  # type: ignore[untyped-decorator]
         def _unexpected(exc: Exception) -> Response[str]:

@@ -218,6 +218,19 @@ def batch_get(
     return found
 
 
+def batch_get_tables(db: DynamoDBClient, keys: Mapping[str, Sequence[Mapping[str, Any]]], *, what: str) -> dict[str, list[dict[str, Any]]]:
+    """Eventually consistent reads of at most 100 keys in several tables in one ``BatchGetItem`` (unprocessed keys
+    retried with backoff): table -> the items found (missing ones left out)."""
+    if sum(len(table_keys) for table_keys in keys.values()) > BATCH_READ:
+        raise ValueError(f"at most {BATCH_READ} keys in one batch")
+    found: dict[str, list[dict[str, Any]]] = {table: [] for table in keys}
+    request = {table: {"Keys": [dict(key) for key in table_keys]} for table, table_keys in keys.items() if table_keys}
+    for response in _until_processed(db.batch_get_item, request, "UnprocessedKeys", f"read the {what}"):
+        for table, items in response.get("Responses", {}).items():
+            found.setdefault(table, []).extend(items)
+    return found
+
+
 def batch_write(db: DynamoDBClient, table: str, requests: Iterable[Mapping[str, Any]], *, what: str) -> None:
     """``PutRequest``/``DeleteRequest`` entries for ``table``, 25 a request, unprocessed ones retried with
     backoff; ``UpstreamUnavailable`` when they stay unprocessed."""

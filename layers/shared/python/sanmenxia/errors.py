@@ -64,6 +64,20 @@ class UnsupportedMediaType(DomainError):
     code = "unsupported_media_type"
 
 
+class TooManyRequests(DomainError):
+    """A per-person limit was reached; ``retry_after`` seconds until it opens again (the ``Retry-After`` header)."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "retry_after": self.retry_after}
+
+
 class UpstreamUnavailable(DomainError):
     """An AWS dependency failed in a way the caller can retry."""
 

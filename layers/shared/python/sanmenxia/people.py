@@ -183,18 +183,31 @@ class PeopleRegistry:
         return self._open(item)
 
     # -- reads ----------------------------------------------------------------------------------------
-    def _get(self, pk: str) -> dict[str, Any] | None:
+    def _get(self, pk: str, *, read: tuple[dict[str, Any] | None] | None = None) -> dict[str, Any] | None:
         """An item of the registry. Registered items are never changed (a person, their pointers), so an eventually
         consistent read (half the capacity: every gate scan and token reads here) is exact when it finds the item;
-        only a miss is read again strongly, for an item written a moment ago."""
+        only a miss is read again strongly, for an item written a moment ago. ``read`` holds the eventually
+        consistent answer when the caller batched it with its own reads."""
         try:
             for consistent in (False, True):
-                item: dict[str, Any] | None = self._db.get_item(TableName=self._table, Key={"pk": _s(pk)}, ConsistentRead=consistent).get("Item")
+                if not consistent and read is not None:
+                    item = read[0]
+                else:
+                    item = self._db.get_item(TableName=self._table, Key={"pk": _s(pk)}, ConsistentRead=consistent).get("Item")
                 if item is not None:
                     return item
         except ClientError as exc:
             raise UpstreamUnavailable("could not read the registry") from exc
         return None
+
+    @property
+    def table(self) -> str:
+        return self._table
+
+    @staticmethod
+    def person_key(person_id: str) -> dict[str, Any]:
+        """The key of a person's record, for a caller that batches the read with its own (``get(read=...)``)."""
+        return {"pk": _s(f"person#{person_id}")}
 
     def _open(self, item: dict[str, Any]) -> Person:
         def opened(name: str, purpose: str) -> str | None:
@@ -215,8 +228,8 @@ class PeopleRegistry:
             created_at=item["created_at"]["S"],
         )
 
-    def get(self, person_id: str) -> Person:
-        item = self._get(f"person#{person_id}")
+    def get(self, person_id: str, *, read: tuple[dict[str, Any] | None] | None = None) -> Person:
+        item = self._get(f"person#{person_id}", read=read)
         if item is None:
             raise NotFound("no such person")
         return self._open(item)
@@ -257,6 +270,16 @@ class PeopleRegistry:
         except ClientError as exc:
             raise UpstreamUnavailable("could not read the registry") from exc
         return [self._open(item) for item in items]
+
+    def person_id_for(self, principal: Principal, person_id: str | None) -> str:
+        """The id ``person_for`` answers, for a route that needs no more than the id (a token): the caller's own
+        costs one read of the account's pointer, without reading and opening the person's record."""
+        if person_id is not None:
+            return self.person_for(principal, person_id).person_id
+        pointer = self._get(f"acct#{principal.sub}")
+        if pointer is None:
+            raise NotFound("register as a resident first (POST /residents)")
+        return str(pointer["person_id"]["S"])
 
     def person_for(self, principal: Principal, person_id: str | None) -> Person:
         """The caller's own record, or (``person_id`` given) a member of the caller's household (403 else)."""

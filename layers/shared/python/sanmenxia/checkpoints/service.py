@@ -173,6 +173,9 @@ class Gate:
     open_sealed: Callable[[str, str], str] | None = None
     #: The key set read again, for a token whose key id the cached set lacks (a key rotated meanwhile).
     refresh_keys: Callable[[], Mapping[str, Any]] | None = None
+    #: A verified token's revocations and person in one read (``store.TokenReads``); else ``revocations`` and
+    #: ``people.get`` one after the other.
+    token_reads: Callable[[VerifiedCode, datetime], tuple[Sequence[Revocation], Person | None]] | None = None
 
     def scan(self, caller: Principal, checkpoint_id: str, body: ScanIn) -> ScanResult:
         """Record one scan (and the dependents with it) and return what the gate shows."""
@@ -211,10 +214,15 @@ class Gate:
                 verified = self._verify(body.token or "", at)
             except TokenRejected as exc:
                 raise TokenInvalid(f"token rejected: {exc.reason}", field="token") from exc
-            revoked = refusal(self.revocations(verified), verified, at)
+            if self.token_reads is not None:
+                found, person = self.token_reads(verified, at)
+            else:
+                found, person = self.revocations(verified), None
+            revoked = refusal(found, verified, at)
             if revoked:
                 raise TokenInvalid(f"token rejected: {revoked}", field="token")
-            person = self._person(verified.person_id)
+            if self.token_reads is None:
+                person = self._person(verified.person_id)
             live = self._live(verified.person_id, verified.color, verified.issued_at, at)
             return Identified(
                 person_id=verified.person_id,

@@ -19,7 +19,7 @@ and therefore counted, once. Nothing of the scan's write touches a shared item.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -38,16 +38,6 @@ if TYPE_CHECKING:
 
 def _s(value: str) -> dict[str, str]:
     return {"S": value}
-
-
-def _paged(call: Callable[..., Any], **kwargs: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    while True:
-        page = call(**kwargs)
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 class CheckpointRegistry:
@@ -103,17 +93,15 @@ class CheckpointRegistry:
         return self._by_index("county-index", "county_code", county_code)
 
     def _by_index(self, index: str, attribute: str, value: str) -> list[Checkpoint]:
-        try:
-            items = _paged(
-                self._db.query,
-                TableName=self._table,
-                IndexName=index,
-                KeyConditionExpression="#a = :v",
-                ExpressionAttributeNames={"#a": attribute},
-                ExpressionAttributeValues={":v": _s(value)},
-            )
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not list checkpoints") from exc
+        items = dynamo.query_all(
+            self._db,
+            what="checkpoints",
+            TableName=self._table,
+            IndexName=index,
+            KeyConditionExpression="#a = :v",
+            ExpressionAttributeNames={"#a": attribute},
+            ExpressionAttributeValues={":v": _s(value)},
+        )
         return [Checkpoint.from_item(item) for item in items]
 
     def assign_staff(self, checkpoint_id: str, username: str, assigned_by: str, at: str) -> dict[str, str]:
@@ -139,15 +127,13 @@ class CheckpointRegistry:
             raise UpstreamUnavailable("could not undo the assignment") from exc
 
     def staff(self, checkpoint_id: str) -> list[dict[str, str]]:
-        try:
-            items = _paged(
-                self._db.query,
-                TableName=self._table,
-                KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
-                ExpressionAttributeValues={":p": _s(f"cp#{checkpoint_id}"), ":s": _s("staff#")},
-            )
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not list the staff") from exc
+        items = dynamo.query_all(
+            self._db,
+            what="checkpoint's staff",
+            TableName=self._table,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+            ExpressionAttributeValues={":p": _s(f"cp#{checkpoint_id}"), ":s": _s("staff#")},
+        )
         return [{"username": i["username"]["S"], "assigned_by": i["assigned_by"]["S"], "assigned_at": i["assigned_at"]["S"]} for i in items]
 
 
@@ -233,10 +219,9 @@ class ScanLedger:
         """The counters of one level's day: one query of its hour items, never a table scan."""
         names = (*stats.COUNTER_NAMES, stats.UNIQUE_DAY)
         partition = _s(stats.counter_partition(level, scope_id, day))
-        try:
-            items = _paged(self._db.query, TableName=self._stats, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": partition})
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not read the statistics") from exc
+        items = dynamo.query_all(
+            self._db, what="statistics", TableName=self._stats, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": partition}
+        )
         plain = [{"sk": item["sk"]["S"], **{n: int(item[n]["N"]) for n in names if n in item}} for item in items]
         return stats.summarize(level, scope_id, day, plain)
 

@@ -85,16 +85,7 @@ class EnterpriseStore:
         dynamo.transact(self._db, writes, what="enterprise records", refusals=refusals)
 
     def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        try:
-            while True:
-                page = self._db.query(TableName=self._table, **kwargs)
-                items.extend(from_item(item) for item in page["Items"])
-                if "LastEvaluatedKey" not in page:
-                    return items
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not read the enterprise records") from exc
+        return [from_item(item) for item in dynamo.query_all(self._db, what="enterprise records", TableName=self._table, **kwargs)]
 
     # -- registry ------------------------------------------------------------------------------------------
     def register(self, enterprise: Enterprise, audit: AuditRecord) -> Enterprise:

@@ -102,9 +102,12 @@ def decide(
     note_sealed: str | None,
     place_of: Callable[[Proposal], Place],
     audit_log: Any,
+    also: Callable[[Proposal], tuple[list[dict[str, Any]], dict[int, Exception]]] | None = None,
 ) -> tuple[Proposal, Proposal]:
     """A second staff member's approval or refusal (the proposer, a caller out of the person's scope, a decision
-    after expiry or a second decision are refused). Approval applies the change in the same transaction."""
+    after expiry or a second decision are refused). Approval applies the change in the same transaction, with
+    the writes ``also`` gives for the approved proposal (e.g. closing the appeal the lift answers; their
+    refusals indexed within them)."""
     proposal = proposals.get(proposal_id)
     require(principal, place_of(proposal), Action.WRITE, what="this person's code")
     now = clock.now()
@@ -130,6 +133,13 @@ def decide(
     verb = "approve" if approve else "refuse"
     entry = audit.record(principal, f"health_code.proposal.{verb}", f"proposal#{proposal.proposal_id}", proposal.to_json(now), after.to_json(now))
     writes.append(audit_log.put_request(entry))
-    refusals = {1: Conflict("the hold is no longer active: nothing to lift", field="proposal")} if approve and proposal.action is ProposalAction.LIFT else None
-    proposals.decide(proposal, after, writes, refusals=refusals)
+    refusals: dict[int, Exception] = (
+        {1: Conflict("the hold is no longer active: nothing to lift", field="proposal")} if approve and proposal.action is ProposalAction.LIFT else {}
+    )
+    if approve and also is not None:
+        extra, extra_refusals = also(proposal)
+        # the transaction is the proposal's own update, then ``writes``, then these
+        refusals.update({1 + len(writes) + index: exc for index, exc in extra_refusals.items()})
+        writes.extend(extra)
+    proposals.decide(proposal, after, writes, refusals=refusals or None)
     return proposal, after

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from sanmenxia import clock, dynamo
 from sanmenxia.audit import AuditLog, AuditRecord
+from sanmenxia.errors import NotFound
 from sanmenxia.healthcode.revocations import PERSON_REVOCATION_DAYS, Revocation, RevocationKind
 from sanmenxia.healthcode.tokens import VerifiedCode
+from sanmenxia.people import PeopleRegistry, Person
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -41,7 +43,8 @@ def _key_partition(person_id: str) -> str:
 
 def _from_item(item: Mapping[str, Any]) -> Revocation:
     kind, _, subject = item["sk"]["S"].partition("#")
-    return Revocation(RevocationKind(kind), subject, int(item["before"]["N"]), item.get("reason", {}).get("S", ""), item["revoked_at"]["S"])
+    sealed = item.get("reason_sealed", {}).get("S")
+    return Revocation(RevocationKind(kind), subject, int(item["before"]["N"]), "", item["revoked_at"]["S"], sealed)
 
 
 class RevocationStore:
@@ -57,9 +60,10 @@ class RevocationStore:
             "person_id": {"S": PARTITION},
             "sk": {"S": revocation.sk},
             "before": {"N": str(revocation.before)},
-            "reason": {"S": revocation.reason},
             "revoked_at": {"S": revocation.revoked_at},
         }
+        if revocation.reason_sealed:  # the reason is never stored in clear
+            item["reason_sealed"] = {"S": revocation.reason_sealed}
         if revocation.kind is RevocationKind.PERSON:
             expires = revocation.before + int(timedelta(days=PERSON_REVOCATION_DAYS).total_seconds())
             item["expires_at"] = {"N": str(expires)}
@@ -78,17 +82,28 @@ class RevocationStore:
         items = [{"Put": {"TableName": self._table, "Item": item}}, *copies, self._audit.put_request(entry)]
         dynamo.transact(self._db, items, what="revocation")
 
-    def for_token(self, token: VerifiedCode, at: datetime | None = None) -> list[Revocation]:
-        """The revocations that may concern ``token`` (its key, its person), read from the copies in the
-        person's partitions (never the shared list): one eventually consistent batch read, and a strongly
-        consistent re-read only when it finds an entry that does not refuse the token (a copy may lag a repeat
-        revocation that moved ``before`` on). Why a read that may lag by DynamoDB's propagation (normally well
-        under a second) keeps the gate's promise: ``docs/decisions/0006-gate-reads-at-the-rush.md``."""
-        keys = [
+    @property
+    def table(self) -> str:
+        return self._table
+
+    @staticmethod
+    def keys_for(token: VerifiedCode) -> list[dict[str, Any]]:
+        """The keys of the two copies that may concern ``token``: its key's copy and its person's."""
+        return [
             {"person_id": {"S": _key_partition(token.person_id)}, "sk": {"S": f"{RevocationKind.KEY.value}#{token.key_id}"}},
             {"person_id": {"S": _person_partition(token.person_id)}, "sk": {"S": f"{RevocationKind.PERSON.value}#{token.person_id}"}},
         ]
-        found = [_from_item(item) for item in dynamo.batch_get(self._db, self._table, keys, what="revocation list")]
+
+    def for_token(self, token: VerifiedCode, at: datetime | None = None, *, first_read: list[dict[str, Any]] | None = None) -> list[Revocation]:
+        """The revocations that may concern ``token`` (its key, its person), read from the copies in the
+        person's partitions (never the shared list): one eventually consistent batch read (``first_read``: its
+        items, when the caller batched it with its own reads), and a strongly consistent re-read only when it
+        finds an entry that does not refuse the token (a copy may lag a repeat revocation that moved ``before``
+        on). Why a read that may lag by DynamoDB's propagation (normally well under a second) keeps the gate's
+        promise: ``docs/decisions/0006-gate-reads-at-the-rush.md``."""
+        keys = self.keys_for(token)
+        items = first_read if first_read is not None else dynamo.batch_get(self._db, self._table, keys, what="revocation list")
+        found = [_from_item(item) for item in items]
         when = at or clock.now()
         if found and not any(entry.refuses(token, when) for entry in found):
             found = [_from_item(item) for item in dynamo.batch_get(self._db, self._table, keys, what="revocation list", consistent=True)]
@@ -105,3 +120,27 @@ class RevocationStore:
             ExpressionAttributeValues={":p": {"S": PARTITION}},
         )
         return [_from_item(item) for item in items if "expires_at" not in item or int(item["expires_at"]["N"]) > now]
+
+
+class TokenReads:
+    """What a gate (a QR scan, ``/health-codes/verify``) reads once a token verified, in one ``BatchGetItem``: the
+    token's two revocation copies (``HealthCodeTable``) and the person's record (``PeopleTable``). Both stores keep
+    their own rules for the eventually consistent answer: a revocation entry that does not refuse is read again
+    strongly, a person who is missing is read again strongly (``RevocationStore.for_token``, ``PeopleRegistry.get``)."""
+
+    def __init__(self, dynamodb: DynamoDBClient, revocations: RevocationStore, people: PeopleRegistry) -> None:
+        self._db = dynamodb
+        self._revocations = revocations
+        self._people = people
+
+    def __call__(self, token: VerifiedCode, at: datetime) -> tuple[list[Revocation], Person | None]:
+        revocation_keys, person_key = self._revocations.keys_for(token), self._people.person_key(token.person_id)
+        keys = {self._revocations.table: revocation_keys, self._people.table: [person_key]}
+        found = dynamo.batch_get_tables(self._db, keys, what="token's revocations and person")
+        revoked = self._revocations.for_token(token, at, first_read=found[self._revocations.table])
+        people_items = found[self._people.table]
+        try:
+            person: Person | None = self._people.get(token.person_id, read=(people_items[0] if people_items else None,))
+        except NotFound:
+            person = None
+        return revoked, person

@@ -15,7 +15,7 @@ This module is the rules (pure); ``revocation_store`` keeps them in ``HealthCode
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -44,8 +44,10 @@ class Revocation:
     kind: RevocationKind
     subject: str  # a key id, or a person id (never published in clear)
     before: int  # epoch seconds: tokens issued at or before are refused (key: the revocation instant)
-    reason: str
+    reason: str  # the staff member's words, in clear only in memory (empty when read back from storage)
     revoked_at: str
+    #: the reason as stored: sealed (it may name the person or why they are suspected)
+    reason_sealed: str | None = None
 
     @property
     def sk(self) -> str:
@@ -70,8 +72,9 @@ class Revocation:
         return body | ({"key_id": self.subject} if self.kind is RevocationKind.KEY else {"person_hash": person_hash(self.subject)})
 
 
-def new_revocation(kind: RevocationKind, subject: str, reason: str, now: datetime) -> Revocation:
-    return Revocation(kind, subject, int(now.timestamp()), reason, clock.iso(now))
+def new_revocation(kind: RevocationKind, subject: str, reason: str, now: datetime, seal: Callable[[str], str]) -> Revocation:
+    """A revocation at ``now``; ``seal`` encrypts the reason for storage (``sanmenxia.pii``)."""
+    return Revocation(kind, subject, int(now.timestamp()), reason, clock.iso(now), seal(reason) if reason else None)
 
 
 def refusal(revocations: Iterable[Revocation], token: VerifiedCode, at: datetime) -> str | None:

@@ -21,7 +21,7 @@ from sanmenxia.healthcode import rules
 from sanmenxia.healthcode.revocation_store import RevocationStore
 from sanmenxia.healthcode.revocations import Revocation, RevocationKind, new_revocation, refusal
 from sanmenxia.healthcode.store import RULE_APPEAL_PREFIX, Appeal, CheckIn, HealthCodeStore, Partition, StaleCode
-from sanmenxia.healthcode.tokens import SigningKey, TokenRejected, issue_token, jwks, verify_token
+from sanmenxia.healthcode.tokens import SigningKey, TokenRejected, VerifiedCode, issue_token, jwks, verify_token
 from sanmenxia.holds import CodeColor, Hold, HoldKind, worst
 from sanmenxia.people import Person
 from sanmenxia.texts import TextCode
@@ -127,15 +127,18 @@ def _decision_writes(
     sealed_reason: str,
     reason: str,
     audit_put: AuditPut,
+    *,
+    lifted_with_it: bool = False,
 ) -> tuple[list[dict[str, Any]], dict[int, Exception]]:
     """The one transaction of a decision: the appeal closed, the hold lifted or the correction with the code's
-    recomputed state, and the audit record (before/after as digests)."""
+    recomputed state, and the audit record (before/after as digests). ``lifted_with_it``: the hold's lift is in
+    the same transaction (an approved proposal), so the hold is still active when these writes are made."""
     field = "hold" if appeal_record.kind == "hold" else "missed_day"
     writes = [store.appeal_decision_write(person.person_id, appeal_record.hold_key, status, decided_by, sealed_reason)]
     refusals: dict[int, Exception] = {0: Conflict("this appeal has been decided meanwhile", field=field)}
     before: dict[str, Any] = {"appeal": appeal_record.to_json()}
     after: dict[str, Any] = {"appeal": {**appeal_record.to_json(), "status": status}, "reason": reason}
-    if status == "lifted" and any(hold.key == appeal_record.hold_key for hold in store.holds.for_person(person.person_id)):
+    if status == "lifted" and not lifted_with_it and any(hold.key == appeal_record.hold_key for hold in store.holds.for_person(person.person_id)):
         raise Conflict("the hold is still active: a lift takes effect only when a second staff member approves its proposal", field="hold")
     if status == "accepted":
         partition = store.partition(person.person_id)
@@ -191,18 +194,44 @@ def decide_appeal(
         break
     else:
         raise UpstreamUnavailable("the health code is busy; try again")
-    order_status = _ORDER_STATUS[status]
-    send_progress(
-        WorkOrderProgress(
-            source=WorkOrderSource.APPEAL,
-            source_ref=appeal_record.appeal_id,
-            status=order_status,
-            note=reason,  # the handler's words; the outcome is the order's resolved flag (the inbox says it in words)
-            actor=decided_by,
-            actor_role="appeal_unit",
-        )
-    )
+    send_progress(appeal_progress(appeal_record, status, reason, decided_by))
     return {**appeal_record.to_json(), "status": status, "reason": reason}
+
+
+def appeal_progress(appeal_record: Appeal, status: str, reason: str, decided_by: str) -> WorkOrderProgress:
+    """The 12345 order's step for a decided appeal (replied resolved / declined with the reason)."""
+    return WorkOrderProgress(
+        source=WorkOrderSource.APPEAL,
+        source_ref=appeal_record.appeal_id,
+        status=_ORDER_STATUS[status],
+        note=reason,  # the handler's words; the outcome is the order's resolved flag (the inbox says it in words)
+        actor=decided_by,
+        actor_role="appeal_unit",
+    )
+
+
+@dataclass(frozen=True)
+class AppealClose:
+    """An appeal against a hold, closed as lifted by the approved proposal that lifts the hold: its writes go in
+    the proposal's transaction (``refusals`` indexed within ``writes``); the order's step is sent after."""
+
+    appeal: Appeal
+    writes: list[dict[str, Any]]
+    refusals: dict[int, Exception]
+
+
+def lift_appeal_close(
+    store: HealthCodeStore, person: Person, subject: str, *, reason: str, decided_by: str, seal: Callable[[str], str], audit_put: AuditPut
+) -> AppealClose | None:
+    """The writes that close the appeal against hold ``subject`` as lifted, for the transaction that lifts the
+    hold; None when it is closed as lifted already (a retry)."""
+    appeal_record = _appeal_to_decide(store, person, subject, "lift", "hold")
+    if appeal_record.status == "lifted":
+        return None
+    if appeal_record.status != "submitted":
+        raise Conflict("this appeal has been decided already", field="hold")
+    writes, refusals = _decision_writes(store, person, appeal_record, "lifted", decided_by, seal(reason), reason, audit_put, lifted_with_it=True)
+    return AppealClose(appeal_record, writes, refusals)
 
 
 def my_code(store: HealthCodeStore, person: Person) -> dict[str, Any]:
@@ -325,16 +354,16 @@ def code_status(store: HealthCodeStore, person_id: str) -> dict[str, str]:
     return {"color": current.color.value, "version": version}
 
 
-def token_for(store: HealthCodeStore, key: SigningKey, person: Person, ttl: timedelta) -> dict[str, Any]:
+def token_for(store: HealthCodeStore, key: SigningKey, person_id: str, ttl: timedelta) -> dict[str, Any]:
     """A signed short-lived token of the person's shown colour (what the QR image carries).
 
     The holds are read eventually consistent: a gate online decides on the worse of the token's colour and its
     own strong read of today's holds, and a gate offline already accepts a colour up to a token's lifetime old,
     so a hold placed in the last second that this read misses changes no verdict that a token could not
     already carry (``docs/decisions/0006-gate-reads-at-the-rush.md``)."""
-    color = shown_color(store, person.person_id, strong_holds=False)
+    color = shown_color(store, person_id, strong_holds=False)
     now = clock.now()
-    token = issue_token(key, person.person_id, color, now=now, ttl=ttl)
+    token = issue_token(key, person_id, color, now=now, ttl=ttl)
     return {"token": token, "color": color.value, "kid": key.kid, "issued_at": clock.iso(now), "expires_at": clock.iso(now + ttl)}
 
 
@@ -342,12 +371,12 @@ def verify(
     store: HealthCodeStore,
     keys: Sequence[SigningKey],
     token: str,
-    find_person: Callable[[str], Person],
-    revocations: RevocationStore | None = None,
+    token_reads: Callable[[VerifiedCode, datetime], tuple[Sequence[Revocation], Person | None]],
 ) -> dict[str, Any]:
     """Verify a scanned token: validity, colour (the worse of the token's and today's), masked name, reason.
 
-    A string that is not a token at all is invalid input (400); a real token that fails (expired, bad
+    ``token_reads`` gives the revocations that may concern a verified token and its person (``TokenReads``: one
+    batch). A string that is not a token at all is invalid input (400); a real token that fails (expired, bad
     signature, unknown key, revoked) is a verdict: ``valid: false`` with the reason."""
     now = clock.now()
     try:
@@ -356,12 +385,11 @@ def verify(
         if rejected.reason == TokenRejected.MALFORMED:
             raise InvalidInput("malformed token", field="token") from rejected
         return {"valid": False, "reason": rejected.reason, "color": None, "name": None}
-    revoked = refusal(revocations.for_token(verified), verified, now) if revocations else None
+    found, person = token_reads(verified, now)
+    revoked = refusal(found, verified, now)
     if revoked:
         return {"valid": False, "reason": revoked, "color": None, "name": None}
-    try:
-        person = find_person(verified.person_id)
-    except NotFound:
+    if person is None:
         return {"valid": False, "reason": "unknown person", "color": None, "name": None}
     current = store.current([verified.person_id]).get(verified.person_id)
     today_color = current.color if current else verified.color
@@ -447,8 +475,10 @@ def revoke(
     subject: str,
     reason: str,
     audit_entry: Callable[[Revocation], Any],
+    seal: Callable[[str], str],
 ) -> Revocation:
-    """Revoke a signing key or one person's tokens issued until now; the audit record lands with it."""
-    revocation = new_revocation(kind, subject, reason, clock.now())
+    """Revoke a signing key or one person's tokens issued until now; the audit record lands with it, the
+    reason is stored sealed (like an appeal's decision reason)."""
+    revocation = new_revocation(kind, subject, reason, clock.now(), seal)
     revocations.revoke(revocation, audit_entry(revocation))
     return revocation

@@ -99,6 +99,8 @@ class Tipoff:
     department: str | None
     duplicate_of: str | None
     track_hash: str
+    report_id: str | None = None  # its entry on the public map (``sanmenxia.tipoffs.public``)
+    sealed_location: str | None = None  # the exact pin, sealed: staff only
 
     @property
     def key(self) -> TipoffKey:

@@ -28,8 +28,12 @@ from sanmenxia.observability import logger, metrics
 from sanmenxia.pii import Vault
 from sanmenxia.scope import Desk, Place
 from sanmenxia.texts import TextCode
+from sanmenxia.tipoffs.public import ReportStore, check_pin, new_report_id, person_key, pin_of, public_report, retry_after
 from sanmenxia.tipoffs.rules import Tipoff, TipoffKey, likely_duplicates, new_tracking_code, tracking_hash, window_start
 from sanmenxia.tipoffs.store import TipoffStore
+
+#: Work-order states the public map shows as answered (已答复); every other state is open (办理中).
+ANSWERED = frozenset({"replied", "revisited", "closed"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class NewTipoff:
     photos: Sequence[str] = ()
     anonymous: bool = False
     duplicate_of: str | None = None
+    location: tuple[float, float] | None = None  # the map pin (latitude, longitude)
 
 
 def tipoff_place(tipoff: Tipoff) -> Place:
@@ -64,6 +69,8 @@ class Tipoffs:
     uploads: PhotoUploads
     intake_queue_url: str
     send: Callable[[str, BaseModel], None] | None = None  # default: ``contracts.send``, looked up when sending
+    reports: ReportStore | None = None  # the public map, "me too" and the per-person limit
+    rate_per_hour: int = 10
 
     def similar(self, category: str, community_id: str, at: datetime, tipoff_id: str = "") -> list[dict[str, Any]]:
         """Likely duplicates of a tip-off of ``category`` in ``community_id`` made at ``at``, with their status."""
@@ -96,12 +103,16 @@ class Tipoffs:
         its tracking code once, with the likely duplicates."""
         if regions.county_of_community(new.community_id) != new.county_code:
             raise InvalidInput("community is not in that county", field="community_id")
+        if new.location is not None:
+            check_pin(*new.location)
         for key in new.photos:
             self.uploads.verify(key)
         if new.duplicate_of:
             earlier = self.store.find(new.duplicate_of)
             if earlier is None or (earlier.category, earlier.community_id) != (new.category.value, new.community_id):
                 raise InvalidInput("not a tip-off of the same category in the same community", field="duplicate_of")
+        if self.reports is not None:
+            self.reports.take_slot(person_key(caller.sub), at.strftime("%Y%m%d%H"), self.rate_per_hour, int(at.timestamp()) + 2 * 3600, retry_after(at))
         tipoff_id = "T" + secrets.token_hex(8)
         code = new_tracking_code()
         department = route(WorkOrderSource.TIPOFF, new.category.value)
@@ -120,7 +131,10 @@ class Tipoffs:
             department=department.value if department else None,
             duplicate_of=new.duplicate_of,
             track_hash=tracking_hash(code),
+            report_id=new_report_id() if self.reports is not None else None,
+            sealed_location=self.vault.seal("tipoff.location", f"{new.location[0]},{new.location[1]}") if new.location else None,
         )
+        extra = [self.reports.put_request(public_report(tipoff, new.location))] if self.reports is not None else []
         likely = self.similar(tipoff.category, tipoff.community_id, at, tipoff_id)
         message = WorkOrderIntake(
             source=WorkOrderSource.TIPOFF,
@@ -140,7 +154,7 @@ class Tipoffs:
         contracts.write_then_hand_over(
             self.intake_queue_url,
             message,
-            write=lambda: self.store.put(tipoff),
+            write=lambda: self.store.put(tipoff, extra),
             undo=lambda: self.store.withdraw(tipoff),
             what="tip-off",
             send=self.send or contracts.send,
@@ -152,10 +166,46 @@ class Tipoffs:
         return {
             **self.view(tipoff, at),
             "tracking_code": code,
+            "report_id": tipoff.report_id,
             "likely_duplicates": likely,
             "message": "举报已受理 Your tip-off has been received; keep the tracking code to follow it.",
             **texts.fields("message", TextCode.TIPOFF_RECEIVED),
         }
+
+    def public_map(
+        self, status: str | None, category: str | None, county_code: str | None, community_id: str | None, *, limit: int, start: dict[str, Any] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Reports on the public map (``sanmenxia.tipoffs.public``: no personal data), newest first, with the work
+        order's status; ``status`` keeps the ``open`` or the ``answered`` ones (filtered after the page is read, so
+        a page may be short and still continue)."""
+        if self.reports is None:
+            return [], None
+        found, last_key = self.reports.page(county_code=county_code, category=category, community_id=community_id, limit=limit, start=start)
+        orders = self.hotline.store.get_many([report.order_id for report in found])
+        rows = []
+        for report in found:
+            order = orders.get(report.order_id)
+            state = order.status.value if order else "submitted"
+            group = "answered" if state in ANSWERED else "open"
+            if status is not None and group != status:
+                continue
+            rows.append(
+                {
+                    "report_id": report.report_id,
+                    "category": report.category,
+                    "category_label": CATEGORY_LABELS[TipoffCategory(report.category)],
+                    "county_code": report.county_code,
+                    "community_id": report.community_id,
+                    "community": regions.community(report.community_id).name,
+                    "day": report.day,
+                    "latitude": report.latitude,
+                    "longitude": report.longitude,
+                    "status": state,
+                    "status_group": group,
+                    "me_too": report.me_too,
+                }
+            )
+        return rows, last_key
 
     def view(self, tipoff: Tipoff, at: datetime, *, staff: bool = False) -> dict[str, Any]:
         """What the reporter sees: their tip-off and the progress of its work order. Staff see the same with any
@@ -174,6 +224,8 @@ class Tipoffs:
             "anonymous": tipoff.anonymous,
             "created_at": tipoff.created_at,
             "duplicate_of": tipoff.duplicate_of,
+            "location": pin_of(self.vault.open("tipoff.location", tipoff.sealed_location)) if tipoff.sealed_location else None,
+            "report_id": tipoff.report_id,
             "department": tipoff.department,
             "department_label": department_label(tipoff.department),
             "order_id": tipoff.order_id,

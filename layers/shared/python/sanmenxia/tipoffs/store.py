@@ -14,6 +14,7 @@ created_at), sparse: anonymous tip-offs are not in it, because they hold no iden
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -46,6 +47,8 @@ def tipoff_item(tipoff: Tipoff) -> dict[str, Any]:
             "department": tipoff.department,
             "duplicate_of": tipoff.duplicate_of,
             "track_hash": tipoff.track_hash,
+            "report_id": tipoff.report_id,
+            "enc_location": tipoff.sealed_location,
         }
     )
 
@@ -67,6 +70,8 @@ def tipoff_from_item(item: dict[str, Any]) -> Tipoff:
         department=data.get("department"),
         duplicate_of=data.get("duplicate_of"),
         track_hash=data["track_hash"],
+        report_id=data.get("report_id"),
+        sealed_location=data.get("enc_location"),
     )
 
 
@@ -77,7 +82,8 @@ class TipoffStore:
         self._db = dynamodb
         self._table = table
 
-    def put(self, tipoff: Tipoff) -> None:
+    def put(self, tipoff: Tipoff, extra: Sequence[dict[str, Any]] = ()) -> None:
+        """Write the tip-off and its tracking pointer, and ``extra`` writes (its public report), in one transaction."""
         writes = [
             {"Put": {"TableName": self._table, "Item": tipoff_item(tipoff), "ConditionExpression": "attribute_not_exists(pk)"}},
             {
@@ -87,6 +93,7 @@ class TipoffStore:
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
+            *extra,
         ]
         dynamo.transact(self._db, writes, what="tip-off")
 
@@ -96,6 +103,8 @@ class TipoffStore:
             {"Delete": {"TableName": self._table, "Key": {"pk": {"S": f"tipoff#{tipoff.tipoff_id}"}}}},
             {"Delete": {"TableName": self._table, "Key": {"pk": {"S": f"track#{tipoff.track_hash}"}}}},
         ]
+        if tipoff.report_id:
+            deletes.append({"Delete": {"TableName": self._table, "Key": {"pk": {"S": f"report#{tipoff.report_id}"}}}})
         dynamo.transact(self._db, deletes, what="tip-off")
 
     def find(self, tipoff_id: str) -> Tipoff | None:
