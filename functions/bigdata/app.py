@@ -91,6 +91,276 @@ def key_person_store() -> KeyPersonStore:
 app = api.PlatformResolver(title="Big data 疫情大数据")
 
 
+class AreaOut(ResponseModel):
+    level: str
+    county_code: str | None = None
+    community_id: str | None = None
+    name: str
+
+
+class QueryCostOut(ResponseModel):
+    engine: str
+    bytes_scanned: int | None = None
+    elapsed_ms: float
+    cached: bool
+    as_of: str
+
+
+Count = int | float  # a sum as the engine returns it (Athena and DuckDB differ on integer widths)
+
+
+class FigureOut(ResponseModel):
+    figure: str
+    area: AreaOut
+    query: QueryCostOut
+
+
+class PeriodFigureOut(FigureOut):
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+
+
+class AreaRowOut(ResponseModel):
+    area: str | None = Field(default=None, description="the child area's code (county code or community id)")
+    area_name: str | None = None
+
+
+class CodesRowOut(AreaRowOut):
+    green: Count
+    yellow: Count
+    red: Count
+    codes: Count
+    checkins: Count
+    fevers: Count
+    checkin_rate: float | None = None
+
+
+class CodesTotalsOut(ResponseModel):
+    green: Count
+    yellow: Count
+    red: Count
+    codes: Count
+    checkins: Count
+    fevers: Count
+    checkin_rate: float | None = None
+
+
+class CodesOut(FigureOut):
+    """Codes by shown colour per area at the end of the day, with that day's check-ins."""
+
+    date: str
+    rows: list[CodesRowOut]
+    totals: CodesTotalsOut
+
+
+class CodesDayOut(ResponseModel):
+    date: str
+    green: Count
+    yellow: Count
+    red: Count
+    codes: Count
+    checkins: Count
+    checkin_rate: float | None = None
+
+
+class CodesTrendOut(PeriodFigureOut):
+    rows: list[CodesDayOut]
+
+
+class KeyPersonsRowOut(AreaRowOut):
+    category: str
+    count: Count
+    active: Count
+    pending: Count
+    on_supervision: Count | None = None
+
+
+class KeyPersonsTotalsOut(ResponseModel):
+    count: Count
+    active: Count
+    pending: Count
+    by_category: dict[str, int]
+
+
+class KeyPersonsFigureOut(FigureOut):
+    rows: list[KeyPersonsRowOut]
+    totals: KeyPersonsTotalsOut
+
+
+class KeyPersonsDayOut(ResponseModel):
+    date: str
+    count: Count
+    released: Count
+
+
+class KeyPersonsCountsOut(ResponseModel):
+    count: Count
+    released: Count
+
+
+class KeyPersonsTrendOut(PeriodFigureOut):
+    rows: list[KeyPersonsDayOut]
+    totals: KeyPersonsCountsOut
+
+
+class TrafficRowOut(AreaRowOut):
+    checkpoints: Count
+    scans: Count
+    passes: Count
+    stops: Count
+    fevers: Count
+    red_codes: Count
+    yellow_codes: Count
+    unique_persons: Count
+
+
+class TrafficTotalsOut(ResponseModel):
+    checkpoints: Count
+    scans: Count
+    passes: Count
+    stops: Count
+    fevers: Count
+
+
+class TrafficOut(PeriodFigureOut):
+    rows: list[TrafficRowOut]
+    totals: TrafficTotalsOut
+
+
+class TipoffsRowOut(ResponseModel):
+    category: str
+    department: str | None = None
+    count: Count
+    anonymous: Count
+    duplicates: Count
+
+
+class TipoffsTotalsOut(ResponseModel):
+    count: Count
+    anonymous: Count
+    duplicates: Count
+
+
+class TipoffsFigureOut(PeriodFigureOut):
+    rows: list[TipoffsRowOut]
+    totals: TipoffsTotalsOut
+
+
+class WorkOrdersRowOut(ResponseModel):
+    status: str
+    orders: Count
+    overdue: Count
+    resolved: Count
+
+
+class WorkOrdersTotalsOut(ResponseModel):
+    orders: Count
+    overdue: Count
+    resolved: Count
+    open: Count
+    satisfaction: float | None = None
+
+
+class WorkOrdersFigureOut(FigureOut):
+    rows: list[WorkOrdersRowOut]
+    totals: WorkOrdersTotalsOut
+
+
+class ResidentsRowOut(AreaRowOut):
+    residents: Count
+    reported: Count
+    fevers: Count
+    isolated: Count
+    with_open_requests: Count
+
+
+class ResidentsTotalsOut(ResponseModel):
+    residents: Count
+    reported: Count
+    fevers: Count
+    isolated: Count
+    with_open_requests: Count
+
+
+class ResidentsFigureOut(FigureOut):
+    rows: list[ResidentsRowOut]
+    totals: ResidentsTotalsOut
+
+
+class SuppliesRowOut(ResponseModel):
+    item: str
+    tier: str
+    requests: Count
+    requested: Count
+    allocated: Count
+    dispatched: Count
+    received: Count
+    stock_available: Count | None = None
+
+
+class SuppliesTotalsOut(ResponseModel):
+    requests: Count
+    requested: Count
+    allocated: Count
+    dispatched: Count
+    received: Count
+
+
+class SuppliesFigureOut(FigureOut):
+    rows: list[SuppliesRowOut]
+    totals: SuppliesTotalsOut
+
+
+class ReturnToWorkTotalsOut(ResponseModel):
+    enterprises: Count
+    above_scale: Count
+    resumed: Count
+    resumed_above_scale: Count
+    workers: Count
+    workers_green: Count
+    resumed_above_scale_share: float | None = None
+    workers_green_share: float | None = None
+
+
+class ReturnToWorkRowOut(AreaRowOut, ReturnToWorkTotalsOut):
+    pass
+
+
+class ReturnToWorkFigureOut(FigureOut):
+    rows: list[ReturnToWorkRowOut]
+    totals: ReturnToWorkTotalsOut
+
+
+class DashboardMeasureOut(ResponseModel):
+    kind: str
+    site: str | None = None
+
+
+class DashboardKeyPersonOut(ResponseModel):
+    """A key person as the dashboard's last drill-down lists them: name and ID number masked."""
+
+    kp_id: str
+    name: str | None = Field(default=None, description="masked")
+    id_number: str | None = Field(default=None, description="masked")
+    category: str
+    status: str
+    measure: DashboardMeasureOut | None = None
+    start_date: str | None = None
+    planned_release: str | None = None
+    last_follow_up: str | None = None
+    on_supervision: list[str] = Field(description="open supervision items")
+    sources: list[str]
+
+
+class CommunityKeyPersonsOut(ResponseModel):
+    """A page of a community's key persons, live from DynamoDB (``items``, ``next_cursor``), with its area."""
+
+    area: AreaOut
+    items: list[DashboardKeyPersonOut]
+    next_cursor: str | None = Field(default=None, description="pass as `cursor` to read the next page; null when there is none")
+    as_of: str
+
+
 def _serve(figure: dashboard.Figure, area: dashboard.Area) -> dict[str, Any]:
     key = figure.query.cache_key(figure.name)
     hit = cache().get(key)
@@ -112,54 +382,39 @@ def _area(county_code: str | None, community_id: str | None) -> dashboard.Area:
 
 
 @app.get("/dashboard/codes", access=VIEWERS, summary="Health codes by colour and check-in rate 健康码颜色与打卡率", tags=["bigdata"])
-def codes(county_code: CountyQuery = None, community_id: CommunityQuery = None, day: DayQuery = None) -> dict[str, Any]:
+def codes(county_code: CountyQuery = None, community_id: CommunityQuery = None, day: DayQuery = None) -> CodesOut:
     area = _area(county_code, community_id)
-    return _serve(dashboard.codes(area, dashboard.parse_day(day, clock.today())), area)
+    return CodesOut.model_validate(_serve(dashboard.codes(area, dashboard.parse_day(day, clock.today())), area))
 
 
 @app.get("/dashboard/codes/trend", access=VIEWERS, summary="Codes by colour per day 健康码趋势", tags=["bigdata"])
-def codes_trend(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+def codes_trend(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> CodesTrendOut:
     area = _area(county_code, community_id)
-    return _serve(dashboard.codes_trend(area, dashboard.parse_period(start, end, clock.today())), area)
+    return CodesTrendOut.model_validate(_serve(dashboard.codes_trend(area, dashboard.parse_period(start, end, clock.today())), area))
 
 
 @app.get("/dashboard/key-persons", access=VIEWERS, summary="Key persons by area and category (heat map) 重点人员分布", tags=["bigdata"])
-def key_persons(county_code: CountyQuery = None, community_id: CommunityQuery = None) -> dict[str, Any]:
+def key_persons(county_code: CountyQuery = None, community_id: CommunityQuery = None) -> KeyPersonsFigureOut:
     area = _area(county_code, community_id)
-    return _serve(dashboard.key_persons(area), area)
+    return KeyPersonsFigureOut.model_validate(_serve(dashboard.key_persons(area), area))
 
 
 @app.get("/dashboard/key-persons/trend", access=VIEWERS, summary="New key persons per day 新增重点人员趋势", tags=["bigdata"])
-def key_persons_trend(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+def key_persons_trend(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> KeyPersonsTrendOut:
     area = _area(county_code, community_id)
-    return _serve(dashboard.key_persons_trend(area, dashboard.parse_period(start, end, clock.today())), area)
+    return KeyPersonsTrendOut.model_validate(_serve(dashboard.key_persons_trend(area, dashboard.parse_period(start, end, clock.today())), area))
 
 
 @app.get("/dashboard/checkpoints", access=VIEWERS, summary="Checkpoint traffic 检测点通行", tags=["bigdata"])
-def checkpoints(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+def checkpoints(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> TrafficOut:
     area = _area(county_code, community_id)
-    return _serve(dashboard.checkpoints(area, dashboard.parse_period(start, end, clock.today())), area)
+    return TrafficOut.model_validate(_serve(dashboard.checkpoints(area, dashboard.parse_period(start, end, clock.today())), area))
 
 
 @app.get("/dashboard/tipoffs", access=VIEWERS, summary="Tip-offs by category 举报分类", tags=["bigdata"])
-def tipoffs(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> dict[str, Any]:
+def tipoffs(county_code: CountyQuery = None, community_id: CommunityQuery = None, start: FromQuery = None, end: ToQuery = None) -> TipoffsFigureOut:
     area = _area(county_code, community_id)
-    return _serve(dashboard.tipoffs(area, dashboard.parse_period(start, end, clock.today())), area)
-
-
-class AreaOut(ResponseModel):
-    level: str
-    county_code: str | None = None
-    community_id: str | None = None
-    name: str
-
-
-class QueryCostOut(ResponseModel):
-    engine: str
-    bytes_scanned: int | None = None
-    elapsed_ms: float
-    cached: bool
-    as_of: str
+    return TipoffsFigureOut.model_validate(_serve(dashboard.tipoffs(area, dashboard.parse_period(start, end, clock.today())), area))
 
 
 class LabTestsDayOut(ResponseModel):
@@ -194,27 +449,27 @@ def lab_tests(county_code: CountyQuery = None, community_id: CommunityQuery = No
 
 
 @app.get("/dashboard/work-orders", access=VIEWERS, summary="12345 work orders by status 工单办理", tags=["bigdata"])
-def work_orders(county_code: CountyQuery = None, community_id: CommunityQuery = None) -> dict[str, Any]:
+def work_orders(county_code: CountyQuery = None, community_id: CommunityQuery = None) -> WorkOrdersFigureOut:
     area = _area(county_code, community_id)
-    return _serve(dashboard.work_orders(area), area)
+    return WorkOrdersFigureOut.model_validate(_serve(dashboard.work_orders(area), area))
 
 
 @app.get("/dashboard/residents", access=VIEWERS, summary="Residents and their reports 居民登记与填报", tags=["bigdata"])
-def residents(county_code: CountyQuery = None, community_id: CommunityQuery = None) -> dict[str, Any]:
+def residents(county_code: CountyQuery = None, community_id: CommunityQuery = None) -> ResidentsFigureOut:
     area = _area(county_code, community_id)
-    return _serve(dashboard.residents(area), area)
+    return ResidentsFigureOut.model_validate(_serve(dashboard.residents(area), area))
 
 
 @app.get("/dashboard/supplies", access=COMMAND, summary="Supplies: need against delivered 物资保障", tags=["bigdata"])
-def supplies(county_code: CountyQuery = None) -> dict[str, Any]:
+def supplies(county_code: CountyQuery = None) -> SuppliesFigureOut:
     area = _area(county_code, None)
-    return _serve(dashboard.supplies(area), area)
+    return SuppliesFigureOut.model_validate(_serve(dashboard.supplies(area), area))
 
 
 @app.get("/dashboard/return-to-work", access=COMMAND, summary="Enterprises resumed, workers with green codes 复工复产", tags=["bigdata"])
-def return_to_work(county_code: CountyQuery = None) -> dict[str, Any]:
+def return_to_work(county_code: CountyQuery = None) -> ReturnToWorkFigureOut:
     area = _area(county_code, None)
-    return _serve(dashboard.return_to_work(area), area)
+    return ReturnToWorkFigureOut.model_validate(_serve(dashboard.return_to_work(area), area))
 
 
 def _key_person_row(record: Any) -> dict[str, Any]:
@@ -235,7 +490,7 @@ def community_key_persons(
     category: Annotated[str | None, Query(description="one of the five categories")] = None,
     limit: paging.Limit = 50,
     cursor: paging.Cursor = None,
-) -> dict[str, Any]:
+) -> CommunityKeyPersonsOut:
     area = _area(None, community_id)
     try:
         wanted = KeyPersonStatus(status)
@@ -249,7 +504,7 @@ def community_key_persons(
         index="community-index", partition=community_id, status=wanted, category=kind, limit=limit, start=app.page_start(cursor)
     )
     page = app.page([_key_person_row(record) for record in records], last)
-    return {"area": area.to_json(), **page.model_dump(), "as_of": clock.iso()}
+    return CommunityKeyPersonsOut.model_validate({"area": area.to_json(), **page.model_dump(), "as_of": clock.iso()})
 
 
 lambda_handler = api.handler(app)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import AwareDatetime, Field
@@ -17,13 +17,14 @@ from sanmenxia.checkpoints import service, stats
 from sanmenxia.checkpoints.exposure import MAX_WINDOWS, Window
 from sanmenxia.checkpoints.exposure_store import ExposureStore
 from sanmenxia.checkpoints.requests import CheckpointIn, CheckpointPatch, ScanIn, StaffAssignmentIn
+from sanmenxia.checkpoints.rules import CheckpointKind, Direction, ScanMethod, StopReason
 from sanmenxia.checkpoints.sealing import SealingKeys
 from sanmenxia.checkpoints.store import CachedCheckpoints, CheckpointRegistry, ScanLedger
 from sanmenxia.checkpoints.tracing import ExposureSettings, ExposureTracer
 from sanmenxia.errors import InvalidInput
 from sanmenxia.healthcode.revocation_store import RevocationStore, TokenReads
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
-from sanmenxia.holds import Hold
+from sanmenxia.holds import CodeColor, Hold
 from sanmenxia.models import CountyCode, PersonRefIn, RequestModel, ResponseModel
 from sanmenxia.notifications import Inbox
 from sanmenxia.observability import logger, metrics
@@ -151,27 +152,174 @@ STAFF_READERS = allow(Role.CHECKPOINT_STAFF, Role.COMMUNITY_HEAD, Role.COMMANDER
 MANAGERS = allow(Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN)
 
 
+#: The gate's decision (``checkpoints.rules.Decision``), documented in place: ``Decision`` is the enterprises' schema.
+GateDecision = Literal["pass", "stop"]
+
+
+class LocationOut(ResponseModel):
+    latitude: float
+    longitude: float
+    place: str = Field(description="a public description of the place, never a resident's address")
+
+
+class CheckpointOut(ResponseModel):
+    checkpoint_id: str
+    name: str
+    kind: CheckpointKind
+    county_code: str
+    community_id: str
+    entrances: list[str]
+    location: LocationOut
+    active: bool
+    created_at: str
+    updated_at: str
+
+
+class SealingJwkOut(ResponseModel):
+    kty: str
+    crv: str
+    x: str
+    y: str
+    kid: str
+    alg: str
+    use: str
+
+
+class SealingKeysOut(ResponseModel):
+    keys: list[SealingJwkOut]
+
+
+class CheckpointStaffOut(ResponseModel):
+    username: str
+    assigned_by: str
+    assigned_at: str
+
+
+class CheckpointStaffAccountOut(CheckpointStaffOut):
+    role: str
+    scope: dict[str, str]
+
+
+class AdviceOut(ResponseModel):
+    code: str
+    params: dict[str, str | int] = Field(default_factory=dict)
+
+
+class GateViewOut(ResponseModel):
+    """What the gate's screen shows of one person: masked name, colour, decision, reason, time."""
+
+    scan_id: str
+    name: str | None = Field(default=None, description="masked")
+    color: CodeColor | None = None
+    decision: GateDecision
+    reason: str
+    advice: AdviceOut
+    decided_by: str = Field(description="which colour decided: token or live")
+    token_color: CodeColor | None = None
+    live_color: CodeColor | None = None
+    time: str
+
+
+class ScanOut(GateViewOut):
+    checkpoint_id: str
+    direction: Direction
+    message: str
+    duplicate: bool
+    dependents: list[GateViewOut]
+
+
+class ScanRecordOut(GateViewOut):
+    reasons: list[StopReason]
+    checkpoint_id: str
+    checkpoint_name: str
+    entrance: str | None = None
+    direction: Direction
+    method: ScanMethod
+    temperature: float
+    vehicle_plate: str | None = Field(default=None, description="masked")
+    companion_of: str | None = None
+    received_at: str
+    late: bool
+
+
+class CountsOut(ResponseModel):
+    scans: int
+    passes: int
+    stops: int
+    fevers: int
+    unique_persons: int
+    ins: int
+    outs: int
+    balance: int
+
+
+class CityCountsOut(ResponseModel):
+    """The city's totals: unique persons do not add up across counties, so there are none."""
+
+    scans: int
+    passes: int
+    stops: int
+    fevers: int
+    ins: int
+    outs: int
+    balance: int
+
+
+class HourCountsOut(CountsOut):
+    hour: str
+
+
+class DayStatsOut(ResponseModel):
+    level: str
+    id: str
+    date: str
+    totals: CountsOut
+    hours: list[HourCountsOut]
+
+
+class CheckpointTotalsOut(CheckpointOut):
+    totals: CountsOut
+
+
+class CommunityStatsOut(DayStatsOut):
+    checkpoints: list[CheckpointTotalsOut]
+
+
+class CountyTotalsOut(ResponseModel):
+    county_code: str
+    name: str
+    totals: CountsOut
+
+
+class CityStatsOut(ResponseModel):
+    level: str
+    id: str
+    date: str
+    totals: CityCountsOut
+    counties: list[CountyTotalsOut]
+
+
 def _day(value: date | None) -> str:
     return (value or clock.today()).isoformat()
 
 
 # -- registry -------------------------------------------------------------------------------------------
 @app.post("/checkpoints", access=MANAGERS, status_code=201, summary="Register a checkpoint 新建检测点", tags=["checkpoints"])
-def create_checkpoint(body: CheckpointIn) -> dict[str, Any]:
+def create_checkpoint(body: CheckpointIn) -> CheckpointOut:
     checkpoint = service.new_checkpoint(app.caller, body)
     entry = audit.record(app.caller, "checkpoint.create", f"checkpoint#{checkpoint.checkpoint_id}", None, checkpoint.to_json())
     registry().create(checkpoint, entry)
     logger.info("checkpoint created", extra={"checkpoint_id": checkpoint.checkpoint_id, "community_id": checkpoint.community_id})
-    return checkpoint.to_json()
+    return CheckpointOut.model_validate(checkpoint.to_json())
 
 
 @app.get("/checkpoints", access=STAFF_READERS, summary="Checkpoints in my scope 检测点列表", tags=["checkpoints"])
 def list_checkpoints(
     community_id: Annotated[str | None, Query(pattern=r"^\d{6}-\d{3}$")] = None,
     county_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-) -> list[dict[str, Any]]:
+) -> list[CheckpointOut]:
     found = service.checkpoints_in_scope(app.caller, registry(), community_id=community_id, county_code=county_code)
-    return [checkpoint.to_json() for checkpoint in found]
+    return [CheckpointOut.model_validate(checkpoint.to_json()) for checkpoint in found]
 
 
 @app.get(
@@ -180,24 +328,24 @@ def list_checkpoints(
     summary="The public key gate devices seal waiting ID numbers to 登记加密公钥",
     tags=["checkpoints"],
 )
-def get_sealing_key() -> dict[str, Any]:
-    return {"keys": [key.public_jwk() for key in sealing_keys().all()]}
+def get_sealing_key() -> SealingKeysOut:
+    return SealingKeysOut.model_validate({"keys": [key.public_jwk() for key in sealing_keys().all()]})
 
 
 @app.get("/checkpoints/<checkpoint_id>", access=STAFF_READERS, summary="A checkpoint 检测点详情", tags=["checkpoints"])
-def get_checkpoint(checkpoint_id: CheckpointIdPath) -> dict[str, Any]:
+def get_checkpoint(checkpoint_id: CheckpointIdPath) -> CheckpointOut:
     checkpoint = registry().get(checkpoint_id)
     app.caller.require_checkpoint(checkpoint.checkpoint_id, checkpoint.community_id)
-    return checkpoint.to_json()
+    return CheckpointOut.model_validate(checkpoint.to_json())
 
 
 @app.patch("/checkpoints/<checkpoint_id>", access=MANAGERS, summary="Edit or close a checkpoint 修改/关闭检测点", tags=["checkpoints"])
-def edit_checkpoint(checkpoint_id: CheckpointIdPath, body: CheckpointPatch) -> dict[str, Any]:
+def edit_checkpoint(checkpoint_id: CheckpointIdPath, body: CheckpointPatch) -> CheckpointOut:
     before = registry().get(checkpoint_id)
     app.caller.require_community(before.community_id, before.county_code)
     after = service.edited_checkpoint(before, body)
     entry = audit.record(app.caller, "checkpoint.edit", f"checkpoint#{checkpoint_id}", before.to_json(), after.to_json())
-    return registry().replace(before, after, entry).to_json()
+    return CheckpointOut.model_validate(registry().replace(before, after, entry).to_json())
 
 
 @app.post(
@@ -207,16 +355,18 @@ def edit_checkpoint(checkpoint_id: CheckpointIdPath, body: CheckpointPatch) -> d
     summary="Create a staff account for this checkpoint 分配检测点工作人员",
     tags=["checkpoints"],
 )
-def assign_staff(checkpoint_id: CheckpointIdPath, body: StaffAssignmentIn) -> dict[str, Any]:
+def assign_staff(checkpoint_id: CheckpointIdPath, body: StaffAssignmentIn) -> CheckpointStaffAccountOut:
     checkpoint = registry().get(checkpoint_id)
-    return service.assign_staff(app.caller, checkpoint, body, registry(), staff_directory(), audit_log(settings().audit_table))
+    assigned = service.assign_staff(app.caller, checkpoint, body, registry(), staff_directory(), audit_log(settings().audit_table))
+    return CheckpointStaffAccountOut.model_validate(assigned)
 
 
 @app.get("/checkpoints/<checkpoint_id>/staff", access=MANAGERS, summary="Staff of this checkpoint 检测点工作人员", tags=["checkpoints"])
-def list_staff(checkpoint_id: CheckpointIdPath) -> list[dict[str, str]]:
+def list_staff(checkpoint_id: CheckpointIdPath, limit: paging.Limit = 50, cursor: paging.Cursor = None) -> paging.Page[CheckpointStaffOut]:
     checkpoint = registry().get(checkpoint_id)
     app.caller.require_community(checkpoint.community_id, checkpoint.county_code)
-    return registry().staff(checkpoint_id)
+    found, last = registry().staff_page(checkpoint_id, limit=limit, start=app.page_start(cursor))
+    return app.page([CheckpointStaffOut.model_validate(item) for item in found], last)
 
 
 # -- scans ----------------------------------------------------------------------------------------------
@@ -228,7 +378,7 @@ def list_staff(checkpoint_id: CheckpointIdPath) -> list[dict[str, str]]:
     summary="Register a person at the gate: QR token, ID card or typed ID 扫码/刷证/录入登记",
     tags=["checkpoints"],
 )
-def scan(checkpoint_id: CheckpointIdPath, body: ScanIn) -> dict[str, Any]:
+def scan(checkpoint_id: CheckpointIdPath, body: ScanIn) -> ScanOut:
     result = the_gate().scan(app.caller, checkpoint_id, body)
     main = result.records[0]
     if not result.duplicate:
@@ -238,28 +388,34 @@ def scan(checkpoint_id: CheckpointIdPath, body: ScanIn) -> dict[str, Any]:
         "scan recorded",
         extra={"checkpoint_id": checkpoint_id, "scan_id": main.scan_id, "decision": main.decision.value, "duplicate": result.duplicate},
     )
-    return result.to_json()
+    return ScanOut.model_validate(result.to_json())
 
 
 @app.get("/checkpoints/<checkpoint_id>/scans", access=STAFF_READERS, summary="A checkpoint's scans of a day 检测点登记记录", tags=["checkpoints"])
-def list_scans(checkpoint_id: CheckpointIdPath, date: DateQuery = None) -> list[dict[str, Any]]:
+def list_scans(checkpoint_id: CheckpointIdPath, date: DateQuery = None, limit: paging.Limit = 50, cursor: paging.Cursor = None) -> paging.Page[ScanRecordOut]:
     checkpoint = registry().get(checkpoint_id)
     app.caller.require_checkpoint(checkpoint.checkpoint_id, checkpoint.community_id)
-    return [record.record_view() for record in ledger().at_checkpoint(checkpoint_id, _day(date))]
+    records, last = ledger().page_at_checkpoint(checkpoint_id, _day(date), limit=limit, start=app.page_start(cursor))
+    return app.page([ScanRecordOut.model_validate(record.record_view()) for record in records], last)
 
 
 @app.get("/scans/me", access=allow(Role.RESIDENT), summary="My scans at checkpoints 我的通行记录", tags=["checkpoints"])
-def my_scans(person_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None) -> list[dict[str, Any]]:
+def my_scans(
+    person_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
+    limit: paging.Limit = 50,
+    cursor: paging.Cursor = None,
+) -> paging.Page[ScanRecordOut]:
     person = people(settings()).person_for(app.caller, person_id)
-    return [record.record_view() for record in ledger().for_person(person.person_id)]
+    records, last = ledger().page_for_person(person.person_id, limit=limit, start=app.page_start(cursor))
+    return app.page([ScanRecordOut.model_validate(record.record_view()) for record in records], last)
 
 
 # -- statistics -----------------------------------------------------------------------------------------
 @app.get("/checkpoints/<checkpoint_id>/stats", access=STAFF_READERS, summary="A checkpoint's day, by hour 检测点统计", tags=["checkpoints"])
-def checkpoint_stats(checkpoint_id: CheckpointIdPath, date: DateQuery = None) -> dict[str, Any]:
+def checkpoint_stats(checkpoint_id: CheckpointIdPath, date: DateQuery = None) -> DayStatsOut:
     checkpoint = registry().get(checkpoint_id)
     app.caller.require_checkpoint(checkpoint.checkpoint_id, checkpoint.community_id)
-    return ledger().day_stats(stats.Level.CHECKPOINT, checkpoint_id, _day(date)).to_json()
+    return DayStatsOut.model_validate(ledger().day_stats(stats.Level.CHECKPOINT, checkpoint_id, _day(date)).to_json())
 
 
 @app.get(
@@ -268,7 +424,7 @@ def checkpoint_stats(checkpoint_id: CheckpointIdPath, date: DateQuery = None) ->
     summary="A community's checkpoints today, in total and each 社区检测点统计",
     tags=["checkpoints"],
 )
-def community_stats(community_id: Annotated[str, Path(pattern=r"^\d{6}-\d{3}$")], date: DateQuery = None) -> dict[str, Any]:
+def community_stats(community_id: Annotated[str, Path(pattern=r"^\d{6}-\d{3}$")], date: DateQuery = None) -> CommunityStatsOut:
     if not regions.is_known_community(community_id):
         raise InvalidInput("unknown community id", field="community_id")
     app.caller.require_community(community_id)
@@ -278,7 +434,7 @@ def community_stats(community_id: Annotated[str, Path(pattern=r"^\d{6}-\d{3}$")]
         {**checkpoint.to_json(), "totals": ledger().day_stats(stats.Level.CHECKPOINT, checkpoint.checkpoint_id, day).totals.to_json()}
         for checkpoint in registry().in_community(community_id)
     ]
-    return body
+    return CommunityStatsOut.model_validate(body)
 
 
 @app.get(
@@ -287,16 +443,16 @@ def community_stats(community_id: Annotated[str, Path(pattern=r"^\d{6}-\d{3}$")]
     summary="A county's checkpoints, by hour 区县检测点统计",
     tags=["checkpoints"],
 )
-def county_stats(county_code: Annotated[str, Path(pattern=r"^\d{6}$")], date: DateQuery = None) -> dict[str, Any]:
+def county_stats(county_code: Annotated[str, Path(pattern=r"^\d{6}$")], date: DateQuery = None) -> DayStatsOut:
     if not regions.is_known_county(county_code):
         raise InvalidInput("unknown county code", field="county_code")
     app.caller.require_county(county_code)
-    return ledger().day_stats(stats.Level.COUNTY, county_code, _day(date)).to_json()
+    return DayStatsOut.model_validate(ledger().day_stats(stats.Level.COUNTY, county_code, _day(date)).to_json())
 
 
 @app.get("/checkpoint-stats", access=allow(Role.COMMANDER, Role.ADMIN), summary="The city's checkpoints, by county 全市检测点统计", tags=["checkpoints"])
-def city_stats(date: DateQuery = None) -> dict[str, Any]:
-    return service.city_day(app.caller, ledger(), _day(date))
+def city_stats(date: DateQuery = None) -> CityStatsOut:
+    return CityStatsOut.model_validate(service.city_day(app.caller, ledger(), _day(date)))
 
 
 # -- exposure from scans (暴露排查) -----------------------------------------------------------------------

@@ -11,9 +11,9 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from sanmenxia import api, aws, clock, contracts, texts, triggers
+from sanmenxia import api, aws, clock, contracts, paging, texts, triggers
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory
 from sanmenxia.cotravel import service
@@ -143,6 +143,89 @@ class SaveIn(TripIn):
     person_id: Annotated[str, Field(pattern=r"^[0-9a-f]{24}$")] | None = None
 
 
+class CaseTripOut(ResponseModel):
+    """A confirmed case's published trip (no personal data: the notice's own words and link)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    trip_id: str
+    date: date
+    mode: TravelMode
+    number: str
+    carriage: str | None = None
+    row: int | None = None
+    seat: str | None = None
+    origin: str = Field(alias="from", serialization_alias="from")
+    destination: str = Field(alias="to", serialization_alias="to")
+    source_url: str
+    case_ref: str | None = None
+
+
+class CaseTripMatchOut(CaseTripOut):
+    risk: Risk
+
+
+class CoTravelAnswerOut(ResponseModel):
+    risk: Risk
+    guidance: str
+    can_register: bool
+    matches: list[CaseTripMatchOut]
+
+
+class TripAnswerOut(CoTravelAnswerOut):
+    date: date
+    number: str
+
+
+class CoTravelRegistrationOut(CoTravelAnswerOut):
+    registered: bool
+    person_id: str
+    community_id: str
+
+
+class SavedTripOut(CoTravelAnswerOut):
+    saved_id: str
+    person_id: str
+    date: date
+    mode: TravelMode | None = None
+    number: str
+    carriage: str | None = None
+    row: int | None = None
+    seat: str | None = None
+    created_at: str
+
+
+class SavedTripDeletedOut(ResponseModel):
+    deleted: str
+
+
+class CaseTripsLoadedOut(ResponseModel):
+    loaded: int
+    trip_ids: list[str]
+    notified: int
+
+
+class ImportErrorOut(ResponseModel):
+    line: int
+    field: str
+    reason: str
+
+
+class CaseTripsImportOut(ResponseModel):
+    """A CSV import's report: imported whole, or rejected with its errors by line."""
+
+    import_id: str
+    key: str
+    received_at: str
+    status: str = Field(description="validating, imported or rejected")
+    rows: int | None = None
+    rows_written: int | None = None
+    notified: int | None = None
+    error_count: int | None = None
+    errors: list[ImportErrorOut] = Field(default_factory=list)
+    finished_at: str | None = None
+
+
 @app.get("/co-travel/trips", access=PUBLIC, summary="Did I travel with a confirmed case? 同行查询")
 def query_trip(
     travel_date: Annotated[date, Query(alias="date")],
@@ -151,11 +234,11 @@ def query_trip(
     carriage: Annotated[str | None, Query(max_length=10)] = None,
     row: Annotated[int | None, Query(ge=1, le=200)] = None,
     seat: Annotated[str | None, Query(max_length=8)] = None,
-) -> dict[str, Any]:
+) -> TripAnswerOut:
     trip = _trip_from_query(travel_date, number, mode, carriage, row, seat)
     metrics.add_metric(name="CoTravelQueries", unit="Count", value=1)
     result = service.answer(store(), trip.date, trip.number, trip.position(), trip.mode)
-    return {"date": trip.date.isoformat(), "number": trip.number, **result.to_json()}
+    return TripAnswerOut.model_validate({"date": trip.date.isoformat(), "number": trip.number, **result.to_json()})
 
 
 def _trip_from_query(travel_date: date, number: str, mode: TravelMode | None, carriage: str | None, row: int | None, seat: str | None) -> TripIn:
@@ -169,7 +252,7 @@ def _trip_from_query(travel_date: date, number: str, mode: TravelMode | None, ca
 
 
 @app.post("/co-travel/registrations", access=allow(Role.RESIDENT), status_code=201, summary="Register me as a possible contact 一键登记")
-def register_me(body: SaveIn) -> dict[str, Any]:
+def register_me(body: SaveIn) -> CoTravelRegistrationOut:
     person = people(settings()).person_for(app.caller, body.person_id)
     result = service.answer(store(), body.date, body.number, body.position(), body.mode)
     if result.risk is Risk.NONE:
@@ -189,43 +272,48 @@ def register_me(body: SaveIn) -> dict[str, Any]:
     )
     contracts.send(settings().key_person_queue_url, candidate)
     logger.info("co-travel registration", extra={"person_id": person.person_id, "trip_id": case.trip_id, "risk": result.risk.value})
-    return {"registered": True, "person_id": person.person_id, "community_id": person.community_id, **result.to_json()}
+    return CoTravelRegistrationOut.model_validate({"registered": True, "person_id": person.person_id, "community_id": person.community_id, **result.to_json()})
 
 
 @app.post("/co-travel/saved-trips", access=allow(Role.RESIDENT), status_code=201, summary="Save a trip to be told later 保存行程")
-def save_trip(body: SaveIn) -> dict[str, Any]:
+def save_trip(body: SaveIn) -> SavedTripOut:
     registry = people(settings())
     me = registry.me(app.caller.sub)
     traveller = registry.person_for(app.caller, body.person_id)
     saved = SavedTrip(secrets.token_hex(8), me.person_id, traveller.person_id, body.date, body.mode, body.number, body.position(), clock.iso())
     store().save(saved)
     result = service.answer(store(), body.date, body.number, body.position(), body.mode)
-    return {**saved.to_json(), **result.to_json()}
+    return SavedTripOut.model_validate({**saved.to_json(), **result.to_json()})
 
 
 @app.get("/co-travel/saved-trips", access=allow(Role.RESIDENT), summary="My saved trips with their current risk 我的行程")
-def my_trips() -> list[dict[str, Any]]:
+def my_trips(limit: paging.Limit = 50, cursor: paging.Cursor = None) -> paging.Page[SavedTripOut]:
     me = people(settings()).me(app.caller.sub)
-    return [
-        {**trip.to_json(), **service.answer(store(), trip.travel_date, trip.number, trip.position, trip.mode).to_json()}
-        for trip in store().saved_by(me.person_id)
-    ]
+    trips, last = store().saved_page(me.person_id, limit=limit, start=app.page_start(cursor))
+    answers = [{**trip.to_json(), **service.answer(store(), trip.travel_date, trip.number, trip.position, trip.mode).to_json()} for trip in trips]
+    return app.page([SavedTripOut.model_validate(answer) for answer in answers], last)
 
 
 @app.delete("/co-travel/saved-trips/<saved_id>", access=allow(Role.RESIDENT), summary="Forget a saved trip 删除行程")
-def forget_trip(saved_id: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]) -> dict[str, Any]:
+def forget_trip(saved_id: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]) -> SavedTripDeletedOut:
     store().forget(people(settings()).me(app.caller.sub).person_id, saved_id)
-    return {"deleted": saved_id}
+    return SavedTripDeletedOut(deleted=saved_id)
 
 
 @app.post("/co-travel/case-trips", access=allow(*LOADERS), status_code=201, summary="Publish confirmed cases' trips 录入病例行程")
-def load_case_trips(body: CaseTripsIn) -> dict[str, Any]:
-    return service.load_case_trips(store(), inbox(), audit_log(settings().audit_table), app.caller, [item.trip() for item in body.trips])
+def load_case_trips(body: CaseTripsIn) -> CaseTripsLoadedOut:
+    loaded = service.load_case_trips(store(), inbox(), audit_log(settings().audit_table), app.caller, [item.trip() for item in body.trips])
+    return CaseTripsLoadedOut.model_validate(loaded)
 
 
 @app.get("/co-travel/case-trips", access=allow(*READERS), summary="Case trips of a day 某日病例行程")
-def case_trips_of(travel_date: Annotated[date, Query(alias="date")]) -> list[dict[str, Any]]:
-    return [trip_to_json(trip) for trip in store().trips_on(travel_date)]
+def case_trips_of(
+    travel_date: Annotated[date, Query(alias="date")],
+    limit: paging.Limit = 50,
+    cursor: paging.Cursor = None,
+) -> paging.Page[CaseTripOut]:
+    trips, last = store().trips_page(travel_date, limit=limit, start=app.page_start(cursor))
+    return app.page([CaseTripOut.model_validate(trip_to_json(trip)) for trip in trips], last)
 
 
 class CaseTripsUploadIn(RequestModel):
@@ -258,17 +346,19 @@ def start_case_trips_upload(body: CaseTripsUploadIn) -> CaseTripsUploadOut:
 
 
 @app.get("/co-travel/imports", access=allow(*LOADERS), summary="CSV imports of case trips 导入记录")
-def imports() -> list[dict[str, Any]]:
-    return store().reports()
+def imports() -> list[CaseTripsImportOut]:
+    return [CaseTripsImportOut.model_validate(report) for report in store().reports()]
 
 
 @app.get("/co-travel/imports/<trips_import_id>", access=allow(*LOADERS), summary="One import: result or errors by line 导入结果")
-def import_report(trips_import_id: Annotated[str, Path(pattern=r"^[0-9a-f]{20}$", description="a case-trips import's id (its import_id)")]) -> dict[str, Any]:
+def import_report(
+    trips_import_id: Annotated[str, Path(pattern=r"^[0-9a-f]{20}$", description="a case-trips import's id (its import_id)")],
+) -> CaseTripsImportOut:
     """(The path names it ``trips_import_id``: ``import_id`` is a comparison list's, another kind of record.)"""
     report = store().report(trips_import_id)
     if report is None:
         raise NotFound("no such import", field="trips_import_id")
-    return {"import_id": trips_import_id, **report}
+    return CaseTripsImportOut.model_validate({"import_id": trips_import_id, **report})
 
 
 # -- S3: a CSV of case trips uploaded under case-trips/ -------------------------------------------------------

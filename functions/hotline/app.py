@@ -675,7 +675,15 @@ def reveal_contact(order_id: OrderId, body: RevealIn) -> RevealOut:
     require_view(caller, order)
     fields = sorted(set(body.fields))
     whom = order.requester_person_id or "anonymous"
-    entry = audit.record(caller, "work_order.contact.reveal", f"work_order#{order_id}", None, {"person": whom, "fields": fields, "reason": body.reason})
+    entry = audit.record(
+        caller,
+        "work_order.contact.reveal",
+        f"work_order#{order_id}",
+        None,
+        {"person": whom, "fields": fields, "reason": body.reason},
+        subject=order.requester_person_id,
+        reason_code=f"contact:{'+'.join(fields)}",
+    )
     audit_log(settings().audit_table).append(entry)
     inbox = hotline().inbox
     if order.requester_person_id and inbox is not None:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
-from sanmenxia import api, audit, aws, paging, regions
+from sanmenxia import api, audit, aws, breakglass, paging, regions
 from sanmenxia.auth import ANY_SIGNED_IN, PUBLIC, Role, allow
 from sanmenxia.errors import InvalidInput
-from sanmenxia.models import CommunityId, CountyCode, IdNumberStr, PersonName, Phone, RequestModel, ResponseModel, ShortText
+from sanmenxia.models import CommunityId, CountyCode, IdNumberStr, MaskedPersonOut, PersonName, Phone, RequestModel, ResponseModel, ShortText
 from sanmenxia.notifications import REVEAL_KIND, Inbox
 from sanmenxia.observability import logger, metrics
 from sanmenxia.people import NewPerson, Relation
+from sanmenxia.scope import Place
 from sanmenxia.services import PeopleSettings, audit_log, people
 from sanmenxia.staff import StaffDirectory, refuse_own_account
 
@@ -86,30 +87,69 @@ class StaffAccountOut(ResponseModel):
     status: str = Field(description="Cognito's user status, e.g. FORCE_CHANGE_PASSWORD until the first sign-in")
 
 
+class CommunityOut(ResponseModel):
+    id: str
+    name: str
+    name_en: str
+
+
+class CountyOut(ResponseModel):
+    county_code: str
+    name: str
+    name_en: str
+    communities: list[CommunityOut]
+
+
+class AccountOut(ResponseModel):
+    username: str
+    roles: list[str]
+    scope: dict[str, str]
+    person: MaskedPersonOut | None = Field(description="the caller's own registry record, masked; null for staff and unregistered residents")
+
+
+class NotificationOut(ResponseModel):
+    id: str
+    at: str
+    kind: str
+    title: str
+    body: str
+    link: str | None = None
+    title_code: str | None = Field(default=None, description="the title as a text code the app renders (null for older messages)")
+    title_params: dict[str, str | int | float] = Field(default_factory=dict)
+    body_code: str | None = None
+    body_params: dict[str, str | int | float] = Field(default_factory=dict)
+
+
+class StaffOut(ResponseModel):
+    username: str
+    role: str
+    scope: dict[str, str]
+
+
 def _check_community(county_code: str, community_id: str) -> None:
     if regions.county_of_community(community_id) != county_code:
         raise InvalidInput("community is not in that county", field="community_id")
 
 
 @app.get("/regions", access=PUBLIC, summary="Counties and communities of Sanmenxia 区县与社区", tags=["registry"])
-def list_regions() -> list[dict[str, Any]]:
-    return regions.as_json()
+def list_regions() -> list[CountyOut]:
+    return [CountyOut.model_validate(county) for county in regions.as_json()]
 
 
 @app.get("/me", access=ANY_SIGNED_IN, summary="The signed-in account: roles and scope 当前账号", tags=["registry"])
-def who_am_i() -> dict[str, Any]:
+def who_am_i() -> AccountOut:
     caller = app.caller
     record = people(settings()).find_by_account(caller.sub)
-    return {
-        "username": caller.username,
-        "roles": sorted(role.value for role in caller.roles),
-        "scope": dict(caller.scope),
-        "person": record.masked() if record else None,
-    }
+    return AccountOut(
+        username=caller.username,
+        roles=sorted(role.value for role in caller.roles),
+        scope=dict(caller.scope),
+        person=MaskedPersonOut.model_validate(record.masked()) if record else None,
+    )
 
 
 @app.post("/residents", access=allow(Role.RESIDENT), status_code=201, summary="Register myself 居民登记", tags=["registry"])
-def register_resident(body: ResidentIn) -> dict[str, Any]:
+def register_resident(body: ResidentIn) -> MaskedPersonOut:
     _check_community(body.county_code, body.community_id)
     person = people(settings()).register(
         app.caller.sub,
@@ -117,12 +157,12 @@ def register_resident(body: ResidentIn) -> dict[str, Any]:
     )
     metrics.add_metric(name="ResidentsRegistered", unit="Count", value=1)
     logger.info("resident registered", extra={"person_id": person.person_id, "community_id": person.community_id})
-    return person.masked()
+    return MaskedPersonOut.model_validate(person.masked())
 
 
 @app.get("/residents/me", access=allow(Role.RESIDENT), summary="My record, masked 我的登记信息", tags=["registry"])
-def my_record() -> dict[str, Any]:
-    return people(settings()).me(app.caller.sub).masked()
+def my_record() -> MaskedPersonOut:
+    return MaskedPersonOut.model_validate(people(settings()).me(app.caller.sub).masked())
 
 
 @app.post(
@@ -132,7 +172,7 @@ def my_record() -> dict[str, Any]:
     summary="Register a household member without a phone 登记家庭成员",
     tags=["registry"],
 )
-def add_household_member(body: MemberIn) -> dict[str, Any]:
+def add_household_member(body: MemberIn) -> MaskedPersonOut:
     registry = people(settings())
     head = registry.me(app.caller.sub)
     member = registry.register(
@@ -141,31 +181,36 @@ def add_household_member(body: MemberIn) -> dict[str, Any]:
         household_id=head.person_id,
     )
     logger.info("household member registered", extra={"person_id": member.person_id, "household_id": head.person_id})
-    return member.masked()
+    return MaskedPersonOut.model_validate(member.masked())
 
 
 @app.get("/residents/me/household", access=allow(Role.RESIDENT), summary="My household, masked 我的家庭成员", tags=["registry"])
-def list_household() -> list[dict[str, Any]]:
+def list_household(limit: paging.Limit = 50, cursor: paging.Cursor = None) -> paging.Page[MaskedPersonOut]:
     registry = people(settings())
     head = registry.me(app.caller.sub)
-    return [member.masked() for member in registry.household(head.household_id)]
+    members, last = registry.household_page(head.household_id, limit=limit, start=app.page_start(cursor))
+    return app.page([MaskedPersonOut.model_validate(member.masked()) for member in members], last)
 
 
 @app.get(
     "/residents/<person_id>",
     access=allow(Role.COMMUNITY_HEAD, Role.COMMANDER, Role.ADMIN),
-    summary="A resident's record, masked (own community / county) 居民信息",
+    summary="A resident's record, masked (own community / county; else a break-glass grant) 居民信息",
     tags=["registry"],
 )
-def get_resident(person_id: Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")]) -> dict[str, Any]:
+def get_resident(person_id: Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")]) -> MaskedPersonOut:
     person = people(settings()).get(person_id)
-    app.caller.require_community(person.community_id, person.county_code)
-    return person.masked()
+    place = Place(county_code=person.county_code, community_id=person.community_id)
+    breakglass.read_access(
+        app.caller, place, person_id, grants=breakglass.default_store(), audit_log=audit_log(settings().audit_table), what="this community's records"
+    )
+    return MaskedPersonOut.model_validate(person.masked())
 
 
 @app.get("/notifications", access=allow(Role.RESIDENT), summary="My notifications 我的消息", tags=["registry"])
-def my_notifications() -> list[dict[str, Any]]:
-    return inbox().list(people(settings()).me(app.caller.sub).person_id)
+def my_notifications(limit: paging.Limit = 50, cursor: paging.Cursor = None) -> paging.Page[NotificationOut]:
+    notes, last = inbox().page(people(settings()).me(app.caller.sub).person_id, limit=limit, start=app.page_start(cursor))
+    return app.page([NotificationOut.model_validate(note) for note in notes], last)
 
 
 @app.get(
@@ -174,17 +219,18 @@ def my_notifications() -> list[dict[str, Any]]:
     summary="Every time staff revealed my contact details 我的信息查看记录",
     tags=["registry"],
 )
-def my_reveals() -> list[dict[str, Any]]:
+def my_reveals(limit: paging.Limit = 50, cursor: paging.Cursor = None) -> paging.Page[NotificationOut]:
     """Each audited reveal of the caller's contact details (who, role, which fields, why, when)."""
-    return inbox().list(people(settings()).me(app.caller.sub).person_id, 200, kind=REVEAL_KIND)
+    notes, last = inbox().page(people(settings()).me(app.caller.sub).person_id, limit=limit, start=app.page_start(cursor), kind=REVEAL_KIND)
+    return app.page([NotificationOut.model_validate(note) for note in notes], last)
 
 
 @app.post("/staff", access=allow(Role.ADMIN), status_code=201, summary="Create a staff account 创建工作人员账号", tags=["registry"])
-def create_staff(body: StaffIn) -> dict[str, Any]:
+def create_staff(body: StaffIn) -> StaffOut:
     created = staff_directory().create(body.username, body.temporary_password, body.role, body.scope)
     entry = audit.record(app.caller, "staff.create", f"account#{body.username}", None, {"role": body.role.value, "scope": body.scope})
     audit_log(settings().audit_table).append(entry)
-    return created
+    return StaffOut.model_validate(created)
 
 
 def _staff_role(role: Role) -> Role:

@@ -15,6 +15,7 @@
 * ``SQS`` events: messages received in batches; those not reported failed are deleted.
 * ``S3`` events: new objects (matching the event's filter) are noticed by listing the bucket.
 * ``Cognito`` PostConfirmation triggers: a self-signed-up user who is confirmed and in no group yet.
+* DynamoDB TTL and S3 lifecycle rules (``infra.local.retention``), applied as each advanced day ends.
 
 Every source is read from ``template.yaml``; nothing here lists functions, tables or queues.
 """
@@ -35,6 +36,7 @@ from typing import Any
 from infra.local import events
 from infra.local import template as tpl
 from infra.local.functions import FunctionPool, InvocationError
+from infra.local.retention import LocalRetention
 from infra.local.schedule import Cron, Rate, parse
 from sanmenxia.clock import SHANGHAI
 
@@ -167,6 +169,8 @@ class EventPump:
         self._clients = {name: session.client(name) for name in ("dynamodb", "dynamodbstreams", "sqs", "s3", "cognito-idp")}
         self._polls = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pump")
         self._configure()
+        #: DynamoDB TTL and S3 lifecycle rules, applied by the virtual clock as days are advanced.
+        self.retention = LocalRetention(self._clients, self._deployment.physical)
 
     # -- configuration from the template --------------------------------------------------------------
     def _configure(self) -> None:
@@ -272,8 +276,20 @@ class EventPump:
                     fired.append(self._fire(moment, source))
                 self.clock.set_now(end)
                 self._checked_until = end
+                self._expire()
             self.drain()
         return fired
+
+    def _expire(self) -> None:
+        """TTL and lifecycle as of the clock's now (moto applies neither); a failure is logged, never fatal."""
+        self.drain()
+        try:
+            swept = self.retention.sweep(self.clock.now())
+        except Exception as exc:
+            self._log(f"retention sweep failed: {exc}")
+            return
+        if swept:
+            self._log(f"retention: expired {swept}")
 
     def set_today(self, day: date) -> None:
         with self._lock:
@@ -531,7 +547,8 @@ class EventPump:
 
     def report(self) -> dict[str, Any]:
         """Deliveries retried and given up, with the most recent failures (for ``/_local/config``)."""
-        return {"retried": self.retried, "failed": self.failed, "recent_failures": self.failures[-20:]}
+        expired = dict(self.retention.deleted)
+        return {"retried": self.retried, "failed": self.failed, "recent_failures": self.failures[-20:], "expired": expired}
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="event-pump", daemon=True)

@@ -85,7 +85,7 @@ def test_counts_and_unique_persons_over_two_checkpoints_with_a_repeated_scan_id(
     community = totals(local_stack, f"/communities/{COMMUNITY}/checkpoint-stats", site["head"])
     assert (community["scans"], community["unique_persons"]) == (3, 1)
     # And the resident sees their own three scans
-    mine = local_stack.call("GET", "/scans/me", site["resident"]).json
+    mine = local_stack.call("GET", "/scans/me", site["resident"]).json["items"]
     assert len(mine) == 3
 
 
@@ -126,8 +126,8 @@ def test_the_demo_checkpoint_has_live_counts(local_stack: LocalStack) -> None:
     # Given the demo data (seven scans sent at cp-demo-1, one of them twice)
     history = local_stack.call("GET", "/scans/me", "gate_visitor1")
     assert history.status == 200, history.body
-    assert {record["checkpoint_id"] for record in history.json} == {"cp-demo-1"}
-    day = datetime.fromisoformat(history.json[0]["time"]).astimezone(SHANGHAI).date().isoformat()
+    assert {record["checkpoint_id"] for record in history.json["items"]} == {"cp-demo-1"}
+    day = datetime.fromisoformat(history.json["items"][0]["time"]).astimezone(SHANGHAI).date().isoformat()
     # Then checkpoint1 reads six scans of four people, one fever, from the counters (once the stream is counted)
     local_stack.drain()
     stats = local_stack.call("GET", f"/checkpoints/cp-demo-1/stats?date={day}", "checkpoint1")

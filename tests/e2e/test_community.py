@@ -51,7 +51,7 @@ def test_demo_data_shows_in_every_view(local_stack: LocalStack) -> None:
     assert local_stack.call("GET", "/communities/411202-001/hardship-requests?status=open", "head1").json["items"]
     pending = local_stack.call("GET", "/key-persons?status=pending", "head1").json["items"]
     assert any(item["category"] == "from_hubei" for item in pending)
-    notes = local_stack.call("GET", "/notifications", "resident2").json
+    notes = local_stack.call("GET", "/notifications", "resident2").json["items"]
     assert any(note["kind"] == "co_travel" for note in notes)
     jobs = local_stack.call("GET", "/imports", "commander1").json["items"]
     assert any(job["status"] == "done" and job["hits"] >= 1 for job in jobs)
@@ -102,7 +102,7 @@ def test_a_later_case_trip_notifies_the_saved_trip_owner(local_stack: LocalStack
     assert saved.json["risk"] == "none"
     trip = {"date": when, "mode": "train", "number": number, "carriage": "03", "from": "汉口", "to": "灵宝", "source_url": "https://www.smx.gov.cn/n/1"}
     assert local_stack.call("POST", "/co-travel/case-trips", crew["city"], {"trips": [trip]}).status == 201
-    notes = local_stack.call("GET", "/notifications", username).json
+    notes = local_stack.call("GET", "/notifications", username).json["items"]
     assert [note["kind"] for note in notes] == ["co_travel"]
     public = local_stack.request("GET", f"/co-travel/trips?date={when}&number={number}&carriage=3")
     assert public.json["risk"] == "close"

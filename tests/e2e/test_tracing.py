@@ -88,7 +88,7 @@ def test_a_case_s_window_notifies_the_person_scanned_with_it_and_their_head_sees
     mine = [item for item in listed if item["person_id"] == near["person_id"]]
     assert len(mine) == 1 and mine[0]["category"] == "close_contact" and mine[0]["sources"][0]["source"] == "exposure"
     # And they have the message in their inbox
-    notes = local_stack.call("GET", "/notifications", near["username"]).json
+    notes = local_stack.call("GET", "/notifications", near["username"]).json["items"]
     assert [note["kind"] for note in (notes["items"] if isinstance(notes, dict) else notes)].count("exposure") == 1
     # When the commander runs the case again from its own scans, nobody is added
     again = local_stack.call("POST", "/exposures", market["commander"], {"person_id": market["people"]["case"]["person_id"]})

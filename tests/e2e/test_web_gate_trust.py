@@ -99,11 +99,11 @@ def test_offline_scans_get_a_verdict_and_are_sent_once_when_the_network_returns(
     phone.context.set_offline(False)
     waiting.wait_for(state="hidden")
     # Then Alice has exactly one scan at this checkpoint, posted once, and nothing waits on the device
-    mine = [scan for scan in local_stack.call("GET", "/scans/me", alice).json if scan["checkpoint_id"] == checkpoint_id]
+    mine = [scan for scan in local_stack.call("GET", "/scans/me", alice).json["items"] if scan["checkpoint_id"] == checkpoint_id]
     assert len(mine) == 1 and mine[0]["decision"] == "pass"
     assert len(posts) == 1
     assert page.evaluate("JSON.parse(localStorage.getItem('sanmenxia.pendingScans'))") == []
-    assert not [scan for scan in local_stack.call("GET", "/scans/me", bob).json if scan["checkpoint_id"] == checkpoint_id]
+    assert not [scan for scan in local_stack.call("GET", "/scans/me", bob).json["items"] if scan["checkpoint_id"] == checkpoint_id]
 
 
 def test_a_typed_id_waiting_offline_is_sealed_on_the_device_and_opened_by_the_server(phone: Phone, local_stack: LocalStack) -> None:
@@ -131,7 +131,7 @@ def test_a_typed_id_waiting_offline_is_sealed_on_the_device_and_opened_by_the_se
     # When the network returns, the sealed scan is sent by itself and the server finds the person
     phone.context.set_offline(False)
     page.wait_for_function("JSON.parse(localStorage.getItem('sanmenxia.pendingScans') || '[]').length === 0")
-    mine = [scan for scan in local_stack.call("GET", "/scans/me", resident).json if scan["checkpoint_id"] == checkpoint_id]
+    mine = [scan for scan in local_stack.call("GET", "/scans/me", resident).json["items"] if scan["checkpoint_id"] == checkpoint_id]
     assert len(mine) == 1 and mine[0]["decision"] == "pass"
 
 

@@ -78,7 +78,7 @@ def test_a_head_files_an_application_a_check_in_and_a_self_report_for_a_dependen
     father_code = local_stack.request("GET", f"/health-codes/me?person={father}", token=token).json
     assert father_code["checked_in_today"] is True
     assert [entry["temperature"] for entry in father_code["checkins"]] == [38.3]
-    reports = {row["person_id"]: row for row in local_stack.call("GET", "/residents/me/reports", username).json}
+    reports = {row["person_id"]: row for row in local_stack.call("GET", "/residents/me/reports", username).json["items"]}
     assert reports[father]["reported_on"] is not None
     assert reports[head_id]["reported_on"] is None
     # (the 404 of the father's code before he applied is an expected failed resource, not a script error)

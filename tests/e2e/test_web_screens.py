@@ -295,7 +295,7 @@ def test_a_gate_without_network_keeps_the_scan_and_sends_it_once_back_online(pho
     phone.context.set_offline(False)
     waiting.wait_for(state="hidden")
     # Then the second person has exactly one scan at this checkpoint, and nothing waits on the device
-    mine = [scan for scan in local_stack.call("GET", "/scans/me", second).json if scan["checkpoint_id"] == checkpoint_id]
+    mine = [scan for scan in local_stack.call("GET", "/scans/me", second).json["items"] if scan["checkpoint_id"] == checkpoint_id]
     assert len(mine) == 1
     assert mine[0]["decision"] == "pass"
     assert page.evaluate("JSON.parse(localStorage.getItem('sanmenxia.pendingScans'))") == []

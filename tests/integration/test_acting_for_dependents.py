@@ -82,7 +82,7 @@ def test_everything_filed_for_a_dependent_lands_on_the_dependent_and_never_on_th
     father_code = stack.request("GET", "/health-codes/me", claims=head, query=for_father).json
     assert father_code["checked_in_today"] is True
     assert father_code["color"] != "green"  # the fever hold is the father's
-    household = {row["person_id"]: row for row in stack.request("GET", "/residents/me/reports", claims=head).json}
+    household = {row["person_id"]: row for row in stack.request("GET", "/residents/me/reports", claims=head).json["items"]}
     assert household[father]["reported_on"] is not None
     assert household[head_id]["reported_on"] is None
     assert household[head_id]["fever"] is False

@@ -139,7 +139,7 @@ def test_assigning_staff_creates_a_scoped_account_and_records_it(stack: Stack) -
     groups = idp.admin_list_groups_for_user(UserPoolId=stack.deployment.user_pool_id, Username="gate1.wang")["Groups"]
     assert [g["GroupName"] for g in groups] == ["checkpoint_staff"]
     # And the assignment is listed and audited
-    assert [s["username"] for s in stack.request("GET", "/checkpoints/cp-gate-1/staff", claims=HEAD1).json] == ["gate1.wang"]
+    assert [s["username"] for s in stack.request("GET", "/checkpoints/cp-gate-1/staff", claims=HEAD1).json["items"]] == ["gate1.wang"]
     assert "checkpoint.staff.assign" in audit_actions(stack)
 
 
@@ -158,4 +158,4 @@ def test_a_taken_username_leaves_no_assignment_behind(stack: Stack) -> None:
     # When the same username is assigned to another checkpoint, Then Cognito refuses and nothing is recorded
     again = stack.request("POST", "/checkpoints/cp-gate-2/staff", claims=HEAD1, body=body)
     assert again.status == 409
-    assert stack.request("GET", "/checkpoints/cp-gate-2/staff", claims=HEAD1).json == []
+    assert stack.request("GET", "/checkpoints/cp-gate-2/staff", claims=HEAD1).json["items"] == []

@@ -18,6 +18,7 @@ from sanmenxia.healthcode import tokens
 from sanmenxia.healthcode.store import HealthCodeStore, PublishedKeySet
 from sanmenxia.holds import CodeColor, HoldKind, HoldStore
 from sanmenxia.idnumber import make_id_number
+from tests.support.paging import assert_cursor_refused, read_all
 from tests.support.stack import Stack, claims_for
 from tests.support.streams import TableStream
 
@@ -262,7 +263,7 @@ def test_a_late_sync_keeps_the_original_time_and_hour(gates: Stack) -> None:
     stats = gates.request("GET", "/checkpoints/cp-gate-a/stats", claims=HEAD1, query={"date": day}).json
     assert [(hour["hour"], hour["scans"]) for hour in stats["hours"]] == [("08", 1)]
     assert day_totals(gates, "/checkpoints/cp-gate-a/stats")["scans"] == 0
-    listed = gates.request("GET", "/checkpoints/cp-gate-a/scans", claims=STAFF_A, query={"date": day}).json
+    listed = gates.request("GET", "/checkpoints/cp-gate-a/scans", claims=STAFF_A, query={"date": day}).json["items"]
     assert listed[0]["late"] is True
 
 
@@ -410,7 +411,7 @@ def test_dependents_are_recorded_and_counted_with_the_scan(gates: Stack) -> None
     assert (totals["scans"], totals["unique_persons"], totals["passes"], totals["stops"]) == (2, 2, 1, 1)
     # And the parent sees the child's history through the household
     history = gates.request("GET", "/scans/me", claims=ALICE, query={"person_id": child.json["person_id"]})
-    assert [record["companion_of"] for record in history.json] == ["family-001"]
+    assert [record["companion_of"] for record in history.json["items"]] == ["family-001"]
 
 
 def test_the_same_person_twice_in_one_scan_is_refused(gates: Stack) -> None:
@@ -426,8 +427,8 @@ def test_a_resident_sees_their_own_scan_history_only(gates: Stack) -> None:
     scan(gates, method="typed", id_number=ALICE_ID, scan_id="hist-0001")
     scan(gates, method="typed", id_number=BOB_ID, scan_id="hist-0002")
     mine = gates.request("GET", "/scans/me", claims=ALICE)
-    assert [record["scan_id"] for record in mine.json] == ["hist-0001"]
-    assert mine.json[0]["checkpoint_name"] == "湖滨社区北门"
+    assert [record["scan_id"] for record in mine.json["items"]] == ["hist-0001"]
+    assert mine.json["items"][0]["checkpoint_name"] == "湖滨社区北门"
     assert gates.request("GET", "/scans/me", claims=ALICE, query={"person_id": bob}).status == 403
 
 
@@ -477,3 +478,30 @@ def test_time_comes_from_the_platform_clock(gates: Stack) -> None:
     finally:
         clock.set_offset(0)
     assert response.json["time"].startswith("2020-02-25T01:30")
+
+
+def test_scan_lists_and_staff_page_with_sealed_cursors(gates: Stack) -> None:
+    # Given three scans of Alice and one of Bob at gate A today, and three staff accounts at gate A
+    register(gates, ALICE, ALICE_ID, "张三丰")
+    register(gates, BOB, BOB_ID, "李四")
+    for n, id_number in enumerate((ALICE_ID, BOB_ID, ALICE_ID, ALICE_ID)):
+        clock.set_offset(n)
+        assert scan(gates, method="typed", id_number=id_number, scan_id=f"page-{n:04d}").status == 201
+    for n in range(3):
+        assigned = gates.request("POST", "/checkpoints/cp-gate-a/staff", claims=HEAD1, body={"username": f"gate.page{n}", "temporary_password": "Temp2020pass"})
+        assert assigned.status == 201, assigned.json
+    day = clock.today().isoformat()
+    # When each list is read one item at a time
+    at_gate, gate_cursor = read_all(gates, "GET", "/checkpoints/cp-gate-a/scans", STAFF_A, {"date": day})
+    mine, mine_cursor = read_all(gates, "GET", "/scans/me", ALICE)
+    staff, staff_cursor = read_all(gates, "GET", "/checkpoints/cp-gate-a/staff", HEAD1)
+    # Then each comes once, newest scan first, and Alice sees only her own
+    assert [record["scan_id"] for record in at_gate] == ["page-0003", "page-0002", "page-0001", "page-0000"]
+    assert [record["scan_id"] for record in mine] == ["page-0003", "page-0002", "page-0000"]
+    assert sorted(row["username"] for row in staff) == ["gate.page0", "gate.page1", "gate.page2"]
+    # And a cursor is refused edited, forged, for another checkpoint, day or person, or for another caller
+    assert_cursor_refused(gates, "/scans/me", ALICE, mine_cursor, foreign=BOB)
+    assert_cursor_refused(gates, "/checkpoints/cp-gate-a/scans", STAFF_A, gate_cursor, foreign=HEAD1)
+    assert_cursor_refused(gates, "/checkpoints/cp-gate-a/staff", HEAD1, staff_cursor, other_path="/checkpoints/cp-gate-b/staff")
+    other_day = gates.request("GET", "/checkpoints/cp-gate-a/scans", claims=STAFF_A, query={"date": "2020-01-01", "cursor": gate_cursor})
+    assert (other_day.status, other_day.json["fields"][0]["field"]) == (400, "cursor")

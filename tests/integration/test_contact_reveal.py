@@ -74,8 +74,8 @@ def test_a_reveal_is_audited_and_the_resident_sees_every_reveal(stack: Stack) ->
     # And the resident lists the reveal with who, why and which fields; another resident sees none
     mine = stack.request("GET", "/notifications/reveals", claims=RESIDENT)
     assert mine.status == 200, mine.json
-    [entry] = mine.json
+    [entry] = mine.json["items"]
     assert "head1" in entry["body"] and "送药上门前电话联系" in entry["body"] and "phone" in entry["body"] and entry["at"]
     assert stack.request("GET", "/notifications/reveals", claims=OTHER_RESIDENT).status in (200, 404)
     other = stack.request("GET", "/notifications/reveals", claims=OTHER_RESIDENT)
-    assert other.status == 404 or other.json == []
+    assert other.status == 404 or other.json["items"] == []

@@ -94,7 +94,7 @@ def test_loading_is_audited_and_idempotent(stack: Stack) -> None:
     # A load that repeats the trip among others keeps the trip once
     again = load(stack, case_trip(), case_trip(number="G4321")).json
     assert first["trip_ids"][0] in again["trip_ids"]
-    assert len(stack.request("GET", "/co-travel/case-trips", claims=HEAD, query={"date": day()}).json) == 2
+    assert len(stack.request("GET", "/co-travel/case-trips", claims=HEAD, query={"date": day()}).json["items"]) == 2
     audit = stack.client("dynamodb").scan(TableName=stack.table("AuditTable"))["Items"]
     assert [item["action"]["S"] for item in audit] == ["case_trips.load", "case_trips.load"]
 
@@ -105,13 +105,13 @@ def test_saved_trip_owner_is_notified_when_a_matching_case_trip_arrives_later(st
     saved = stack.request("POST", "/co-travel/saved-trips", claims=RESIDENT, body={"date": day(), "number": "G1234", "carriage": "5"})
     assert saved.status == 201, saved.json
     assert saved.json["risk"] == "none"
-    assert stack.request("GET", "/notifications", claims=RESIDENT).json == []
+    assert stack.request("GET", "/notifications", claims=RESIDENT).json["items"] == []
     # When a case on that carriage is published
     loaded = load(stack, case_trip()).json
     assert loaded["notified"] == 1
     # Then the owner finds a notification linking the source, once even if the notice is loaded again
     load(stack, case_trip())
-    notes = stack.request("GET", "/notifications", claims=RESIDENT).json
+    notes = stack.request("GET", "/notifications", claims=RESIDENT).json["items"]
     assert len(notes) == 1
     assert notes[0]["kind"] == "co_travel"
     assert notes[0]["link"] == SOURCE
@@ -119,7 +119,7 @@ def test_saved_trip_owner_is_notified_when_a_matching_case_trip_arrives_later(st
     assert (notes[0]["title_code"], notes[0]["title_params"]) == ("co_travel_alert", {"date": day(), "number": "G1234"})
     assert (notes[0]["body_code"], notes[0]["body_params"]) == ("co_travel_match", {"risk": "close"})
     # And the saved trip now shows the risk
-    assert stack.request("GET", "/co-travel/saved-trips", claims=RESIDENT).json[0]["risk"] == "close"
+    assert stack.request("GET", "/co-travel/saved-trips", claims=RESIDENT).json["items"][0]["risk"] == "close"
 
 
 def test_a_case_on_another_carriage_far_away_does_not_alarm_but_still_informs(stack: Stack) -> None:
@@ -127,7 +127,7 @@ def test_a_case_on_another_carriage_far_away_does_not_alarm_but_still_informs(st
     stack.request("POST", "/co-travel/saved-trips", claims=RESIDENT, body={"date": day(), "number": "G1234", "carriage": "9"})
     stack.request("POST", "/co-travel/saved-trips", claims=RESIDENT, body={"date": day(), "number": "G999", "carriage": "5"})
     assert load(stack, case_trip()).json["notified"] == 1
-    [note] = stack.request("GET", "/notifications", claims=RESIDENT).json
+    [note] = stack.request("GET", "/notifications", claims=RESIDENT).json["items"]
     assert "same_trip" in note["body"]
 
 
@@ -208,6 +208,6 @@ def test_saved_trips_are_private_to_their_owner(stack: Stack) -> None:
     register_resident(stack, "sub-bob", 2)
     saved = stack.request("POST", "/co-travel/saved-trips", claims=RESIDENT, body={"date": day(), "number": "G1234"}).json
     bob = claims_for("sub-bob", "resident")
-    assert stack.request("GET", "/co-travel/saved-trips", claims=bob).json == []
+    assert stack.request("GET", "/co-travel/saved-trips", claims=bob).json["items"] == []
     assert stack.request("DELETE", f"/co-travel/saved-trips/{saved['saved_id']}", claims=bob).status == 404
     assert stack.request("DELETE", f"/co-travel/saved-trips/{saved['saved_id']}", claims=RESIDENT).status == 200

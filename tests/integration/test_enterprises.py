@@ -87,6 +87,11 @@ def test_statistics_equal_the_hand_count_of_the_demo_seed(stack: Stack) -> None:
     # And a county commander's view counts only that county (Hubin: ent-demo-1 and ent-demo-4, 7 workers, 3 green)
     hubin = ok(stack.request("GET", "/enterprises/statistics", query={"county_code": "411202"}, claims=HUBIN_COMMANDER))
     assert (hubin["enterprises"]["resumed"], hubin["workers"]["due_back"], hubin["workers"]["green"]) == (2, 7, 3)
+    # And the registry lists the seed's enterprises, with their stored roll-ups, and each one's applications
+    listed = ok(stack.request("GET", "/enterprises", claims=COMMANDER))
+    assert listed["next_cursor"] is None and len(listed["items"]) == stats["enterprises"]["registered"]
+    for row in listed["items"]:
+        assert ok(stack.request("GET", f"/enterprises/{row['enterprise_id']}", claims=COMMANDER))["enterprise_id"] == row["enterprise_id"]
 
 
 def test_the_hourly_refresh_brings_stored_roll_ups_up_to_date(stack: Stack) -> None:
@@ -227,7 +232,7 @@ def test_registry_input_and_scope(stack: Stack) -> None:
     other_county = {**duplicate, "enterprise_id": "ent-9", "county_code": "411203"}
     assert stack.request("POST", "/enterprises", claims=HUBIN_COMMANDER, body=other_county).status == 403
     # A county commander lists their county, but not the city
-    assert len(ok(stack.request("GET", "/enterprises", query={"county_code": "411202"}, claims=HUBIN_COMMANDER))) == 1
+    assert len(ok(stack.request("GET", "/enterprises", query={"county_code": "411202"}, claims=HUBIN_COMMANDER))["items"]) == 1
     assert stack.request("GET", "/enterprises", claims=HUBIN_COMMANDER).status == 403
     bad_roster = {"employees": [{"name": "某", "id_number": "411202198501010000"}]}
     refused = stack.request("POST", "/enterprises/ent-demo-1/employees", claims=ENTERPRISE1, body=bad_roster)

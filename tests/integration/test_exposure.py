@@ -116,7 +116,7 @@ def test_everyone_scanned_near_the_case_is_notified_and_becomes_a_candidate_in_t
     assert "湖滨农贸市场" in bob["sources"][0]["reason"]
     assert all(item["person_id"] != town["carol"] for item in listed)  # carol lives in 411202-001
     # And both find a message in their inbox that does not name the case
-    inbox = stack.request("GET", "/notifications", claims=claims_for("sub-bob", "resident")).json
+    inbox = stack.request("GET", "/notifications", claims=claims_for("sub-bob", "resident")).json["items"]
     notes = inbox["items"] if isinstance(inbox, dict) else inbox
     exposure_notes = [n for n in notes if n["kind"] == "exposure"]
     assert len(exposure_notes) == 1 and "张" not in exposure_notes[0]["body"]
@@ -141,7 +141,7 @@ def test_running_again_adds_nobody_twice(stack: Stack, town: dict[str, str], vis
     taken_candidates(stack)
     listed = stack.request("GET", "/key-persons", claims=HEAD2).json["items"]
     assert [item["person_id"] for item in listed].count(town["bob"]) == 1
-    notes = stack.request("GET", "/notifications", claims=claims_for("sub-bob", "resident")).json
+    notes = stack.request("GET", "/notifications", claims=claims_for("sub-bob", "resident")).json["items"]
     assert sum(n["kind"] == "exposure" for n in (notes["items"] if isinstance(notes, dict) else notes)) == 1
     # And the run's detail lists both persons, found by the first run
     detail = stack.request("GET", f"/exposures/{again.json['run_id']}", claims=HUBIN_COMMANDER).json

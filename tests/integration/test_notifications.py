@@ -19,7 +19,7 @@ def test_a_ref_is_left_once_and_markers_stay_out_of_the_list(stack: Stack) -> No
     clock.set_offset(2)
     inbox.notify("p1", kind="reply", title="回复", body="b")
     # Then the match appears once, markers do not appear, and the newest comes first
-    listed = inbox.list("p1")
+    listed, _ = inbox.page("p1", limit=50, start=None)
     assert first == again == "match-1"
     assert [note["body"] for note in listed] == ["b", "a", "G1234"]
-    assert inbox.list("p2") == []
+    assert inbox.page("p2", limit=50, start=None) == ([], None)

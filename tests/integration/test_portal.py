@@ -172,7 +172,7 @@ def test_help_message_reaches_community_and_hotline_and_the_answer_comes_back(st
     assert stack.request("POST", f"/hotline/orders/{oid}/accept", claims=HEAD).status == 200
     answer = {"reply": "网格员已代购降压药并送到家中", "resolved": True}
     assert stack.request("POST", f"/hotline/orders/{oid}/reply", claims=HEAD, body=answer).status == 200
-    inbox = stack.request("GET", "/notifications", claims=RESIDENT).json
+    inbox = stack.request("GET", "/notifications", claims=RESIDENT).json["items"]
     assert [note["body"] for note in inbox] == ["网格员已代购降压药并送到家中"]
     mine = stack.request("GET", "/portal/help-messages/mine", claims=RESIDENT).json["items"]
     assert [(row["status"], row["reply"]) for row in mine] == [("replied", "网格员已代购降压药并送到家中")]

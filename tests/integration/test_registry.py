@@ -94,7 +94,7 @@ def test_household_member_is_registered_under_the_head(stack: Stack) -> None:
     child = make_id_number("411202", date(2015, 6, 1), 124)
     member = stack.request("POST", "/residents/me/household", claims=RESIDENT, body={"name": "张小", "id_number": child, "relation": "child"})
     assert member.status == 201, member.json
-    household = stack.request("GET", "/residents/me/household", claims=RESIDENT).json
+    household = stack.request("GET", "/residents/me/household", claims=RESIDENT).json["items"]
     assert sorted(item["relation"] for item in household) == ["child", "self"]
 
 

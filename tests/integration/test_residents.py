@@ -68,7 +68,7 @@ def test_self_report_for_a_household_member_is_masked_and_listed(stack: Stack) -
     assert response.status == 201, response.json
     assert response.json["person_id"] == child["person_id"]
     assert response.json["name"] == "小*"
-    mine = stack.request("GET", "/residents/me/reports", claims=claims_for("sub-a", "resident")).json
+    mine = stack.request("GET", "/residents/me/reports", claims=claims_for("sub-a", "resident")).json["items"]
     assert {item["person_id"]: item["person_type"] for item in mine} == {head["person_id"]: None, child["person_id"]: "returnee"}
 
 
@@ -142,7 +142,7 @@ def test_hardship_request_becomes_a_work_order_and_is_handled_by_the_head(stack:
     assert handled.status == 200, handled.json
     assert (handled.json["status"], handled.json["handled_by"]) == ("resolved", "head1")
     # And the household hears back in the app's inbox
-    [note] = stack.request("GET", "/notifications", claims=claims_for("sub-a", "resident")).json
+    [note] = stack.request("GET", "/notifications", claims=claims_for("sub-a", "resident")).json["items"]
     assert (note["kind"], note["body"]) == ("hardship", "买药 medicine: 已送药上门")
     # Then the resident leaves the hardship filter, and closing again is a conflict
     listed = stack.request("GET", f"/communities/{COMMUNITY}/residents", claims=HEAD, query={"hardship": "true"}).json

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo, texts
+from sanmenxia import clock, dynamo, retention, texts
 from sanmenxia.errors import UpstreamUnavailable
 
 if TYPE_CHECKING:
@@ -97,6 +97,11 @@ class Hold:
         }
 
 
+def _lifted_ttl() -> dict[str, str]:
+    """A lifted hold is kept ``PERSONAL_RECORD_DAYS`` after the lift (an active hold never expires)."""
+    return {"N": str(clock.epoch_after_days(retention.settings().personal_record_days))}
+
+
 class HoldStore:
     """Places, lifts and reads holds. ``dynamodb`` is a boto3 client."""
 
@@ -172,9 +177,9 @@ class HoldStore:
                 what="hold",
                 TableName=self._table,
                 Key={"person_id": {"S": person_id}, "hold_key": {"S": f"{kind.value}#{source_ref}"}},
-                UpdateExpression="SET lifted_at = :now REMOVE active",
+                UpdateExpression="SET lifted_at = :now, expires_at = :ttl REMOVE active",
                 ConditionExpression="attribute_exists(active)",
-                ExpressionAttributeValues={":now": {"S": clock.iso()}},
+                ExpressionAttributeValues={":now": {"S": clock.iso()}, ":ttl": _lifted_ttl()},
             )
         except dynamo.ConditionFailed:
             return False
@@ -187,9 +192,9 @@ class HoldStore:
             "Update": {
                 "TableName": self._table,
                 "Key": {"person_id": {"S": person_id}, "hold_key": {"S": hold_key}},
-                "UpdateExpression": "SET lifted_at = :now REMOVE active",
+                "UpdateExpression": "SET lifted_at = :now, expires_at = :ttl REMOVE active",
                 "ConditionExpression": "attribute_exists(active)",
-                "ExpressionAttributeValues": {":now": {"S": clock.iso()}},
+                "ExpressionAttributeValues": {":now": {"S": clock.iso()}, ":ttl": _lifted_ttl()},
             }
         }
 

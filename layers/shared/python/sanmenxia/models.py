@@ -49,6 +49,21 @@ LongText = Annotated[str, Field(min_length=1, max_length=2000)]
 PersonId = Annotated[str, Field(pattern=r"^[0-9a-f]{24}$")]
 
 
+class MaskedPersonOut(ResponseModel):
+    """A person's registry record as staff and the person see it: name, ID number and phone masked."""
+
+    person_id: str
+    name: str = Field(description="masked, e.g. 张*")
+    id_number: str = Field(description="masked: first 6 and last 4 digits")
+    phone: str | None = Field(default=None, description="masked: first 3 and last 4 digits")
+    county_code: str
+    community_id: str
+    household_id: str
+    relation: str
+    has_account: bool
+    created_at: str
+
+
 class PersonRefIn(RequestModel):
     """A body that names a registered resident by ``person_id`` or by ID number (looked up, never stored)."""
 
@@ -67,6 +82,7 @@ __all__ = [
     "CountyCode",
     "IdNumberStr",
     "LongText",
+    "MaskedPersonOut",
     "PersonId",
     "PersonName",
     "PersonRefIn",

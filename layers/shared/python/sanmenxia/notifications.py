@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo, texts
+from sanmenxia import clock, dynamo, paging, texts
 from sanmenxia.errors import UpstreamUnavailable
 
 if TYPE_CHECKING:
@@ -79,36 +79,33 @@ class Inbox:
             dynamo.transact(self._db, writes, what="notification")
         return note_id
 
-    def list(self, person_id: str, limit: int = 50, *, kind: str | None = None) -> list[dict[str, Any]]:
-        """The newest messages first; with ``kind`` only messages of that kind (e.g. every ``data_reveal``)."""
+    def page(self, person_id: str, *, limit: int, start: dict[str, Any] | None, kind: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """A page of messages, newest first (with ``kind`` only messages of that kind, e.g. every ``data_reveal``),
+        and the key to continue after."""
         query: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "person_id = :p AND sk < :marker",
             "ExpressionAttributeValues": {":p": {"S": person_id}, ":marker": {"S": _MARKER}},
             "ScanIndexForward": False,
         }
-        if kind is None:
-            query["Limit"] = limit
-        else:
+        if kind is not None:
             query["FilterExpression"] = "kind = :k"
             query["ExpressionAttributeValues"][":k"] = {"S": kind}
-        try:
-            items = self._db.query(**query)["Items"][:limit]
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not read notifications") from exc
-        return [
-            {
-                "id": item["id"]["S"],
-                "at": item["sk"]["S"].split("#", 1)[0],
-                "kind": item["kind"]["S"],
-                "title": item["title"]["S"],
-                "body": item["body"]["S"],
-                "link": item.get("link", {}).get("S"),
-                **_text_fields("title", item),
-                **_text_fields("body", item),
-            }
-            for item in items
-        ]
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("person_id", "sk"), what="notifications")
+        return [_note(item) for item in raw.items], raw.last_key
+
+
+def _note(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": item["id"]["S"],
+        "at": item["sk"]["S"].split("#", 1)[0],
+        "kind": item["kind"]["S"],
+        "title": item["title"]["S"],
+        "body": item["body"]["S"],
+        "link": item.get("link", {}).get("S"),
+        **_text_fields("title", item),
+        **_text_fields("body", item),
+    }
 
 
 def _text_fields(name: str, item: dict[str, Any]) -> dict[str, Any]:

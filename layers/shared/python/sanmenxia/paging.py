@@ -96,6 +96,40 @@ def query_page(
     return RawPage(found, last)
 
 
+PART = "~query"  # where in a continuation key ``query_parts`` notes which of its queries the key belongs to
+
+
+def query_parts(
+    db: Any,
+    queries: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    limit: int,
+    start: Mapping[str, Any] | None,
+    key_attributes: Sequence[str],
+    what: str = "the list",
+) -> RawPage:
+    """Up to ``limit`` items of several named queries read one after another (e.g. one per county), through
+    ``query_page``; the continuation key names the query it continues (a name not among ``queries``: 400)."""
+    names = [name for name, _ in queries]
+    position, inner = 0, None
+    if start:
+        inner = dict(start)
+        name = inner.pop(PART, None)
+        if name not in names:
+            raise InvalidInput("not a cursor returned by this list", field="cursor")
+        position = names.index(name)
+    found: list[dict[str, Any]] = []
+    for index in range(position, len(queries)):
+        name, query = queries[index]
+        page = query_page(db, query, limit=limit - len(found), start=inner if index == position else None, key_attributes=key_attributes, what=what)
+        found.extend(page.items)
+        if page.last_key:
+            return RawPage(found, {**page.last_key, PART: name})
+        if len(found) == limit:
+            return RawPage(found, {PART: names[index + 1]} if index + 1 < len(names) else None)
+    return RawPage(found, None)
+
+
 def query_in_turn(
     db: Any,
     queries: Sequence[tuple[str, Mapping[str, Any]]],

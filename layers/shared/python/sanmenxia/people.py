@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo
+from sanmenxia import clock, dynamo, paging, retention
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.auth import Principal
 from sanmenxia.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
@@ -132,6 +132,7 @@ class PeopleRegistry:
         person_id = secrets.token_hex(12)
         parsed = parse_id_number(new.id_number, today=clock.today())
         id_key = self.id_key(parsed.value)
+        ttl = {"N": str(clock.epoch_after_days(retention.settings().people_retention_days))}  # the person and their pointers
         item: dict[str, Any] = {
             "pk": _s(f"person#{person_id}"),
             "person_id": _s(person_id),
@@ -145,6 +146,7 @@ class PeopleRegistry:
             "relation": _s(new.relation.value if household_id else Relation.SELF.value),
             "birth_year": {"N": str(parsed.birth_date.year)},
             "created_at": _s(clock.iso()),
+            "expires_at": ttl,
         }
         if new.phone:
             item["enc_phone"] = _s(self._vault.seal("phone", new.phone))
@@ -158,7 +160,7 @@ class PeopleRegistry:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": {"pk": _s(f"idn#{id_key}"), "person_id": _s(person_id)},
+                    "Item": {"pk": _s(f"idn#{id_key}"), "person_id": _s(person_id), "expires_at": ttl},
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
@@ -168,7 +170,7 @@ class PeopleRegistry:
                 {
                     "Put": {
                         "TableName": self._table,
-                        "Item": {"pk": _s(f"acct#{account_sub}"), "person_id": _s(person_id)},
+                        "Item": {"pk": _s(f"acct#{account_sub}"), "person_id": _s(person_id), "expires_at": ttl},
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 }
@@ -270,6 +272,17 @@ class PeopleRegistry:
         except ClientError as exc:
             raise UpstreamUnavailable("could not read the registry") from exc
         return [self._open(item) for item in items]
+
+    def household_page(self, household_id: str, *, limit: int, start: dict[str, Any] | None) -> tuple[list[Person], dict[str, Any] | None]:
+        """A page of a household's members and the key to continue after."""
+        query = {
+            "TableName": self._table,
+            "IndexName": "household-index",
+            "KeyConditionExpression": "household_id = :h",
+            "ExpressionAttributeValues": {":h": _s(household_id)},
+        }
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "household_id"), what="the registry")
+        return [self._open(item) for item in raw.items], raw.last_key
 
     def person_id_for(self, principal: Principal, person_id: str | None) -> str:
         """The id ``person_for`` answers, for a route that needs no more than the id (a token): the caller's own

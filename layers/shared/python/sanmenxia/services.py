@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-from sanmenxia import aws, idempotency, paging
+from sanmenxia import aws, breakglass, idempotency, paging, retention
 from sanmenxia.audit import AuditLog
 from sanmenxia.holds import HoldStore
 from sanmenxia.people import PeopleRegistry
@@ -62,5 +62,7 @@ def reset() -> None:
     for factory in (lookup_secret, vault, audit_log, holds, people):
         factory.cache_clear()
     paging.reset()
+    breakglass.reset()
+    retention.settings.cache_clear()
     idempotency.reset()
     aws.reset()

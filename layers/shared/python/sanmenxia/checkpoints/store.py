@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import dynamo
+from sanmenxia import dynamo, paging
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.checkpoints import stats
 from sanmenxia.checkpoints.records import Checkpoint, ScanRecord
@@ -126,15 +126,15 @@ class CheckpointRegistry:
         except ClientError as exc:
             raise UpstreamUnavailable("could not undo the assignment") from exc
 
-    def staff(self, checkpoint_id: str) -> list[dict[str, str]]:
-        items = dynamo.query_all(
-            self._db,
-            what="checkpoint's staff",
-            TableName=self._table,
-            KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
-            ExpressionAttributeValues={":p": _s(f"cp#{checkpoint_id}"), ":s": _s("staff#")},
-        )
-        return [{"username": i["username"]["S"], "assigned_by": i["assigned_by"]["S"], "assigned_at": i["assigned_at"]["S"]} for i in items]
+    def staff_page(self, checkpoint_id: str, *, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
+        """A page of the checkpoint's staff assignments and the key to continue after."""
+        query = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+            "ExpressionAttributeValues": {":p": _s(f"cp#{checkpoint_id}"), ":s": _s("staff#")},
+        }
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "sk"), what="the staff")
+        return [{"username": i["username"]["S"], "assigned_by": i["assigned_by"]["S"], "assigned_at": i["assigned_at"]["S"]} for i in raw.items], raw.last_key
 
 
 @dataclass(frozen=True)
@@ -192,28 +192,25 @@ class ScanLedger:
             raise UpstreamUnavailable("could not read the scan") from exc
         return ScanRecord.from_item(item) if item else None
 
-    def for_person(self, person_id: str, limit: int = 100) -> list[ScanRecord]:
-        """A person's scans, newest first."""
-        return self._query("person-index", "person_id", person_id, limit)
+    def page_for_person(self, person_id: str, *, limit: int, start: dict[str, Any] | None) -> tuple[list[ScanRecord], dict[str, Any] | None]:
+        """A page of a person's scans, newest first, and the key to continue after."""
+        return self._page("person-index", "person_id", person_id, limit, start)
 
-    def at_checkpoint(self, checkpoint_id: str, day: str, limit: int = 200) -> list[ScanRecord]:
-        """A checkpoint's scans of one day, newest first."""
-        return self._query("checkpoint-day-index", "cp_day", f"{checkpoint_id}#{day}", limit)
+    def page_at_checkpoint(self, checkpoint_id: str, day: str, *, limit: int, start: dict[str, Any] | None) -> tuple[list[ScanRecord], dict[str, Any] | None]:
+        """A page of a checkpoint's scans of one day, newest first, and the key to continue after."""
+        return self._page("checkpoint-day-index", "cp_day", f"{checkpoint_id}#{day}", limit, start)
 
-    def _query(self, index: str, attribute: str, value: str, limit: int) -> list[ScanRecord]:
-        try:
-            items = self._db.query(
-                TableName=self._scans,
-                IndexName=index,
-                KeyConditionExpression="#a = :v",
-                ExpressionAttributeNames={"#a": attribute},
-                ExpressionAttributeValues={":v": _s(value)},
-                ScanIndexForward=False,
-                Limit=limit,
-            )["Items"]
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not read scans") from exc
-        return [ScanRecord.from_item(item) for item in items]
+    def _page(self, index: str, attribute: str, value: str, limit: int, start: dict[str, Any] | None) -> tuple[list[ScanRecord], dict[str, Any] | None]:
+        query = {
+            "TableName": self._scans,
+            "IndexName": index,
+            "KeyConditionExpression": "#a = :v",
+            "ExpressionAttributeNames": {"#a": attribute},
+            "ExpressionAttributeValues": {":v": _s(value)},
+            "ScanIndexForward": False,
+        }
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("scan_key", attribute, "scanned_at"), what="scans")
+        return [ScanRecord.from_item(item) for item in raw.items], raw.last_key
 
     def day_stats(self, level: stats.Level, scope_id: str, day: str) -> stats.DayStats:
         """The counters of one level's day: one query of its hour items, never a table scan."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo
+from sanmenxia import clock, dynamo, paging
 from sanmenxia.cotravel.trips import CaseTrip, Position, TravelMode
 from sanmenxia.errors import NotFound, UpstreamUnavailable
 from sanmenxia.items import document_item, document_of
@@ -224,6 +224,29 @@ class CoTravelStore:
         )
         return [self._saved(item) for item in items]
 
+    def trips_page(self, travel_date: date, *, limit: int, start: dict[str, Any] | None) -> tuple[list[CaseTrip], dict[str, Any] | None]:
+        """A page of the case trips of a day and the key to continue after."""
+        query = {
+            "TableName": self._table,
+            "IndexName": "date-index",
+            "KeyConditionExpression": "trip_date = :d",
+            "ExpressionAttributeValues": {":d": _s(travel_date.isoformat())},
+        }
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "sk", "trip_date"), what="co-travel data")
+        return [self._trip(item) for item in raw.items], raw.last_key
+
+    def saved_page(self, owner: str, *, limit: int, start: dict[str, Any] | None) -> tuple[list[SavedTrip], dict[str, Any] | None]:
+        """A page of an owner's saved trips and the key to continue after."""
+        query = {
+            "TableName": self._table,
+            "IndexName": "owner-index",
+            "KeyConditionExpression": "#o = :o",
+            "ExpressionAttributeNames": {"#o": "owner"},
+            "ExpressionAttributeValues": {":o": _s(owner)},
+        }
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "sk", "owner"), what="co-travel data")
+        return [self._saved(item) for item in raw.items], raw.last_key
+
     def saved_by(self, owner: str) -> list[SavedTrip]:
         items = self._query_all(
             {
@@ -270,7 +293,7 @@ class CoTravelStore:
 
     def reports(self, limit: int = 100) -> list[dict[str, Any]]:
         items = self._query_all({"TableName": self._table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": _s("imports")}})
-        found = [document_of(item) for item in items]
+        found = [{"import_id": item["sk"]["S"], **document_of(item)} for item in items]
         return sorted(found, key=lambda report: str(report.get("received_at", "")), reverse=True)[:limit]
 
 

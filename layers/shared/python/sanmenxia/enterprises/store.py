@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo, regions
+from sanmenxia import clock, dynamo, paging, regions
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.enterprises.rules import (
     Decision,
@@ -114,6 +114,25 @@ class EnterpriseStore:
     def in_counties(self, county_codes: Iterable[str] | None = None) -> list[Enterprise]:
         codes = list(county_codes) if county_codes is not None else [county.code for county in regions.COUNTIES]
         return [enterprise for code in codes for enterprise in self.in_county(code)]
+
+    def page_in_counties(self, county_codes: Sequence[str], *, limit: int, start: dict[str, Any] | None) -> tuple[list[Enterprise], dict[str, Any] | None]:
+        """A page of the enterprises of ``county_codes``, county after county, and the key to continue after."""
+        queries = [
+            (
+                code,
+                {
+                    "TableName": self._table,
+                    "IndexName": "registry-index",
+                    "KeyConditionExpression": "county_code = :c",
+                    "ExpressionAttributeValues": to_item({":c": code}),
+                },
+            )
+            for code in county_codes
+        ]
+        raw = paging.query_parts(
+            self._db, queries, limit=limit, start=start, key_attributes=("pk", "sk", "county_code", "enterprise_id"), what="the enterprises"
+        )
+        return [_enterprise(from_item(item)) for item in raw.items], raw.last_key
 
     # -- resumption ------------------------------------------------------------------------------------------
     def apply(self, enterprise: Enterprise, plan: Mapping[str, Any], applied_by: str, audit: AuditRecord) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from datetime import timedelta
 from typing import Any
 
 from sanmenxia import audit, clock
+from sanmenxia.accountability import public
+from sanmenxia.audit import unit_of
 from sanmenxia.auth import Principal
 from sanmenxia.errors import Conflict, InvalidInput, NotFound
 from sanmenxia.healthcode.proposals import (
@@ -26,7 +28,6 @@ from sanmenxia.healthcode.proposals import (
     decided,
     new_proposal,
     refusal_to_decide,
-    unit_of,
 )
 from sanmenxia.healthcode.store import HealthCodeStore
 from sanmenxia.holds import CodeColor, HoldKind
@@ -87,8 +88,10 @@ def propose(
     people_today = proposals.count_person(holder.county_code, unit_of(principal), proposal.day, holder.person_id)
     if people_today > bulk_limit:
         proposal = replace(proposal, needs_commander=True)
-    entry = audit.record(principal, f"health_code.proposal.{action.value}", f"proposal#{proposal.proposal_id}", None, proposal.to_json(clock.now()))
-    proposals.put(proposal, audit_log.put_request(entry))
+    entry = audit.record(
+        principal, f"health_code.proposal.{action.value}", f"proposal#{proposal.proposal_id}", None, proposal.to_json(clock.now()), subject=holder.person_id
+    )
+    proposals.put(proposal, audit_log.put_request(entry), [proposals.count_request(holder.county_code, proposal.proposer_unit, public.Metric.PROPOSED)])
     return proposal
 
 
@@ -131,8 +134,11 @@ def decide(
         else:
             writes.append(store.holds.lift_request(proposal.person_id, proposal.hold_key))
     verb = "approve" if approve else "refuse"
-    entry = audit.record(principal, f"health_code.proposal.{verb}", f"proposal#{proposal.proposal_id}", proposal.to_json(now), after.to_json(now))
+    entry = audit.record(
+        principal, f"health_code.proposal.{verb}", f"proposal#{proposal.proposal_id}", proposal.to_json(now), after.to_json(now), subject=proposal.person_id
+    )
     writes.append(audit_log.put_request(entry))
+    writes.append(proposals.count_request(proposal.county_code, proposal.proposer_unit, public.Metric.APPROVED if approve else public.Metric.REFUSED))
     refusals: dict[int, Exception] = (
         {1: Conflict("the hold is no longer active: nothing to lift", field="proposal")} if approve and proposal.action is ProposalAction.LIFT else {}
     )

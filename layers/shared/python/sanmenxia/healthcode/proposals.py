@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from sanmenxia import clock, dynamo, paging
+from sanmenxia.accountability import public
+from sanmenxia.audit import unit_of
 from sanmenxia.auth import Principal, Role
 from sanmenxia.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
 from sanmenxia.holds import CodeColor, HoldKind
@@ -57,19 +59,6 @@ class ProposalStatus(StrEnum):
 
 def _parse(moment: str) -> datetime:
     return datetime.fromisoformat(moment.replace("Z", "+00:00"))
-
-
-def unit_of(principal: Principal) -> str:
-    """The unit a staff member proposes for: their community, department, county, or the city."""
-    if principal.has(Role.ADMIN):
-        return "city"
-    if principal.has(Role.COMMUNITY_HEAD) and principal.scope_value("community_id"):
-        return f"community:{principal.scope_value('community_id')}"
-    if principal.has(Role.DEPARTMENT_HANDLER) and principal.scope_value("department"):
-        county = principal.scope_value("county_code")
-        return f"department:{principal.scope_value('department')}" + (f"@{county}" if county else "")
-    county = principal.scope_value("county_code")
-    return f"county:{county}" if county else "city"
 
 
 @dataclass(frozen=True)
@@ -299,10 +288,14 @@ class ProposalStore:
         )
         return len(response.get("Attributes", {}).get("people", {}).get("SS", []))
 
-    def put(self, proposal: Proposal, audit_put: Mapping[str, Any]) -> None:
-        """Record a new proposal with its audit record (one transaction)."""
+    def put(self, proposal: Proposal, audit_put: Mapping[str, Any], also: Sequence[Mapping[str, Any]] = ()) -> None:
+        """Record a new proposal with its audit record (and ``also``: e.g. its public counter) in one transaction."""
         write = {"Put": {"TableName": self._table, "Item": _item(proposal), "ConditionExpression": "attribute_not_exists(sk)"}}
-        dynamo.transact(self._db, [write, audit_put], what="proposal")
+        dynamo.transact(self._db, [write, audit_put, *also], what="proposal")
+
+    def count_request(self, county_code: str, unit: str, metric: public.Metric) -> dict[str, Any]:
+        """Today's public counter of manual changes of ``unit`` (``sanmenxia.accountability.public``)."""
+        return public.count_write(self._table, clock.today().isoformat(), county_code, unit, metric)
 
     def get(self, proposal_id: str) -> Proposal:
         try:

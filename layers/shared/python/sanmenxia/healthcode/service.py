@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from sanmenxia import clock, texts
+from sanmenxia.accountability import public
 from sanmenxia.clock import SHANGHAI
 from sanmenxia.contracts import KeyPersonCandidate, KeyPersonCategory, WorkOrderIntake, WorkOrderProgress, WorkOrderSource, WorkOrderType
 from sanmenxia.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
@@ -150,6 +151,8 @@ def _decision_writes(
         writes += store.correction_writes(partition.code, appeal_record.day, appeal_record.appeal_id, decided_by, corrected, rule_color)
         before["rule_color"], after["rule_color"] = rule_color.value, corrected.color.value
     writes.append(audit_put(before, after))
+    resolution = public.appeal_resolution(datetime.fromisoformat(appeal_record.at), clock.now())
+    writes.append(store.count_request(person.county_code, public.APPEALS, resolution))
     return writes, refusals
 
 

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from sanmenxia import clock, dynamo
+from sanmenxia.accountability import public
 from sanmenxia.contracts import WorkOrderSource
 from sanmenxia.errors import Conflict, UpstreamUnavailable
 from sanmenxia.healthcode import rules
@@ -497,10 +498,14 @@ class HealthCodeStore:
             "at": _s(appeal.at),
             "expires_at": self._expires(),
         }
-        try:
-            dynamo.put(self._db, what="appeal", TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(sk)")
-        except dynamo.ConditionFailed as exc:
-            raise Conflict("this hold has already been appealed", field="hold") from exc
+        put = {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}}
+        county = community_id.split("-")[0]
+        received = self.count_request(county, public.APPEALS, public.Metric.RECEIVED)
+        dynamo.transact(self._db, [put, received], what="appeal", refusals={0: Conflict("this hold has already been appealed", field="hold")})
+
+    def count_request(self, county_code: str, unit: str, metric: public.Metric) -> dict[str, Any]:
+        """Today's public counter (``sanmenxia.accountability.public``), for the counted fact's transaction."""
+        return public.count_write(self._table, clock.today().isoformat(), county_code, unit, metric)
 
     def appeal_decision_write(self, person_id: str, hold_key: str, status: str, decided_by: str, sealed_reason: str) -> dict[str, Any]:
         """The ``Update`` (for a transaction) that closes a submitted appeal with the decision (``lifted``, ``kept``,

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import dynamo, paging
+from sanmenxia import dynamo, paging, retention
 from sanmenxia import items as dynamo_items
 from sanmenxia.audit import AuditLog, AuditRecord
 from sanmenxia.contracts import WorkOrderSource, WorkOrderType
@@ -90,6 +90,7 @@ def to_item(order: WorkOrder) -> dict[str, Any]:
         "extensions_granted": order.extensions_granted or None,
         "assists": [{k: v for k, v in assist.to_json().items() if v not in (None, [])} for assist in order.assists] or None,
         "reply_photos": list(order.reply_photos) or None,
+        "expires_at": retention.expires_after(order.created_at, retention.settings().record_retention_days),
     }
     return serialize(values)
 

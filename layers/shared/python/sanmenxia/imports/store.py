@@ -18,12 +18,20 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo, paging
+from sanmenxia import clock, dynamo, paging, retention
 from sanmenxia.errors import UpstreamUnavailable
-from sanmenxia.items import document_item, document_of
+from sanmenxia.items import DOCUMENT_KEYS, document_item, document_of
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+#: A job's and a hit's stored attributes that are not the document: its keys and its TTL.
+_STORED = (*DOCUMENT_KEYS, "expires_at")
+
+
+def _personal_ttl() -> dict[str, str]:
+    """A comparison job and its hits are kept ``PERSONAL_RECORD_DAYS`` (the look-up index lives on)."""
+    return {"N": str(clock.epoch_after_days(retention.settings().personal_record_days))}
 
 
 def _s(value: str) -> dict[str, str]:
@@ -85,7 +93,7 @@ class ComparisonStore:
 
     # -- jobs -----------------------------------------------------------------------------------------------
     def put_job(self, job_id: str, job: dict[str, Any], *, new: bool = False) -> None:
-        item = {"pk": _s(f"job#{job_id}"), "sk": _s("job"), "job_kind": _s("comparison"), **document_item(job)}
+        item = {"pk": _s(f"job#{job_id}"), "sk": _s("job"), "job_kind": _s("comparison"), **document_item(job), "expires_at": _personal_ttl()}
         condition = {"ConditionExpression": "attribute_not_exists(pk)"} if new else {}
         try:
             dynamo.put(self._db, what="comparison job", TableName=self._table, Item=item, **condition)
@@ -99,7 +107,7 @@ class ComparisonStore:
             raise UpstreamUnavailable("could not read the job") from exc
         if not item:
             return None
-        job = document_of(item)
+        job = document_of(item, _STORED)
         job.pop("job_kind", None)
         return job
 
@@ -128,7 +136,10 @@ class ComparisonStore:
 
     def put_hits(self, job_id: str, hits: dict[str, dict[str, Any]]) -> None:
         """Record hits (idempotent per job and person), 25 per ``BatchWriteItem``."""
-        requests = [{"PutRequest": {"Item": {"pk": _s(f"job#{job_id}"), "sk": _s(f"hit#{pid}"), **document_item(hit)}}} for pid, hit in hits.items()]
+        ttl = _personal_ttl()
+        requests = [
+            {"PutRequest": {"Item": {"pk": _s(f"job#{job_id}"), "sk": _s(f"hit#{pid}"), **document_item(hit), "expires_at": ttl}}} for pid, hit in hits.items()
+        ]
         dynamo.batch_write(self._db, self._table, requests, what="hits")
 
     def hits(self, job_id: str) -> list[dict[str, Any]]:
@@ -139,4 +150,4 @@ class ComparisonStore:
             KeyConditionExpression="pk = :p AND begins_with(sk, :h)",
             ExpressionAttributeValues={":p": _s(f"job#{job_id}"), ":h": _s("hit#")},
         )
-        return [{"person_id": item["sk"]["S"].removeprefix("hit#"), **document_of(item)} for item in items]
+        return [{"person_id": item["sk"]["S"].removeprefix("hit#"), **document_of(item, _STORED)} for item in items]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import dynamo, paging
+from sanmenxia import dynamo, paging, retention
 from sanmenxia.errors import NotFound, UpstreamUnavailable
 from sanmenxia.hotline.store import deserialize, serialize
 from sanmenxia.tipoffs.rules import Tipoff, TipoffKey, tracking_hashes
@@ -49,6 +49,7 @@ def tipoff_item(tipoff: Tipoff) -> dict[str, Any]:
             "track_hash": tipoff.track_hash,
             "report_id": tipoff.report_id,
             "enc_location": tipoff.sealed_location,
+            "expires_at": retention.expires_after(tipoff.created_at, retention.settings().record_retention_days),
         }
     )
 
