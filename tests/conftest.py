@@ -9,9 +9,15 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "test")
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from sanmenxia import clock, services
 from tests.support.stack import Stack, deployed_stack, reset_data
+
+# Property tests run on shared, loaded machines: a slow example is not a failure (hypothesis's default 200 ms deadline
+# turns a loaded moment into DeadlineExceeded or Flaky). Tests that set their own settings keep them.
+settings.register_profile("sanmenxia", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "sanmenxia"))
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,7 @@ from sanmenxia.hotline.service import Hotline
 from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
 from sanmenxia.hotline.uploads import REPLY_PREFIX, PhotoUploads
+from sanmenxia.hotline.views import OrderCitizenOut, OrderRowOut
 from sanmenxia.models import CommunityId, CountyCode, LongText, PersonName, Phone, RequestModel, ResponseModel, ShortText
 from sanmenxia.notifications import REVEAL_KIND, Inbox
 from sanmenxia.observability import logger, metrics
@@ -230,19 +231,64 @@ class RatingIn(RequestModel):
     satisfaction: Annotated[int, Field(ge=1, le=5)]
 
 
+class RevealOut(ResponseModel):
+    """The clear contact details asked for (only those), for a handler who must call or visit; the reveal is
+    audited and shown to the citizen."""
+
+    order_id: str
+    revealed_at: str
+    phone: str | None = Field(default=None, description="clear; only when asked for, audited")
+    name: str | None = Field(default=None, description="clear; only when asked for, audited")
+    address: str | None = Field(default=None, description="clear; only when asked for, audited")
+
+
+class UnitFiguresOut(ResponseModel):
+    """A unit's counters and rates for a month (rates are null when nothing was counted)."""
+
+    department: Department
+    label: str
+    month: str
+    assigned: int
+    accepted: int
+    accepted_on_time: int
+    returned: int
+    replied: int
+    replied_on_time: int
+    resolved: int
+    rated: int
+    rating_sum: int
+    satisfied: int
+    overdue: int
+    closed: int
+    response_rate: float | None = None
+    on_time_rate: float | None = None
+    resolution_rate: float | None = None
+    satisfaction_rate: float | None = None
+    average_rating: float | None = None
+
+
+class DepartmentOut(ResponseModel):
+    department: Department
+    label: str
+
+
 def _actor() -> Actor:
     caller = app.caller
     return Actor(caller.sub, caller.username, caller.primary_role)
 
 
-def _staff_view(order: WorkOrder) -> dict[str, Any]:
+def _staff_view(order: WorkOrder) -> CaseOrderOut:
     view = hotline().staff_view(order, clock.now(), full_contact=app.caller.has(Role.HOTLINE_OPERATOR))
     view["attachments"] = [{"key": key, "url": uploads().view_url(key)} for key in order.attachments]
     view["reply_photos"] = [{"key": key, "url": uploads().view_url(key)} for key in order.reply_photos]
-    return view
+    return CaseOrderOut.model_validate(view)
 
 
-def _act(order_id: str, command: Command, authorize: Any) -> dict[str, Any]:
+def _citizen_view(order: WorkOrder) -> OrderCitizenOut:
+    return OrderCitizenOut.model_validate(hotline().citizen_view(order, clock.now()))
+
+
+def _act(order_id: str, command: Command, authorize: Any) -> CaseOrderOut:
     def allowed(order: WorkOrder) -> None:
         authorize(order)
         require_movable(order, command.action)
@@ -275,7 +321,7 @@ def _requester(order: WorkOrder) -> None:
     summary="Open a work order from a call 来电受理",
     tags=["hotline"],
 )
-def create_order(body: CallIn) -> dict[str, Any]:
+def create_order(body: CallIn) -> CaseOrderOut:
     service = hotline()
     new = NewOrder(
         source=WorkOrderSource.CALL,
@@ -301,7 +347,7 @@ def list_orders(
     overdue: Annotated[bool | None, Query()] = None,
     limit: paging.Limit = 20,
     cursor: paging.Cursor = None,
-) -> paging.Page[dict[str, Any]]:
+) -> paging.Page[OrderRowOut]:
     found = hotline().list_orders(
         app.caller,
         department=department.value if department else None,
@@ -312,34 +358,34 @@ def list_orders(
         start=app.page_start(cursor),
         at=clock.now(),
     )
-    return app.page(found.rows, found.last_key)
+    return app.page([OrderRowOut.model_validate(row) for row in found.rows], found.last_key)
 
 
 @app.get("/hotline/orders/mine", access=ANY_SIGNED_IN, summary="My work orders and their progress 我的诉求", tags=["hotline"])
 def my_orders(
     limit: paging.Limit = 20,
     cursor: paging.Cursor = None,
-) -> paging.Page[dict[str, Any]]:
+) -> paging.Page[OrderCitizenOut]:
     page = hotline().store.page("requester-index", ("requester_sub", app.caller.sub), limit=limit, start=app.page_start(cursor))
-    now = clock.now()
-    return app.page([hotline().citizen_view(order, now) for order in page.orders], page.last_key)
+    return app.page([_citizen_view(order) for order in page.orders], page.last_key)
 
 
 @app.get(
     "/hotline/orders/overdue",
     access=allow(Role.HOTLINE_OPERATOR, Role.COMMANDER, Role.ADMIN),
-    summary="Overdue open orders, most escalated first 超期督办",
+    summary="Overdue open orders, most escalated first within a page 超期督办",
     tags=["hotline"],
 )
-def overdue_orders() -> list[dict[str, Any]]:
-    return hotline().overdue_rows(app.caller, clock.now())
+def overdue_orders(limit: paging.Limit = 50, cursor: paging.Cursor = None) -> paging.Page[OrderRowOut]:
+    found = hotline().overdue_rows(app.caller, clock.now(), limit=limit, start=app.page_start(cursor))
+    return app.page([OrderRowOut.model_validate(row) for row in found.rows], found.last_key)
 
 
 @app.get("/hotline/orders/<order_id>", access=ANY_SIGNED_IN, summary="One work order 工单详情", tags=["hotline"])
-def get_order(order_id: OrderId) -> dict[str, Any]:
+def get_order(order_id: OrderId) -> OrderCitizenOut | CaseOrderOut:
     order = hotline().store.get(order_id)
     if order.requester_sub is not None and order.requester_sub == app.caller.sub:
-        return hotline().citizen_view(order, clock.now())
+        return _citizen_view(order)
     if not app.caller.has(*STAFF):
         raise Forbidden("this order is not yours")
     require_view(app.caller, order)
@@ -353,7 +399,7 @@ def get_order(order_id: OrderId) -> dict[str, Any]:
     summary="Dispatch to a responsible unit 派单",
     tags=["hotline"],
 )
-def dispatch(order_id: OrderId, body: OrderDispatchIn) -> dict[str, Any]:
+def dispatch(order_id: OrderId, body: OrderDispatchIn) -> CaseOrderOut:
     return _act(order_id, Command(Action.DISPATCH, department=body.department.value, note=body.note), _oversees)
 
 
@@ -363,7 +409,7 @@ def dispatch(order_id: OrderId, body: OrderDispatchIn) -> dict[str, Any]:
     summary="Return: not our remit 退回",
     tags=["hotline"],
 )
-def return_order(order_id: OrderId, body: NoteIn) -> dict[str, Any]:
+def return_order(order_id: OrderId, body: NoteIn) -> CaseOrderOut:
     return _act(order_id, Command(Action.RETURN, note=body.note), _handles)
 
 
@@ -373,7 +419,7 @@ def return_order(order_id: OrderId, body: NoteIn) -> dict[str, Any]:
     summary="Accept and start handling 签收",
     tags=["hotline"],
 )
-def accept(order_id: OrderId) -> dict[str, Any]:
+def accept(order_id: OrderId) -> CaseOrderOut:
     return _act(order_id, Command(Action.ACCEPT), _handles)
 
 
@@ -383,7 +429,7 @@ def accept(order_id: OrderId) -> dict[str, Any]:
     summary="Reply to the citizen with the result 答复",
     tags=["hotline"],
 )
-def reply(order_id: OrderId, body: ReplyIn) -> dict[str, Any]:
+def reply(order_id: OrderId, body: ReplyIn) -> CaseOrderOut:
     _verify_photos(order_id, body.photos)
     if body.answer_id:
         answers().get(body.answer_id)  # a named standard answer exists (404 naming answer_id otherwise)
@@ -403,7 +449,7 @@ def _verify_photos(order_id: str, keys: list[str]) -> None:
     tags=["hotline"],
 )
 def flag_urgent(order_id: OrderId, body: OptionalNoteIn) -> CaseOrderOut:
-    return CaseOrderOut.model_validate(_act(order_id, Command(Action.URGENT, note=body.note), _oversees))
+    return _act(order_id, Command(Action.URGENT, note=body.note), _oversees)
 
 
 @app.post(
@@ -413,7 +459,7 @@ def flag_urgent(order_id: OrderId, body: OptionalNoteIn) -> CaseOrderOut:
     tags=["hotline"],
 )
 def request_extension(order_id: OrderId, body: ExtensionIn) -> CaseOrderOut:
-    return CaseOrderOut.model_validate(_act(order_id, Command(Action.REQUEST_EXTENSION, note=body.reason, hours=body.hours), _handles))
+    return _act(order_id, Command(Action.REQUEST_EXTENSION, note=body.reason, hours=body.hours), _handles)
 
 
 @app.post(
@@ -423,7 +469,7 @@ def request_extension(order_id: OrderId, body: ExtensionIn) -> CaseOrderOut:
     tags=["hotline"],
 )
 def decide_extension(order_id: OrderId, body: ExtensionDecisionIn) -> CaseOrderOut:
-    return CaseOrderOut.model_validate(_act(order_id, Command(Action.DECIDE_EXTENSION, approve=body.approve, note=body.note), _oversees))
+    return _act(order_id, Command(Action.DECIDE_EXTENSION, approve=body.approve, note=body.note), _oversees)
 
 
 @app.post(
@@ -434,7 +480,7 @@ def decide_extension(order_id: OrderId, body: ExtensionDecisionIn) -> CaseOrderO
 )
 def add_assists(order_id: OrderId, body: AssistIn) -> CaseOrderOut:
     units = tuple(unit.value for unit in body.departments)
-    return CaseOrderOut.model_validate(_act(order_id, Command(Action.ASSIST, departments=units, note=body.note), _oversees))
+    return _act(order_id, Command(Action.ASSIST, departments=units, note=body.note), _oversees)
 
 
 def _assisting_unit(requested: Department | None) -> str:
@@ -457,7 +503,7 @@ def assist_reply(order_id: OrderId, body: AssistReplyIn) -> CaseOrderOut:
     unit = _assisting_unit(body.department)
     _verify_photos(order_id, body.photos)
     command = Command(Action.ASSIST_REPLY, note=body.reply, department=unit, photos=tuple(body.photos))
-    return CaseOrderOut.model_validate(_act(order_id, command, lambda order: require_assist(app.caller, order, unit)))
+    return _act(order_id, command, lambda order: require_assist(app.caller, order, unit))
 
 
 @app.get(
@@ -572,7 +618,7 @@ def delete_answer(answer_id: AnswerId) -> AnswerOut:
     summary="Record the call-back to the citizen 回访",
     tags=["hotline"],
 )
-def revisit(order_id: OrderId, body: RevisitIn) -> dict[str, Any]:
+def revisit(order_id: OrderId, body: RevisitIn) -> CaseOrderOut:
     return _act(order_id, Command(Action.REVISIT, satisfaction=body.satisfaction, note=body.note), _oversees)
 
 
@@ -582,7 +628,7 @@ def revisit(order_id: OrderId, body: RevisitIn) -> dict[str, Any]:
     summary="Reopen an unsatisfactory order 重办",
     tags=["hotline"],
 )
-def reopen(order_id: OrderId, body: ReopenIn) -> dict[str, Any]:
+def reopen(order_id: OrderId, body: ReopenIn) -> CaseOrderOut:
     department = body.department.value if body.department else None
     return _act(order_id, Command(Action.REOPEN, note=body.note, department=department), _oversees)
 
@@ -593,7 +639,7 @@ def reopen(order_id: OrderId, body: ReopenIn) -> dict[str, Any]:
     summary="Close with its result 办结",
     tags=["hotline"],
 )
-def close(order_id: OrderId, body: OptionalNoteIn) -> dict[str, Any]:
+def close(order_id: OrderId, body: OptionalNoteIn) -> CaseOrderOut:
     return _act(order_id, Command(Action.CLOSE, note=body.note), _oversees)
 
 
@@ -603,7 +649,7 @@ def close(order_id: OrderId, body: OptionalNoteIn) -> dict[str, Any]:
     summary="Merge a duplicate into another order 并案",
     tags=["hotline"],
 )
-def merge(order_id: OrderId, body: MergeIn) -> dict[str, Any]:
+def merge(order_id: OrderId, body: MergeIn) -> CaseOrderOut:
     return _act(order_id, Command(Action.MERGE, merged_into=body.merged_into, note=body.note), _handles_or_oversees)
 
 
@@ -620,7 +666,7 @@ def _handles_or_oversees(order: WorkOrder) -> None:
     summary="Reveal the citizen's contact details, audited 查看联系方式(留痕)",
     tags=["hotline"],
 )
-def reveal_contact(order_id: OrderId, body: RevealIn) -> dict[str, Any]:
+def reveal_contact(order_id: OrderId, body: RevealIn) -> RevealOut:
     """A handler who must call or visit the citizen sees the clear phone, name or address of an order in their
     scope. The reveal is recorded in the audit log (who, role, whom, which fields, when; the reason's digest)
     and left in the citizen's inbox with the reason, where ``GET /notifications/reveals`` lists every one."""
@@ -654,13 +700,13 @@ def reveal_contact(order_id: OrderId, body: RevealIn) -> dict[str, Any]:
             ),
         )
     logger.info("contact revealed", extra={"order_id": order_id, "fields": fields, "role": caller.primary_role})
-    return {"order_id": order_id, "revealed_at": entry.at, **hotline().contact(order, fields)}
+    return RevealOut.model_validate({"order_id": order_id, "revealed_at": entry.at, **hotline().contact(order, fields)})
 
 
 @app.post("/hotline/orders/<order_id>/rating", access=ANY_SIGNED_IN, summary="Rate the result of my order 评价", tags=["hotline"])
-def rate(order_id: OrderId, body: RatingIn) -> dict[str, Any]:
+def rate(order_id: OrderId, body: RatingIn) -> OrderCitizenOut:
     order = hotline().act(order_id, Command(Action.RATE, satisfaction=body.satisfaction), Actor(app.caller.sub, "citizen", "citizen"), clock.now(), _requester)
-    return hotline().citizen_view(order, clock.now())
+    return _citizen_view(order)
 
 
 # -- figures ---------------------------------------------------------------------------------------------
@@ -673,14 +719,14 @@ def rate(order_id: OrderId, body: RatingIn) -> dict[str, Any]:
 def unit_figures(
     month: Annotated[str | None, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")] = None,
     department: Annotated[Department | None, Query()] = None,
-) -> list[dict[str, Any]]:
+) -> list[UnitFiguresOut]:
     month = month or clock.now_shanghai().strftime("%Y-%m")
-    return hotline().unit_figures(app.caller, month, department.value if department else None)
+    return [UnitFiguresOut.model_validate(row) for row in hotline().unit_figures(app.caller, month, department.value if department else None)]
 
 
 @app.get("/hotline/departments", access=ANY_SIGNED_IN, summary="Responsible units 责任单位", tags=["hotline"])
-def departments() -> list[dict[str, str]]:
-    return [{"department": unit.value, "label": unit.label} for unit in Department]
+def departments() -> list[DepartmentOut]:
+    return [DepartmentOut(department=unit, label=unit.label) for unit in Department]
 
 
 # -- intake queue and the overdue sweep ----------------------------------------------------------------

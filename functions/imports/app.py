@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import unquote, unquote_plus
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
 
-from sanmenxia import api, audit, aws, clock, contracts, triggers
+from sanmenxia import api, audit, aws, clock, contracts, paging, triggers
 from sanmenxia.auth import Role, allow
 from sanmenxia.contracts import KeyPersonCategory
 from sanmenxia.errors import Conflict, NotFound
 from sanmenxia.imports.service import Comparison, JobStatus, Keys, index_person_change
 from sanmenxia.imports.store import ComparisonStore, new_job_id
-from sanmenxia.models import RequestModel, ShortText
+from sanmenxia.models import RequestModel, ResponseModel, ShortText
 from sanmenxia.observability import logger, metrics
 from sanmenxia.residents.store import ResidentStore, base_state
 from sanmenxia.services import PeopleSettings, audit_log, holds, people, vault
@@ -76,6 +77,59 @@ class JobIn(RequestModel):
     category: KeyPersonCategory | None = None
 
 
+class ComparisonRowErrorOut(ResponseModel):
+    line: int
+    field: str
+    reason: str
+
+
+class ComparisonSummaryOut(ResponseModel):
+    """Counts of residents found, no personal data."""
+
+    by_county: dict[str, int]
+    by_community: dict[str, int]
+
+
+class ComparisonJobOut(ResponseModel):
+    """A comparison job: its progress and, when done, counts only (who was found stays in the holds and key-person
+    records, never in the job)."""
+
+    import_id: str
+    name: str
+    reason: str
+    category: KeyPersonCategory | None = None
+    status: Literal["awaiting_upload", "comparing", "done", "rejected", "withdrawn"]
+    key: str = Field(description="the list's S3 key (deleted once compared)")
+    created_by: str
+    created_at: str
+    started_at: str | None = None
+    updated_at: str | None = None
+    finished_at: str | None = None
+    rows_total: int | None = None
+    rows_processed: int | None = None
+    hits: int | None = None
+    holds_placed: int | None = None
+    error_count: int | None = None
+    errors: list[ComparisonRowErrorOut] | None = Field(default=None, description="the first problems of a rejected file, by line")
+    summary: ComparisonSummaryOut | None = None
+    holds_lifted: int | None = None
+    withdrawn_at: str | None = None
+
+
+class ComparisonUploadOut(ResponseModel):
+    """Where to PUT the CSV list (a presigned URL, valid for 15 minutes)."""
+
+    bucket: str
+    key: str
+    url: str
+    method: Literal["PUT"]
+    content_type: str
+
+
+class ComparisonJobCreatedOut(ComparisonJobOut):
+    upload: ComparisonUploadOut
+
+
 def _job(job_id: str) -> dict[str, Any]:
     job = store().job(job_id)
     if job is None:
@@ -84,7 +138,7 @@ def _job(job_id: str) -> dict[str, Any]:
 
 
 @app.post("/imports", access=allow(*CITY_STAFF), status_code=201, summary="Start a comparison list upload 新建比对任务")
-def create_job(body: JobIn) -> dict[str, Any]:
+def create_job(body: JobIn) -> ComparisonJobCreatedOut:
     app.caller.require_city()
     job_id = new_job_id()
     key = f"{PREFIX}{job_id}.csv"
@@ -103,30 +157,32 @@ def create_job(body: JobIn) -> dict[str, Any]:
     url = aws.client("s3").generate_presigned_url(
         "put_object", Params={"Bucket": settings().imports_bucket, "Key": key, "ContentType": "text/csv"}, ExpiresIn=UPLOAD_SECONDS
     )
-    return {**job, "upload": {"bucket": settings().imports_bucket, "key": key, "url": url, "method": "PUT", "content_type": "text/csv"}}
+    upload = ComparisonUploadOut(bucket=settings().imports_bucket, key=key, url=url, method="PUT", content_type="text/csv")
+    return ComparisonJobCreatedOut.model_validate({**job, "upload": upload})
 
 
 @app.get("/imports", access=allow(*CITY_STAFF), summary="Comparison jobs, newest first 比对任务")
-def list_jobs() -> list[dict[str, Any]]:
+def list_jobs(limit: paging.Limit = 20, cursor: paging.Cursor = None) -> paging.Page[ComparisonJobOut]:
     app.caller.require_city()
-    return store().jobs()
+    jobs, last = store().jobs(limit, app.page_start(cursor))
+    return app.page([ComparisonJobOut.model_validate(job) for job in jobs], last)
 
 
 @app.get("/imports/<import_id>", access=allow(*CITY_STAFF), summary="A job's progress and result summary 比对进度与结果")
-def get_job(import_id: JobIdPath) -> dict[str, Any]:
+def get_job(import_id: JobIdPath) -> ComparisonJobOut:
     app.caller.require_city()
-    return _job(import_id)
+    return ComparisonJobOut.model_validate(_job(import_id))
 
 
 @app.post("/imports/<import_id>/withdraw", access=allow(*CITY_STAFF), summary="Withdraw a list sent in error 撤回名单")
-def withdraw(import_id: JobIdPath) -> dict[str, Any]:
+def withdraw(import_id: JobIdPath) -> ComparisonJobOut:
     app.caller.require_city()
     before = _job(import_id)
     if before.get("status") != JobStatus.DONE:
         raise Conflict(f"only a finished comparison can be withdrawn (this one is {before.get('status')})", field="status")
     after = comparison().withdraw(import_id, before)
     audit_log(settings().audit_table).append(audit.record(app.caller, "comparison.withdraw", f"comparison#{import_id}", before, after))
-    return after
+    return ComparisonJobOut.model_validate(after)
 
 
 # -- S3: a list uploaded under comparison/ ------------------------------------------------------------------

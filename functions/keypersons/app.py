@@ -24,7 +24,7 @@ from sanmenxia.imports.store import ComparisonStore
 from sanmenxia.keypersons.chains import DEFAULT_CONTACT_FOLLOW_DAYS, MAX_DEPTH, ContactKind
 from sanmenxia.keypersons.contacts import ContactService
 from sanmenxia.keypersons.contacts_store import ContactStore
-from sanmenxia.keypersons.rules import DEFAULT_OBSERVATION_DAYS, KeyPersonStatus, Measure, MeasureKind
+from sanmenxia.keypersons.rules import DEFAULT_OBSERVATION_DAYS, KeyPersonSource, KeyPersonStatus, Measure, MeasureKind, SupervisionReason
 from sanmenxia.keypersons.service import Changes, KeyPersonService
 from sanmenxia.keypersons.store import KeyPerson, KeyPersonStore
 from sanmenxia.models import CommunityId, CountyCode, IdNumberStr, PersonRefIn, Phone, RequestModel, ResponseModel, ShortText
@@ -126,6 +126,89 @@ class CloseIn(RequestModel):
     note: ShortText
 
 
+class KeyPersonSourceOut(ResponseModel):
+    """Where a record came from (each platform that raised it, once)."""
+
+    source: KeyPersonSource
+    source_ref: str
+    reason: str
+    reason_code: str | None = None
+    reason_params: dict[str, Any] = Field(default_factory=dict)
+    at: str
+
+
+class MeasureOut(ResponseModel):
+    kind: MeasureKind
+    site: str | None = None
+
+
+class KeyPersonOut(ResponseModel):
+    """A key-person record: the name and ID number masked."""
+
+    kp_id: str
+    person_id: str
+    community_id: str
+    county_code: str
+    category: KeyPersonCategory
+    status: KeyPersonStatus
+    name: str = Field(description="masked")
+    id_number: str = Field(description="masked")
+    sources: list[KeyPersonSourceOut]
+    measure: MeasureOut | None = None
+    start_date: str | None = None
+    planned_release: str | None = None
+    release_due: bool
+    problems: str | None = None
+    last_follow_up: str | None = None
+    on_supervision: list[str] = Field(description="days on which the record is on the supervision list, unresolved")
+    created_at: str
+    created_by: str
+    closed_at: str | None = None
+    closed_by: str | None = None
+    close_note: str | None = None
+
+
+class FollowUpOut(ResponseModel):
+    date: str
+    at: str
+    by: str
+    temperature: float | None = None
+    symptoms: list[Symptom]
+    measure_kept: bool
+    note: str | None = None
+
+
+class KeyPersonDetailOut(KeyPersonOut):
+    follow_ups: list[FollowUpOut] = Field(description="the recent follow-ups, newest first")
+
+
+class FollowedUpOut(KeyPersonOut):
+    follow_up: FollowUpOut = Field(description="the follow-up just recorded")
+
+
+class SupervisionEntryOut(ResponseModel):
+    date: str
+    kp_id: str
+    county_code: str
+    community_id: str
+    category: KeyPersonCategory
+    status: KeyPersonStatus
+    reason: SupervisionReason
+    name: str = Field(description="masked")
+    last_follow_up: str | None = None
+    resolved_at: str | None = None
+
+
+class SupervisionOut(paging.Page[SupervisionEntryOut]):
+    """A page of the supervision list of one day (督办清单): key persons without that day's update."""
+
+    date: str
+
+
+def _out(kp: KeyPerson) -> KeyPersonOut:
+    return KeyPersonOut.model_validate(kp.to_json())
+
+
 def _person(body: RegisterIn) -> Person:
     registry = people(settings())
     if body.person_id:
@@ -144,14 +227,14 @@ def _loaded(kp_id: str) -> KeyPerson:
 
 
 @app.post("/key-persons", access=allow(*STAFF), status_code=201, summary="Register a key person 登记重点人员")
-def register(body: RegisterIn) -> dict[str, Any]:
+def register(body: RegisterIn) -> KeyPersonOut:
     person = _person(body)
     app.caller.require_community(person.community_id, person.county_code)
     changes = Changes(start_date=body.start_date, planned_release=body.planned_release, problems=body.problems)
     kp = service().register(app.caller, person, body.category, body.measure.measure(), changes)
     metrics.add_metric(name="KeyPersonsRegistered", unit="Count", value=1)
     logger.info("key person registered", extra={"kp_id": kp.kp_id, "community_id": kp.community_id, "category": kp.category.value})
-    return kp.to_json()
+    return _out(kp)
 
 
 def _listing_partition(caller: Principal, community_id: str | None, county_code: str | None) -> tuple[str, str]:
@@ -175,52 +258,52 @@ def list_key_persons(
     category: Annotated[KeyPersonCategory | None, Query()] = None,
     limit: paging.Limit = 50,
     cursor: paging.Cursor = None,
-) -> paging.Page[dict[str, Any]]:
+) -> paging.Page[KeyPersonOut]:
     index, partition = _listing_partition(app.caller, community_id, county_code)
     found, last = store().page(index=index, partition=partition, status=status, category=category, limit=limit, start=app.page_start(cursor))
-    return app.page([kp.to_json() for kp in found], last)
+    return app.page([_out(kp) for kp in found], last)
 
 
 @app.get("/key-persons/<kp_id>", access=allow(*STAFF), summary="A key person with recent follow-ups 重点人员详情")
-def get_key_person(kp_id: KpIdPath) -> dict[str, Any]:
+def get_key_person(kp_id: KpIdPath) -> KeyPersonDetailOut:
     kp = _loaded(kp_id)
-    return {**kp.to_json(), "follow_ups": [item.to_json() for item in store().follow_ups(kp_id)]}
+    return KeyPersonDetailOut.model_validate({**kp.to_json(), "follow_ups": [item.to_json() for item in store().follow_ups(kp_id)]})
 
 
 @app.patch("/key-persons/<kp_id>", access=allow(*STAFF), summary="Change category, measure, dates or problems 修改")
-def update_key_person(kp_id: KpIdPath, body: UpdateIn) -> dict[str, Any]:
+def update_key_person(kp_id: KpIdPath, body: UpdateIn) -> KeyPersonOut:
     _loaded(kp_id)
     changes = Changes(body.category, body.measure.measure() if body.measure else None, body.start_date, body.planned_release, body.problems)
-    return service().update(app.caller, kp_id, changes).to_json()
+    return _out(service().update(app.caller, kp_id, changes))
 
 
 @app.post("/key-persons/<kp_id>/confirm", access=allow(*STAFF), summary="Confirm a candidate under a control measure 核实确认")
-def confirm(kp_id: KpIdPath, body: ConfirmIn) -> dict[str, Any]:
+def confirm(kp_id: KpIdPath, body: ConfirmIn) -> KeyPersonOut:
     _loaded(kp_id)
     changes = Changes(body.category, None, body.start_date, body.planned_release, body.problems)
-    return service().confirm(app.caller, kp_id, body.measure.measure(), changes).to_json()
+    return _out(service().confirm(app.caller, kp_id, body.measure.measure(), changes))
 
 
 @app.post("/key-persons/<kp_id>/dismiss", access=allow(*STAFF), summary="Dismiss a candidate 排除")
-def dismiss(kp_id: KpIdPath, body: CloseIn) -> dict[str, Any]:
+def dismiss(kp_id: KpIdPath, body: CloseIn) -> KeyPersonOut:
     _loaded(kp_id)
-    return service().dismiss(app.caller, kp_id, body.note).to_json()
+    return _out(service().dismiss(app.caller, kp_id, body.note))
 
 
 @app.post("/key-persons/<kp_id>/follow-ups", access=allow(*STAFF), status_code=201, summary="Today's follow-up 每日随访")
-def follow_up(kp_id: KpIdPath, body: FollowUpIn) -> dict[str, Any]:
+def follow_up(kp_id: KpIdPath, body: FollowUpIn) -> FollowedUpOut:
     _loaded(kp_id)
     symptoms = tuple(dict.fromkeys(body.symptoms))
     kp, record = service().follow_up(app.caller, kp_id, temperature=body.temperature, symptoms=symptoms, measure_kept=body.measure_kept, note=body.note)
-    return {**kp.to_json(), "follow_up": record.to_json()}
+    return FollowedUpOut.model_validate({**kp.to_json(), "follow_up": record.to_json()})
 
 
 @app.post("/key-persons/<kp_id>/release", access=allow(*STAFF), summary="Release from control 解除管控")
-def release(kp_id: KpIdPath, body: CloseIn) -> dict[str, Any]:
+def release(kp_id: KpIdPath, body: CloseIn) -> KeyPersonOut:
     _loaded(kp_id)
     kp = service().release(app.caller, kp_id, body.note)
     logger.info("key person released", extra={"kp_id": kp_id})
-    return kp.to_json()
+    return _out(kp)
 
 
 def _supervision_scope(caller: Principal, county_code: str | None, community_id: str | None) -> tuple[list[str], str | None]:
@@ -247,14 +330,15 @@ def supervision(
     community_id: Annotated[CommunityId | None, Query()] = None,
     day: Annotated[date | None, Query(alias="date")] = None,
     include_resolved: Annotated[bool, Query()] = False,
-) -> dict[str, Any]:
+    limit: paging.Limit = 100,
+    cursor: paging.Cursor = None,
+) -> SupervisionOut:
     counties, community_id = _supervision_scope(app.caller, county_code, community_id)
     shown = day or store().watermark() or clock.today() - timedelta(days=1)
-    entries = [entry for county in counties for entry in store().supervision_list(county, shown)]
-    items = [
-        entry.to_json() for entry in entries if (include_resolved or entry.resolved_at is None) and (community_id is None or entry.community_id == community_id)
-    ]
-    return {"date": shown.isoformat(), "items": items}
+    start = app.page_start(cursor)
+    entries, last = store().supervision_page(counties, shown, community_id=community_id, include_resolved=include_resolved, limit=limit, start=start)
+    page = app.page([SupervisionEntryOut.model_validate(entry.to_json()) for entry in entries], last)
+    return SupervisionOut(date=shown.isoformat(), items=page.items, next_cursor=page.next_cursor)
 
 
 # -- contacts and chains (密接登记与传播链) ------------------------------------------------------------------
@@ -342,9 +426,10 @@ def register_contact(kp_id: KpIdPath, body: ContactIn) -> RegisteredContactOut:
 
 
 @app.get("/key-persons/<kp_id>/contacts", access=allow(*STAFF), summary="Contacts registered on this key person 密接名单")
-def list_contacts(kp_id: KpIdPath) -> paging.Page[ContactOut]:
+def list_contacts(kp_id: KpIdPath, limit: paging.Limit = 50, cursor: paging.Cursor = None) -> paging.Page[ContactOut]:
     _loaded(kp_id)
-    return app.page([ContactOut.model_validate(edge.to_json()) for edge in contacts().contacts.of(kp_id)], None)
+    edges, last = contacts().contacts.page(kp_id, limit, app.page_start(cursor))
+    return app.page([ContactOut.model_validate(edge.to_json()) for edge in edges], last)
 
 
 @app.get("/key-persons/<kp_id>/chain", access=allow(Role.COMMANDER, Role.ADMIN), summary="The chain from this key person 传播链")

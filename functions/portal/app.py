@@ -15,7 +15,7 @@ from sanmenxia import api, aws, clock, paging
 from sanmenxia.auth import PUBLIC, Role, allow
 from sanmenxia.errors import NotFound
 from sanmenxia.hotline.store import WorkOrderStore
-from sanmenxia.models import CommunityId, LongText, Phone, RequestModel, ShortText
+from sanmenxia.models import CommunityId, LongText, Phone, RequestModel, ResponseModel, ShortText
 from sanmenxia.portal.rules import Article, ArticleKind, ArticleState, HelpKind
 from sanmenxia.portal.service import ArticleContent, NewHelp, Portal, require_publisher
 from sanmenxia.portal.store import PortalStore
@@ -182,14 +182,45 @@ def withdraw(article_id: Annotated[str, Path(pattern=ARTICLE_ID)]) -> ArticleSta
 
 
 # -- help messages ---------------------------------------------------------------------------------------
+class HelpReceiptOut(ResponseModel):
+    """A help message as it was left: it reached the hotline and the community as work order ``order_id``."""
+
+    help_id: str
+    kind: HelpKind
+    community_id: str
+    created_at: str
+    order_id: str
+    status: str
+    message: str = Field(description="what happens next (not the message itself)")
+    message_code: str = Field(description="the message's text code (the app words it in the reader's language)")
+    message_params: dict[str, Any] = Field(default_factory=dict)
+
+
+class HelpMessageOut(ResponseModel):
+    """One of my help messages and the answer to it (the message is shown only to the resident who left it)."""
+
+    help_id: str
+    kind: HelpKind
+    message: str
+    community_id: str
+    created_at: str
+    order_id: str
+    status: str = Field(description="the work order's status; `submitted` until the hotline has taken it")
+    department_label: str | None = None
+    reply: str | None = None
+    reply_code: str | None = Field(default=None, description="the reply's text code when the platform wrote it")
+    reply_params: dict[str, Any] | None = None
+
+
 @app.post("/portal/help-messages", access=allow(Role.RESIDENT), status_code=201, summary="Leave a help message 求助留言", tags=["portal"])
-def leave_help_message(body: HelpIn) -> dict[str, Any]:
-    return service().leave_help(app.caller, NewHelp(**body.model_dump()), clock.now())
+def leave_help_message(body: HelpIn) -> HelpReceiptOut:
+    return HelpReceiptOut.model_validate(service().leave_help(app.caller, NewHelp(**body.model_dump()), clock.now()))
 
 
-@app.get("/portal/help-messages/mine", access=allow(Role.RESIDENT), summary="My help messages and their answers 我的留言", tags=["portal"])
-def my_help_messages() -> list[dict[str, Any]]:
-    return service().my_help(app.caller)
+@app.get("/portal/help-messages/mine", access=allow(Role.RESIDENT), summary="My help messages and their answers, newest first 我的留言", tags=["portal"])
+def my_help_messages(limit: paging.Limit = 20, cursor: paging.Cursor = None) -> paging.Page[HelpMessageOut]:
+    rows, last = service().my_help(app.caller, limit, app.page_start(cursor))
+    return app.page([HelpMessageOut.model_validate(row) for row in rows], last)
 
 
 lambda_handler = api.handler(app)

@@ -12,11 +12,12 @@ from pydantic import Field
 
 from sanmenxia import api, aws, clock, paging
 from sanmenxia.auth import ANY_SIGNED_IN, PUBLIC
-from sanmenxia.hotline.routing import CATEGORY_LABELS, TIPOFF_ROUTES, TipoffCategory
+from sanmenxia.hotline.routing import CATEGORY_LABELS, TIPOFF_ROUTES, Department, TipoffCategory
 from sanmenxia.hotline.service import Hotline
 from sanmenxia.hotline.sla import SlaPolicy
 from sanmenxia.hotline.store import WorkOrderStore
 from sanmenxia.hotline.uploads import PhotoUploads
+from sanmenxia.hotline.views import OrderCitizenOut
 from sanmenxia.models import CommunityId, CountyCode, LongText, RequestModel, ResponseModel, ShortText
 from sanmenxia.observability import logger
 from sanmenxia.services import audit_log, vault
@@ -110,43 +111,113 @@ class TrackIn(RequestModel):
     code: Annotated[str, Field(min_length=10, max_length=40)]
 
 
+class TipoffCategoryOut(ResponseModel):
+    category: TipoffCategory
+    label: str
+    department: Department = Field(description="the unit a tip-off of this category is routed to")
+    department_label: str
+
+
+class TipoffPhotoUploadOut(ResponseModel):
+    """A presigned POST for one photo: send ``fields`` and the file to ``url``, then name ``photo_key`` in the tip-off."""
+
+    photo_key: str
+    url: str
+    fields: dict[str, str]
+    expires_in: int = Field(description="seconds")
+    max_bytes: int
+
+
+class SimilarTipoffOut(ResponseModel):
+    """A likely duplicate: no personal data (no address, no description)."""
+
+    tipoff_id: str
+    category: TipoffCategory
+    community_id: str
+    community: str
+    created_at: str
+    status: str
+
+
+class TipoffOut(ResponseModel):
+    """A tip-off and the progress of its work order, for its reporter (staff: phones and ID numbers typed into the
+    description masked)."""
+
+    tipoff_id: str
+    category: TipoffCategory
+    category_label: str
+    county_code: str
+    community_id: str
+    address: str = Field(description="the place of the lead, as the reporter gave it")
+    description: str
+    photos: int = Field(description="how many photos are attached")
+    anonymous: bool
+    created_at: str
+    duplicate_of: str | None = None
+    location: dict[str, Any] | None = Field(default=None, description="the pin the reporter set (exact: for the reporter and staff only)")
+    report_id: str | None = Field(default=None, description="the tip-off's entry on the public map")
+    department: str | None = None
+    department_label: str | None = None
+    order_id: str
+    status: str = Field(description="the work order's status; `submitted` until the hotline has taken it")
+    order: OrderCitizenOut | None = None
+
+
+class TipoffReceiptOut(TipoffOut):
+    tracking_code: str = Field(description="shown once: the only way to follow an anonymous tip-off")
+    likely_duplicates: list[SimilarTipoffOut]
+    message: str
+    message_code: str = Field(description="the message's text code (the app words it in the reader's language)")
+    message_params: dict[str, Any] = Field(default_factory=dict)
+
+
+class TipoffRowOut(ResponseModel):
+    tipoff_id: str
+    category: TipoffCategory
+    category_label: str
+    community_id: str
+    created_at: str
+    order_id: str
+    status: str
+    department: str | None = None
+    department_label: str | None = None
+
+
 @app.get("/tipoffs/categories", access=PUBLIC, summary="The ten categories and who handles them 线索类别", tags=["tipoffs"])
-def categories() -> list[dict[str, Any]]:
+def categories() -> list[TipoffCategoryOut]:
     return [
-        {
-            "category": category.value,
-            "label": CATEGORY_LABELS[category],
-            "department": TIPOFF_ROUTES[category].value,
-            "department_label": TIPOFF_ROUTES[category].label,
-        }
+        TipoffCategoryOut(
+            category=category, label=CATEGORY_LABELS[category], department=TIPOFF_ROUTES[category], department_label=TIPOFF_ROUTES[category].label
+        )
         for category in TipoffCategory
     ]
 
 
 @app.post("/tipoffs/photos", access=ANY_SIGNED_IN, status_code=201, summary="Prepare a photo upload (presigned POST) 上传照片", tags=["tipoffs"])
-def prepare_photo(body: PhotoIn) -> dict[str, Any]:
-    return uploads().presign(body.content_type, body.size)
+def prepare_photo(body: PhotoIn) -> TipoffPhotoUploadOut:
+    return TipoffPhotoUploadOut.model_validate(uploads().presign(body.content_type, body.size))
 
 
 @app.get("/tipoffs/similar", access=ANY_SIGNED_IN, summary="Likely duplicates before reporting 疑似重复线索", tags=["tipoffs"])
-def similar(category: Annotated[TipoffCategory, Query()], community_id: Annotated[CommunityId, Query()]) -> list[dict[str, Any]]:
-    return service().similar_for(app.caller, category.value, community_id, clock.now())
+def similar(category: Annotated[TipoffCategory, Query()], community_id: Annotated[CommunityId, Query()]) -> list[SimilarTipoffOut]:
+    return [SimilarTipoffOut.model_validate(row) for row in service().similar_for(app.caller, category.value, community_id, clock.now())]
 
 
 @app.post("/tipoffs", access=ANY_SIGNED_IN, status_code=201, summary="Report a lead 我要上报疫情", tags=["tipoffs"])
-def submit(body: TipoffIn) -> dict[str, Any]:
+def submit(body: TipoffIn) -> TipoffReceiptOut:
     pin = (body.location.latitude, body.location.longitude) if body.location else None
-    return service().report(app.caller, NewTipoff(**body.model_dump(exclude={"location"}), location=pin), clock.now())
+    return TipoffReceiptOut.model_validate(service().report(app.caller, NewTipoff(**body.model_dump(exclude={"location"}), location=pin), clock.now()))
 
 
-@app.get("/tipoffs/mine", access=ANY_SIGNED_IN, summary="My tip-offs and their progress 我的举报", tags=["tipoffs"])
-def mine() -> list[dict[str, Any]]:
-    return service().mine(app.caller)
+@app.get("/tipoffs/mine", access=ANY_SIGNED_IN, summary="My tip-offs and their progress, newest first 我的举报", tags=["tipoffs"])
+def mine(limit: paging.Limit = 20, cursor: paging.Cursor = None) -> paging.Page[TipoffRowOut]:
+    rows, last = service().mine(app.caller, limit, app.page_start(cursor))
+    return app.page([TipoffRowOut.model_validate(row) for row in rows], last)
 
 
 @app.post("/tipoffs/track", access=ANY_SIGNED_IN, summary="Follow a tip-off with its tracking code (anonymous too) 查询进度", tags=["tipoffs"])
-def track(body: TrackIn) -> dict[str, Any]:
-    return service().tracked(body.code, clock.now())
+def track(body: TrackIn) -> TipoffOut:
+    return TipoffOut.model_validate(service().tracked(body.code, clock.now()))
 
 
 @app.get(
@@ -155,8 +226,8 @@ def track(body: TrackIn) -> dict[str, Any]:
     summary="One tip-off: its reporter, or hotline staff 线索详情",
     tags=["tipoffs"],
 )
-def get_tipoff(tipoff_id: Annotated[str, Path(pattern=TIPOFF_ID)]) -> dict[str, Any]:
-    return service().view_for(app.caller, tipoff_id, clock.now())
+def get_tipoff(tipoff_id: Annotated[str, Path(pattern=TIPOFF_ID)]) -> TipoffOut:
+    return TipoffOut.model_validate(service().view_for(app.caller, tipoff_id, clock.now()))
 
 
 # -- the public map (FixMyStreet) and "me too" ----------------------------------------------------------

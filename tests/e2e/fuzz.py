@@ -112,11 +112,24 @@ def fuzz_operation(
             _run_cases(run, base_url, operation, caller, headers, strategy, count, derandomize, session)
 
 
+TRIES = 3  # attempts per request before a missing answer is a finding
+
+
 def _run_cases(
     run: Run, base_url: str, operation: Any, caller: str, headers: dict[str, str], strategy: Any, count: int, derandomize: bool, session: requests.Session
 ) -> None:
     def call(case: Any) -> None:
-        response = case.call(base_url=base_url, session=session, headers=headers, timeout=60)
+        # A request that gets no answer (timeout, reset) on a loaded machine is tried again; one that never gets an answer
+        # is a finding. Raising inside hypothesis instead made it re-run the example, which then passed: "Flaky".
+        for attempt in range(TRIES):
+            try:
+                response = case.call(base_url=base_url, session=session, headers=headers, timeout=60)
+                break
+            except requests.RequestException as exc:
+                if attempt == TRIES - 1:
+                    problem = f"no answer after {TRIES} tries: {type(exc).__name__}: {str(exc)[:300]}"
+                    run.findings.append(Finding(label(operation), caller, 0, problem, _describe(case)))
+                    return
         run.requests += 1
         run.statuses[response.status_code] = run.statuses.get(response.status_code, 0) + 1
         try:

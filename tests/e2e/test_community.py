@@ -53,7 +53,7 @@ def test_demo_data_shows_in_every_view(local_stack: LocalStack) -> None:
     assert any(item["category"] == "from_hubei" for item in pending)
     notes = local_stack.call("GET", "/notifications", "resident2").json["items"]
     assert any(note["kind"] == "co_travel" for note in notes)
-    jobs = local_stack.call("GET", "/imports", "commander1").json
+    jobs = local_stack.call("GET", "/imports", "commander1").json["items"]
     assert any(job["status"] == "done" and job["hits"] >= 1 for job in jobs)
 
 

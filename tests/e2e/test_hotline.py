@@ -57,7 +57,7 @@ def test_rumour_tipoff_lands_in_the_propaganda_queue_only(local_stack: LocalStac
     assert local_stack.call("GET", f"/hotline/orders/{order_id}", people["police"]).status == 403
     assert local_stack.call("GET", "/hotline/orders?department=propaganda", people["police"]).status == 403
     # And the reporter follows it
-    mine = local_stack.call("GET", "/tipoffs/mine", people["reporter"]).json
+    mine = local_stack.call("GET", "/tipoffs/mine", people["reporter"]).json["items"]
     assert [row["status"] for row in mine if row["order_id"] == order_id] == ["dispatched"]
 
 
@@ -66,7 +66,7 @@ def test_anonymous_tipoff_is_followed_by_code_only(local_stack: LocalStack, peop
     created = local_stack.call("POST", "/tipoffs", reporter, tipoff(category="selling_wild_game", anonymous=True))
     assert created.status == 201, created.body
     local_stack.drain()
-    assert local_stack.call("GET", "/tipoffs/mine", reporter).json == []
+    assert local_stack.call("GET", "/tipoffs/mine", reporter).json["items"] == []
     assert local_stack.call("GET", "/hotline/orders/mine", reporter).json["items"] == []
     tracked = local_stack.call("POST", "/tipoffs/track", reporter, {"code": created.json["tracking_code"]})
     assert tracked.status == 200 and tracked.json["department"] == "market_regulation"
@@ -96,5 +96,10 @@ def test_order_not_handled_in_time_is_overdue_after_the_clock_advances(local_sta
     seen = local_stack.call("GET", f"/hotline/orders/{order_id}", people["civil"]).json
     assert seen["overdue"] is True and seen["escalation_level"] >= 1
     assert seen["steps"][-1]["action"] == "escalate"
-    supervised = local_stack.call("GET", "/hotline/orders/overdue", "commander1").json
-    assert order_id in [row["order_id"] for row in supervised]
+    supervised, page = [], local_stack.call("GET", "/hotline/orders/overdue?limit=100", "commander1").json
+    while True:
+        supervised += [row["order_id"] for row in page["items"]]
+        if order_id in supervised or not page["next_cursor"]:
+            break
+        page = local_stack.call("GET", f"/hotline/orders/overdue?limit=100&cursor={page['next_cursor']}", "commander1").json
+    assert order_id in supervised

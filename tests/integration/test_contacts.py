@@ -85,3 +85,27 @@ def test_foreign_scope_and_bad_input_are_refused(stack: Stack) -> None:
     both = {"id_number": id_number_of(22, HOME), "phone": "13900000022", "kind": "work", "contact_date": clock.today().isoformat()}
     assert stack.request("POST", f"/key-persons/{kp['kp_id']}/contacts", claims=HEAD, body=both).status in (400, 422)
     assert stack.request("GET", f"/key-persons/{kp['kp_id']}/contacts", claims=HEAD).json["items"] == []
+
+
+def test_contacts_page_with_a_cursor_bound_to_the_record_and_the_caller(stack: Stack) -> None:
+    # Given a key person with three registered contacts
+    case = register_resident(stack, "sub-case", 31)
+    kp = register_key_person(stack, case["person_id"]).json
+    other = register_key_person(stack, register_resident(stack, "sub-other-case", 35)["person_id"]).json
+    for n in (32, 33, 34):
+        register_resident(stack, f"sub-c{n}", n, HOME)
+        assert contact(stack, kp["kp_id"], id_number_of(n, HOME)).status == 201
+    # When the head reads them two at a time, Then the pages hold each contact once
+    path = f"/key-persons/{kp['kp_id']}/contacts"
+    first = stack.request("GET", path, claims=HEAD, query={"limit": "2"}).json
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    second = stack.request("GET", path, claims=HEAD, query={"limit": "2", "cursor": first["next_cursor"]}).json
+    assert len({row["contact_kp"] for row in first["items"] + second["items"]}) == 3 and second["next_cursor"] is None
+    # And the cursor is refused for another record, another caller, or edited
+    cursor = first["next_cursor"]
+    refused = [
+        stack.request("GET", f"/key-persons/{other['kp_id']}/contacts", claims=HEAD, query={"cursor": cursor}),
+        stack.request("GET", path, claims=COMMANDER_HUBIN, query={"cursor": cursor}),
+        stack.request("GET", path, claims=HEAD, query={"cursor": cursor + "A"}),
+    ]
+    assert [(response.status, response.json["fields"][0]["field"]) for response in refused] == [(400, "cursor")] * len(refused)

@@ -136,7 +136,7 @@ def test_order_past_its_limit_is_overdue_after_the_clock_advances_and_escalates(
     assert order["steps"][-1]["action"] == "escalate"
     assert "work_order.escalate" in audit_actions(stack, oid)
     overdue = stack.request("GET", "/hotline/orders/overdue", claims=COMMANDER).json
-    assert [row["order_id"] for row in overdue] == [oid]
+    assert [row["order_id"] for row in overdue["items"]] == [oid] and overdue["next_cursor"] is None
     # And a second sweep in the same hour changes nothing; a day later headquarters supervises it
     assert sweep(stack)["escalated"] == 0
     clock.set_offset(38 * 3600)
@@ -229,6 +229,33 @@ def test_contact_details_are_sealed_at_rest_and_masked_for_units(stack: Stack) -
     seen = stack.request("GET", f"/hotline/orders/{oid}", claims=CIVIL).json
     assert seen["contact_phone"] == "139****5678" and seen["contact_name"] == "李**"
     assert seen["summary"] == "独居老人缺降压药,行动不便"
+
+
+def test_the_overdue_list_pages_across_shards_with_a_cursor_bound_to_the_caller(stack: Stack) -> None:
+    # Given five orders gone overdue (spread over the due index's shards)
+    made = {call(stack, department="civil_affairs", summary=f"独居老人缺降压药 第{n}户")["order_id"] for n in range(5)}
+    assert len(made) == 5
+    clock.set_offset(13 * 3600)
+    sweep(stack)
+    # When the commander reads the overdue list two at a time
+    pages, cursor = [], None
+    for _ in range(10):
+        query = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+        page = stack.request("GET", "/hotline/orders/overdue", claims=COMMANDER, query=query).json
+        pages.append(page["items"])
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    # Then every overdue order comes once, no page is longer than asked
+    seen = [row["order_id"] for items in pages for row in items]
+    assert sorted(seen) == sorted(made) and all(len(items) <= 2 for items in pages)
+    # And a cursor of the first page is refused to another caller and when edited
+    first = stack.request("GET", "/hotline/orders/overdue", claims=COMMANDER, query={"limit": "2"}).json["next_cursor"]
+    refused = [
+        stack.request("GET", "/hotline/orders/overdue", claims=OPERATOR, query={"cursor": first}),
+        stack.request("GET", "/hotline/orders/overdue", claims=COMMANDER, query={"cursor": first[::-1]}),
+    ]
+    assert [(response.status, response.json["fields"][0]["field"]) for response in refused] == [(400, "cursor")] * len(refused)
 
 
 def test_a_merge_without_a_note_answers_with_a_code_naming_the_other_order(stack: Stack) -> None:

@@ -174,6 +174,24 @@ def test_comparison_is_for_city_wide_staff_only(stack: Stack) -> None:
     assert stack.request("GET", f"/imports/{created.json['import_id']}", claims=COUNTY_COMMANDER).status == 403
 
 
+def test_jobs_page_with_a_cursor_bound_to_the_list(stack: Stack) -> None:
+    # Given three comparison jobs
+    made = [create_job(stack, name=f"名单{n}").json["import_id"] for n in range(3)]
+    # When a commander reads them two at a time, Then the pages hold each job once
+    first = stack.request("GET", "/imports", claims=COMMANDER, query={"limit": "2"}).json
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    second = stack.request("GET", "/imports", claims=COMMANDER, query={"limit": "2", "cursor": first["next_cursor"]}).json
+    assert sorted(job["import_id"] for job in first["items"] + second["items"]) == sorted(made) and second["next_cursor"] is None
+    # And another commander, or a forged cursor, get a 400 naming the cursor
+    other = claims_for("sub-cmd3", "commander", username="commander2")
+    cursor = first["next_cursor"]
+    refused = [
+        stack.request("GET", "/imports", claims=other, query={"cursor": cursor}),
+        stack.request("GET", "/imports", claims=COMMANDER, query={"cursor": cursor.replace(".", "x.", 1)}),
+    ]
+    assert [(response.status, response.json["fields"][0]["field"]) for response in refused] == [(400, "cursor")] * len(refused)
+
+
 def test_registered_people_join_their_community_list_before_reporting(stack: Stack, people_stream: PeopleStream) -> None:
     # Given one resident who registered only, and one who also reported before the stream was delivered
     quiet = register(stack, "sub-a", 1, "13900000001")

@@ -156,6 +156,29 @@ def test_supervision_lists_a_key_person_after_a_day_without_update(stack: Stack)
     assert daily_close(stack)["flagged"] == 0
 
 
+def test_the_supervision_list_pages_across_counties_with_a_cursor_bound_to_the_caller(stack: Stack) -> None:
+    # Given three key persons on the list, in two counties
+    made = set()
+    for n, community in ((1, COMMUNITY), (2, COMMUNITY), (3, "411203-001")):
+        person = register_resident(stack, f"sub-p{n}", n, community)
+        made.add(register_key_person(stack, person["person_id"], claims=COMMANDER_CITY).json["kp_id"])
+    advance_days(1)
+    assert daily_close(stack)["flagged"] == 3
+    # When the city commander reads it one entry at a time, Then every entry comes once
+    seen, cursor = [], None
+    for _ in range(6):
+        page = supervision(stack, COMMANDER_CITY, limit="1", **({"cursor": cursor} if cursor else {})).json
+        seen += [item["kp_id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(made)
+    # And the first page's cursor is refused to the county commander and when edited
+    first = supervision(stack, COMMANDER_CITY, limit="1").json["next_cursor"]
+    refused = [supervision(stack, COMMANDER_HUBIN, cursor=first), supervision(stack, COMMANDER_CITY, cursor=first + "x")]
+    assert [(response.status, response.json["fields"][0]["field"]) for response in refused] == [(400, "cursor")] * 2
+
+
 def test_supervision_does_not_list_a_key_person_followed_up_that_day(stack: Stack) -> None:
     # Given a key person followed up on the day of registration
     person = register_resident(stack, "sub-a", 1)

@@ -174,7 +174,7 @@ def test_help_message_reaches_community_and_hotline_and_the_answer_comes_back(st
     assert stack.request("POST", f"/hotline/orders/{oid}/reply", claims=HEAD, body=answer).status == 200
     inbox = stack.request("GET", "/notifications", claims=RESIDENT).json["items"]
     assert [note["body"] for note in inbox] == ["网格员已代购降压药并送到家中"]
-    mine = stack.request("GET", "/portal/help-messages/mine", claims=RESIDENT).json
+    mine = stack.request("GET", "/portal/help-messages/mine", claims=RESIDENT).json["items"]
     assert [(row["status"], row["reply"]) for row in mine] == [("replied", "网格员已代购降压药并送到家中")]
     # And nothing personal is in clear in the portal table
     dump = str(stack.client("dynamodb").scan(TableName=stack.table("PortalTable"))["Items"])
@@ -185,3 +185,27 @@ def test_unregistered_resident_must_say_where(stack: Stack) -> None:
     response = stack.request("POST", "/portal/help-messages", claims=RESIDENT, body={"kind": "food", "message": "需要蔬菜"})
     assert response.status == 400 and response.json["fields"][0]["field"] == "community_id"
     assert stack.client("dynamodb").scan(TableName=stack.table("PortalTable"))["Count"] == 0
+
+
+def test_my_help_messages_page_with_a_cursor_only_i_can_use(stack: Stack) -> None:
+    # Given three help messages of one resident
+    made = []
+    for n in range(3):
+        left = stack.request("POST", "/portal/help-messages", claims=RESIDENT, body={"kind": "food", "message": f"需要蔬菜 {n}", "community_id": "411202-001"})
+        assert left.status == 201, left.json
+        made.append(left.json["help_id"])
+    # When they read them two at a time, Then the pages hold all three once each, in their own words
+    path = "/portal/help-messages/mine"
+    first = stack.request("GET", path, claims=RESIDENT, query={"limit": "2"}).json
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    second = stack.request("GET", path, claims=RESIDENT, query={"limit": "2", "cursor": first["next_cursor"]}).json
+    assert sorted(row["help_id"] for row in first["items"] + second["items"]) == sorted(made) and second["next_cursor"] is None
+    assert {row["message"] for row in first["items"] + second["items"]} == {f"需要蔬菜 {n}" for n in range(3)}
+    # And another resident, or a forged or edited cursor, get a 400 naming the cursor
+    cursor = first["next_cursor"]
+    refused = [
+        stack.request("GET", path, claims=claims_for("sub-other-resident", "resident"), query={"cursor": cursor}),
+        stack.request("GET", path, claims=RESIDENT, query={"cursor": "x" + cursor}),
+        stack.request("GET", path, claims=RESIDENT, query={"cursor": "e30.AAAAAAAAAAAAAAAAAAAAAAAA"}),
+    ]
+    assert [(response.status, response.json["fields"][0]["field"]) for response in refused] == [(400, "cursor")] * len(refused)

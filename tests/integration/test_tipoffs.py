@@ -75,7 +75,7 @@ def test_anonymous_tipoff_stores_no_identity(stack: Stack) -> None:
         dump = str(db.scan(TableName=stack.table(table))["Items"])
         assert "sub-reporter-7f3a" not in dump and "resident1" not in dump, table
     # And the reporter's own list cannot find it, but the tracking code can
-    assert stack.request("GET", "/tipoffs/mine", claims=REPORTER).json == []
+    assert stack.request("GET", "/tipoffs/mine", claims=REPORTER).json == {"items": [], "next_cursor": None}
     tracked = stack.request("POST", "/tipoffs/track", claims=OTHER, body={"code": created["tracking_code"]})
     assert tracked.status == 200 and tracked.json["status"] == "dispatched" and tracked.json["department"] == "market_regulation"
     assert stack.request("POST", "/tipoffs/track", claims=OTHER, body={"code": "x" * 20}).status == 404
@@ -88,7 +88,7 @@ def test_reporter_follows_status_and_others_cannot(stack: Stack) -> None:
     assert stack.request("POST", f"/hotline/orders/{oid}/accept", claims=PROPAGANDA).status == 200
     reply = {"reply": "经核实为谣言,已发布辟谣", "resolved": True}
     assert stack.request("POST", f"/hotline/orders/{oid}/reply", claims=PROPAGANDA, body=reply).status == 200
-    mine = stack.request("GET", "/tipoffs/mine", claims=REPORTER).json
+    mine = stack.request("GET", "/tipoffs/mine", claims=REPORTER).json["items"]
     assert [(row["tipoff_id"], row["status"]) for row in mine] == [(created["tipoff_id"], "replied")]
     detail = stack.request("GET", f"/tipoffs/{created['tipoff_id']}", claims=REPORTER).json
     assert detail["order"]["reply"] == "经核实为谣言,已发布辟谣"
@@ -182,6 +182,25 @@ def test_description_and_address_are_sealed_at_rest(stack: Stack) -> None:
     for table in ("TipoffsTable", "WorkOrdersTable"):
         dump = str(db.scan(TableName=stack.table(table))["Items"])
         assert "车站路" not in dump and "自来水" not in dump
+
+
+def test_my_tipoffs_page_with_a_cursor_only_i_can_use(stack: Stack) -> None:
+    # Given three tip-offs of one reporter
+    made = [report(stack, description=f"第{n}条线索 lead {n}")["tipoff_id"] for n in range(3)]
+    # When they read their list two at a time, Then the pages hold all three, once each
+    first = stack.request("GET", "/tipoffs/mine", claims=REPORTER, query={"limit": "2"}).json
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    second = stack.request("GET", "/tipoffs/mine", claims=REPORTER, query={"limit": "2", "cursor": first["next_cursor"]}).json
+    assert sorted(row["tipoff_id"] for row in first["items"] + second["items"]) == sorted(made)
+    assert second["next_cursor"] is None
+    # And another caller, or an edited cursor, get a 400 naming the cursor
+    cursor = first["next_cursor"]
+    refused = [
+        stack.request("GET", "/tipoffs/mine", claims=OTHER, query={"cursor": cursor}),
+        stack.request("GET", "/tipoffs/mine", claims=REPORTER, query={"cursor": cursor[:-2] + ("AA" if cursor[-2:] != "AA" else "BB")}),
+        stack.request("GET", "/tipoffs/mine", claims=REPORTER, query={"cursor": "forged.cursor"}),
+    ]
+    assert [(response.status, response.json["fields"][0]["field"]) for response in refused] == [(400, "cursor")] * len(refused)
 
 
 # -- the public map, "me too" and the rate limit (issue 17) -----------------------------------------------

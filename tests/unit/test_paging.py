@@ -110,3 +110,41 @@ def test_dynamodb_refusing_a_start_key_is_a_cursor_error_and_other_failures_are_
         paging.query_page(Refusing("ValidationException"), {}, limit=1, start={"pk": {"S": "x"}}, key_attributes=("pk",))
     with pytest.raises(UpstreamUnavailable):
         paging.query_page(Refusing("ProvisionedThroughputExceededException"), {}, limit=1, start=None, key_attributes=("pk",))
+
+
+class PartitionedDb:
+    """Several partitions (``pk``), each a FakeDb; the query's ``:p`` value picks one."""
+
+    def __init__(self, sizes: dict[str, int]) -> None:
+        self.parts = {pk: FakeDb([{"pk": {"S": pk}, "sk": {"S": f"{i:04d}"}, "n": f"{pk}-{i}"} for i in range(size)]) for pk, size in sizes.items()}
+
+    def query(self, **request: Any) -> dict[str, Any]:
+        return self.parts[request["ExpressionAttributeValues"][":p"]["S"]].query(**request)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "limit"), [({"a": 3, "b": 0, "c": 4}, 2), ({"a": 2, "b": 2}, 2), ({"a": 0, "b": 0}, 3), ({"a": 5}, 5), ({"a": 1, "b": 7, "c": 1}, 3)]
+)
+def test_partitions_read_in_turn_give_every_item_once(sizes: dict[str, int], limit: int) -> None:
+    # Given several partitions read one after the other
+    db = PartitionedDb(sizes)
+    queries = [(pk, {"TableName": "t", "ExpressionAttributeValues": {":p": {"S": pk}}}) for pk in sizes]
+    seen: list[str] = []
+    start: dict[str, Any] | None = None
+    # When they are paged to the end
+    for _ in range(50):
+        page = paging.query_in_turn(db, queries, partition_key="pk", limit=limit, start=start, key_attributes=("pk", "sk"))
+        assert len(page.items) <= limit
+        seen.extend(item["n"] for item in page.items)
+        start = page.last_key
+        if start is None:
+            break
+    # Then every item of every partition came once, in partition order
+    assert seen == [f"{pk}-{i}" for pk, size in sizes.items() for i in range(size)]
+
+
+def test_a_continuation_key_of_no_partition_is_a_cursor_error() -> None:
+    queries = [("a", {"TableName": "t", "ExpressionAttributeValues": {":p": {"S": "a"}}})]
+    with pytest.raises(InvalidInput) as refused:
+        paging.query_in_turn(PartitionedDb({"a": 1}), queries, partition_key="pk", limit=2, start={"pk": {"S": "z"}}, key_attributes=("pk", "sk"))
+    assert refused.value.field == "cursor"

@@ -135,3 +135,23 @@ export function itemsOf(response) {
   if (response && Array.isArray(response.items)) return response.items
   return []
 }
+
+/** Read the first page of a paged list into `rows` and `cursor` (refs); returns the page. */
+export async function firstPage(path, rows, cursor, query = {}) {
+  const page = await get(path, { query })
+  rows.value = itemsOf(page)
+  cursor.value = (page && page.next_cursor) || null
+  return page
+}
+
+/** Append the next page of a paged list (加载更多) to `rows` and move `cursor` on (refs); errors are shown by api(). */
+export async function loadMore(path, rows, cursor, query = {}) {
+  if (!cursor.value) return
+  try {
+    const page = await get(path, { query: { ...query, cursor: cursor.value } })
+    rows.value.push(...itemsOf(page))
+    cursor.value = page.next_cursor || null
+  } catch {
+    // shown by api()
+  }
+}

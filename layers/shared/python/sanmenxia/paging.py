@@ -130,6 +130,40 @@ def query_parts(
     return RawPage(found, None)
 
 
+def query_in_turn(
+    db: Any,
+    queries: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    partition_key: str,
+    limit: int,
+    start: Mapping[str, Any] | None,
+    key_attributes: Sequence[str],
+    what: str = "the list",
+) -> RawPage:
+    """Up to ``limit`` items of several queries read one after the other with ``query_page`` (one partition
+    each: the shards of an index, the counties of the city), from ``start``. ``queries`` pairs each query with
+    its partition's value; the continuation key's ``partition_key`` attribute says which query it is in (a key
+    holding only that attribute starts that query from its beginning)."""
+    values = [value for value, _ in queries]
+    at = str((start or {}).get(partition_key, {}).get("S", values[0] if values else ""))
+    if start and at not in values:
+        raise InvalidInput("not a cursor returned by this list", field="cursor")
+    first = values.index(at) if values else 0
+    resume = start if start and len(start) > 1 else None
+    found: list[dict[str, Any]] = []
+    for position in range(first, len(queries)):
+        raw = query_page(
+            db, queries[position][1], limit=limit - len(found), start=resume if position == first else None, key_attributes=key_attributes, what=what
+        )
+        found.extend(raw.items)
+        if raw.last_key:
+            return RawPage(found, raw.last_key)
+        if len(found) == limit:
+            following = {partition_key: {"S": values[position + 1]}} if position + 1 < len(queries) else None
+            return RawPage(found, following)
+    return RawPage(found, None)
+
+
 def _key_of(item: Mapping[str, Any], key_attributes: Sequence[str]) -> dict[str, Any]:
     return {name: item[name] for name in key_attributes if name in item}
 

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from sanmenxia.contracts import WorkOrderSource, WorkOrderType
 from sanmenxia.hotline.rules import Status
+from sanmenxia.hotline.views import OrderStepOut
 from sanmenxia.models import ResponseModel
 
 
@@ -65,7 +66,7 @@ class CaseOrderOut(ResponseModel):
     summary: str | None = None
     reply: str | None = None
     reply_code: str | None = Field(default=None, description="a reply the system wrote, as a text code")
-    reply_params: dict[str, str] | None = None
+    reply_params: dict[str, Any] | None = None
     resolved: bool | None = None
     satisfaction: int | None = None
     merged_into: str | None = None
@@ -78,4 +79,4 @@ class CaseOrderOut(ResponseModel):
     attachments: list[PhotoLinkOut]
     reply_photos: list[PhotoLinkOut]
     version: int
-    steps: list[dict[str, Any]]
+    steps: list[OrderStepOut]

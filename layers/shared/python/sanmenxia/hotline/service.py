@@ -284,9 +284,14 @@ class Hotline:
         page = self.store.page(wanted.index, wanted.key, limit=limit, start=start, filters=wanted.filters)
         return OrderRows([self.summary_row(order, at) for order in page.orders], page.last_key)
 
-    def overdue_rows(self, principal: Principal, at: datetime) -> list[dict[str, Any]]:
-        """The open overdue orders in the caller's scope, most escalated first."""
-        return [self.summary_row(order, at) for order in self.store.overdue_open() if scope.allowed(principal, order_place(order))]
+    def overdue_rows(self, principal: Principal, at: datetime, *, limit: int, start: dict[str, Any] | None) -> OrderRows:
+        """A page of the open orders marked overdue, most escalated first within the page; orders outside the
+        caller's scope are left out (the page may then be short, with a cursor)."""
+        page = self.store.overdue_open(limit, start)
+        shown = sorted(
+            (order for order in page.orders if scope.allowed(principal, order_place(order))), key=lambda order: (-order.escalation_level, order.due_at)
+        )
+        return OrderRows([self.summary_row(order, at) for order in shown], page.last_key)
 
     def unit_figures(self, principal: Principal, month: str, department: str | None) -> list[dict[str, Any]]:
         """A month's figures and rates of the units the caller reads (``access.figure_units``)."""

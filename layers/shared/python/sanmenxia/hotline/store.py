@@ -313,27 +313,25 @@ class WorkOrderStore:
                     break
                 params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def overdue_open(self, limit: int = 200) -> list[WorkOrder]:
-        """Open orders marked overdue (the supervision list), most urgent first."""
-        found: list[WorkOrder] = []
-        for shard in range(SHARDS):
-            params: dict[str, Any] = {
-                "TableName": self._table,
-                "IndexName": "due-index",
-                "KeyConditionExpression": "due_shard = :s",
-                "FilterExpression": "overdue = :t",
-                "ExpressionAttributeValues": {":s": {"S": f"s{shard}"}, ":t": {"BOOL": True}},
-            }
-            while len(found) < limit:
-                try:
-                    response = self._db.query(**params)
-                except ClientError as exc:
-                    raise UpstreamUnavailable("could not read overdue work orders") from exc
-                found.extend(from_item(item) for item in response["Items"])
-                if not response.get("LastEvaluatedKey"):
-                    break
-                params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return sorted(found, key=lambda order: (-order.escalation_level, order.due_at))[:limit]
+    def overdue_open(self, limit: int, start: dict[str, Any] | None) -> Page:
+        """A page of the open orders marked overdue (the supervision list), shard by shard of ``due-index``; the
+        continuation key says which shard it is in (``due_shard`` is one of the index's key attributes)."""
+        queries = [
+            (
+                f"s{shard}",
+                {
+                    "TableName": self._table,
+                    "IndexName": "due-index",
+                    "KeyConditionExpression": "due_shard = :s",
+                    "FilterExpression": "overdue = :t",
+                    "ExpressionAttributeValues": {":s": {"S": f"s{shard}"}, ":t": {"BOOL": True}},
+                },
+            )
+            for shard in range(SHARDS)
+        ]
+        key = ("order_id", "due_shard", "next_check_at")
+        raw = paging.query_in_turn(self._db, queries, partition_key="due_shard", limit=limit, start=start, key_attributes=key, what="overdue work orders")
+        return Page([from_item(item) for item in raw.items], raw.last_key)
 
     def figures(self, month: str, units: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
         """The counters of ``units`` (default: every unit) for ``month``; units with nothing counted are absent."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import clock, dynamo, retention
+from sanmenxia import clock, dynamo, paging, retention
 from sanmenxia.errors import UpstreamUnavailable
 from sanmenxia.items import DOCUMENT_KEYS, document_item, document_of
 
@@ -111,19 +111,17 @@ class ComparisonStore:
         job.pop("job_kind", None)
         return job
 
-    def jobs(self, limit: int = 50) -> list[dict[str, Any]]:
-        try:
-            items = self._db.query(
-                TableName=self._table,
-                IndexName="jobs-index",
-                KeyConditionExpression="job_kind = :k",
-                ExpressionAttributeValues={":k": _s("comparison")},
-                ScanIndexForward=False,
-                Limit=limit,
-            )["Items"]
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not list jobs") from exc
-        return [{key: value for key, value in document_of(item, _STORED).items() if key != "job_kind"} for item in items]
+    def jobs(self, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """A page of comparison jobs, newest first, and the key to continue after."""
+        query = {
+            "TableName": self._table,
+            "IndexName": "jobs-index",
+            "KeyConditionExpression": "job_kind = :k",
+            "ExpressionAttributeValues": {":k": _s("comparison")},
+            "ScanIndexForward": False,
+        }
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "sk", "job_kind", "created_at"), what="comparison jobs")
+        return [{key: value for key, value in document_of(item).items() if key != "job_kind"} for item in raw.items], raw.last_key
 
     def progress(self, job_id: str, *, processed: int, hits: int) -> None:
         try:

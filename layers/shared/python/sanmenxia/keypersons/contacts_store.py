@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sanmenxia import clock, dynamo
+from sanmenxia import clock, dynamo, paging
 from sanmenxia.keypersons.chains import ContactEdge, ContactKind
 
 if TYPE_CHECKING:
@@ -50,26 +50,33 @@ class ContactStore:
             return False
         return True
 
-    def of(self, kp_id: str) -> list[ContactEdge]:
-        """The contacts registered on one record (one query, paged when large)."""
-        request: dict[str, Any] = {
+    def _request(self, kp_id: str) -> dict[str, Any]:
+        return {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :p AND begins_with(sk, :c)",
             "ExpressionAttributeValues": {":p": _s(f"kp#{kp_id}"), ":c": _s("ct#")},
         }
-        items = dynamo.query_all(self._db, what="contacts", **request)
-        return [
-            ContactEdge(
-                source_kp=kp_id,
-                contact_kp=item["contact_kp"]["S"],
-                person_id=item["person_id"]["S"],
-                kind=ContactKind(item["kind"]["S"]),
-                contact_date=date.fromisoformat(item["contact_date"]["S"]),
-                follow_until=date.fromisoformat(item["follow_until"]["S"]),
-                name_masked=item["name_masked"]["S"],
-                community_id=item["community_id"]["S"],
-                registered_by=item["registered_by"]["S"],
-                registered_at=item["registered_at"]["S"],
-            )
-            for item in items
-        ]
+
+    def of(self, kp_id: str) -> list[ContactEdge]:
+        """Every contact registered on one record (for the chain, which bounds its own size)."""
+        return [_edge(kp_id, item) for item in dynamo.query_all(self._db, what="contacts", **self._request(kp_id))]
+
+    def page(self, kp_id: str, limit: int, start: dict[str, Any] | None) -> tuple[list[ContactEdge], dict[str, Any] | None]:
+        """A page of the contacts registered on one record, and the key to continue after."""
+        raw = paging.query_page(self._db, self._request(kp_id), limit=limit, start=start, key_attributes=("pk", "sk"), what="contacts")
+        return [_edge(kp_id, item) for item in raw.items], raw.last_key
+
+
+def _edge(kp_id: str, item: dict[str, Any]) -> ContactEdge:
+    return ContactEdge(
+        source_kp=kp_id,
+        contact_kp=item["contact_kp"]["S"],
+        person_id=item["person_id"]["S"],
+        kind=ContactKind(item["kind"]["S"]),
+        contact_date=date.fromisoformat(item["contact_date"]["S"]),
+        follow_until=date.fromisoformat(item["follow_until"]["S"]),
+        name_masked=item["name_masked"]["S"],
+        community_id=item["community_id"]["S"],
+        registered_by=item["registered_by"]["S"],
+        registered_at=item["registered_at"]["S"],
+    )

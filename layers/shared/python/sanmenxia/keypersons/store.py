@@ -14,7 +14,7 @@ Items (``pk``, ``sk``):
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -478,29 +478,24 @@ class KeyPersonStore:
             for day in sorted(kp.open_supervision)
         ]
 
-    def supervision_list(self, county_code: str, day: date) -> list[SupervisionEntry]:
-        items = dynamo.query_all(
-            self._db,
-            what="supervision list",
-            TableName=self._table,
-            KeyConditionExpression="pk = :p",
-            ExpressionAttributeValues={":p": _s(f"sup#{county_code}#{day.isoformat()}")},
-        )
-        return [
-            SupervisionEntry(
-                county_code=county_code,
-                day=day,
-                kp_id=item["sk"]["S"],
-                community_id=item["community_id"]["S"],
-                category=KeyPersonCategory(item["category"]["S"]),
-                status=KeyPersonStatus(item["status"]["S"]),
-                reason=SupervisionReason(item["reason"]["S"]),
-                name_masked=item["name_masked"]["S"],
-                last_follow_up=date.fromisoformat(item["last_follow_up"]["S"]) if "last_follow_up" in item else None,
-                resolved_at=item.get("resolved_at", {}).get("S"),
-            )
-            for item in items
-        ]
+    def supervision_page(
+        self, counties: Sequence[str], day: date, *, community_id: str | None, include_resolved: bool, limit: int, start: dict[str, Any] | None
+    ) -> tuple[list[SupervisionEntry], dict[str, Any] | None]:
+        """A page of the day's supervision lists of ``counties`` (one partition each, read in turn), kept to one
+        community and to unresolved entries unless asked; the continuation key's ``pk`` names the county."""
+        queries = []
+        for county in counties:
+            partition = f"sup#{county}#{day.isoformat()}"
+            query: dict[str, Any] = {"TableName": self._table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": _s(partition)}}
+            clauses = [] if include_resolved else ["attribute_not_exists(resolved_at)"]
+            if community_id is not None:
+                clauses.append("community_id = :c")
+                query["ExpressionAttributeValues"][":c"] = _s(community_id)
+            if clauses:
+                query["FilterExpression"] = " AND ".join(clauses)
+            queries.append((partition, query))
+        raw = paging.query_in_turn(self._db, queries, partition_key="pk", limit=limit, start=start, key_attributes=("pk", "sk"), what="the supervision list")
+        return [_supervision_entry(item["pk"]["S"].split("#")[1], day, item) for item in raw.items], raw.last_key
 
     def watermark(self) -> date | None:
         try:
@@ -517,3 +512,18 @@ class KeyPersonStore:
             )
         except ClientError as exc:
             raise UpstreamUnavailable("could not write the watermark") from exc
+
+
+def _supervision_entry(county_code: str, day: date, item: dict[str, Any]) -> SupervisionEntry:
+    return SupervisionEntry(
+        county_code=county_code,
+        day=day,
+        kp_id=item["sk"]["S"],
+        community_id=item["community_id"]["S"],
+        category=KeyPersonCategory(item["category"]["S"]),
+        status=KeyPersonStatus(item["status"]["S"]),
+        reason=SupervisionReason(item["reason"]["S"]),
+        name_masked=item["name_masked"]["S"],
+        last_follow_up=date.fromisoformat(item["last_follow_up"]["S"]) if "last_follow_up" in item else None,
+        resolved_at=item.get("resolved_at", {}).get("S"),
+    )

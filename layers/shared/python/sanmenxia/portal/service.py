@@ -191,9 +191,10 @@ class Portal:
             **texts.fields("message", TextCode.HELP_MESSAGE_RECEIVED),
         }
 
-    def my_help(self, caller: Principal) -> list[dict[str, Any]]:
-        """The caller's help messages, opened, each with its work order's status and answer."""
-        items = self.store.help_of(caller.sub)
+    def my_help(self, caller: Principal, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """A page of the caller's help messages, opened, each with its work order's status and answer, and the key
+        to continue after."""
+        items, last = self.store.help_of(caller.sub, limit, start)
         found = self.orders.get_many([item["order_id"] for item in items])
         rows = []
         for item in items:
@@ -213,4 +214,4 @@ class Portal:
                     "reply_params": order.reply_text["params"] if order and order.reply_text else None,
                 }
             )
-        return rows
+        return rows, last

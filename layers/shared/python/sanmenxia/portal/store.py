@@ -157,16 +157,14 @@ class PortalStore:
         except ClientError as exc:
             raise UpstreamUnavailable("could not withdraw the help message") from exc
 
-    def help_of(self, requester_sub: str, limit: int = 50) -> list[dict[str, Any]]:
-        try:
-            items = self._db.query(
-                TableName=self._table,
-                IndexName="requester-index",
-                KeyConditionExpression="requester_sub = :r",
-                ExpressionAttributeValues={":r": {"S": requester_sub}},
-                ScanIndexForward=False,
-                Limit=limit,
-            )["Items"]
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not list your help messages") from exc
-        return [deserialize(item) for item in items]
+    def help_of(self, requester_sub: str, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """A page of the requester's help messages, newest first, and the key to continue after."""
+        query = {
+            "TableName": self._table,
+            "IndexName": "requester-index",
+            "KeyConditionExpression": "requester_sub = :r",
+            "ExpressionAttributeValues": {":r": {"S": requester_sub}},
+            "ScanIndexForward": False,
+        }
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "requester_sub", "created_at"), what="your help messages")
+        return [deserialize(item) for item in raw.items], raw.last_key

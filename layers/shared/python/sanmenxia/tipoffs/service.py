@@ -245,9 +245,10 @@ class Tipoffs:
     def tracked(self, code: str, at: datetime) -> dict[str, Any]:
         return self.view(self.store.by_tracking_code(code), at)
 
-    def mine(self, caller: Principal) -> list[dict[str, Any]]:
-        """The caller's own tip-offs (not the anonymous ones: those hold no identity) with their status."""
-        found = self.store.of_reporter(caller.sub)
+    def mine(self, caller: Principal, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """A page of the caller's own tip-offs (not the anonymous ones: those hold no identity) with their status,
+        and the key to continue after."""
+        found, last = self.store.of_reporter(caller.sub, limit, start)
         orders = self.hotline.store.get_many([tipoff.order_id for tipoff in found])
         return [
             {
@@ -262,4 +263,4 @@ class Tipoffs:
                 "department_label": department_label(tipoff.department),
             }
             for tipoff in found
-        ]
+        ], last

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sanmenxia import dynamo, retention
+from sanmenxia import dynamo, paging, retention
 from sanmenxia.errors import NotFound, UpstreamUnavailable
 from sanmenxia.hotline.store import deserialize, serialize
 from sanmenxia.tipoffs.rules import Tipoff, TipoffKey, tracking_hashes
@@ -146,16 +146,14 @@ class TipoffStore:
             raise UpstreamUnavailable("could not look for similar tip-offs") from exc
         return [TipoffKey(item["tipoff_id"]["S"], category, community_id, item["created_at"]["S"]) for item in items]
 
-    def of_reporter(self, reporter_sub: str, limit: int = 50) -> list[Tipoff]:
-        try:
-            items = self._db.query(
-                TableName=self._table,
-                IndexName="reporter-index",
-                KeyConditionExpression="reporter_sub = :r",
-                ExpressionAttributeValues={":r": {"S": reporter_sub}},
-                ScanIndexForward=False,
-                Limit=limit,
-            )["Items"]
-        except ClientError as exc:
-            raise UpstreamUnavailable("could not list your tip-offs") from exc
-        return [tipoff_from_item(item) for item in items]
+    def of_reporter(self, reporter_sub: str, limit: int, start: dict[str, Any] | None) -> tuple[list[Tipoff], dict[str, Any] | None]:
+        """A page of the reporter's own tip-offs, newest first, and the key to continue after."""
+        query = {
+            "TableName": self._table,
+            "IndexName": "reporter-index",
+            "KeyConditionExpression": "reporter_sub = :r",
+            "ExpressionAttributeValues": {":r": {"S": reporter_sub}},
+            "ScanIndexForward": False,
+        }
+        raw = paging.query_page(self._db, query, limit=limit, start=start, key_attributes=("pk", "reporter_sub", "created_at"), what="your tip-offs")
+        return [tipoff_from_item(item) for item in raw.items], raw.last_key
