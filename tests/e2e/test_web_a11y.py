@@ -42,6 +42,7 @@ DEMO_STAFF = {
     "enterprise_admin": "enterprise1",
     "supplies_officer": "supplies1",
     "admin": "admin1",
+    "lab": "lab1",
 }
 HEAD_SCOPE = {"community_id": "411202-001", "county_code": "411202"}
 
@@ -69,7 +70,8 @@ def _world(stack: LocalStack) -> dict[str, Any]:
     id_number = new_id_number()
     body = {"name": "周明", "id_number": id_number, "phone": "139" + str(random.SystemRandom().randint(10_000_000, 99_999_999))}
     body |= {"county_code": "411202", "community_id": "411202-001", "address": "黄河路1号"}
-    assert stack.call("POST", "/residents", resident, body).status == 201
+    registered = stack.call("POST", "/residents", resident, body)
+    assert registered.status == 201, registered.body
     applied = stack.call("POST", "/health-codes", resident, {"fever": False, "in_isolation": True, "declaration_accepted": True})
     assert applied.status in (201, 409), applied.body  # 409: the code is there already, which is all the screens need
     head = stack.new_user("community_head", HEAD_SCOPE)
@@ -86,6 +88,8 @@ def _world(stack: LocalStack) -> dict[str, Any]:
     assert order.status == 201, order.body
     users = {**DEMO_STAFF, "resident": resident, "community_head": head, "hotline_operator": operator, "commander": "commander1"}
     ids = {"/news/": created.json["article_id"], "/staff/key-persons/": key_person.json["kp_id"], "/staff/orders/": order.json["order_id"]}
+    # The elder-card screens show a person's cards: the resident's own (as the household) and, to their head, a resident's
+    ids |= {"/elder-card/": registered.json["person_id"], "/staff/elder-card/": registered.json["person_id"]}
     return {"users": users, "ids": ids}
 
 

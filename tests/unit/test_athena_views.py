@@ -158,6 +158,17 @@ def test_format_datetime_and_date_sequences_translate() -> None:
     assert rows == [("1970-01-01 00:00", "2020-02-01"), ("1970-01-01 00:00", "2020-02-02")]
 
 
+def test_count_if_over_only_nulls_is_zero_like_trino() -> None:
+    # A work order not yet resolved has resolved = NULL in the lake: Trino counts 0 of them, DuckDB said NULL, and the
+    # declared integer count of GET /dashboard/work-orders refused it (a 500 in the command centre).
+    schema = {"t": {"resolved": "boolean", "n": "bigint"}}
+    with duckdb.connect() as connection:
+        connection.execute("CREATE TABLE t AS SELECT CAST(NULL AS boolean) AS resolved, 3 AS n")
+        sql = "SELECT count_if(resolved) AS resolved, count_if(n / 2 = 1) AS halves, sum(n) AS total FROM t"
+        assert connection.execute(to_duckdb(sql, schema)).fetchone() == (0, 1, 3)
+        assert connection.execute("SELECT count_if(resolved) FROM t").fetchone() == (None,)  # what DuckDB does untranslated
+
+
 @pytest.mark.parametrize(
     "text",
     ["SELECT 1", "CREATE OR REPLACE VIEW a AS SELECT 1 AS x; CREATE OR REPLACE VIEW b AS SELECT 2 AS y", "CREATE OR REPLACE VIEW v AS SELEC 1"],

@@ -2,11 +2,13 @@
 
 Views are written once, in Trino SQL (``infra/athena/*.sql``: ``CREATE OR REPLACE VIEW <name> AS ...``).
 sqlglot's translation is right for most of it; three differences need the types of the expressions, which
-``to_duckdb`` infers from a schema (the lake's tables and the views registered before):
+``to_duckdb`` infers from a schema (the lake's tables and the views registered before), and one does not:
 
 * integer division: Trino's ``7 / 2`` is 3, DuckDB's is 3.5 — integer ÷ integer becomes a truncating division;
 * ``format_datetime(ts, 'yyyy-MM-dd')`` takes a Joda pattern and has no DuckDB twin — it becomes ``strftime``;
-* ``sequence(date, date, interval)`` yields dates in Trino, timestamps in DuckDB — the array is cast back.
+* ``sequence(date, date, interval)`` yields dates in Trino, timestamps in DuckDB — the array is cast back;
+* ``count_if(x)`` over rows where ``x`` is only ever NULL is 0 in Trino and NULL in DuckDB — it becomes
+  ``coalesce(count_if(x), 0)``, so a count is never null locally either (a declared ``int`` refused it: a 500).
 """
 
 from __future__ import annotations
@@ -90,6 +92,9 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         if isinstance(pattern, exp.Literal) and pattern.is_string:
             strftime: exp.Expr = exp.func("strftime", value, exp.Literal.string(_joda_to_strftime(pattern.this)))
             return strftime
+    if isinstance(node, exp.CountIf):
+        node.set("this", node.this.transform(_rewrite))  # the wrapped call is not visited again
+        return exp.Coalesce(this=node, expressions=[exp.Literal.number(0)])
     if isinstance(node, exp.GenerateSeries) and node.args.get("start") is not None:
         start = node.args["start"]
         if start.type is not None and start.type.this is exp.DataType.Type.DATE:
