@@ -17,6 +17,7 @@ from infra.local import pump as pump_module
 from infra.local.functions import InvocationError
 from infra.local.motoserver import patch
 from infra.local.pump import EventPump, ShardState, StreamSource, VirtualClock
+from infra.local.retention import LocalRetention
 
 ARN = "arn:aws:dynamodb:ap-east-1:123456789012:table/t/stream/x"
 
@@ -72,6 +73,7 @@ def _pump(pool: _Pool, sqs: Any) -> EventPump:
     pump._log = lambda _: None
     pump._alert = None
     pump.retried, pump.failed, pump.failures = 0, 0, []
+    pump.retention = LocalRetention({}, {})  # its report says what expired: nothing here (no tables of the deployment)
     return pump
 
 
